@@ -1,0 +1,62 @@
+# wxingest — build, test, install.  See README.md.
+#
+#   make deps     install the Debian -dev packages the build needs
+#   make          build ./wxingest
+#   make check    unit tests (cmocka) + end-to-end tests, normal and ASan+UBSan builds
+#   make bench    benchmarks (tests/bench/)
+
+VERSION  := 0.1.0
+PKGS     := libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto
+DEB_PKGS := build-essential pkg-config libxml2-dev libpcre2-dev libjansson-dev \
+            libutf8proc-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev \
+            libpq-dev libcmocka-dev python3 python3-jsonschema
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS  = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -DWX_VERSION=\"$(VERSION)\"
+LIBS        = $(PKG_LIBS) -lpthread -lm
+
+SRCS     := $(sort $(wildcard ingest/*.c parse/*.c output/*.c))
+TESTS    := $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
+
+# Two builds share the sources: build/ (normal) and build-asan/ (sanitizers).
+B        ?= build
+OBJS      = $(patsubst %.c,$(B)/%.o,$(SRCS))
+
+.PHONY: all deps check test unit e2e asan clean bench install
+
+all: wxingest
+
+wxingest: $(B)/wxingest
+	cp $(B)/wxingest $@
+
+$(B)/wxingest: $(B)/main.o $(B)/libwx.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/libwx.a: $(OBJS)
+	ar rcs $@ $^
+
+$(B)/%.o: %.c $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/%.c $(B)/libwx.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(B)/libwx.a $(LIBS) $(shell pkg-config --libs cmocka)
+
+tests-bin: $(B)/wxingest $(addprefix $(B)/tests/,$(TESTS))
+
+deps:
+	@sh tests/deps.sh $(DEB_PKGS)
+
+# The whole suite, once on the normal build and once under ASan+UBSan.
+check:
+	$(MAKE) tests-bin
+	$(MAKE) tests-bin B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+	sh tests/run.sh build build-asan
+
+clean:
+	rm -rf build build-asan wxingest

@@ -1,0 +1,346 @@
+/*
+ * DOM access with libxml2: parsing the (script-free) markup, finding the
+ * elements WeChat templates use, and walking an article body once to get
+ * its text, images and links in document order.
+ */
+#define WX_PARSE_INTERNAL
+#include "parse.h"
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+htmlDocPtr wx_dom_parse(const char *html, size_t len)
+{
+    if (len > (size_t)0x7fffffff) len = 0x7fffffff;
+    /* NONET: never fetch anything a page names; no DTD loading either. */
+    int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+               HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED | HTML_PARSE_COMPACT;
+    return htmlReadMemory(html, (int)len, NULL, "UTF-8", opts);
+}
+
+const char *wx_dom_attr(xmlNodePtr n, const char *name)
+{
+    for (xmlAttrPtr a = n ? n->properties : NULL; a; a = a->next) {
+        if (a->name && strcasecmp((const char *)a->name, name) == 0 && a->children &&
+            a->children->type == XML_TEXT_NODE)
+            return (const char *)a->children->content;
+    }
+    return NULL;
+}
+
+static int name_is(xmlNodePtr n, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && strcasecmp((const char *)n->name, name) == 0;
+}
+
+/* Does a class attribute list ("a b  c") contain cls? */
+int wx_dom_has_class(xmlNodePtr n, const char *cls)
+{
+    const char *c = wx_dom_attr(n, "class");
+    size_t m = strlen(cls);
+    while (c && *c) {
+        while (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r') c++;
+        size_t k = strcspn(c, " \t\r\n");
+        if (k == m && strncmp(c, cls, m) == 0) return 1;
+        c += k;
+    }
+    return 0;
+}
+
+/* Depth-first search in document order; iterative so that deeply nested
+ * markup cannot exhaust the stack. */
+static xmlNodePtr find_first(xmlNodePtr root, int (*match)(xmlNodePtr, const char *), const char *arg)
+{
+    xmlNodePtr n = root;
+    while (n) {
+        if (n->type == XML_ELEMENT_NODE && match(n, arg)) return n;
+        if (n->children && (n->type == XML_ELEMENT_NODE || n == root)) { n = n->children; continue; }
+        while (n && n != root && !n->next) n = n->parent;
+        if (!n || n == root) break;
+        n = n->next;
+    }
+    return NULL;
+}
+
+static int match_id(xmlNodePtr n, const char *id)
+{
+    const char *v = wx_dom_attr(n, "id");
+    return v && strcmp(v, id) == 0;
+}
+
+static int match_class(xmlNodePtr n, const char *cls) { return wx_dom_has_class(n, cls); }
+
+static int match_tag(xmlNodePtr n, const char *tag) { return name_is(n, tag); }
+
+xmlNodePtr wx_dom_by_id(xmlNodePtr root, const char *id) { return find_first(root, match_id, id); }
+
+xmlNodePtr wx_dom_by_class(xmlNodePtr root, const char *cls) { return find_first(root, match_class, cls); }
+
+xmlNodePtr wx_dom_by_tag(xmlNodePtr root, const char *tag) { return find_first(root, match_tag, tag); }
+
+static int match_meta(xmlNodePtr n, const char *key)
+{
+    if (!name_is(n, "meta")) return 0;
+    const char *p = wx_dom_attr(n, "property");
+    const char *nm = wx_dom_attr(n, "name");
+    return (p && strcasecmp(p, key) == 0) || (nm && strcasecmp(nm, key) == 0);
+}
+
+/* Re-serialised pages resolve empty src/href attributes against the page
+ * URL, so an <img> whose src is an article link names the page itself. */
+static int match_self_img(xmlNodePtr n, const char *unused)
+{
+    (void)unused;
+    if (!name_is(n, "img")) return 0;
+    const char *src = wx_dom_attr(n, "src");
+    return src && strstr(src, "mp.weixin.qq.com/s?") && strstr(src, "mid=");
+}
+
+const char *wx_dom_self_url(xmlNodePtr root)
+{
+    xmlNodePtr n = find_first(root, match_self_img, NULL);
+    return n ? wx_dom_attr(n, "src") : NULL;
+}
+
+/* content of <meta property|name=key>, or NULL. */
+const char *wx_dom_meta(xmlNodePtr root, const char *key)
+{
+    xmlNodePtr n = find_first(root, match_meta, key);
+    return n ? wx_dom_attr(n, "content") : NULL;
+}
+
+/* All text under n, as one trimmed line (titles, names).  malloc'd or NULL. */
+char *wx_dom_text_line(xmlNodePtr n)
+{
+    if (!n) return NULL;
+    xmlChar *c = xmlNodeGetContent(n);
+    if (!c) return NULL;
+    char *clean = wx_utf8_clean((const char *)c, strlen((const char *)c));
+    xmlFree(c);
+    char *line = wx_text_oneline(clean);
+    free(clean);
+    return line;
+}
+
+/* ---------- the body walk ---------- */
+
+static int is_block(xmlNodePtr n)
+{
+    static const char *const blocks[] = {
+        "p", "div", "section", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
+        "blockquote", "pre", "table", "tr", "hr", "figure", "figcaption", "article",
+        "header", "footer", "dl", "dt", "dd", "br", "center", "aside", "nav", "main", NULL};
+    for (int i = 0; blocks[i]; i++)
+        if (strcasecmp((const char *)n->name, blocks[i]) == 0) return 1;
+    return 0;
+}
+
+static int is_skipped(xmlNodePtr n)
+{
+    static const char *const skip[] = {"script", "style", "noscript", "template", "textarea",
+                                       "head", "title", "button", "select", NULL};
+    for (int i = 0; skip[i]; i++)
+        if (strcasecmp((const char *)n->name, skip[i]) == 0) return 1;
+    return 0;
+}
+
+static void add_image(wx_body *b, wx_image img)
+{
+    if (b->nimages == b->capimages) {
+        size_t cap = b->capimages ? b->capimages * 2 : 16;
+        wx_image *im = realloc(b->images, cap * sizeof *im);
+        if (!im) { free(img.url); free(img.local); free(img.alt); free(img.near); return; }
+        b->images = im;
+        b->capimages = cap;
+    }
+    b->images[b->nimages++] = img;
+}
+
+static void add_link(wx_body *b, char *url, char *text)
+{
+    if (b->nlinks == b->caplinks) {
+        size_t cap = b->caplinks ? b->caplinks * 2 : 16;
+        wx_link *l = realloc(b->links, cap * sizeof *l);
+        if (!l) { free(url); free(text); return; }
+        b->links = l;
+        b->caplinks = cap;
+    }
+    b->links[b->nlinks].url = url;
+    b->links[b->nlinks].text = text;
+    b->nlinks++;
+}
+
+/* Is this URL a remote one (vs. a browser "Save as" local copy)? */
+static int is_remote(const char *u)
+{
+    return strncasecmp(u, "http://", 7) == 0 || strncasecmp(u, "https://", 8) == 0 ||
+           strncmp(u, "//", 2) == 0 || strncmp(u, "/web/", 5) == 0;
+}
+
+static double attr_number(xmlNodePtr n, const char *name)
+{
+    const char *v = wx_dom_attr(n, name);
+    if (!v || !*v) return -1;
+    char *end;
+    double d = strtod(v, &end);
+    return (end != v && isfinite(d) && d > 0) ? d : -1;
+}
+
+/* Whether an element sits inside an <a> that links to another article. */
+static int in_article_link(xmlNodePtr n)
+{
+    for (xmlNodePtr p = n->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent) {
+        if (name_is(p, "a")) {
+            const char *href = wx_dom_attr(p, "href");
+            return href && strstr(href, "mp.weixin.qq.com/s") != NULL;
+        }
+    }
+    return 0;
+}
+
+/* Short text around an image (its enclosing block), used to spot QR codes
+ * ("长按识别二维码").  Only small blocks count: a whole section says
+ * nothing about one image. */
+static char *near_text(xmlNodePtr n)
+{
+    xmlNodePtr p = n->parent;
+    for (int up = 0; p && up < 3 && p->type == XML_ELEMENT_NODE; up++, p = p->parent) {
+        xmlChar *c = xmlNodeGetContent(p);
+        size_t len = c ? strlen((const char *)c) : 0;
+        if (c && len > 0 && len < 400) {
+            char *s = strdup((const char *)c);
+            xmlFree(c);
+            return s;
+        }
+        if (c) xmlFree(c);
+        if (len >= 400) break;
+    }
+    return NULL;
+}
+
+static void image_from_img(wx_body *b, xmlNodePtr n)
+{
+    const char *data_src = wx_dom_attr(n, "data-src");
+    const char *src = wx_dom_attr(n, "src");
+    const char *remote = NULL, *local = NULL;
+    if (data_src && *data_src) remote = data_src;
+    if (src && *src) {
+        if (is_remote(src)) { if (!remote) remote = src; }
+        else if (strncasecmp(src, "data:", 5) != 0) local = src;
+    }
+    wx_image img = {0};
+    /* A saved page whose image has only its local copy: that copy is the
+     * only reference there is. */
+    img.url = wx_url_clean(remote ? remote : local);
+    if (!img.url) return;                         /* placeholder or data: image */
+    img.local = local ? wx_utf8_clean(local, strlen(local)) : NULL;
+    const char *alt = wx_dom_attr(n, "alt");
+    img.alt = alt ? wx_text_oneline(alt) : NULL;
+    img.width = attr_number(n, "data-w");
+    double ratio = attr_number(n, "data-ratio");
+    img.height = (img.width > 0 && ratio > 0) ? floor(img.width * ratio + 0.5) : -1;
+    img.ratio = ratio;
+    img.in_article_link = in_article_link(n);
+    img.near = near_text(n);
+    add_image(b, img);
+}
+
+/* Background images: url(…) inside background/background-image styles. */
+static void images_from_style(wx_body *b, xmlNodePtr n, const char *style)
+{
+    const char *p = style;
+    while ((p = strstr(p, "url(")) != NULL) {
+        p += 4;
+        while (*p == ' ' || *p == '"' || *p == '\'') p++;
+        if (strncmp(p, "&quot;", 6) == 0) p += 6;
+        size_t k = strcspn(p, "\"')");
+        char *raw = strndup(p, k);
+        p += k;
+        if (!raw) return;
+        char *url = wx_url_clean(raw);
+        free(raw);
+        if (!url) continue;
+        if (strncasecmp(url, "http", 4) != 0) { free(url); continue; }
+        wx_image img = {0};
+        img.url = url;
+        img.width = img.height = img.ratio = -1;
+        img.in_article_link = in_article_link(n);
+        add_image(b, img);
+    }
+}
+
+static void link_from_a(wx_body *b, xmlNodePtr n)
+{
+    const char *href = wx_dom_attr(n, "href");
+    if (!href) return;
+    char *url = wx_url_clean(href);
+    if (!url) return;
+    if (strncasecmp(url, "http", 4) != 0 && strncasecmp(url, "mailto:", 7) != 0) { free(url); return; }
+    add_link(b, url, wx_dom_text_line(n));
+}
+
+/* In HTML a line break inside text is just a space; only <pre> keeps it. */
+static int in_pre(xmlNodePtr n)
+{
+    for (int up = 0; n && up < 8; up++, n = n->parent)
+        if (name_is(n, "pre")) return 1;
+    return 0;
+}
+
+static void put_text(wx_buf *out, xmlNodePtr n)
+{
+    const char *s = (const char *)n->content;
+    if (!strpbrk(s, "\r\n") || in_pre(n->parent)) { wx_buf_puts(out, s); return; }
+    for (; *s; s++) wx_buf_putc(out, (*s == '\n' || *s == '\r') ? ' ' : *s);
+}
+
+/* Entering a node: record what it contributes.  Returns whether to
+ * descend into its children. */
+static int body_enter(xmlNodePtr n, wx_body *b)
+{
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+        if (n->content) put_text(&b->text, n);
+        return 0;
+    }
+    if (n->type != XML_ELEMENT_NODE || is_skipped(n)) return 0;
+    if (is_block(n)) wx_buf_putc(&b->text, '\n');
+    if (name_is(n, "img")) image_from_img(b, n);
+    const char *style = wx_dom_attr(n, "style");
+    if (style && strstr(style, "url(") && strstr(style, "background")) images_from_style(b, n, style);
+    if (name_is(n, "a")) link_from_a(b, n);
+    return 1;
+}
+
+/* Walk the body in document order: text into b->text with a newline at
+ * every block boundary, plus images and links.  Iterative, so deeply
+ * nested markup cannot exhaust the stack. */
+void wx_body_walk(xmlNodePtr root, wx_body *b)
+{
+    xmlNodePtr n = root ? root->children : NULL;
+    while (n) {
+        if (body_enter(n, b) && n->children) { n = n->children; continue; }
+        while (n) {                                 /* leave n, then its finished ancestors */
+            if (n->type == XML_ELEMENT_NODE && is_block(n)) wx_buf_putc(&b->text, '\n');
+            if (n->next) { n = n->next; break; }
+            n = n->parent;
+            if (n == root) n = NULL;
+        }
+    }
+}
+
+void wx_body_free(wx_body *b)
+{
+    for (size_t i = 0; i < b->nimages; i++) {
+        free(b->images[i].url); free(b->images[i].local);
+        free(b->images[i].alt); free(b->images[i].near);
+    }
+    for (size_t i = 0; i < b->nlinks; i++) { free(b->links[i].url); free(b->links[i].text); }
+    free(b->images);
+    free(b->links);
+    free(b->text.data);
+    memset(b, 0, sizeof *b);
+}

@@ -1,0 +1,421 @@
+/*
+ * Inline-script metadata.  WeChat pages carry their data as JS assignments
+ * in many syntaxes across template years:
+ *
+ *   var biz = "" || "MzI…";            window.ct = '1762338600' || '';
+ *   var msg_title = '…'.html(false);   d.title = xml ? getXmlValue('…') : '…';
+ *   var nickname = htmlDecode("…");    window.cgiDataNew = { nick_name: JsDecode('…'), … };
+ *
+ * PCRE2 (JIT) finds the assignments we care about; a tiny JS token scanner
+ * then evaluates the right-hand side the way the page would for our
+ * purposes: the first non-empty string literal of an || chain, the else
+ * branch of a ternary, literals inside htmlDecode()/JsDecode() but not
+ * inside other calls.  A right-hand side without a literal (library code
+ * such as `var biz = opt.biz || window.biz;`) yields nothing.
+ */
+#define WX_PARSE_INTERNAL
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "parse.h"
+
+#include <ctype.h>
+#include <pcre2.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------- the token scanner ---------- */
+
+typedef enum { TOK_EOF, TOK_STR, TOK_NUM, TOK_IDENT, TOK_PUNCT, TOK_NEWLINE } js_tok_type;
+
+typedef struct {
+    js_tok_type type;
+    const char *s;   /* for TOK_STR the literal's body, without quotes */
+    size_t n;
+} js_tok;
+
+typedef struct {
+    const char *p, *end;
+} js_lex;
+
+static int is_ident_char(int c) { return isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
+
+/* Skip spaces and comments, stopping at a newline so callers can treat it
+ * as a possible statement end. */
+static void lex_skip(js_lex *lx)
+{
+    while (lx->p < lx->end) {
+        char c = *lx->p;
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+            lx->p++;
+        } else if (c == '/' && lx->p + 1 < lx->end && lx->p[1] == '/') {
+            while (lx->p < lx->end && *lx->p != '\n') lx->p++;
+        } else if (c == '/' && lx->p + 1 < lx->end && lx->p[1] == '*') {
+            const char *e = memmem(lx->p + 2, (size_t)(lx->end - lx->p - 2), "*/", 2);
+            lx->p = e ? e + 2 : lx->end;
+        } else {
+            break;
+        }
+    }
+}
+
+static js_tok lex_next(js_lex *lx)
+{
+    js_tok t = {TOK_EOF, lx->end, 0};
+    lex_skip(lx);
+    if (lx->p >= lx->end) return t;
+    const char *p = lx->p;
+    char c = *p;
+    t.s = p;
+    if (c == '\n') {
+        t.type = TOK_NEWLINE;
+        t.n = 1;
+        lx->p++;
+    } else if (c == '"' || c == '\'' || c == '`') {
+        const char *q = p + 1;
+        while (q < lx->end && *q != c) {
+            if (*q == '\\' && q + 1 < lx->end) q++;
+            else if (*q == '\n' && c != '`') break;   /* unterminated: stop at the line end */
+            q++;
+        }
+        t.type = TOK_STR;
+        t.s = p + 1;
+        t.n = (size_t)(q - (p + 1));
+        lx->p = (q < lx->end && *q == c) ? q + 1 : q;
+    } else if (isdigit((unsigned char)c)) {
+        const char *q = p;
+        while (q < lx->end && (isalnum((unsigned char)*q) || *q == '.')) q++;
+        t.type = TOK_NUM;
+        t.n = (size_t)(q - p);
+        lx->p = q;
+    } else if (is_ident_char((unsigned char)c)) {
+        const char *q = p;
+        while (q < lx->end && is_ident_char((unsigned char)*q)) q++;
+        t.type = TOK_IDENT;
+        t.n = (size_t)(q - p);
+        lx->p = q;
+    } else {
+        t.type = TOK_PUNCT;
+        t.n = 1;
+        lx->p++;
+    }
+    return t;
+}
+
+static int tok_is(js_tok t, char c) { return t.type == TOK_PUNCT && *t.s == c; }
+
+/* Calls whose string arguments are the value itself rather than a lookup
+ * key (getXmlValue('title.DATA') is a key). */
+static int call_is_transparent(js_tok callee)
+{
+    static const char *const names[] = {"htmlDecode", "JsDecode", "decodeURIComponent",
+                                        "String", "Number", "parseInt", "unescape", NULL};
+    if (callee.type != TOK_IDENT) return 1;        /* plain grouping: ( … ) */
+    for (int i = 0; names[i]; i++)
+        if (callee.n == strlen(names[i]) && memcmp(callee.s, names[i], callee.n) == 0) return 1;
+    return 0;
+}
+
+/* Evaluate one right-hand side up to its end (';', a ',' or closing
+ * bracket at depth 0, or a newline after a complete operand).  Sets *val to
+ * the decoded value and returns 1 when a literal was found ("" counts). */
+static int rhs_value(js_lex *lx, char **val)
+{
+    enum { MAXD = 64 };
+    unsigned char opaque[MAXD];
+    int depth = 0, opaque_open = 0, tokens = 0;
+    js_tok prev = {TOK_PUNCT, "=", 1}, found = {TOK_EOF, NULL, 0}, number = {TOK_EOF, NULL, 0};
+    int have_empty = 0;
+    for (;;) {
+        js_tok t = lex_next(lx);
+        if (t.type == TOK_EOF) break;
+        if (t.type == TOK_NEWLINE) {
+            if (depth == 0 && (prev.type == TOK_STR || prev.type == TOK_NUM ||
+                               prev.type == TOK_IDENT || tok_is(prev, ')')))
+                break;
+            continue;
+        }
+        if (t.type == TOK_PUNCT && depth == 0 &&
+            (tok_is(t, ';') || tok_is(t, ',') || tok_is(t, '}') || tok_is(t, ']') || tok_is(t, ')'))) {
+            lx->p = t.s;                             /* leave the terminator to the caller */
+            break;
+        }
+        if (tok_is(t, '(') || tok_is(t, '[') || tok_is(t, '{')) {
+            int op = !(tok_is(t, '(') && call_is_transparent(prev));
+            if (depth < MAXD) opaque[depth] = (unsigned char)op;
+            opaque_open += op;
+            depth++;
+        } else if (tok_is(t, ')') || tok_is(t, ']') || tok_is(t, '}')) {
+            depth--;
+            if (depth < MAXD) opaque_open -= opaque[depth];
+        } else if (depth == 0 && (tok_is(t, '?') || (tok_is(t, ':')))) {
+            found.type = TOK_EOF;                    /* condition / then-branch: discard */
+            have_empty = 0;
+        } else if (t.type == TOK_STR && opaque_open == 0 && found.type == TOK_EOF) {
+            if (t.n > 0) found = t;
+            else have_empty = 1;
+        } else if (t.type == TOK_NUM && tokens == 0) {
+            number = t;
+        }
+        tokens++;
+        prev = t;
+    }
+    if (found.type == TOK_EOF && number.type == TOK_NUM && tokens == 1) found = number;
+    if (found.type != TOK_EOF) {
+        *val = wx_js_unescape(found.s, found.n);
+        return *val != NULL;
+    }
+    if (have_empty) {
+        *val = strdup("");
+        return *val != NULL;
+    }
+    return 0;
+}
+
+/* Skip a balanced {…} or […] starting at lx->p (which points at the opener).
+ * Strings and comments inside are honoured. */
+static void skip_balanced(js_lex *lx)
+{
+    int depth = 0;
+    for (;;) {
+        js_tok t = lex_next(lx);
+        if (t.type == TOK_EOF) return;
+        if (tok_is(t, '{') || tok_is(t, '[') || tok_is(t, '(')) depth++;
+        else if (tok_is(t, '}') || tok_is(t, ']') || tok_is(t, ')')) {
+            if (--depth <= 0) return;
+        }
+    }
+}
+
+/* ---------- the variable table ---------- */
+
+void wx_jsvars_init(wx_jsvars *v) { memset(v, 0, sizeof *v); }
+
+void wx_jsvars_free(wx_jsvars *v)
+{
+    for (size_t i = 0; i < v->count; i++) {
+        free(v->items[i].key);
+        free(v->items[i].value);
+    }
+    free(v->items);
+    memset(v, 0, sizeof *v);
+}
+
+static wx_jsvar *find_var(const wx_jsvars *v, const char *key)
+{
+    for (size_t i = 0; i < v->count; i++)
+        if (strcmp(v->items[i].key, key) == 0) return &v->items[i];
+    return NULL;
+}
+
+/* First non-empty value wins: pages assign some variables several times,
+ * once empty ("" || "") and once for real. Takes ownership of value. */
+static void set_var(wx_jsvars *v, const char *key, char *value)
+{
+    wx_jsvar *e = find_var(v, key);
+    if (e) {
+        if (!*e->value && *value) { free(e->value); e->value = value; }
+        else free(value);
+        return;
+    }
+    if (v->count == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 32;
+        wx_jsvar *items = realloc(v->items, cap * sizeof *items);
+        if (!items) { free(value); return; }
+        v->items = items;
+        v->cap = cap;
+    }
+    v->items[v->count].key = strdup(key);
+    v->items[v->count].value = value;
+    if (v->items[v->count].key) v->count++;
+    else free(value);
+}
+
+const char *wx_jsvars_get(const wx_jsvars *v, const char *key)
+{
+    wx_jsvar *e = find_var(v, key);
+    return (e && *e->value) ? e->value : NULL;
+}
+
+int wx_jsvars_has(const wx_jsvars *v, const char *key) { return find_var(v, key) != NULL; }
+
+/* ---------- object literals (window.cgiDataNew, picture lists) ---------- */
+
+/* Read an object key: identifier or quoted string.  Returns 0 at the end. */
+static int object_key(js_lex *lx, char *key, size_t keysz)
+{
+    for (;;) {
+        js_tok t = lex_next(lx);
+        if (t.type == TOK_NEWLINE || tok_is(t, ',')) continue;
+        if (t.type != TOK_IDENT && t.type != TOK_STR && t.type != TOK_NUM) return 0;
+        size_t n = t.n < keysz - 1 ? t.n : keysz - 1;
+        memcpy(key, t.s, n);
+        key[n] = '\0';
+        js_tok colon = lex_next(lx);
+        while (colon.type == TOK_NEWLINE) colon = lex_next(lx);
+        return tok_is(colon, ':');
+    }
+}
+
+void wx_js_object_each(const char *obj, size_t len, wx_js_member_fn fn, void *ctx)
+{
+    js_lex lx = {obj, obj + len};
+    js_tok open = lex_next(&lx);
+    while (open.type == TOK_NEWLINE) open = lex_next(&lx);
+    if (!tok_is(open, '{')) return;
+    char key[128];
+    while (object_key(&lx, key, sizeof key)) {
+        lex_skip(&lx);
+        while (lx.p < lx.end && (*lx.p == '\n' || isspace((unsigned char)*lx.p))) lx.p++;
+        if (lx.p < lx.end && (*lx.p == '{' || *lx.p == '[')) {
+            const char *start = lx.p;
+            skip_balanced(&lx);
+            fn(ctx, key, NULL, start, (size_t)(lx.p - start));
+        } else {
+            char *val = NULL;
+            if (rhs_value(&lx, &val)) { fn(ctx, key, val, NULL, 0); free(val); }
+        }
+        js_tok sep = lex_next(&lx);
+        while (sep.type == TOK_NEWLINE) sep = lex_next(&lx);
+        if (!tok_is(sep, ',')) break;
+    }
+}
+
+void wx_js_array_each(const char *arr, size_t len, wx_js_member_fn fn, void *ctx)
+{
+    js_lex lx = {arr, arr + len};
+    js_tok open = lex_next(&lx);
+    while (open.type == TOK_NEWLINE) open = lex_next(&lx);
+    if (!tok_is(open, '[')) return;
+    for (;;) {
+        lex_skip(&lx);
+        while (lx.p < lx.end && isspace((unsigned char)*lx.p)) lx.p++;
+        if (lx.p >= lx.end || *lx.p == ']') return;
+        if (*lx.p == '{' || *lx.p == '[') {
+            const char *start = lx.p;
+            skip_balanced(&lx);
+            fn(ctx, NULL, NULL, start, (size_t)(lx.p - start));
+        } else {
+            char *val = NULL;
+            if (rhs_value(&lx, &val)) { fn(ctx, NULL, val, NULL, 0); free(val); }
+        }
+        js_tok sep = lex_next(&lx);
+        while (sep.type == TOK_NEWLINE) sep = lex_next(&lx);
+        if (!tok_is(sep, ',')) return;
+    }
+}
+
+/* cgiDataNew members: scalars become "cgi.<key>"; the nested lists we need
+ * are kept as raw spans for later walks. */
+static void cgi_member(void *ctx, const char *key, const char *val, const char *raw, size_t rawlen)
+{
+    wx_jsvars *v = ctx;
+    if (!key) return;
+    if (val) {
+        char full[160];
+        snprintf(full, sizeof full, "cgi.%s", key);
+        char *copy = strdup(val);
+        if (copy) set_var(v, full, copy);
+    } else if (strcmp(key, "picture_page_info_list") == 0 && !v->pictures && rawlen > 4) {
+        v->pictures = raw;
+        v->pictures_len = rawlen;
+    } else if (strcmp(key, "text_page_info") == 0 && !v->text_page) {
+        v->text_page = raw;
+        v->text_page_len = rawlen;
+    }
+}
+
+/* ---------- the assignment scan ---------- */
+
+static pcre2_code *assign_re;
+static pcre2_code *object_re;
+static pcre2_code *notice_re;
+static pthread_once_t compile_once = PTHREAD_ONCE_INIT;
+static int compile_ok;
+
+#define VAR_NAMES                                                                         \
+    "biz|mid|idx|sn|appmsgid|msg_title|title|nickname|nick_name|user_name|alias|ct|"      \
+    "create_time|publish_time|oriCreateTime|createTime|msg_desc|desc|msg_cdn_url|cdn_url|" \
+    "msg_link|link|msg_source_url|source_url|author|copyright_stat|_copyright_stat|"       \
+    "item_show_type|real_item_show_type|round_head_img|hd_head_img|ori_head_img_url|"       \
+    "source_encode_biz|source_mid|source_idx|source_sn|source_username|source_nickname|"   \
+    "reprint_type|ct_str|is_user_title|video_title|name|appmsg_type"
+
+static pcre2_code *compile(const char *pattern)
+{
+    int err;
+    PCRE2_SIZE off;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+    if (re) pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    return re;
+}
+
+static void compile_patterns(void)
+{
+    assign_re = compile("(?<![\\w$.])(var\\s+|let\\s+|const\\s+|window\\.|_g\\.|d\\.)"
+                        "(" VAR_NAMES ")\\s*=(?!=)");
+    object_re = compile("(?<![\\w$.])(?:window\\.)?(cgiDataNew|cgiData|picture_page_info_list)"
+                        "\\s*=\\s*(?=[{\\[])");
+    /* Old share pages write the sharer's comment from script. */
+    notice_re = compile("(?:getElementById\\(\\s*['\"]js_share_notice['\"]\\s*\\)\\.innerHTML\\s*="
+                        "|document\\.write\\s*\\()");
+    compile_ok = assign_re && object_re && notice_re;
+}
+
+int wx_jsvars_compile(void)
+{
+    pthread_once(&compile_once, compile_patterns);
+    return compile_ok ? 0 : -1;
+}
+
+/* Scan one inline script for the assignments of interest. */
+void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
+{
+    if (wx_jsvars_compile() != 0 || len == 0) return;
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(assign_re, NULL);
+    if (!md) return;
+    PCRE2_SIZE start = 0;
+    while (start < len &&
+           pcre2_match(assign_re, (PCRE2_SPTR)script, len, start, 0, md, NULL) >= 0) {
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        char key[64];
+        int is_d = (ov[3] - ov[2] == 2 && script[ov[2]] == 'd');
+        snprintf(key, sizeof key, "%s%.*s", is_d ? "d." : "", (int)(ov[5] - ov[4]), script + ov[4]);
+        js_lex lx = {script + ov[1], script + len};
+        char *val = NULL;
+        if (rhs_value(&lx, &val)) set_var(v, key, val);
+        start = ov[1] > start ? ov[1] : start + 1;
+    }
+    pcre2_match_data_free(md);
+
+    md = pcre2_match_data_create_from_pattern(notice_re, NULL);
+    if (md && pcre2_match(notice_re, (PCRE2_SPTR)script, len, 0, 0, md, NULL) >= 0) {
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        js_lex lx = {script + ov[1], script + len};
+        char *val = NULL;
+        /* document.write of markup is page machinery, not the comment */
+        if (rhs_value(&lx, &val)) {
+            if (val[0] != '<') set_var(v, "share_notice", val);
+            else free(val);
+        }
+    }
+    pcre2_match_data_free(md);
+
+    md = pcre2_match_data_create_from_pattern(object_re, NULL);
+    if (!md) return;
+    start = 0;
+    while (start < len &&
+           pcre2_match(object_re, (PCRE2_SPTR)script, len, start, 0, md, NULL) >= 0) {
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        const char *open = script + ov[1];
+        js_lex lx = {open, script + len};
+        skip_balanced(&lx);
+        size_t span = (size_t)(lx.p - open);
+        if (script[ov[2]] == 'p') {                  /* window.picture_page_info_list = [ … ] */
+            if (!v->pictures && span > 4) { v->pictures = open; v->pictures_len = span; }
+        } else {
+            wx_js_object_each(open, span, cgi_member, v);
+        }
+        start = ov[1] + (span ? span : 1);
+    }
+    pcre2_match_data_free(md);
+}

@@ -1,0 +1,707 @@
+/*
+ * wx_parse: one document in, one record out.
+ *
+ *   1. reject what is not a page (read errors, empty, binary, no markup);
+ *   2. split the page (page.c) and read its script variables (jsvars.c);
+ *   3. build the DOM of the markup (dom.c);
+ *   4. classify: article, or one of WeChat's error / verification pages;
+ *   5. fill the fields, each from its most structured source first:
+ *      script variables, then the DOM and meta tags, then URLs;
+ *   6. extract the body: text, images, links.
+ */
+#define WX_PARSE_INTERNAL
+#include "parse.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+typedef struct {
+    const wx_doc *doc;
+    wx_page page;
+    wx_jsvars vars;
+    htmlDocPtr dom;
+    xmlNodePtr root;
+    json_t *rec;
+    json_t *account;
+} parse_ctx;
+
+int wx_parse_init(void)
+{
+    xmlInitParser();
+    return wx_jsvars_compile();
+}
+
+/* The first variable among keys (NULL-terminated) with a non-empty value. */
+static const char *var_first(const parse_ctx *c, ...)
+{
+    va_list ap;
+    va_start(ap, c);
+    const char *key, *val = NULL;
+    while (!val && (key = va_arg(ap, const char *)) != NULL) val = wx_jsvars_get(&c->vars, key);
+    va_end(ap);
+    return val;
+}
+
+/* Text from a script variable: entity-decoded the way the page's own
+ * htmlDecode()/.html(false) would, then trimmed to one line. */
+static char *var_text(const char *v)
+{
+    if (!v) return NULL;
+    char *dec = wx_html_unescape(v, strlen(v));
+    char *line = wx_text_oneline(dec);
+    free(dec);
+    return line;
+}
+
+static void set_text_field(json_t *obj, const char *key, char *owned)
+{
+    if (owned) wx_json_set_if_null(obj, key, owned);
+    free(owned);
+}
+
+static void set_url_field(json_t *obj, const char *key, const char *raw)
+{
+    char *u = raw ? wx_url_clean(raw) : NULL;
+    if (u && (strncasecmp(u, "http", 4) == 0)) wx_json_set_if_null(obj, key, u);
+    free(u);
+}
+
+static const char *field(const parse_ctx *c, const char *key)
+{
+    return json_string_value(json_object_get(c->rec, key));
+}
+
+/* ---------- step 1: is it a page at all? ---------- */
+
+static const char *find_ci(const char *hay, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; n >= m && i + m <= n; i++)
+        if (tolower((unsigned char)hay[i]) == needle[0] && strncasecmp(hay + i, needle, m) == 0)
+            return hay + i;
+    return NULL;
+}
+
+static int looks_binary(const unsigned char *s, size_t n)
+{
+    size_t check = n < 8192 ? n : 8192, ctrl = 0;
+    for (size_t i = 0; i < check; i++) {
+        if (s[i] == 0) return 1;
+        if (s[i] < 0x20 && s[i] != '\n' && s[i] != '\r' && s[i] != '\t' && s[i] != '\f') ctrl++;
+    }
+    return ctrl * 20 > check;                      /* over 5% control bytes */
+}
+
+static int has_markup(const char *s, size_t n)
+{
+    static const char *const tags[] = {"<html", "<head", "<body", "<div", "<meta", "<!doctype",
+                                       "<script", "<title", "<p>", "<p ", "<section", NULL};
+    size_t window = n < 65536 ? n : 65536;
+    for (int i = 0; tags[i]; i++)
+        if (find_ci(s, window, tags[i])) return 1;
+    return 0;
+}
+
+/* ---------- step 4: classification ---------- */
+
+static int text_has(const char *hay, const char *const *needles)
+{
+    if (!hay) return 0;
+    for (int i = 0; needles[i]; i++)
+        if (strstr(hay, needles[i])) return 1;
+    return 0;
+}
+
+/* Whether the DOM carries an article: the containers every template since
+ * 2014 uses, or the title/body script data of share pages. */
+static int is_article_page(const parse_ctx *c)
+{
+    static const char *const ids[] = {"js_article", "js_content", "activity-name", "img-content",
+                                      "js_text_title", NULL};
+    for (int i = 0; ids[i]; i++)
+        if (wx_dom_by_id(c->root, ids[i])) return 1;
+    return var_first(c, "msg_title", "d.title", "cgi.title", NULL) != NULL;
+}
+
+/* Status of a page that is not an article, from the message WeChat shows:
+ * the .weui-msg block, the old .mesg-block, or the title. */
+static const char *error_page_status(const parse_ctx *c)
+{
+    static const char *const verify[] = {"环境异常", "完成验证后即可继续访问", "去验证", "验证身份",
+                                         "访问过于频繁", NULL};
+    static const char *const deleted[] = {"该内容已被发布者删除", "deleted by the author",
+                                          "此帐号已自主注销", NULL};
+    static const char *const blocked[] = {"此内容因违规无法查看", "涉嫌违反相关法律法规",
+                                          "被投诉且经审核涉嫌侵权", "此帐号已被屏蔽", "违规无法查看",
+                                          NULL};
+    static const char *const unavailable[] = {"该内容暂时无法查看", "链接已过期", "此内容发送失败无法查看",
+                                              "该公众号已迁移", "此帐号处于帐号迁移流程中",
+                                              "content is unavailable", NULL};
+    if (memmem(c->page.src, c->page.src_len, "wappoc_appmsgcaptcha", 20) ||
+        memmem(c->page.src, c->page.src_len, "secitptpage/verify", 18))
+        return "verify";
+    xmlNodePtr msg = wx_dom_by_class(c->root, "weui-msg");
+    if (!msg) msg = wx_dom_by_class(c->root, "mesg-block");
+    if (!msg) msg = wx_dom_by_class(c->root, "global_error_msg");
+    char *text = wx_dom_text_line(msg);
+    char *title = wx_dom_text_line(wx_dom_by_tag(c->root, "title"));
+    const char *status = "not_article";
+    for (int pass = 0; pass < 2; pass++) {
+        const char *t = pass == 0 ? text : title;
+        if (text_has(t, verify)) status = "verify";
+        else if (text_has(t, deleted)) status = "deleted";
+        else if (text_has(t, blocked)) status = "blocked";
+        else if (text_has(t, unavailable)) status = "unavailable";
+        else continue;
+        break;
+    }
+    if (strcmp(status, "not_article") != 0) wx_json_set_str(c->rec, "description", text);
+    free(text);
+    free(title);
+    return status;
+}
+
+static const char *kind_name(const char *item_show_type)
+{
+    static const struct { const char *code, *name; } kinds[] = {
+        {"0", "article"}, {"5", "video"}, {"6", "music"}, {"7", "audio"},
+        {"8", "picture"}, {"10", "text"}, {"17", "short"}};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(item_show_type, kinds[i].code) == 0) return kinds[i].name;
+    return NULL;
+}
+
+/* ---------- step 5: the fields ---------- */
+
+static int all_of(const char *s, const char *set)
+{
+    if (!s || !*s) return 0;
+    return strspn(s, set) == strlen(s);
+}
+
+#define DIGITS "0123456789"
+#define B64 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_"
+#define HEX "0123456789abcdefABCDEF"
+
+static void set_identity_part(parse_ctx *c, const char *key, const char *v, const char *charset)
+{
+    if (v && all_of(v, charset) && strlen(v) < 128) wx_json_set_if_null(c->rec, key, v);
+}
+
+/* __biz, mid, idx, sn: script variables first, then every URL the page
+ * states for itself. */
+static void fill_identity(parse_ctx *c)
+{
+    set_identity_part(c, "biz", var_first(c, "biz", "d.biz", "cgi.bizuin", "cgi.biz", NULL), B64);
+    set_identity_part(c, "mid", var_first(c, "mid", "d.mid", "cgi.mid", "appmsgid", "cgi.appmsgid", NULL), DIGITS);
+    set_identity_part(c, "idx", var_first(c, "idx", "d.idx", "cgi.idx", NULL), DIGITS);
+    set_identity_part(c, "sn", var_first(c, "sn", "d.sn", "cgi.sn", NULL), HEX);
+    const char *urls[] = {
+        var_first(c, "msg_link", "d.msg_link", "cgi.link", "link", NULL),
+        wx_dom_meta(c->root, "og:url"),
+        c->doc->url,
+        c->page.wayback_url,
+        wx_dom_self_url(c->root),
+    };
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        if (!urls[i]) continue;
+        wx_url_ids ids;
+        wx_url_ids_parse(urls[i], &ids);
+        set_identity_part(c, "biz", ids.biz, B64);
+        set_identity_part(c, "mid", ids.mid, DIGITS);
+        set_identity_part(c, "idx", ids.idx, DIGITS);
+        set_identity_part(c, "sn", ids.sn, HEX);
+        wx_url_ids_free(&ids);
+    }
+    const char *biz = field(c, "biz"), *mid = field(c, "mid"), *idx = field(c, "idx"), *sn = field(c, "sn");
+    char *url = wx_url_article(biz, mid, idx, sn);
+    for (size_t i = 0; !url && i < sizeof urls / sizeof urls[0]; i++)
+        if (urls[i]) url = wx_url_canonical(urls[i]);
+    if (url) wx_json_set_str(c->rec, "url", url);
+    free(url);
+    if (biz && mid && idx) {
+        size_t n = strlen(biz) + strlen(mid) + strlen(idx) + 3;
+        char *id = malloc(n);
+        if (id) { snprintf(id, n, "%s:%s:%s", biz, mid, idx); wx_json_set_str(c->rec, "id", id); }
+        free(id);
+    }
+    if (idx) json_object_set_new(c->rec, "idx", json_integer(strtoll(idx, NULL, 10)));
+}
+
+static void fill_title(parse_ctx *c, const char *account_name)
+{
+    set_text_field(c->rec, "title", var_text(var_first(c, "msg_title", "d.title", "cgi.title", NULL)));
+    set_text_field(c->rec, "title", var_text(wx_dom_meta(c->root, "og:title")));
+    set_text_field(c->rec, "title", wx_dom_text_line(wx_dom_by_id(c->root, "activity-name")));
+    set_text_field(c->rec, "title", wx_dom_text_line(wx_dom_by_id(c->root, "js_text_title")));
+    set_text_field(c->rec, "title", var_text(wx_dom_meta(c->root, "twitter:title")));
+    set_text_field(c->rec, "title", var_text(var_first(c, "video_title", NULL)));
+    if (!json_is_null(json_object_get(c->rec, "title"))) return;
+    /* <title> is the last resort: late-2018 templates put the account name
+     * there, 2019+ leave it empty. */
+    char *t = wx_dom_text_line(wx_dom_by_tag(c->root, "title"));
+    if (t && (!account_name || strcmp(t, account_name) != 0)) {
+        wx_json_set_str(c->rec, "title", t);
+        wx_record_warn(c->rec, "title taken from <title>");
+    }
+    free(t);
+}
+
+/* The old profile card: <label class="profile_meta_label">微信号</label>
+ * <span class="profile_meta_value">alias</span>. */
+static char *dom_alias(parse_ctx *c)
+{
+    xmlNodePtr label = wx_dom_by_class(c->root, "profile_meta_label");
+    if (!label) return NULL;
+    char *l = wx_dom_text_line(label);
+    int is_alias = l && strstr(l, "微信号");
+    free(l);
+    if (!is_alias) return NULL;
+    for (xmlNodePtr n = label->next; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE && wx_dom_has_class(n, "profile_meta_value")) return wx_dom_text_line(n);
+    return NULL;
+}
+
+static void fill_account(parse_ctx *c)
+{
+    json_t *a = c->account;
+    set_text_field(a, "name", var_text(var_first(c, "nickname", "d.nick_name", "cgi.nick_name", "nick_name", NULL)));
+    set_text_field(a, "name", wx_dom_text_line(wx_dom_by_id(c->root, "js_name")));
+    set_text_field(a, "name", wx_dom_text_line(wx_dom_by_class(c->root, "wx_follow_nickname")));
+    set_text_field(a, "name", wx_dom_text_line(wx_dom_by_class(c->root, "profile_nickname")));
+    set_text_field(a, "name", wx_dom_text_line(wx_dom_by_id(c->root, "post-user")));
+    const char *user = var_first(c, "user_name", "d.user_name", "cgi.user_name", NULL);
+    if (user && strncmp(user, "gh_", 3) == 0) set_text_field(a, "id", var_text(user));
+    set_text_field(a, "alias", var_text(var_first(c, "alias", "cgi.alias", "d.alias", NULL)));
+    set_text_field(a, "alias", dom_alias(c));
+    set_url_field(a, "avatar", var_first(c, "round_head_img", "d.round_head_img", "cgi.round_head_img",
+                                         "hd_head_img", "cgi.hd_head_img", "ori_head_img_url", NULL));
+}
+
+/* "2018-06-20", "2018年6月20日", "2025-11-10 12:00" → ISO date or time. */
+static int iso_from_text(const char *s, char *out, size_t outsz)
+{
+    int y, mo, d, h = -1, mi = -1;
+    if (!s) return 0;
+    while (*s && !isdigit((unsigned char)*s)) s++;
+    int n = 0;
+    if (sscanf(s, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) == 5 ||
+        sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 ||
+        sscanf(s, "%4d年%2d月%2d日%n", &y, &mo, &d, &n) == 3 ||
+        sscanf(s, "%4d/%2d/%2d%n", &y, &mo, &d, &n) == 3) {
+        if (y < 1990 || y > 2100 || mo < 1 || mo > 12 || d < 1 || d > 31) return 0;
+        if (h >= 0 && h < 24 && mi >= 0 && mi < 60)
+            snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:00+08:00", y, mo, d, h, mi);
+        else
+            snprintf(out, outsz, "%04d-%02d-%02d", y, mo, d);
+        return 1;
+    }
+    return 0;
+}
+
+/* published_at: the create-time epoch (ct), shown in China Standard Time as
+ * WeChat itself does; else a date the page states. */
+static void fill_published(parse_ctx *c)
+{
+    const char *epoch_keys[] = {"ct", "d.ct", "create_time", "d.create_time", "cgi.ori_create_time",
+                                "oriCreateTime", "cgi.create_time", NULL};
+    char iso[40];
+    for (int i = 0; epoch_keys[i]; i++) {
+        const char *v = wx_jsvars_get(&c->vars, epoch_keys[i]);
+        if (!v || !all_of(v, DIGITS) || strlen(v) < 9 || strlen(v) > 11) continue;
+        time_t t = (time_t)strtoll(v, NULL, 10) + 8 * 3600;
+        struct tm tm;
+        if (!gmtime_r(&t, &tm)) continue;
+        strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
+        wx_json_set_str(c->rec, "published_at", iso);
+        return;
+    }
+    const char *texts[] = {var_first(c, "createTime", "cgi.create_time", "d.ct_str", "publish_time", NULL), NULL, NULL};
+    char *dom1 = wx_dom_text_line(wx_dom_by_id(c->root, "post-date"));
+    char *dom2 = wx_dom_text_line(wx_dom_by_id(c->root, "publish_time"));
+    texts[1] = dom1;
+    texts[2] = dom2;
+    for (int i = 0; i < 3; i++)
+        if (texts[i] && iso_from_text(texts[i], iso, sizeof iso)) {
+            wx_json_set_str(c->rec, "published_at", iso);
+            break;
+        }
+    free(dom1);
+    free(dom2);
+}
+
+static void fill_meta(parse_ctx *c)
+{
+    set_text_field(c->rec, "description", var_text(var_first(c, "msg_desc", "d.desc", "cgi.desc", "desc", NULL)));
+    set_text_field(c->rec, "description", var_text(wx_dom_meta(c->root, "description")));
+    set_text_field(c->rec, "description", var_text(wx_dom_meta(c->root, "og:description")));
+
+    set_text_field(c->rec, "author", var_text(var_first(c, "author", "cgi.author", "d.author", NULL)));
+    set_text_field(c->rec, "author", wx_dom_text_line(wx_dom_by_id(c->root, "js_author_name")));
+    set_text_field(c->rec, "author", var_text(wx_dom_meta(c->root, "author")));
+    set_text_field(c->rec, "author", var_text(wx_dom_meta(c->root, "og:article:author")));
+
+    set_url_field(c->rec, "cover", var_first(c, "msg_cdn_url", "d.cdn_url", "cgi.cdn_url", "cdn_url", NULL));
+    set_url_field(c->rec, "cover", wx_dom_meta(c->root, "og:image"));
+    set_url_field(c->rec, "cover", wx_dom_meta(c->root, "twitter:image"));
+}
+
+/* Original, repost, or unknown; and for a repost the original's link. */
+static void fill_copyright(parse_ctx *c)
+{
+    const char *stat = var_first(c, "_copyright_stat", "copyright_stat", "d.copyright_stat", NULL);
+    xmlNodePtr share = wx_dom_by_id(c->root, "js_share_source");
+    const char *src_biz = var_first(c, "source_encode_biz", NULL);
+    int repost = (stat && strcmp(stat, "2") == 0) || share || c->page.content_tpl.s ||
+                 wx_dom_by_class(c->root, "original_primary_card_tips") || src_biz;
+    if (repost) {
+        json_object_set_new(c->rec, "copyright", json_string("repost"));
+    } else if ((stat && strcmp(stat, "1") == 0) || wx_dom_by_id(c->root, "copyright_logo")) {
+        json_object_set_new(c->rec, "copyright", json_string("original"));
+    }
+    if (!repost) return;
+    char *src = NULL;
+    const char *data_url = share ? wx_dom_attr(share, "data-url") : NULL;
+    if (data_url) src = wx_url_canonical(data_url);
+    const char *mid = var_first(c, "source_mid", NULL), *idx = var_first(c, "source_idx", NULL);
+    if (!src && src_biz && mid && idx) {
+        const char *sn = var_first(c, "source_sn", NULL);
+        src = wx_url_article(src_biz, mid, idx, sn ? sn : "");
+        if (!src) {
+            size_t n = strlen(src_biz) + strlen(mid) + strlen(idx) + 64;
+            src = malloc(n);
+            if (src) snprintf(src, n, "https://mp.weixin.qq.com/s?__biz=%s&mid=%s&idx=%s", src_biz, mid, idx);
+        }
+    }
+    if (src) wx_json_set_str(c->rec, "source_url", src);
+    free(src);
+}
+
+/* ---------- step 6: the body ---------- */
+
+static json_t *image_json(const wx_image *im, const char *role)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "url", wx_json_str(im->url));
+    const char *fmt = wx_image_format(im->url);
+    json_object_set_new(j, "format", fmt ? json_string(fmt) : json_null());
+    json_object_set_new(j, "width", im->width > 0 ? json_integer((json_int_t)im->width) : json_null());
+    json_object_set_new(j, "height", im->height > 0 ? json_integer((json_int_t)im->height) : json_null());
+    json_object_set_new(j, "alt", im->alt && *im->alt ? wx_json_str(im->alt) : json_null());
+    json_object_set_new(j, "role", json_string(role));
+    json_object_set_new(j, "local", im->local ? wx_json_str(im->local) : json_null());
+    return j;
+}
+
+static void emit_images(parse_ctx *c, wx_body *b)
+{
+    json_t *arr = json_object_get(c->rec, "images");
+    const char *cover = field(c, "cover");
+    if (cover) {
+        wx_image im = {.url = (char *)cover, .width = -1, .height = -1};
+        json_array_append_new(arr, image_json(&im, "cover"));
+    }
+    for (size_t i = 0; i < b->nimages; i++) {
+        wx_image *im = &b->images[i];
+        int occurrences = 0;
+        for (size_t k = 0; k < b->nimages; k++) occurrences += strcmp(b->images[k].url, im->url) == 0;
+        const char *role = im->role ? im->role
+                                    : wx_image_role(im->url, occurrences, im->in_article_link, im->alt,
+                                                    im->near, im->width, im->height);
+        json_array_append_new(arr, image_json(im, role));
+    }
+}
+
+static int link_known(json_t *links, const char *url)
+{
+    size_t i;
+    json_t *l;
+    json_array_foreach(links, i, l)
+        if (strcmp(json_string_value(json_object_get(l, "url")), url) == 0) return 1;
+    return 0;
+}
+
+static void add_link(json_t *links, const char *url, const char *text)
+{
+    if (!url || link_known(links, url)) return;
+    json_array_append_new(links, json_pack("{s:o, s:o}", "url", wx_json_str(url), "text",
+                                           text && *text ? wx_json_str(text) : json_null()));
+}
+
+/* Hyperlinks of the body, then URLs written out in its text. */
+static void emit_links(parse_ctx *c, wx_body *b, const char *text)
+{
+    json_t *links = json_object_get(c->rec, "links");
+    for (size_t i = 0; i < b->nlinks; i++) add_link(links, b->links[i].url, b->links[i].text);
+    const char *p = text;
+    while (p && (p = strstr(p, "http")) != NULL) {
+        if (strncmp(p, "http://", 7) != 0 && strncmp(p, "https://", 8) != 0) { p += 4; continue; }
+        size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'*+,;=%");
+        while (n > 8 && strchr(".,;:!?'", p[n - 1])) n--;
+        char *u = strndup(p, n);
+        if (u && strlen(u) > 10) add_link(links, u, u);
+        free(u);
+        p += n;
+    }
+    const char *more = var_first(c, "msg_source_url", "cgi.source_url", NULL);
+    char *clean = more ? wx_url_clean(more) : NULL;
+    if (clean && strncmp(clean, "http", 4) == 0) add_link(links, clean, "阅读原文");
+    free(clean);
+}
+
+/* Text stored in script (picture and text posts): plain text with newlines,
+ * sometimes with a little markup (<a class="wx_img_refer_link">图1</a>). */
+static void body_from_script_text(wx_body *b, const char *s)
+{
+    if (!s) return;
+    char *dec = NULL;
+    const char *p = s;
+    int markup = 0;
+    for (; *p; p++)
+        if (*p == '<' && (isalpha((unsigned char)p[1]) || p[1] == '/')) { markup = 1; break; }
+    if (markup) {
+        wx_buf html;
+        wx_buf_init(&html);
+        wx_buf_puts(&html, "<div>");
+        for (p = s; *p; p++) {                      /* keep its newlines as line breaks */
+            if (*p == '\n') wx_buf_puts(&html, "<br>");
+            else wx_buf_putc(&html, *p);
+        }
+        wx_buf_puts(&html, "</div>");
+        htmlDocPtr d = wx_dom_parse(html.data, html.len);
+        if (d) { wx_body_walk(xmlDocGetRootElement(d) ? (xmlNodePtr)d : NULL, b); xmlFreeDoc(d); }
+        free(html.data);
+    } else {
+        dec = wx_html_unescape(s, strlen(s));
+        wx_buf_puts(&b->text, dec);
+        free(dec);
+    }
+}
+
+/* picture_page_info_list: each item's own cdn_url is a picture (nested
+ * objects such as watermark_info carry other cdn_urls). */
+typedef struct { wx_body *b; wx_image cur; int qr; } picture_walk;
+
+static void picture_member(void *ctx, const char *key, const char *val, const char *raw, size_t n)
+{
+    picture_walk *w = ctx;
+    (void)raw; (void)n;
+    if (!key || !val) return;
+    if (strcmp(key, "cdn_url") == 0 && !w->cur.url) w->cur.url = wx_url_clean(val);
+    else if (strcmp(key, "width") == 0) w->cur.width = atof(val);
+    else if (strcmp(key, "height") == 0) w->cur.height = atof(val);
+    else if (strcmp(key, "is_qr_code") == 0) w->qr = strcmp(val, "1") == 0;
+}
+
+static void picture_item(void *ctx, const char *key, const char *val, const char *raw, size_t n)
+{
+    picture_walk *w = ctx;
+    (void)key; (void)val;
+    if (!raw || raw[0] != '{') return;
+    memset(&w->cur, 0, sizeof w->cur);
+    w->cur.width = w->cur.height = w->cur.ratio = -1;
+    w->qr = 0;
+    wx_js_object_each(raw, n, picture_member, w);
+    if (!w->cur.url) return;
+    w->cur.role = w->qr ? "qrcode" : "content";
+    if (w->b->nimages == w->b->capimages) {
+        size_t cap = w->b->capimages ? w->b->capimages * 2 : 16;
+        wx_image *im = realloc(w->b->images, cap * sizeof *im);
+        if (!im) { free(w->cur.url); return; }
+        w->b->images = im;
+        w->b->capimages = cap;
+    }
+    w->b->images[w->b->nimages++] = w->cur;
+}
+
+typedef struct { char *content; } text_page_walk;
+
+static void text_page_member(void *ctx, const char *key, const char *val, const char *raw, size_t n)
+{
+    text_page_walk *w = ctx;
+    (void)raw; (void)n;
+    if (!key || !val || !*val) return;
+    if (strcmp(key, "content_noencode") == 0) { free(w->content); w->content = strdup(val); }
+    else if (strcmp(key, "content") == 0 && !w->content) w->content = strdup(val);
+}
+
+/* A body stored as a template in <script id="content_tpl"> (old-style
+ * shares): parse it as its own small document. */
+static void body_from_template(parse_ctx *c, wx_body *b)
+{
+    wx_page tpl;
+    if (wx_page_split(&tpl, c->page.content_tpl.s, c->page.content_tpl.n) != 0) return;
+    htmlDocPtr d = wx_dom_parse(tpl.html, tpl.html_len);
+    if (d) { wx_body_walk((xmlNodePtr)d, b); xmlFreeDoc(d); }
+    wx_page_free(&tpl);
+}
+
+/* Does the text gathered since `from` hold anything but blanks? */
+static int text_added(const wx_body *b, size_t from)
+{
+    for (size_t i = from; i < b->text.len; i++)
+        if (!isspace((unsigned char)b->text.data[i])) return 1;
+    return 0;
+}
+
+/* Picture and text posts keep their text and pictures in script; the 2018
+ * templates rendered them into #js_content on the server instead. */
+static void body_of_share_post(parse_ctx *c, wx_body *b)
+{
+    char *content = NULL;
+    if (c->vars.text_page) {
+        text_page_walk w = {NULL};
+        wx_js_object_each(c->vars.text_page, c->vars.text_page_len, text_page_member, &w);
+        content = w.content;
+    }
+    size_t before = b->text.len;
+    const char *fallback = var_first(c, "cgi.content_noencode", "desc", "d.desc", "cgi.desc", NULL);
+    body_from_script_text(b, content ? content : fallback);
+    free(content);
+    if (c->vars.pictures) {
+        picture_walk w = {b, {0}, 0};
+        wx_js_array_each(c->vars.pictures, c->vars.pictures_len, picture_item, &w);
+    }
+    if (!text_added(b, before) && b->nimages == 0) wx_body_walk(wx_dom_by_id(c->root, "js_content"), b);
+    else if (!text_added(b, before)) wx_body_walk(wx_dom_by_id(c->root, "js_text_desc"), b);
+}
+
+static void body_of_article(parse_ctx *c, wx_body *b, int have_notice)
+{
+    if (!have_notice) wx_body_walk(wx_dom_by_id(c->root, "js_share_notice"), b);
+    xmlNodePtr content = wx_dom_by_id(c->root, "js_content");
+    size_t before = b->text.len;
+    wx_body_walk(content, b);
+    if (!text_added(b, before) && c->page.content_tpl.s) body_from_template(c, b);
+    if (!content && !c->page.content_tpl.s) {
+        const char *desc = field(c, "description");
+        if (desc) wx_buf_puts(&b->text, desc);
+    }
+}
+
+static void fill_body(parse_ctx *c, const char *kind)
+{
+    wx_body b;
+    memset(&b, 0, sizeof b);
+    const char *notice = var_first(c, "share_notice", NULL);
+    if (notice) {                                   /* the sharer's comment comes first */
+        body_from_script_text(&b, notice);
+        wx_buf_putc(&b.text, '\n');
+    }
+    if (kind && (strcmp(kind, "picture") == 0 || strcmp(kind, "text") == 0)) body_of_share_post(c, &b);
+    else body_of_article(c, &b, notice != NULL);
+    char *text = b.text.data ? wx_text_normalize(b.text.data, b.text.len) : NULL;
+    if (text && *text) wx_json_set_str(c->rec, "text", text);
+    else wx_record_warn(c->rec, "article body is empty");
+    emit_images(c, &b);
+    emit_links(c, &b, text);
+    free(text);
+    wx_body_free(&b);
+}
+
+/* ---------- the whole ---------- */
+
+static void fill_source(parse_ctx *c)
+{
+    json_t *src = json_object_get(c->rec, "source");
+    if (!c->page.wayback) return;
+    json_object_set_new(src, "format", json_string("wayback"));
+    if (c->page.wayback_url) {
+        char *u = wx_url_clean(c->page.wayback_url);
+        if (u) wx_json_set_if_null(src, "url", u);
+        free(u);
+    }
+    const char *ts = c->page.wayback_ts;
+    if (strlen(ts) == 14) {
+        char iso[32];
+        snprintf(iso, sizeof iso, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", ts, ts + 4, ts + 6, ts + 8, ts + 10, ts + 12);
+        wx_json_set_if_null(src, "fetched_at", iso);
+    }
+}
+
+static void parse_page(parse_ctx *c)
+{
+    const wx_doc *doc = c->doc;
+    if (wx_page_split(&c->page, (const char *)doc->bytes, doc->len) != 0) {
+        wx_record_error(c->rec, "parse_failed", "out of memory while splitting the page");
+        return;
+    }
+    if (c->page.charset_converted) wx_record_warn(c->rec, "page converted to UTF-8 from its declared charset");
+    for (size_t i = 0; i < c->page.nscripts; i++)
+        wx_jsvars_scan(&c->vars, c->page.scripts[i].s, c->page.scripts[i].n);
+    c->dom = wx_dom_parse(c->page.html, c->page.html_len);
+    c->root = c->dom ? (xmlNodePtr)c->dom : NULL;
+    if (!c->root) {
+        wx_record_error(c->rec, "not_html", "the HTML parser found no document");
+        return;
+    }
+    fill_source(c);
+    fill_identity(c);
+    fill_account(c);
+    if (!is_article_page(c)) {
+        const char *status = error_page_status(c);
+        json_object_set_new(c->rec, "status", json_string(status));
+        if (json_is_null(json_object_get(c->rec, "id"))) {
+            char id[80];
+            snprintf(id, sizeof id, "sha256:%s", doc->sha256);
+            json_object_set_new(c->rec, "id", json_string(id));
+        }
+        return;
+    }
+    const char *ist = var_first(c, "item_show_type", "d.item_show_type", "cgi.item_show_type",
+                                "real_item_show_type", NULL);
+    const char *kind = ist ? kind_name(ist) : "article";
+    if (ist && !kind) wx_record_warn(c->rec, "unknown item_show_type");
+    json_object_set_new(c->rec, "kind", kind ? json_string(kind) : json_null());
+    fill_title(c, json_string_value(json_object_get(c->account, "name")));
+    fill_published(c);
+    fill_meta(c);
+    fill_copyright(c);
+    fill_body(c, kind);
+    if (json_is_null(json_object_get(c->rec, "id"))) {
+        char id[80];
+        snprintf(id, sizeof id, "sha256:%s", doc->sha256);
+        json_object_set_new(c->rec, "id", json_string(id));
+        wx_record_warn(c->rec, "article identity (__biz, mid, idx) not found; id is the content hash");
+    }
+    if (json_is_null(json_object_get(c->rec, "published_at"))) wx_record_warn(c->rec, "no publish time found");
+}
+
+static const char *doc_error_code(wx_doc_status s)
+{
+    switch (s) {
+    case WX_DOC_UNREADABLE: return "unreadable";
+    case WX_DOC_TOO_LARGE: return "too_large";
+    case WX_DOC_BAD_GZIP: return "bad_gzip";
+    case WX_DOC_BAD_MHTML: return "bad_mhtml";
+    default: return "error";
+    }
+}
+
+json_t *wx_parse(const wx_doc *doc)
+{
+    wx_parse_init();
+    json_t *rec = wx_record_new(doc);
+    if (!rec) return NULL;
+    if (doc->status != WX_DOC_OK)
+        return wx_record_error(rec, doc_error_code(doc->status), doc->error ? doc->error : "unreadable");
+    if (doc->len == 0) return wx_record_error(rec, "empty", "the input is empty");
+    if (looks_binary(doc->bytes, doc->len)) return wx_record_error(rec, "binary", "the input is binary, not a page");
+    if (!has_markup((const char *)doc->bytes, doc->len))
+        return wx_record_error(rec, "not_html", "the input has no HTML markup");
+    parse_ctx c;
+    memset(&c, 0, sizeof c);
+    c.doc = doc;
+    c.rec = rec;
+    c.account = json_object_get(rec, "account");
+    wx_jsvars_init(&c.vars);
+    parse_page(&c);
+    if (c.dom) xmlFreeDoc(c.dom);
+    wx_jsvars_free(&c.vars);
+    wx_page_free(&c.page);
+    return rec;
+}

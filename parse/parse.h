@@ -1,0 +1,171 @@
+/*
+ * parse: turn one document (page bytes + provenance) into one record.
+ *
+ * A record is a JSON object following schema "wxingest.record/1" (see
+ * output/record.schema.json and README.md).  Every field is always present;
+ * unknown values are null and lists are [].  Every string in a record is
+ * valid UTF-8, whatever the input bytes were.
+ *
+ * Metadata comes from the page's inline script variables first (PCRE2, JIT,
+ * patterns compiled once), then from the DOM (libxml2's HTML parser), then
+ * from the URL.  Parsing never touches the network or the filesystem.
+ * The functions here are thread-safe: no state is shared between calls.
+ */
+#ifndef WX_PARSE_H
+#define WX_PARSE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include "../ingest/ingest.h"
+
+#define WX_SCHEMA_ID "wxingest.record/1"
+
+/* Parse one document.  Returns a new record (never NULL unless out of
+ * memory); the caller owns it (json_decref).  A page that cannot be parsed
+ * gives a record with status "error" and an error object. */
+json_t *wx_parse(const wx_doc *doc);
+
+/* Compile the patterns.  Called by wx_parse on first use; call it up front
+ * from a threaded program to keep the first parse off the clock. */
+int wx_parse_init(void);
+
+/* ---- building blocks, public for the tests ---- */
+
+/* Decode the body of a JS string literal (without its quotes): \xHH, \uHHHH,
+ * \u{H..}, \n \r \t \b \f \v \0, \\ \' \", line continuations; an unknown
+ * escape yields the character itself.  Returns a malloc'd NUL-terminated
+ * string (invalid code points become U+FFFD). */
+char *wx_js_unescape(const char *s, size_t len);
+
+/* Decode the HTML entities WeChat's own htmlDecode()/.html(false) decode
+ * (&#39; &quot; &nbsp; &gt; &lt; &yen; &amp;, &amp; last) plus numeric
+ * entities.  Returns malloc'd. */
+char *wx_html_unescape(const char *s, size_t len);
+
+/* Canonicalise an article URL: undo &amp; / \x26 escaping (repeatedly), strip
+ * Wayback prefixes, force https, keep only __biz, mid, idx, sn (aliases
+ * appmsgid, itemidx, sign) for /s? links, drop the query of /s/<id> short
+ * links, drop fragments.  Returns malloc'd, or NULL when the URL is not a
+ * WeChat article URL. */
+char *wx_url_canonical(const char *url);
+
+/* Identity parts of an article URL (percent-decoded), each malloc'd or NULL. */
+typedef struct wx_url_ids {
+    char *biz, *mid, *idx, *sn;
+} wx_url_ids;
+void wx_url_ids_parse(const char *url, wx_url_ids *ids);
+void wx_url_ids_free(wx_url_ids *ids);
+
+/* Clean an image or link URL found in a page: decode &amp; repeatedly,
+ * make protocol-relative URLs https, strip Wayback /web/<ts>xx_/ prefixes.
+ * Returns malloc'd, or NULL for empty/data:/javascript: URLs. */
+char *wx_url_clean(const char *url);
+
+/* Image format from wx_fmt= or the mmbiz_xxx path segment: "jpeg", "png",
+ * "gif", "webp", "svg" or NULL. */
+const char *wx_image_format(const char *url);
+
+/* What an image in an article is for.  Inputs: the cleaned URL, how many
+ * times this URL occurs in the article, whether it sits inside a link to
+ * another article, its alt text and the text of its enclosing small block
+ * (either may be NULL), and its size in pixels (-1 when unknown).  Returns
+ * "content", "decoration", "qrcode", "avatar" or "banner". */
+const char *wx_image_role(const char *url, int occurrences, int links_to_article,
+                          const char *alt, const char *near, double width, double height);
+
+#endif
+
+/* ---- internal: shared between the files of parse/, not a public API ---- */
+#ifdef WX_PARSE_INTERNAL
+#include <stdint.h>
+
+typedef struct wx_buf { char *data; size_t len, cap; } wx_buf;
+void wx_buf_init(wx_buf *b);
+void wx_buf_put(wx_buf *b, const char *s, size_t n);
+void wx_buf_puts(wx_buf *b, const char *s);
+void wx_buf_putc(wx_buf *b, char c);
+void wx_buf_put_cp(wx_buf *b, uint32_t cp);
+char *wx_buf_take(wx_buf *b);
+
+char *wx_utf8_clean(const char *s, size_t len);
+char *wx_text_normalize(const char *s, size_t len);
+char *wx_text_oneline(const char *s);
+#endif
+#ifdef WX_PARSE_INTERNAL
+size_t wx_wayback_prefix_len(const char *s);
+char *wx_url_article(const char *biz, const char *mid, const char *idx, const char *sn);
+#endif
+#ifdef WX_PARSE_INTERNAL
+/* Script variables: "name" for var/window./_g. assignments, "d.name" for the
+ * cgiData IIFE, "cgi.name" for window.cgiDataNew members. */
+typedef struct wx_jsvar { char *key, *value; } wx_jsvar;
+typedef struct wx_jsvars {
+    wx_jsvar *items;
+    size_t count, cap;
+    const char *pictures; size_t pictures_len;    /* picture_page_info_list [ … ] */
+    const char *text_page; size_t text_page_len;  /* text_page_info { … } */
+} wx_jsvars;
+int wx_jsvars_compile(void);
+void wx_jsvars_init(wx_jsvars *v);
+void wx_jsvars_free(wx_jsvars *v);
+void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len);
+const char *wx_jsvars_get(const wx_jsvars *v, const char *key);  /* NULL when absent or "" */
+int wx_jsvars_has(const wx_jsvars *v, const char *key);
+
+/* Walk a JS object/array literal: fn gets each member's key (NULL in arrays)
+ * and either its scalar value (decoded) or the raw span of a nested one. */
+typedef void (*wx_js_member_fn)(void *ctx, const char *key, const char *val,
+                                const char *raw, size_t rawlen);
+void wx_js_object_each(const char *obj, size_t len, wx_js_member_fn fn, void *ctx);
+void wx_js_array_each(const char *arr, size_t len, wx_js_member_fn fn, void *ctx);
+#endif
+#ifdef WX_PARSE_INTERNAL
+typedef struct wx_span { const char *s; size_t n; } wx_span;
+typedef struct wx_page {
+    const char *src; size_t src_len;   /* the page as UTF-8 (points into the doc or `converted`) */
+    char *html; size_t html_len;       /* markup with script/style bodies lifted out */
+    wx_span *scripts; size_t nscripts, capscripts;   /* inline JS bodies, in page order */
+    wx_span content_tpl;               /* <script id="content_tpl" type="text/html"> body */
+    char *converted;                   /* UTF-8 copy of a page in another charset */
+    int charset_converted;
+    int wayback;                       /* a Wayback Machine capture */
+    char wayback_ts[15];               /* its 14-digit timestamp, or "" */
+    char *wayback_url;                 /* the original URL, when the capture names it */
+} wx_page;
+int wx_page_split(wx_page *pg, const char *buf, size_t len);
+void wx_page_free(wx_page *pg);
+#endif
+#ifdef WX_PARSE_INTERNAL
+#include <libxml/HTMLparser.h>
+typedef struct wx_image {
+    char *url, *local, *alt, *near;    /* near: text of the enclosing small block */
+    double width, height, ratio;       /* -1 when unknown */
+    int in_article_link;
+    const char *role;
+} wx_image;
+typedef struct wx_link { char *url, *text; } wx_link;
+typedef struct wx_body {
+    wx_buf text;                       /* raw text with a newline at block boundaries */
+    wx_image *images; size_t nimages, capimages;
+    wx_link *links; size_t nlinks, caplinks;
+} wx_body;
+htmlDocPtr wx_dom_parse(const char *html, size_t len);
+const char *wx_dom_attr(xmlNodePtr n, const char *name);
+int wx_dom_has_class(xmlNodePtr n, const char *cls);
+xmlNodePtr wx_dom_by_id(xmlNodePtr root, const char *id);
+xmlNodePtr wx_dom_by_class(xmlNodePtr root, const char *cls);
+xmlNodePtr wx_dom_by_tag(xmlNodePtr root, const char *tag);
+const char *wx_dom_meta(xmlNodePtr root, const char *key);
+const char *wx_dom_self_url(xmlNodePtr root);
+char *wx_dom_text_line(xmlNodePtr n);
+void wx_body_walk(xmlNodePtr root, wx_body *b);
+void wx_body_free(wx_body *b);
+#endif
+#ifdef WX_PARSE_INTERNAL
+json_t *wx_record_new(const wx_doc *doc);
+json_t *wx_json_str(const char *s);
+void wx_json_set_str(json_t *obj, const char *key, const char *value);
+int wx_json_set_if_null(json_t *obj, const char *key, const char *value);
+void wx_record_warn(json_t *rec, const char *msg);
+json_t *wx_record_error(json_t *rec, const char *code, const char *message);
+#endif

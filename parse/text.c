@@ -1,0 +1,285 @@
+/*
+ * Text helpers shared by the parser: JS string literals, the HTML entities
+ * WeChat's own decoders handle, UTF-8 repair and whitespace normalisation.
+ */
+#define WX_PARSE_INTERNAL
+#include "parse.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* A growable byte buffer; every function here builds its result in one. */
+void wx_buf_init(wx_buf *b) { b->data = NULL; b->len = b->cap = 0; }
+
+static int buf_reserve(wx_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1) cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p) return -1;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+void wx_buf_put(wx_buf *b, const char *s, size_t n)
+{
+    if (n == 0 || buf_reserve(b, n) != 0) return;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void wx_buf_puts(wx_buf *b, const char *s) { wx_buf_put(b, s, strlen(s)); }
+
+void wx_buf_putc(wx_buf *b, char c) { wx_buf_put(b, &c, 1); }
+
+/* Encode a code point as UTF-8; invalid ones (surrogates, > U+10FFFF) become
+ * U+FFFD so the output stays valid UTF-8. */
+void wx_buf_put_cp(wx_buf *b, uint32_t cp)
+{
+    char out[4];
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0) cp = 0xFFFD;
+    int n = (int)utf8proc_encode_char((utf8proc_int32_t)cp, (utf8proc_uint8_t *)out);
+    wx_buf_put(b, out, (size_t)n);
+}
+
+/* Hand the buffer's string to the caller (never NULL: "" for empty). */
+char *wx_buf_take(wx_buf *b)
+{
+    if (!b->data) return strdup("");
+    char *s = b->data;
+    wx_buf_init(b);
+    return s;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Read exactly n hex digits; -1 when they are not all there. */
+static long read_hex(const char *s, size_t avail, size_t n)
+{
+    if (avail < n) return -1;
+    long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        int h = hexval((unsigned char)s[i]);
+        if (h < 0) return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* \uHHHH escapes may come as UTF-16 surrogate pairs; join them. */
+static size_t js_unicode_escape(const char *s, size_t avail, wx_buf *out)
+{
+    if (avail >= 1 && s[0] == '{') {               /* \u{1F600} */
+        size_t i = 1;
+        uint32_t v = 0;
+        while (i < avail && i < 8 && hexval((unsigned char)s[i]) >= 0)
+            v = v * 16 + (uint32_t)hexval((unsigned char)s[i++]);
+        if (i < avail && s[i] == '}') { wx_buf_put_cp(out, v); return i + 1; }
+        wx_buf_putc(out, 'u');
+        return 0;
+    }
+    long hi = read_hex(s, avail, 4);
+    if (hi < 0) { wx_buf_putc(out, 'u'); return 0; }
+    if (hi >= 0xD800 && hi <= 0xDBFF && avail >= 10 && s[4] == '\\' && s[5] == 'u') {
+        long lo = read_hex(s + 6, avail - 6, 4);
+        if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            wx_buf_put_cp(out, 0x10000 + (((uint32_t)hi - 0xD800) << 10) + ((uint32_t)lo - 0xDC00));
+            return 10;
+        }
+    }
+    wx_buf_put_cp(out, (uint32_t)hi);
+    return 4;
+}
+
+char *wx_js_unescape(const char *s, size_t len)
+{
+    wx_buf out;
+    wx_buf_init(&out);
+    size_t i = 0;
+    while (i < len) {
+        const char *bs = memchr(s + i, '\\', len - i);
+        size_t run = bs ? (size_t)(bs - (s + i)) : len - i;
+        wx_buf_put(&out, s + i, run);
+        i += run;
+        if (i >= len) break;
+        i++;                                      /* the backslash */
+        if (i >= len) break;
+        char c = s[i++];
+        switch (c) {
+        case 'n': wx_buf_putc(&out, '\n'); break;
+        case 'r': wx_buf_putc(&out, '\r'); break;
+        case 't': wx_buf_putc(&out, '\t'); break;
+        case 'b': wx_buf_putc(&out, '\b'); break;
+        case 'f': wx_buf_putc(&out, '\f'); break;
+        case 'v': wx_buf_putc(&out, '\v'); break;
+        case '0': wx_buf_put_cp(&out, 0xFFFD); break;
+        case '\n': break;                          /* line continuation */
+        case '\r': if (i < len && s[i] == '\n') i++; break;
+        case 'x': {
+            long v = read_hex(s + i, len - i, 2);
+            if (v < 0) { wx_buf_putc(&out, 'x'); break; }
+            wx_buf_put_cp(&out, (uint32_t)v);
+            i += 2;
+            break;
+        }
+        case 'u': i += js_unicode_escape(s + i, len - i, &out); break;
+        default: wx_buf_putc(&out, c); break;      /* \\ \' \" \/ and unknown */
+        }
+    }
+    char *r = wx_buf_take(&out);
+    char *clean = wx_utf8_clean(r, strlen(r));
+    free(r);
+    return clean;
+}
+
+/* The named entities WeChat's htmlDecode()/.html(false) know, plus the few
+ * that show up in titles; everything else numeric is handled generically. */
+static const struct { const char *name; const char *text; } entities[] = {
+    {"quot", "\""}, {"apos", "'"}, {"nbsp", "\xC2\xA0"}, {"gt", ">"},
+    {"lt", "<"}, {"yen", "\xC2\xA5"}, {"amp", "&"}, {"mdash", "\xE2\x80\x94"},
+    {"ndash", "\xE2\x80\x93"}, {"hellip", "\xE2\x80\xA6"}, {"middot", "\xC2\xB7"},
+    {"ldquo", "\xE2\x80\x9C"}, {"rdquo", "\xE2\x80\x9D"}, {"lsquo", "\xE2\x80\x98"},
+    {"rsquo", "\xE2\x80\x99"}, {"copy", "\xC2\xA9"}, {"times", "\xC3\x97"},
+};
+
+/* Decode one entity starting at s[0] == '&'.  Returns bytes consumed, 0 if
+ * it is not an entity we know (the '&' is then literal). */
+static size_t html_entity(const char *s, size_t avail, wx_buf *out)
+{
+    if (avail >= 3 && s[1] == '#') {
+        size_t i = 2;
+        uint32_t v = 0;
+        int hex = (i < avail && (s[i] == 'x' || s[i] == 'X'));
+        if (hex) i++;
+        size_t start = i;
+        while (i < avail && i - start < 8 &&
+               (hex ? hexval((unsigned char)s[i]) >= 0 : isdigit((unsigned char)s[i])))
+            v = v * (hex ? 16 : 10) + (uint32_t)hexval((unsigned char)s[i++]);
+        if (i == start) return 0;
+        wx_buf_put_cp(out, v);
+        return (i < avail && s[i] == ';') ? i + 1 : i;
+    }
+    for (size_t k = 0; k < sizeof entities / sizeof entities[0]; k++) {
+        size_t n = strlen(entities[k].name);
+        if (avail >= n + 2 && memcmp(s + 1, entities[k].name, n) == 0 && s[n + 1] == ';') {
+            wx_buf_puts(out, entities[k].text);
+            return n + 2;
+        }
+    }
+    return 0;
+}
+
+char *wx_html_unescape(const char *s, size_t len)
+{
+    wx_buf out;
+    wx_buf_init(&out);
+    size_t i = 0;
+    while (i < len) {
+        const char *amp = memchr(s + i, '&', len - i);
+        size_t run = amp ? (size_t)(amp - (s + i)) : len - i;
+        wx_buf_put(&out, s + i, run);
+        i += run;
+        if (i >= len) break;
+        size_t used = html_entity(s + i, len - i, &out);
+        if (used == 0) { wx_buf_putc(&out, '&'); used = 1; }
+        i += used;
+    }
+    return wx_buf_take(&out);
+}
+
+/* Invalid bytes become U+FFFD, NUL and other C0 controls except \n and \t
+ * are dropped, so whatever a page contains the record is valid UTF-8 JSON
+ * text. */
+char *wx_utf8_clean(const char *s, size_t len)
+{
+    wx_buf out;
+    wx_buf_init(&out);
+    size_t i = 0;
+    while (i < len) {
+        size_t run = 0;
+        while (i + run < len && (unsigned char)s[i + run] >= 0x20 && (unsigned char)s[i + run] < 0x80)
+            run++;
+        wx_buf_put(&out, s + i, run);
+        i += run;
+        if (i >= len) break;
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                              (utf8proc_ssize_t)(len - i), &cp);
+        if (n <= 0) { wx_buf_put_cp(&out, 0xFFFD); i++; continue; }
+        if (cp == '\n' || cp == '\t' || cp >= 0x20) wx_buf_put(&out, s + i, (size_t)n);
+        else if (cp == '\r') wx_buf_putc(&out, '\n');
+        i += (size_t)n;
+    }
+    return wx_buf_take(&out);
+}
+
+/* Characters that count as blank inside a line: ASCII space/tab, NBSP,
+ * ideographic space and the other Unicode spaces.  Zero-width ones are
+ * removed outright. */
+static int is_blank_cp(utf8proc_int32_t cp)
+{
+    if (cp == ' ' || cp == '\t' || cp == '\f' || cp == '\v' || cp == 0xA0 || cp == 0x3000)
+        return 1;
+    return utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
+}
+
+static int is_zero_width(utf8proc_int32_t cp)
+{
+    return cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0x2060 || cp == 0xFEFF ||
+           cp == 0x00AD;
+}
+
+/* Collapse blanks to one space, trim every line, drop empty lines.  The
+ * result is the "one paragraph per line" text of the record. */
+char *wx_text_normalize(const char *s, size_t len)
+{
+    wx_buf out;
+    wx_buf_init(&out);
+    int pending_space = 0, line_has_text = 0;
+    size_t i = 0;
+    while (i < len) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                              (utf8proc_ssize_t)(len - i), &cp);
+        if (n <= 0) { cp = 0xFFFD; n = 1; }
+        if (cp == '\n' || cp == '\r' || cp == 0x2028 || cp == 0x2029) {
+            if (line_has_text) wx_buf_putc(&out, '\n');
+            line_has_text = 0;
+            pending_space = 0;
+        } else if (is_blank_cp(cp)) {
+            pending_space = line_has_text;
+        } else if (!is_zero_width(cp) && cp >= 0x20) {
+            if (pending_space) wx_buf_putc(&out, ' ');
+            pending_space = 0;
+            line_has_text = 1;
+            if (cp == 0xFFFD && n == 1) wx_buf_put_cp(&out, 0xFFFD);
+            else wx_buf_put(&out, s + i, (size_t)n);
+        }
+        i += (size_t)n;
+    }
+    if (out.len && out.data[out.len - 1] == '\n') out.data[--out.len] = '\0';
+    return wx_buf_take(&out);
+}
+
+/* Trimmed, whitespace-collapsed single line (titles, names).  NULL when
+ * nothing is left. */
+char *wx_text_oneline(const char *s)
+{
+    if (!s) return NULL;
+    char *t = wx_text_normalize(s, strlen(s));
+    for (char *p = t; *p; p++) if (*p == '\n') *p = ' ';
+    if (!*t) { free(t); return NULL; }
+    return t;
+}

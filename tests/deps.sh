@@ -1,0 +1,18 @@
+#!/bin/sh
+# Install the Debian packages named on the command line unless pkg-config and
+# the test tools already find everything.  As non-root, print the command.
+set -u
+missing=0
+for p in libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq cmocka; do
+    pkg-config --exists "$p" 2>/dev/null || { echo "deps: pkg-config cannot find $p"; missing=1; }
+done
+/usr/bin/python3 -c 'import jsonschema' 2>/dev/null || { echo "deps: python3-jsonschema missing"; missing=1; }
+command -v cc >/dev/null 2>&1 || missing=1
+[ "$missing" = 0 ] && { echo "deps: all present"; exit 0; }
+cmd="apt-get install -y --no-install-recommends $*"
+if [ "$(id -u)" != 0 ]; then
+    echo "deps: run as root:  apt-get update && $cmd" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q && $cmd

@@ -1,0 +1,279 @@
+#!/usr/bin/python3
+"""End-to-end tests: run the wxingest binary as a user would.
+
+Every record produced is validated against output/record.schema.json and
+checked to be valid UTF-8 JSON.  Expected values per sample live in
+tests/expected/NAME.json (written by reading the pages, see its README).
+
+Usage: e2e.py PATH/TO/wxingest      Prints one line per failure and a final
+"e2e: N passed, N failed" line; exits 1 when anything failed.
+"""
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import jsonschema
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAMPLES = os.path.join(ROOT, "samples")
+EXPECTED = os.path.join(ROOT, "tests", "expected")
+CASES = os.path.join(ROOT, "tests", "cases")
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "wxingest"))
+
+with open(os.path.join(ROOT, "output", "record.schema.json"), encoding="utf-8") as f:
+    SCHEMA = json.load(f)
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+passed = 0
+failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what)
+    return cond
+
+
+def run(args, stdin=None, timeout=120):
+    p = subprocess.run([BIN] + args, input=stdin, capture_output=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def records(stdout, what):
+    """Decode JSON Lines strictly: UTF-8, one object per line, schema-valid."""
+    try:
+        text = stdout.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as e:
+        check(False, f"{what}: output is not valid UTF-8 ({e})")
+        return []
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        try:
+            rec = json.loads(line)
+        except ValueError as e:
+            check(False, f"{what}: line {n} is not JSON ({e})")
+            continue
+        errors = sorted(VALIDATOR.iter_errors(rec), key=lambda e: list(e.path))
+        check(not errors, f"{what}: line {n} violates the schema: "
+                          + "; ".join(f"{list(e.path)}: {e.message[:200]}" for e in errors[:3]))
+        out.append(rec)
+    return out
+
+
+def sample_files():
+    return sorted(f for f in os.listdir(SAMPLES) if not f.endswith(".tsv") and not f.startswith("."))
+
+
+def base_name(f):
+    for ext in (".gz", ".html", ".htm", ".mhtml", ".mht", ".md", ".txt"):
+        if f.endswith(ext):
+            f = f[: -len(ext)]
+    for ext in (".html", ".htm", ".mhtml", ".mht", ".md", ".txt"):
+        if f.endswith(ext):
+            f = f[: -len(ext)]
+    return f
+
+
+def compare_sample(name, rec, exp):
+    """Compare one record with its hand-written expectation."""
+    what = f"sample {name}"
+    simple = {"status": rec["status"], "kind": rec["kind"], "id": rec["id"], "biz": rec["biz"],
+              "mid": rec["mid"], "idx": rec["idx"], "sn": rec["sn"], "url": rec["url"],
+              "title": rec["title"], "author": rec["author"], "published_at": rec["published_at"],
+              "cover": rec["cover"], "copyright": rec["copyright"], "source_url": rec["source_url"],
+              "account_name": rec["account"]["name"], "account_id": rec["account"]["id"],
+              "text": rec["text"], "description": rec["description"]}
+    for key, want in exp.items():
+        if key in simple:
+            check(simple[key] == want, f"{what}: {key} is {simple[key]!r}, expected {want!r}")
+    urls = [i["url"] for i in rec["images"]]
+    if "images" in exp:
+        ok = check(urls == exp["images"], f"{what}: images differ ({len(urls)} found, {len(exp['images'])} expected)")
+        if not ok:
+            for i, (a, b) in enumerate(zip(urls, exp["images"])):
+                if a != b:
+                    print(f"    first difference at {i}: {a!r} != {b!r}")
+                    break
+    if "image_count" in exp:
+        check(len(urls) == exp["image_count"], f"{what}: {len(urls)} images, expected {exp['image_count']}")
+    if "images_prefix" in exp:
+        check(urls[: len(exp["images_prefix"])] == exp["images_prefix"], f"{what}: first images differ")
+    if "image_roles" in exp:
+        roles = [i["role"] for i in rec["images"]]
+        check(roles == exp["image_roles"], f"{what}: image roles {roles} != {exp['image_roles']}")
+    text = rec["text"] or ""
+    for snip in exp.get("text_contains", []):
+        check(snip in text, f"{what}: text lacks {snip!r}")
+    for snip in exp.get("text_not_contains", []):
+        check(snip not in text, f"{what}: text contains page chrome {snip!r}")
+    if rec["cover"] and rec["status"] == "ok":
+        check(rec["images"] and rec["images"][0]["role"] == "cover", f"{what}: cover is not the first image")
+    for key in ("notice", "dates"):
+        if key in exp:
+            check(rec[key] == exp[key], f"{what}: {key} is {json.dumps(rec[key], ensure_ascii=False)[:300]}, "
+                                        f"expected {json.dumps(exp[key], ensure_ascii=False)[:300]}")
+    for key in ("notice_fields",):
+        for k, v in exp.get(key, {}).items():
+            got = (rec["notice"] or {}).get(k)
+            check(got == v, f"{what}: notice.{k} is {got!r}, expected {v!r}")
+
+
+def test_samples():
+    """Each sample alone, against its expected record."""
+    for f in sample_files():
+        name = base_name(f)
+        code, out, err = run(["parse", os.path.join(SAMPLES, f)])
+        recs = records(out, f)
+        if not check(len(recs) == 1, f"{f}: {len(recs)} records for one input"):
+            continue
+        rec = recs[0]
+        check(code == (65 if rec["status"] == "error" else 0), f"{f}: exit code {code} for status {rec['status']}")
+        path = os.path.join(EXPECTED, name + ".json")
+        if check(os.path.exists(path), f"{f}: no expected record tests/expected/{name}.json"):
+            with open(path, encoding="utf-8") as fh:
+                compare_sample(name, rec, json.load(fh))
+
+
+def test_directory_run():
+    """The README's main job: a whole directory, in sorted order."""
+    code, out, err = run(["parse", SAMPLES + "/"])
+    recs = records(out, "parse samples/")
+    files = sample_files()
+    check(len(recs) == len(files), f"parse samples/: {len(recs)} records for {len(files)} files")
+    paths = [os.path.basename(r["source"]["path"]) for r in recs]
+    check(paths == files, "parse samples/: records not in sorted input order")
+    has_error = any(r["status"] == "error" for r in recs)
+    check(code == (65 if has_error else 0), f"parse samples/: exit code {code}")
+    statuses = {r["status"] for r in recs}
+    for s in ("ok", "deleted", "blocked", "unavailable", "verify", "not_article", "error"):
+        check(s in statuses, f"samples cover no page with status {s}")
+    kinds = {r["kind"] for r in recs}
+    for k in ("article", "picture", "text", "video"):
+        check(k in kinds, f"samples cover no page of kind {k}")
+    ids = [r["id"] for r in recs]
+    check(len(ids) == len(set(ids)), "two samples share an id")
+
+
+def test_exit_codes():
+    code, out, _ = run(["--help"])
+    check(code == 0 and b"usage" in out, "--help exits 0 with usage")
+    code, out, _ = run(["--version"])
+    check(code == 0 and out.startswith(b"wxingest "), "--version exits 0")
+    code, _, err = run(["parse", "--bogus", "x"])
+    check(code == 64, f"unknown option exits 64 (got {code})")
+    code, _, err = run(["frobnicate"])
+    check(code == 64, f"unknown command exits 64 (got {code})")
+    code, _, _ = run(["parse"])
+    check(code == 64, f"parse without input exits 64 (got {code})")
+    one = os.path.join(SAMPLES, sample_files()[0])
+    code, out, err = run(["parse", "/nonexistent/page.html", one])
+    check(code == 66, f"missing input exits 66 (got {code})")
+    check(b"wxingest: /nonexistent/page.html: " in err, "missing input is named on stderr")
+    check(len(records(out, "missing+one")) == 1, "the existing input still gives its record")
+    code, _, err = run(["parse", "-o", "/nonexistent-dir/out.jsonl", one])
+    check(code == 74, f"unwritable output exits 74 (got {code})")
+    if os.path.exists("/dev/full"):
+        code, _, err = run(["parse", "-o", "/dev/full", one])
+        check(code == 74, f"write error on /dev/full exits 74 (got {code})")
+    with tempfile.TemporaryDirectory() as d:
+        outp = os.path.join(d, "out.jsonl")
+        code, out, _ = run(["parse", "-o", outp, one])
+        check(code == 0 and out == b"", f"-o FILE writes nothing to stdout (exit {code})")
+        with open(outp, "rb") as fh:
+            check(len(records(fh.read(), "-o FILE")) == 1, "-o FILE holds the record")
+
+
+def test_bad_inputs():
+    """Broken, binary and wrongly encoded inputs: a record with status error
+    or a real status, a message naming the input, valid UTF-8 JSON."""
+    with tempfile.TemporaryDirectory() as d:
+        cases = {
+            "empty.html": b"",
+            "one.html": b"<",
+            "nul.html": b"<html>\x00\x00\x00<body>x</body></html>",
+            "binary.html": os.urandom(4096),
+            "invalid-utf8.html": b"<html><head><title>\xff\xfe bad \xc3\x28 \xed\xa0\x80</title></head>"
+                                 b"<body><div id='js_content'><p>\xe4\xb8 broken \xf0\x9f\x98</p></div>"
+                                 b"<script>var msg_title = '\xff\x80title';</script></body></html>",
+            "bom.html": b"\xef\xbb\xbf<html><body><div id=\"js_content\"><p>BOM page</p></div></body></html>",
+        }
+        for name, data in cases.items():
+            p = os.path.join(d, name)
+            with open(p, "wb") as fh:
+                fh.write(data)
+            code, out, err = run(["parse", p])
+            recs = records(out, name)
+            if not check(len(recs) == 1, f"{name}: one record expected, got {len(recs)}"):
+                continue
+            rec = recs[0]
+            if rec["status"] == "error":
+                check(code == 65, f"{name}: exit 65 for an error record (got {code})")
+                check(p.encode() in err, f"{name}: stderr names the input")
+                check(rec["error"] and rec["error"]["message"], f"{name}: error has a message")
+                check(rec["id"].startswith("sha256:"), f"{name}: error record id is the content hash")
+            else:
+                check(code == 0, f"{name}: exit 0 for status {rec['status']} (got {code})")
+        for name in ("empty.html", "binary.html", "nul.html"):
+            code, out, _ = run(["parse", os.path.join(d, name)])
+            recs = records(out, name)
+            check(recs and recs[0]["status"] == "error", f"{name}: status error")
+        code, out, _ = run(["parse", os.path.join(d, "invalid-utf8.html")])
+        rec = (records(out, "invalid-utf8") or [{}])[0]
+        check(rec.get("status") == "ok" and "broken" in (rec.get("text") or ""),
+              "invalid UTF-8 page still gives its text")
+        code, out, _ = run(["parse", os.path.join(d, "bom.html")])
+        rec = (records(out, "bom") or [{}])[0]
+        check(rec.get("text") == "BOM page", f"BOM page text is {rec.get('text')!r}")
+
+
+def test_stdin_and_gzip():
+    f = next(f for f in sample_files() if f.startswith("article-2018-post"))
+    with open(os.path.join(SAMPLES, f), "rb") as fh:
+        gz = fh.read()
+    code, out, _ = run(["parse", "-"], stdin=gzip.decompress(gz))
+    a = records(out, "stdin")
+    code2, out2, _ = run(["parse", os.path.join(SAMPLES, f)])
+    b = records(out2, "gz file")
+    if check(a and b, "stdin and gz both give a record"):
+        check(a[0]["source"]["path"] == "-", "stdin record path is -")
+        check(a[0]["id"] == b[0]["id"] and a[0]["text"] == b[0]["text"] and
+              a[0]["source"]["sha256"] == b[0]["source"]["sha256"],
+              "gzip input gives the same record as the plain page")
+
+
+def test_cases():
+    """Hand-made pages under tests/cases/ with expectations in tests/cases/NAME.expected.json."""
+    if not os.path.isdir(CASES):
+        return
+    for f in sorted(os.listdir(CASES)):
+        if f.endswith(".expected.json"):
+            continue
+        exp_path = os.path.join(CASES, base_name(f) + ".expected.json")
+        if not os.path.exists(exp_path):
+            continue
+        code, out, err = run(["parse", os.path.join(CASES, f)])
+        recs = records(out, f)
+        if check(len(recs) == 1, f"case {f}: one record"):
+            with open(exp_path, encoding="utf-8") as fh:
+                compare_sample(f, recs[0], json.load(fh))
+
+
+def main():
+    for t in (test_samples, test_directory_run, test_exit_codes, test_bad_inputs, test_stdin_and_gzip, test_cases):
+        try:
+            t()
+        except Exception as e:  # a crash in one group must not hide the others
+            check(False, f"{t.__name__} raised {type(e).__name__}: {e}")
+    print(f"e2e: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

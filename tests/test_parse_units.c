@@ -1,0 +1,275 @@
+/*
+ * Unit tests for parse/'s building blocks, as input → expected tables:
+ * the JS string decoder, HTML entity decoding, the URL canonicaliser and
+ * cleaner, image formats and roles, and the script-variable evaluator.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WX_PARSE_INTERNAL
+#include "../parse/parse.h"
+
+static void test_js_unescape(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *out; } cases[] = {
+        {"plain", "plain"},
+        {"a\\x26amp;b", "a&amp;b"},
+        {"\\x3csection\\x3e", "<section>"},
+        {"line\\x0aline", "line\nline"},
+        {"\\u4e2d\\u6587", "中文"},
+        {"\\ud83d\\ude00", "\xF0\x9F\x98\x80"},          /* surrogate pair → U+1F600 */
+        {"\\u{1F600}", "\xF0\x9F\x98\x80"},
+        {"it\\'s \\\"q\\\"", "it's \"q\""},
+        {"back\\\\slash", "back\\slash"},
+        {"\\n\\r\\t", "\n\n\t"},                          /* \r becomes \n in clean text */
+        {"a\\/b", "a/b"},
+        {"bad \\xZZ", "bad xZZ"},                           /* broken escape: keep letters */
+        {"bad \\u12", "bad u12"},
+        {"lone \\udc00", "lone \xEF\xBF\xBD"},              /* lone surrogate → U+FFFD */
+        {"cont\\\nline", "contline"},                       /* line continuation */
+        {"trailing\\", "trailing"},
+        {"\\x00nul", "\xEF\xBF\xBDnul"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = wx_js_unescape(cases[i].in, strlen(cases[i].in));
+        assert_non_null(got);
+        if (strcmp(got, cases[i].out) != 0) print_error("case %zu: %s\n", i, cases[i].in);
+        assert_string_equal(got, cases[i].out);
+        free(got);
+    }
+}
+
+static void test_html_unescape(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *out; } cases[] = {
+        {"&quot;a&quot; &#39;b&#39;", "\"a\" 'b'"},
+        {"&amp;lt;", "&lt;"},                                /* &amp; decoded last, once */
+        {"1 &lt; 2 &gt; 0", "1 < 2 > 0"},
+        {"&#x4E2D;&#25991;", "中文"},
+        {"&yen;5", "\xC2\xA5" "5"},
+        {"a&nbsp;b", "a\xC2\xA0" "b"},
+        {"AT&T &unknown; &", "AT&T &unknown; &"},
+        {"&#0;", "\xEF\xBF\xBD"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = wx_html_unescape(cases[i].in, strlen(cases[i].in));
+        assert_string_equal(got, cases[i].out);
+        free(got);
+    }
+}
+
+static void test_url_canonical(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *out; } cases[] = {
+        {"http://mp.weixin.qq.com/s?__biz=MjM5NjM4MDAxMg==&amp;mid=2655078412&amp;idx=1&amp;sn=9a0a4d4e1b&amp;chksm=bd5f#rd",
+         "https://mp.weixin.qq.com/s?__biz=MjM5NjM4MDAxMg==&mid=2655078412&idx=1&sn=9a0a4d4e1b"},
+        {"https://mp.weixin.qq.com/s?__biz=MzA4MjQxNjQzMA==&mid=2768628484&idx=1&sn=93dcc54ce807f7793739ee2fd2377056&chksm=bf77&scene=75#wechat_redirect",
+         "https://mp.weixin.qq.com/s?__biz=MzA4MjQxNjQzMA==&mid=2768628484&idx=1&sn=93dcc54ce807f7793739ee2fd2377056"},
+        {"http://mp.weixin.qq.com/s?__biz=MzU2NTQzMjQ2NA==\\x26amp;mid=2247489928\\x26amp;idx=1\\x26amp;sn=cb26\\x26amp;chksm=fcba#rd",
+         "https://mp.weixin.qq.com/s?__biz=MzU2NTQzMjQ2NA==&mid=2247489928&idx=1&sn=cb26"},
+        {"https://mp.weixin.qq.com/s?sn=abc&idx=2&mid=5&__biz=QQ==&scene=1", "https://mp.weixin.qq.com/s?__biz=QQ==&mid=5&idx=2&sn=abc"},
+        {"http://mp.weixin.qq.com/s?__biz=MzIxNzE3MjEwNg%3D%3D&amp;mid=2247483687&amp;idx=1&amp;sn=8c05&scene=45#wechat_redirect",
+         "https://mp.weixin.qq.com/s?__biz=MzIxNzE3MjEwNg==&mid=2247483687&idx=1&sn=8c05"},
+        {"https://mp.weixin.qq.com/s?__biz=QQ==&appmsgid=7&itemidx=3&sign=ff", "https://mp.weixin.qq.com/s?__biz=QQ==&mid=7&idx=3&sn=ff"},
+        {"https://mp.weixin.qq.com/s/KDWh_qGpFN5Vu1TR9t30Mw", "https://mp.weixin.qq.com/s/KDWh_qGpFN5Vu1TR9t30Mw"},
+        {"http://mp.weixin.qq.com/s/KDWh_qGpFN5Vu1TR9t30Mw?scene=1#rd", "https://mp.weixin.qq.com/s/KDWh_qGpFN5Vu1TR9t30Mw"},
+        {"https://web.archive.org/web/20240101000000id_/https://mp.weixin.qq.com/s/abcDEF", "https://mp.weixin.qq.com/s/abcDEF"},
+        {"//mp.weixin.qq.com/s?__biz=QQ==&mid=1&idx=1&sn=aa", "https://mp.weixin.qq.com/s?__biz=QQ==&mid=1&idx=1&sn=aa"},
+        {"https://mp.weixin.qq.com/s?__biz=QQ==&mid=1&idx=1", NULL},       /* no sn: not canonical */
+        {"https://example.com/s?__biz=QQ==&mid=1&idx=1&sn=aa", NULL},      /* other host */
+        {"javascript:void(0)", NULL},
+        {"", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = wx_url_canonical(cases[i].in);
+        if (cases[i].out == NULL) {
+            if (got) print_error("case %zu: expected NULL, got %s\n", i, got);
+            assert_null(got);
+        } else {
+            assert_non_null(got);
+            assert_string_equal(got, cases[i].out);
+        }
+        free(got);
+    }
+}
+
+static void test_url_ids(void **state)
+{
+    (void)state;
+    wx_url_ids ids;
+    wx_url_ids_parse("https://mp.weixin.qq.com/s?__biz=MzIxNzE3MjEwNg%3D%3D&amp;mid=22&amp;idx=3&amp;sn=ab#rd", &ids);
+    assert_string_equal(ids.biz, "MzIxNzE3MjEwNg==");
+    assert_string_equal(ids.mid, "22");
+    assert_string_equal(ids.idx, "3");
+    assert_string_equal(ids.sn, "ab");
+    wx_url_ids_free(&ids);
+    wx_url_ids_parse("https://mp.weixin.qq.com/s/short", &ids);
+    assert_null(ids.biz);
+    assert_null(ids.mid);
+    wx_url_ids_free(&ids);
+}
+
+static void test_url_clean(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *out; } cases[] = {
+        {"https://mmbiz.qpic.cn/a/640?wx_fmt=png&amp;amp;from=appmsg", "https://mmbiz.qpic.cn/a/640?wx_fmt=png&from=appmsg"},
+        {"//mmbiz.qpic.cn/a/0?wx_fmt=jpeg", "https://mmbiz.qpic.cn/a/0?wx_fmt=jpeg"},
+        {"  http://mmbiz.qpic.cn/x  ", "http://mmbiz.qpic.cn/x"},
+        {"https://web.archive.org/web/20200101000000im_/https://mmbiz.qpic.cn/x/640", "https://mmbiz.qpic.cn/x/640"},
+        {"/web/20200101000000oe_/http://mmbiz.qpic.cn/y", "http://mmbiz.qpic.cn/y"},
+        {"https://web.archive.org/web/2/https://mmbiz.qpic.cn/z", "https://mmbiz.qpic.cn/z"},
+        {"data:image/gif;base64,R0lGOD", NULL},
+        {"javascript:;", NULL},
+        {"#", NULL},
+        {"页面_files/640.jpeg", "页面_files/640.jpeg"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = wx_url_clean(cases[i].in);
+        if (!cases[i].out) assert_null(got);
+        else { assert_non_null(got); assert_string_equal(got, cases[i].out); }
+        free(got);
+    }
+}
+
+static void test_image_format(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *out; } cases[] = {
+        {"https://mmbiz.qpic.cn/mmbiz_png/x/640?wx_fmt=png&from=appmsg", "png"},
+        {"https://mmbiz.qpic.cn/mmbiz_jpg/x/0?wx_fmt=jpeg", "jpeg"},
+        {"https://mmbiz.qpic.cn/mmbiz/x/0?wx_fmt=jpg", "jpeg"},
+        {"https://mmbiz.qpic.cn/sz_mmbiz_gif/x/640", "gif"},
+        {"https://mmbiz.qpic.cn/mmbiz_svg/x/640?from=appmsg", "svg"},
+        {"https://mmbiz.qpic.cn/mmbiz_jpg/x/640?wx_fmt=jpeg&tp=webp", "jpeg"},
+        {"https://mmbiz.qpic.cn/mmbiz/x/640?tp=webp", "webp"},
+        {"https://mmbiz.qpic.cn/mmbiz_png/x/640?wx_fmt=other", "png"},
+        {"https://example.com/pic.GIF?x=1", "gif"},
+        {"https://example.com/pic", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *got = wx_image_format(cases[i].in);
+        if (!cases[i].out) assert_null(got);
+        else { assert_non_null(got); assert_string_equal(got, cases[i].out); }
+    }
+}
+
+static void test_image_role(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *url; int occ, link; const char *alt, *near; double w, h; const char *role;
+    } cases[] = {
+        {"https://mmbiz.qpic.cn/mmbiz_jpg/a/640?wx_fmt=jpeg", 1, 0, NULL, NULL, 1080, 720, "content"},
+        {"https://mmbiz.qpic.cn/mmbiz_gif/a/640?wx_fmt=gif", 5, 0, NULL, NULL, 640, 40, "decoration"},
+        {"https://mmbiz.qpic.cn/mmbiz_gif/a/640?wx_fmt=gif", 3, 0, NULL, NULL, -1, -1, "decoration"},
+        {"https://mmbiz.qpic.cn/mmbiz_png/a/640?wx_fmt=png", 2, 0, NULL, NULL, 1080, 900, "content"},
+        {"https://mmbiz.qpic.cn/mmbiz_png/a/640?wx_fmt=png", 1, 0, NULL, NULL, 1080, 20, "decoration"},
+        {"https://mmbiz.qpic.cn/mmbiz_png/a/640?wx_fmt=png", 1, 0, NULL, NULL, 30, 30, "decoration"},
+        {"https://mmbiz.qpic.cn/mmbiz_jpg/a/640?wx_fmt=jpeg", 1, 0, NULL, "长按识别二维码关注我们", 430, 430, "qrcode"},
+        {"https://mmbiz.qpic.cn/mmbiz_jpg/a/640?wx_fmt=jpeg", 1, 0, "二维码", NULL, -1, -1, "qrcode"},
+        {"https://mmbiz.qpic.cn/mmbiz_jpg/a/640?wx_fmt=jpeg", 1, 0, NULL, "扫码订阅", 1080, 300, "content"},
+        {"https://open.weixin.qq.com/qr/code?username=gh_x", 1, 0, NULL, NULL, -1, -1, "qrcode"},
+        {"http://wx.qlogo.cn/mmhead/Q3auHgzw/0", 1, 0, NULL, NULL, -1, -1, "avatar"},
+        {"https://mmbiz.qlogo.cn/mmbiz_jpg/x/0?wx_fmt=jpeg", 1, 0, NULL, NULL, -1, -1, "avatar"},
+        {"https://mmbiz.qpic.cn/mmbiz_jpg/b/640?wx_fmt=jpeg", 1, 1, NULL, NULL, 1080, 400, "banner"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *got = wx_image_role(cases[i].url, cases[i].occ, cases[i].link, cases[i].alt,
+                                        cases[i].near, cases[i].w, cases[i].h);
+        if (strcmp(got, cases[i].role) != 0) print_error("case %zu: got %s\n", i, got);
+        assert_string_equal(got, cases[i].role);
+    }
+}
+
+/* The script-variable evaluator on the syntaxes real pages use. */
+static void test_jsvars(void **state)
+{
+    (void)state;
+    static const char script[] =
+        "var biz = null;\n"
+        "var biz = opt.biz || window.biz;\n"
+        "var biz = \"\"||\"MzI1\";\n"
+        "var mid = start + end >> 1;\n"
+        "var mid = \"\" || \"\"|| \"2247\";\n"
+        "var idx = \"\" || \"\" || \"\";\n"
+        "var sn = \"52c2\" || \"\" || \"\";\n"
+        "var msg_title = '标题 &amp; 副题'.html(false);\n"
+        "var nickname = htmlDecode(\"轩辕\");\n"
+        "var ct = \"1762747210\" * 1;\n"
+        "var msg_desc = htmlDecode(\"\");\n"
+        "window.alias = \"xuanyuan\" || \"\";\n"
+        "window.msg_title = window.title = 'ignored second' || '';\n"
+        "d.title = xml ? getXmlValue('title.DATA') : '分享 \\x26 图片';\n"
+        "d.ct = xml ? getXmlValue('ori_create_time.DATA') : '1779506986';\n"
+        "_g.item_show_type = \"5\";\n"
+        "var author = \"作者\"; var copyright_stat = \"1\" * 1;\n"
+        "var publish_time = \"2018-06-20\" || \"\";\n"
+        "window.cgiDataNew = { base_resp: { ret: '0' * 1 }, nick_name: JsDecode('账号'),\n"
+        "  title: JsDecode('cgi \\x3ctitle\\x3e'), mid: '2247504179' * 1, idx: '1' * 1,\n"
+        "  picture_page_info_list: [ { cdn_url: JsDecode('https://a/1'), watermark_info: { cdn_url: 'x' } } ],\n"
+        "  text_page_info: { content_noencode: JsDecode('hi\\x0athere') }, };\n";
+    wx_jsvars v;
+    wx_jsvars_init(&v);
+    wx_jsvars_scan(&v, script, strlen(script));
+    assert_string_equal(wx_jsvars_get(&v, "biz"), "MzI1");
+    assert_string_equal(wx_jsvars_get(&v, "mid"), "2247");
+    assert_null(wx_jsvars_get(&v, "idx"));             /* only empty literals */
+    assert_true(wx_jsvars_has(&v, "idx"));
+    assert_string_equal(wx_jsvars_get(&v, "sn"), "52c2");
+    assert_string_equal(wx_jsvars_get(&v, "msg_title"), "标题 &amp; 副题");
+    assert_string_equal(wx_jsvars_get(&v, "nickname"), "轩辕");
+    assert_string_equal(wx_jsvars_get(&v, "ct"), "1762747210");
+    assert_string_equal(wx_jsvars_get(&v, "alias"), "xuanyuan");
+    assert_string_equal(wx_jsvars_get(&v, "d.title"), "分享 & 图片");
+    assert_string_equal(wx_jsvars_get(&v, "d.ct"), "1779506986");
+    assert_string_equal(wx_jsvars_get(&v, "item_show_type"), "5");
+    assert_string_equal(wx_jsvars_get(&v, "author"), "作者");
+    assert_string_equal(wx_jsvars_get(&v, "copyright_stat"), "1");
+    assert_string_equal(wx_jsvars_get(&v, "publish_time"), "2018-06-20");
+    assert_string_equal(wx_jsvars_get(&v, "cgi.nick_name"), "账号");
+    assert_string_equal(wx_jsvars_get(&v, "cgi.title"), "cgi <title>");
+    assert_string_equal(wx_jsvars_get(&v, "cgi.mid"), "2247504179");
+    assert_null(wx_jsvars_get(&v, "cgi.ret"));          /* nested members are not top-level */
+    assert_non_null(v.pictures);
+    assert_non_null(v.text_page);
+    wx_jsvars_free(&v);
+}
+
+static void test_text_normalize(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *out; } cases[] = {
+        {"  a   b  \n\n  c ", "a b\nc"},
+        {"x\xC2\xA0\xC2\xA0y", "x y"},                       /* NBSP */
+        {"x\xE3\x80\x80y", "x y"},                           /* ideographic space */
+        {"z\xE2\x80\x8Bw\xEF\xBB\xBF", "zw"},                /* zero-width chars removed */
+        {"\n\n\n", ""},
+        {"a\r\nb", "a\nb"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = wx_text_normalize(cases[i].in, strlen(cases[i].in));
+        assert_string_equal(got, cases[i].out);
+        free(got);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_js_unescape),   cmocka_unit_test(test_html_unescape),
+        cmocka_unit_test(test_url_canonical), cmocka_unit_test(test_url_ids),
+        cmocka_unit_test(test_url_clean),     cmocka_unit_test(test_image_format),
+        cmocka_unit_test(test_image_role),    cmocka_unit_test(test_jsvars),
+        cmocka_unit_test(test_text_normalize),
+    };
+    return cmocka_run_group_tests_name("parse units", tests, NULL, NULL);
+}
