@@ -159,7 +159,14 @@ static const char *error_page_status(const parse_ctx *c)
         else continue;
         break;
     }
-    if (strcmp(status, "not_article") != 0) wx_json_set_str(c->rec, "description", text);
+    if (strcmp(status, "not_article") != 0 && text) {
+        wx_buf msg;
+        wx_buf_init(&msg);
+        wx_buf_puts(&msg, "page says: ");
+        wx_buf_puts(&msg, text);
+        wx_record_warn(c->rec, msg.data);
+        free(msg.data);
+    }
     free(text);
     free(title);
     return status;
@@ -691,6 +698,10 @@ json_t *wx_parse(const wx_doc *doc)
         return wx_record_error(rec, doc_error_code(doc->status), doc->error ? doc->error : "unreadable");
     if (doc->len == 0) return wx_record_error(rec, "empty", "the input is empty");
     if (looks_binary(doc->bytes, doc->len)) return wx_record_error(rec, "binary", "the input is binary, not a page");
+    if (wx_markdown_sniff((const char *)doc->bytes, doc->len)) {
+        wx_markdown_fill(rec, doc);
+        return rec;
+    }
     if (!has_markup((const char *)doc->bytes, doc->len))
         return wx_record_error(rec, "not_html", "the input has no HTML markup");
     parse_ctx c;

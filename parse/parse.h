@@ -169,3 +169,9 @@ int wx_json_set_if_null(json_t *obj, const char *key, const char *value);
 void wx_record_warn(json_t *rec, const char *msg);
 json_t *wx_record_error(json_t *rec, const char *code, const char *message);
 #endif
+#ifdef WX_PARSE_INTERNAL
+/* Markdown archives (markdown.c): sniff by content, then fill the record
+ * (status, kind, identity, fields, text, images, links, warnings). */
+int wx_markdown_sniff(const char *buf, size_t len);
+void wx_markdown_fill(json_t *rec, const wx_doc *doc);
+#endif

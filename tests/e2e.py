@@ -89,7 +89,9 @@ def compare_sample(name, rec, exp):
               "title": rec["title"], "author": rec["author"], "published_at": rec["published_at"],
               "cover": rec["cover"], "copyright": rec["copyright"], "source_url": rec["source_url"],
               "account_name": rec["account"]["name"], "account_id": rec["account"]["id"],
-              "text": rec["text"], "description": rec["description"]}
+              "text": rec["text"], "description": rec["description"],
+              "source_format": rec["source"]["format"], "source_fetched_at": rec["source"]["fetched_at"],
+              "source_path_url": rec["source"]["url"]}
     for key, want in exp.items():
         if key in simple:
             check(simple[key] == want, f"{what}: {key} is {simple[key]!r}, expected {want!r}")
@@ -108,6 +110,9 @@ def compare_sample(name, rec, exp):
     if "image_roles" in exp:
         roles = [i["role"] for i in rec["images"]]
         check(roles == exp["image_roles"], f"{what}: image roles {roles} != {exp['image_roles']}")
+    if "no_url_contains" in exp:
+        bad = [u for u in urls + [l["url"] for l in rec["links"]] + [rec["cover"] or ""] if exp["no_url_contains"] in u]
+        check(not bad, f"{what}: URLs still contain {exp['no_url_contains']!r}: {bad[:2]}")
     text = rec["text"] or ""
     for snip in exp.get("text_contains", []):
         check(snip in text, f"{what}: text lacks {snip!r}")
