@@ -1,0 +1,878 @@
+/*
+ * fetch: download article pages into the store, politely and safely.
+ *
+ * One libcurl multi handle drives up to `jobs` transfers at once (HTTP/2
+ * multiplexing and connection reuse come from sharing it).  A small
+ * scheduler decides what starts when: each host has a "next allowed start"
+ * time (the rate limit, pushed back further by Retry-After and by WeChat's
+ * verification page), and each URL waiting for a retry has its own
+ * not-before time (exponential backoff with jitter).
+ *
+ * A finished transfer is classified once (finish_transfer): stored,
+ * unchanged, retry later, or failed with a "code: detail" message.  Only a
+ * complete, acceptable body ever reaches the store, and only after the
+ * transfer ended: nothing is written while bytes are still arriving.
+ */
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ingest.h"
+
+#ifndef WX_VERSION
+#define WX_VERSION "dev"
+#endif
+
+#define MAX_REDIRECTS 5L
+#define VERIFY_STREAK_LIMIT 3      /* verification pages in a row before giving up on a host */
+#define VERIFY_PAUSE_FACTOR 30.0   /* pause after one, in units of the backoff */
+#define MAX_BACKOFF 300.0          /* seconds */
+#define POLL_MS 100                /* longest wait, so a signal is noticed quickly */
+#define PROGRESS_EVERY 0.2         /* seconds between progress redraws */
+
+/* ---------- small helpers ---------- */
+
+/* printf into a fresh string; NULL when out of memory. */
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, f);
+    int n = vasprintf(&s, f, ap);
+    va_end(ap);
+    return n < 0 ? NULL : s;
+}
+
+/* Monotonic seconds: the scheduler must not jump with the wall clock. */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The time of a fetch as the index and records show it (UTC, seconds). */
+static void utc_now(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Jitter source: spreading retries apart matters, unpredictability does not. */
+static double jitter01(void)
+{
+    static uint64_t x = 0;
+    if (!x) x = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ULL;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return (double)(x >> 11) / 9007199254740992.0;
+}
+
+static int starts_with_ci(const char *s, const char *prefix)
+{
+    return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Only http and https are ever requested, whatever the list says. */
+static int is_http_url(const char *url)
+{
+    return (starts_with_ci(url, "http://") && url[7]) || (starts_with_ci(url, "https://") && url[8]);
+}
+
+/* ---------- URL lists ---------- */
+
+/* Lists end up in JSON (the index, the result lines), which must be UTF-8;
+ * jansson is the judge of that. */
+static int valid_utf8(const char *s)
+{
+    json_t *j = json_string(s);
+    json_decref(j);
+    return j != NULL;
+}
+
+static size_t hash_url(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+/* Open addressing, kept at most half full: lists of 100 000 URLs must not
+ * cost a quadratic duplicate check. */
+static size_t *slot_for(const wx_urllist *list, const char *url)
+{
+    size_t mask = list->nslots - 1;
+    for (size_t k = hash_url(url) & mask;; k = (k + 1) & mask) {
+        size_t v = list->slots[k];
+        if (!v || strcmp(list->urls[v - 1], url) == 0) return &list->slots[k];
+    }
+}
+
+static int slots_grow(wx_urllist *list)
+{
+    size_t n = list->nslots ? list->nslots * 2 : 64;
+    size_t *old = list->slots, oldn = list->nslots;
+    list->slots = calloc(n, sizeof *list->slots);
+    if (!list->slots) { list->slots = old; return -1; }
+    list->nslots = n;
+    for (size_t i = 0; i < oldn; i++)
+        if (old[i]) *slot_for(list, list->urls[old[i] - 1]) = old[i];
+    free(old);
+    return 0;
+}
+
+int wx_urllist_add(wx_urllist *list, const char *url)
+{
+    if (!valid_utf8(url)) return -2;
+    if ((list->count + 1) * 2 > list->nslots && slots_grow(list) != 0) return -1;
+    size_t *slot = slot_for(list, url);
+    if (*slot) return 0;   /* already listed */
+    if (list->count == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 16;
+        char **u = realloc(list->urls, cap * sizeof *u);
+        if (!u) return -1;
+        list->urls = u;
+        list->cap = cap;
+    }
+    char *copy = strdup(url);
+    if (!copy) return -1;
+    list->urls[list->count++] = copy;
+    *slot = list->count;
+    return 0;
+}
+
+/* Trim in place: lists come from editors and spreadsheets (CRLF, BOM, tabs). */
+static char *trim(char *s)
+{
+    if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF) s += 3;
+    while (*s && isspace((unsigned char)*s)) s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1])) s[--n] = '\0';
+    return s;
+}
+
+int wx_urllist_read(const char *path, wx_urllist *list, char **err)
+{
+    if (err) *err = NULL;
+    int is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "r");
+    if (!f) { if (err) *err = fmt("%s: %s", path, strerror(errno)); return -1; }
+    char *line = NULL;
+    size_t cap = 0;
+    int rc = 0;
+    size_t lineno = 0;
+    while (getline(&line, &cap, f) >= 0) {
+        lineno++;
+        char *u = trim(line);
+        if (!*u || *u == '#') continue;
+        int added = wx_urllist_add(list, u);
+        if (added == -2) { if (err) *err = fmt("%s: line %zu is not valid UTF-8", path, lineno); rc = -1; break; }
+        if (added != 0) { if (err) *err = fmt("%s: out of memory", path); rc = -1; break; }
+    }
+    if (rc == 0 && ferror(f)) { if (err) *err = fmt("%s: %s", path, strerror(errno)); rc = -1; }
+    free(line);
+    if (!is_stdin) fclose(f);
+    return rc;
+}
+
+void wx_urllist_free(wx_urllist *list)
+{
+    for (size_t i = 0; i < list->count; i++) free(list->urls[i]);
+    free(list->urls);
+    free(list->slots);
+    memset(list, 0, sizeof *list);
+}
+
+/* ---------- options and results ---------- */
+
+void wx_fetch_opts_init(wx_fetch_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->jobs = 4;
+    o->rate = 1.0;
+    o->connect_timeout = 10;
+    o->timeout = 60;
+    o->stall_time = 30;
+    o->stall_bytes = 100;
+    o->retries = 3;
+    o->backoff = 1.0;
+    o->max_retry_after = 300;
+    o->max_bytes = (size_t)20 * 1024 * 1024;
+}
+
+const char *wx_fetch_status_name(wx_fetch_status s)
+{
+    switch (s) {
+    case WX_FETCH_STORED: return "stored";
+    case WX_FETCH_UNCHANGED: return "unchanged";
+    case WX_FETCH_SKIPPED: return "skipped";
+    case WX_FETCH_FAILED: break;
+    }
+    return "failed";
+}
+
+void wx_fetch_result_free(wx_fetch_result *res)
+{
+    if (!res) return;
+    free(res->path);
+    free(res->error);
+    memset(res, 0, sizeof *res);
+}
+
+/* ---------- the verification page ---------- */
+
+static int has(const void *body, size_t len, const char *needle)
+{
+    return memmem(body, len, needle, strlen(needle)) != NULL;
+}
+
+int wx_is_verify_page(const void *body, size_t len, const char *final_url)
+{
+    if (final_url && (strstr(final_url, "wappoc_appmsgcaptcha") || strstr(final_url, "secitptpage")))
+        return 1;
+    if (!body || has(body, len, "js_content")) return 0;   /* an article, whatever it talks about */
+    if (has(body, len, "wappoc_appmsgcaptcha") || has(body, len, "secitptpage/verify")) return 1;
+    return has(body, len, "环境异常") &&
+           (has(body, len, "完成验证后即可继续访问") || has(body, len, "去验证"));
+}
+
+/* ---------- the scheduler's state ---------- */
+
+typedef struct host {
+    char *name;                 /* host:port, lower case */
+    double next_ok;             /* monotonic time the next request may start */
+    int verify_streak;
+    int blocked;
+    struct host *next;
+} host;
+
+typedef enum { T_WAITING, T_ACTIVE, T_DONE } task_state;
+
+typedef struct task {
+    size_t index;
+    const char *url;            /* as listed; the index key */
+    char *request_url;          /* after --via and --base-url */
+    host *h;
+    task_state state;
+    double not_before;
+    const wx_fetch_rec *prev;   /* latest stored fetch, for conditional requests */
+    /* the transfer in flight */
+    CURL *easy;
+    struct curl_slist *headers;
+    unsigned char *body;
+    size_t len, cap, max;
+    int too_large;
+    char *etag, *last_modified;
+    char errbuf[CURL_ERROR_SIZE];
+} task;
+
+typedef struct fetcher {
+    wx_store *st;
+    const wx_fetch_opts *o;
+    wx_fetch_result *results;
+    CURLM *multi;
+    task *tasks;
+    size_t ntasks, active, done, failed;
+    host *hosts;
+    char *ua;
+    double started, last_progress;
+    double next_scan;           /* start_ready has nothing to do before this (0: look now) */
+    size_t scan_from;           /* tasks before this one are all done */
+    int store_trouble;
+} fetcher;
+
+/* Hosts are the unit of politeness; look one up or add it. */
+static host *host_get(fetcher *f, const char *name)
+{
+    for (host *h = f->hosts; h; h = h->next)
+        if (strcmp(h->name, name) == 0) return h;
+    host *h = calloc(1, sizeof *h);
+    if (!h || !(h->name = strdup(name))) { free(h); return NULL; }
+    h->next = f->hosts;
+    f->hosts = h;
+    return h;
+}
+
+/* host:port of a URL, through libcurl's own parser so it agrees with what
+ * libcurl will connect to.  NULL when the URL does not parse. */
+static char *host_key(const char *url)
+{
+    CURLU *u = curl_url();
+    char *hostname = NULL, *port = NULL, *key = NULL;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &hostname, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        for (char *p = hostname; *p; p++) *p = (char)tolower((unsigned char)*p);
+        key = fmt("%s:%s", hostname, port);
+    }
+    curl_free(hostname);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return key;
+}
+
+/* Where to send the request for a listed URL: the Wayback Machine's raw
+ * capture (id_), or the same path on --base-url, or the URL itself. */
+static char *request_url(const wx_fetch_opts *o, const char *url)
+{
+    if (o->wayback) {
+        const char *base = o->base_url ? o->base_url : "https://web.archive.org";
+        size_t bl = strlen(base);
+        while (bl > 0 && base[bl - 1] == '/') bl--;
+        return fmt("%.*s/web/%sid_/%s", (int)bl, base, *o->wayback ? o->wayback : "2", url);
+    }
+    if (!o->base_url) return strdup(url);
+    const char *rest = strstr(url, "://");
+    rest = rest ? rest + 3 : url;
+    rest += strcspn(rest, "/?#");
+    size_t bl = strlen(o->base_url);
+    while (bl > 0 && o->base_url[bl - 1] == '/') bl--;
+    return fmt("%.*s%s%s", (int)bl, o->base_url, *rest == '/' ? "" : "/", rest);
+}
+
+/* ---------- one transfer ---------- */
+
+static size_t on_body(char *data, size_t size, size_t n, void *ud)
+{
+    task *t = ud;
+    size_t len = size * n;
+    if (t->len + len > t->max) { t->too_large = 1; return 0; }   /* abort: the cap, even without a Content-Length */
+    if (t->len + len + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 64 * 1024;
+        while (cap < t->len + len + 1) cap *= 2;
+        unsigned char *b = realloc(t->body, cap);
+        if (!b) return 0;
+        t->body = b;
+        t->cap = cap;
+    }
+    memcpy(t->body + t->len, data, len);
+    t->len += len;
+    return len;
+}
+
+/* A header's value, trimmed, as a fresh string. */
+static char *header_value(const char *line, size_t n, size_t name_len)
+{
+    const char *v = line + name_len, *end = line + n;
+    while (v < end && (*v == ' ' || *v == '\t')) v++;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t')) end--;
+    return strndup(v, (size_t)(end - v));
+}
+
+/* Keep the validators of the last response (a redirect's own headers come
+ * first and are forgotten when the next status line arrives). */
+static size_t on_header(char *line, size_t size, size_t n, void *ud)
+{
+    task *t = ud;
+    size_t len = size * n;
+    if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+        free(t->etag);
+        free(t->last_modified);
+        t->etag = t->last_modified = NULL;
+    } else if (len > 5 && strncasecmp(line, "etag:", 5) == 0) {
+        free(t->etag);
+        t->etag = header_value(line, len, 5);
+    } else if (len > 14 && strncasecmp(line, "last-modified:", 14) == 0) {
+        free(t->last_modified);
+        t->last_modified = header_value(line, len, 14);
+    }
+    return len;
+}
+
+/* Forget one attempt's transfer state (the result stays). */
+static void transfer_reset(fetcher *f, task *t)
+{
+    if (t->easy) {
+        curl_multi_remove_handle(f->multi, t->easy);
+        curl_easy_cleanup(t->easy);
+        t->easy = NULL;
+    }
+    curl_slist_free_all(t->headers);
+    t->headers = NULL;
+    free(t->body);
+    free(t->etag);
+    free(t->last_modified);
+    t->body = NULL;
+    t->etag = t->last_modified = NULL;
+    t->len = t->cap = 0;
+    t->too_large = 0;
+    t->errbuf[0] = '\0';
+}
+
+static long ms(double s) { return s <= 0 ? 0 : (long)ceil(s * 1000.0); }
+
+/* Every safety rule of the issue is a libcurl option here: protocols in the
+ * first request and in redirects, redirect count, timeouts, the body cap,
+ * TLS verification.  Proxies come from the environment (libcurl's default). */
+static int transfer_start(fetcher *f, task *t)
+{
+    const wx_fetch_opts *o = f->o;
+    CURL *e = curl_easy_init();
+    if (!e) return -1;
+    t->easy = e;
+    t->max = o->max_bytes;
+    int ok = 1;
+#define SET(opt, val) ok &= curl_easy_setopt(e, opt, val) == CURLE_OK
+    SET(CURLOPT_URL, t->request_url);
+    SET(CURLOPT_PRIVATE, (void *)t);
+    SET(CURLOPT_WRITEFUNCTION, on_body);
+    SET(CURLOPT_WRITEDATA, (void *)t);
+    SET(CURLOPT_HEADERFUNCTION, on_header);
+    SET(CURLOPT_HEADERDATA, (void *)t);
+    SET(CURLOPT_ERRORBUFFER, t->errbuf);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_FOLLOWLOCATION, 1L);
+    SET(CURLOPT_MAXREDIRS, MAX_REDIRECTS);
+    SET(CURLOPT_AUTOREFERER, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    SET(CURLOPT_PROTOCOLS_STR, "http,https");
+    SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+    SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    SET(CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    SET(CURLOPT_ACCEPT_ENCODING, "");
+    SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    SET(CURLOPT_SSL_VERIFYPEER, 1L);
+    SET(CURLOPT_SSL_VERIFYHOST, 2L);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, ms(o->connect_timeout));
+    SET(CURLOPT_TIMEOUT_MS, ms(o->timeout));
+    SET(CURLOPT_LOW_SPEED_LIMIT, o->stall_bytes > 0 ? o->stall_bytes : 1L);
+    SET(CURLOPT_LOW_SPEED_TIME, (long)(o->stall_time >= 1 ? ceil(o->stall_time) : 1));
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
+    SET(CURLOPT_USERAGENT, o->user_agent ? o->user_agent : f->ua);
+    struct curl_slist *h = NULL, *n;
+    const char *fixed[] = {"Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+                           "Accept-Language: zh-CN,zh;q=0.9,en;q=0.5"};
+    for (size_t i = 0; i < 2; i++) {
+        if (!(n = curl_slist_append(h, fixed[i]))) ok = 0;
+        else h = n;
+    }
+    if (t->prev && f->o->refresh) {
+        /* Validators come from the index, a file users may edit: one with a
+         * line break would smuggle in a header of its own. */
+        const char *etag = t->prev->etag, *lm = t->prev->last_modified;
+        char *c1 = etag && !strpbrk(etag, "\r\n") ? fmt("If-None-Match: %s", etag) : NULL;
+        char *c2 = lm && !strpbrk(lm, "\r\n") ? fmt("If-Modified-Since: %s", lm) : NULL;
+        if (c1 && (n = curl_slist_append(h, c1))) h = n;
+        if (c2 && (n = curl_slist_append(h, c2))) h = n;
+        free(c1);
+        free(c2);
+    }
+    t->headers = h;
+    SET(CURLOPT_HTTPHEADER, h);
+#undef SET
+    if (!ok || curl_multi_add_handle(f->multi, e) != CURLM_OK) {
+        transfer_reset(f, t);
+        return -1;
+    }
+    t->state = T_ACTIVE;
+    f->active++;
+    f->results[t->index].attempts++;
+    return 0;
+}
+
+/* ---------- outcomes ---------- */
+
+/* Mark a URL finished and hand its result to the caller. */
+static void task_done(fetcher *f, task *t)
+{
+    transfer_reset(f, t);
+    t->state = T_DONE;
+    f->done++;
+    if (f->results[t->index].status == WX_FETCH_FAILED) f->failed++;
+    if (f->o->on_done) f->o->on_done(f->o->ctx, t->index, &f->results[t->index]);
+}
+
+static void task_fail(fetcher *f, task *t, char *msg)
+{
+    wx_fetch_result *r = &f->results[t->index];
+    r->status = WX_FETCH_FAILED;
+    free(r->error);
+    r->error = msg ? msg : strdup("failed");
+    task_done(f, t);
+}
+
+/* The object now standing for the URL, for the result line. */
+static void result_object(fetcher *f, wx_fetch_result *r, const char *sha)
+{
+    memcpy(r->sha256, sha, 65);
+    free(r->path);
+    r->path = wx_store_object_path(f->st, sha);
+}
+
+/* After three verification pages in a row a host is given up on for the
+ * run: every URL still waiting for it fails at once, and the user is told. */
+static void host_block(fetcher *f, host *h)
+{
+    h->blocked = 1;
+    if (f->o->on_note) {
+        char *msg = fmt("%s: %d verification pages in a row; no more fetches from this host in this run",
+                        h->name, VERIFY_STREAK_LIMIT);
+        if (msg) f->o->on_note(f->o->ctx, msg);
+        free(msg);
+    }
+    for (size_t i = 0; i < f->ntasks; i++) {
+        task *t = &f->tasks[i];
+        if (t->h == h && t->state == T_WAITING)
+            task_fail(f, t, fmt("blocked: %s showed %d verification pages in a row; not fetched in this run",
+                                h->name, VERIFY_STREAK_LIMIT));
+    }
+}
+
+/* Whether a libcurl failure is worth another attempt: the network's
+ * transient troubles, not our limits or the server's refusals. */
+static int transient(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The "code" word of an error message, so users and tests can match on it. */
+static const char *curl_code_word(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT: return "timeout";
+    case CURLE_TOO_MANY_REDIRECTS: return "redirect";
+    case CURLE_UNSUPPORTED_PROTOCOL: return "scheme";
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CONNECT_ERROR: return "tls";
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY: return "dns";
+    default: return "network";
+    }
+}
+
+/* Schedule another attempt, or fail when the attempts are used up.  The
+ * delay doubles each time (equal jitter: half fixed, half random) and is
+ * never shorter than the server's Retry-After, which also pauses the host. */
+static void retry_or_fail(fetcher *f, task *t, char *msg, double retry_after)
+{
+    const wx_fetch_opts *o = f->o;
+    wx_fetch_result *r = &f->results[t->index];
+    if (r->attempts > o->retries) { task_fail(f, t, msg); return; }
+    if (retry_after > o->max_retry_after) {
+        char *m = fmt("%s (Retry-After %.0f s is more than %.0f s; not retried)", msg ? msg : "failed",
+                      retry_after, o->max_retry_after);
+        free(msg);
+        task_fail(f, t, m);
+        return;
+    }
+    double d = o->backoff * pow(2.0, r->attempts - 1);
+    if (d > MAX_BACKOFF) d = MAX_BACKOFF;
+    d = d / 2 + d / 2 * jitter01();
+    double now = now_s();
+    if (retry_after > 0) {
+        if (d < retry_after) d = retry_after;
+        if (t->h->next_ok < now + retry_after) t->h->next_ok = now + retry_after;
+    }
+    free(r->error);
+    r->error = msg;   /* kept in case the next attempt never happens (interrupt) */
+    transfer_reset(f, t);
+    t->state = T_WAITING;
+    t->not_before = now + d;
+}
+
+/* Media type acceptable as a page: HTML, or nothing said and HTML-looking. */
+static int page_type_ok(const char *ctype, const unsigned char *body, size_t len)
+{
+    if (!ctype || !*ctype) {
+        size_t i = 0;
+        if (len >= 3 && body[0] == 0xEF && body[1] == 0xBB && body[2] == 0xBF) i = 3;
+        while (i < len && isspace(body[i])) i++;
+        return i < len && body[i] == '<';
+    }
+    size_t n = strcspn(ctype, "; \t");
+    return (n == 9 && strncasecmp(ctype, "text/html", 9) == 0) ||
+           (n == 21 && strncasecmp(ctype, "application/xhtml+xml", 21) == 0);
+}
+
+static char *dup_trunc(const char *s) { return s ? strndup(s, 2000) : NULL; }
+
+/* A complete 2xx body passed every check: store it unless it is the same
+ * page as the latest stored fetch. */
+static void store_body(fetcher *f, task *t, long code, const char *final_url, const char *ctype)
+{
+    wx_fetch_result *r = &f->results[t->index];
+    char sha[65];
+    wx_sha256_hex(t->body, t->len, sha);
+    if (t->prev && strcmp(t->prev->sha256, sha) == 0 && wx_store_has_object(f->st, sha)) {
+        r->status = WX_FETCH_UNCHANGED;
+        result_object(f, r, sha);
+        task_done(f, t);
+        return;
+    }
+    char *err = NULL;
+    if (wx_store_put_object(f->st, t->body, t->len, sha, &err) != 0) {
+        r->store_error = 1;
+        f->store_trouble = 1;
+        task_fail(f, t, err);
+        return;
+    }
+    char when[32];
+    utc_now(when);
+    wx_fetch_rec rec = {0};
+    rec.url = (char *)t->url;
+    rec.fetched_at = when;
+    rec.final_url = (char *)final_url;
+    rec.http_status = code;
+    rec.content_type = (char *)ctype;
+    rec.etag = t->etag;
+    rec.last_modified = t->last_modified;
+    rec.via = (char *)(f->o->wayback ? "wayback" : "live");
+    rec.bytes = t->len;
+    memcpy(rec.sha256, sha, 65);
+    if (wx_store_append(f->st, &rec, &err) != 0) {
+        r->store_error = 1;
+        f->store_trouble = 1;
+        task_fail(f, t, err);
+        return;
+    }
+    t->prev = wx_store_latest(f->st, t->url);
+    r->status = WX_FETCH_STORED;
+    free(r->error);
+    r->error = NULL;
+    result_object(f, r, sha);
+    task_done(f, t);
+}
+
+/* Classify one finished attempt.  This is the whole policy of the issue's
+ * "Behaviour on the network" section in one place. */
+static void finish_transfer(fetcher *f, task *t, CURLcode rc)
+{
+    wx_fetch_result *r = &f->results[t->index];
+    host *h = t->h;
+    long code = 0;
+    char *eff = NULL, *ctype_raw = NULL;
+    curl_off_t retry_after = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &eff);
+    curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ctype_raw);
+    curl_easy_getinfo(t->easy, CURLINFO_RETRY_AFTER, &retry_after);
+    char *final_url = dup_trunc(eff), *ctype = dup_trunc(ctype_raw);
+    f->active--;
+    f->next_scan = 0;   /* a slot is free */
+    if (code) r->http_status = code;
+
+    if (rc == CURLE_FILESIZE_EXCEEDED || (rc == CURLE_WRITE_ERROR && t->too_large)) {
+        task_fail(f, t, fmt("too_large: the body is larger than %zu bytes (--max-bytes)", f->o->max_bytes));
+    } else if (rc != CURLE_OK) {
+        const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
+        char *msg = fmt("%s: %s", curl_code_word(rc), detail);
+        if (transient(rc)) retry_or_fail(f, t, msg, 0);
+        else task_fail(f, t, msg);
+    } else if (code == 304 && t->prev && f->o->refresh) {
+        h->verify_streak = 0;
+        r->status = WX_FETCH_UNCHANGED;
+        result_object(f, r, t->prev->sha256);
+        free(r->error);
+        r->error = NULL;
+        task_done(f, t);
+    } else if (code == 408 || code == 429 || (code >= 500 && code <= 599)) {
+        retry_or_fail(f, t, fmt("http: HTTP %ld", code), (double)retry_after);
+    } else if (code < 200 || code > 299) {
+        task_fail(f, t, fmt("http: HTTP %ld", code));
+    } else if (wx_is_verify_page(t->body, t->len, final_url)) {
+        /* Never stored; the host is paused, longer each time, then given up on. */
+        h->verify_streak++;
+        double pause = f->o->backoff * VERIFY_PAUSE_FACTOR * pow(2.0, h->verify_streak - 1);
+        if (h->next_ok < now_s() + pause) h->next_ok = now_s() + pause;
+        task_fail(f, t, strdup("verify: WeChat showed its verification page (环境异常, 完成验证后即可继续访问); not stored"));
+        if (h->verify_streak >= VERIFY_STREAK_LIMIT && !h->blocked) host_block(f, h);
+    } else if (t->len == 0) {
+        task_fail(f, t, fmt("empty: HTTP %ld with an empty body", code));
+    } else if (!page_type_ok(ctype, t->body, t->len)) {
+        task_fail(f, t, fmt("content_type: %s is not a web page", ctype ? ctype : "(none)"));
+    } else {
+        h->verify_streak = 0;
+        store_body(f, t, code, final_url, ctype);
+    }
+    free(final_url);
+    free(ctype);
+}
+
+/* ---------- the loop ---------- */
+
+static void progress(fetcher *f, int final)
+{
+    if (!f->o->progress) return;
+    double now = now_s();
+    if (!final && now - f->last_progress < PROGRESS_EVERY) return;
+    f->last_progress = now;
+    double el = now - f->started;
+    fprintf(stderr, "\rwxingest: fetch %zu/%zu, %.1f/s, %zu failed, %zu active   ", f->done, f->ntasks,
+            el > 0 ? (double)f->done / el : 0.0, f->failed, f->active);
+    if (final) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* Start what may start now; return how long until something else may.
+ * The scan is skipped while nothing can have changed (no slot freed, no
+ * waiting time reached), so long lists cost nothing per network event. */
+static double start_ready(fetcher *f)
+{
+    double now = now_s();
+    if (now < f->next_scan) return f->next_scan - now;
+    double soonest = INFINITY;
+    double interval = f->o->rate > 0 ? 1.0 / f->o->rate : 0;
+    while (f->scan_from < f->ntasks && f->tasks[f->scan_from].state == T_DONE) f->scan_from++;
+    for (size_t i = f->scan_from; i < f->ntasks; i++) {
+        task *t = &f->tasks[i];
+        if (t->state != T_WAITING) continue;
+        if (t->h->blocked) {   /* a retry that was waiting when its host was given up on */
+            task_fail(f, t, fmt("blocked: %s showed %d verification pages in a row; not fetched in this run",
+                                t->h->name, VERIFY_STREAK_LIMIT));
+            continue;
+        }
+        if (f->active >= (size_t)f->o->jobs) { soonest = INFINITY; break; }   /* until a slot frees */
+        double at = t->not_before > t->h->next_ok ? t->not_before : t->h->next_ok;
+        if (at > now) {
+            if (at - now < soonest) soonest = at - now;
+            continue;
+        }
+        if (transfer_start(f, t) != 0) {
+            task_fail(f, t, strdup("internal: cannot set up the transfer"));
+            continue;
+        }
+        t->h->next_ok = now + interval;
+    }
+    f->next_scan = now + soonest;
+    return soonest;
+}
+
+/* Ctrl-C / SIGTERM: abandon transfers in flight (nothing of theirs has
+ * touched the store) and fail what never started. */
+static void abandon_all(fetcher *f)
+{
+    for (size_t i = 0; i < f->ntasks; i++) {
+        task *t = &f->tasks[i];
+        if (t->state == T_DONE) continue;
+        if (t->state == T_ACTIVE) f->active--;
+        task_fail(f, t, strdup(t->state == T_ACTIVE ? "interrupted: transfer abandoned"
+                                                    : "interrupted: not fetched"));
+    }
+}
+
+/* Set up a URL's task; URLs that need no request finish here. */
+static void task_init(fetcher *f, task *t, size_t i, const char *url)
+{
+    wx_fetch_result *r = &f->results[i];
+    memset(r, 0, sizeof *r);
+    t->index = i;
+    t->url = url;
+    t->state = T_WAITING;
+    if (!is_http_url(url)) {
+        task_fail(f, t, strdup("url: only http:// and https:// URLs are fetched"));
+        return;
+    }
+    const wx_fetch_rec *prev = wx_store_latest(f->st, url);
+    if (prev && !wx_store_has_object(f->st, prev->sha256)) prev = NULL;   /* object deleted by hand */
+    t->prev = prev;
+    if (prev && !f->o->refresh) {
+        r->status = WX_FETCH_SKIPPED;
+        r->http_status = prev->http_status;
+        result_object(f, r, prev->sha256);
+        task_done(f, t);
+        return;
+    }
+    t->request_url = request_url(f->o, url);
+    char *key = t->request_url ? host_key(t->request_url) : NULL;
+    t->h = key ? host_get(f, key) : NULL;
+    free(key);
+    if (!t->h) task_fail(f, t, fmt("url: cannot parse %s", t->request_url ? t->request_url : url));
+}
+
+static void fetcher_free(fetcher *f)
+{
+    for (size_t i = 0; i < f->ntasks; i++) {
+        transfer_reset(f, &f->tasks[i]);
+        free(f->tasks[i].request_url);
+    }
+    free(f->tasks);
+    for (host *h = f->hosts, *n; h; h = n) {
+        n = h->next;
+        free(h->name);
+        free(h);
+    }
+    if (f->multi) curl_multi_cleanup(f->multi);
+    free(f->ua);
+}
+
+int wx_fetch_all(wx_store *st, const wx_urllist *urls, const wx_fetch_opts *o,
+                 wx_fetch_result *results, char **err)
+{
+    if (err) *err = NULL;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        if (err) *err = strdup("cannot initialise libcurl");
+        return -1;
+    }
+    fetcher f = {0};
+    f.st = st;
+    f.o = o;
+    f.results = results;
+    f.multi = curl_multi_init();
+    f.tasks = calloc(urls->count ? urls->count : 1, sizeof *f.tasks);
+    f.ua = fmt("wxingest/%s (archiver of saved WeChat Official Account articles; "
+               "one request per second per host) libcurl/%s", WX_VERSION, curl_version_info(CURLVERSION_NOW)->version);
+    if (!f.multi || !f.tasks || !f.ua) {
+        if (err) *err = strdup("out of memory");
+        fetcher_free(&f);
+        curl_global_cleanup();
+        return -1;
+    }
+    curl_multi_setopt(f.multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)(o->jobs > 0 ? o->jobs * 2 : 8));
+    f.ntasks = urls->count;
+    f.started = now_s();
+    for (size_t i = 0; i < urls->count; i++) task_init(&f, &f.tasks[i], i, urls->urls[i]);
+
+    while (f.done < f.ntasks) {
+        if (o->stop && *o->stop) { abandon_all(&f); break; }
+        double wait = start_ready(&f);
+        int running = 0;
+        curl_multi_perform(f.multi, &running);
+        CURLMsg *m;
+        int left;
+        while ((m = curl_multi_info_read(f.multi, &left)) != NULL) {
+            if (m->msg != CURLMSG_DONE) continue;
+            char *priv = NULL;
+            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+            if (priv) finish_transfer(&f, (task *)(void *)priv, m->data.result);
+        }
+        progress(&f, 0);
+        if (f.done >= f.ntasks) break;
+        int timeout = wait * 1000.0 >= POLL_MS ? POLL_MS : (int)ceil(wait * 1000.0);
+        if (timeout < 1) timeout = 1;
+        curl_multi_poll(f.multi, NULL, 0, timeout, NULL);
+    }
+    progress(&f, 1);
+    fetcher_free(&f);
+    curl_global_cleanup();
+    return 0;
+}

@@ -1,0 +1,473 @@
+/*
+ * store: the fetcher's archive directory.
+ *
+ *   DIR/objects/ab/cdef….html   raw page bodies, named by their SHA-256
+ *   DIR/index.jsonl             one JSON object per successful fetch
+ *   DIR/tmp/                    objects being written
+ *
+ * Crash safety comes from ordering: an object is written to tmp/, fsync'd,
+ * renamed into objects/ and its directory fsync'd; only then is its index
+ * line appended (one write on an O_APPEND descriptor, then fsync).  A crash
+ * leaves at worst a stray file in tmp/ or a torn last index line, which
+ * readers skip.  Objects are named only by the hash of their bytes, so no
+ * URL or page content ever becomes a path.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ingest.h"
+
+/* Leftovers in tmp/ older than this are from a crashed run and are removed. */
+#define STALE_TMP_SECONDS (60 * 60)
+
+typedef struct entry {
+    wx_fetch_rec rec;
+    struct entry *next;
+} entry;
+
+struct wx_store {
+    char *dir, *objects, *tmp, *index;
+    int index_fd;
+    mode_t file_mode;           /* 0644 less the umask, for objects */
+    entry **buckets;
+    size_t nbuckets, count;
+};
+
+/* printf into a fresh string; NULL when out of memory.  Used for every
+ * path and message so no fixed-size buffer can truncate one. */
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, f);
+    int n = vasprintf(&s, f, ap);
+    va_end(ap);
+    return n < 0 ? NULL : s;
+}
+
+/* Errors are values: hand the caller a message naming what failed and why. */
+static int fail(char **err, const char *what, const char *path)
+{
+    if (err) *err = fmt("store: %s %s: %s", what, path, strerror(errno ? errno : EIO));
+    return -1;
+}
+
+/* A directory's own entry must reach the disk for a rename or create in it
+ * to survive a crash. */
+static int fsync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    int rc = fsync(fd);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
+/* mkdir that accepts an existing directory and reports whether it created
+ * one (the parent then needs an fsync). */
+static int ensure_dir(const char *path, int *created)
+{
+    if (created) *created = 0;
+    if (mkdir(path, 0777) == 0) {
+        if (created) *created = 1;
+        return 0;
+    }
+    if (errno != EEXIST) return -1;
+    struct stat sb;
+    if (stat(path, &sb) != 0) return -1;
+    if (!S_ISDIR(sb.st_mode)) { errno = ENOTDIR; return -1; }
+    return 0;
+}
+
+/* The store directory may be given as a/b/c: create the missing parents. */
+static int ensure_dir_parents(const char *path)
+{
+    char *p = strdup(path);
+    if (!p) return -1;
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = '\0';
+        int rc = ensure_dir(p, NULL);
+        *s = '/';
+        if (rc != 0) { free(p); return -1; }
+    }
+    int rc = ensure_dir(p, NULL);
+    free(p);
+    return rc;
+}
+
+/* Object names come from hashes only; refuse anything else before it can
+ * become part of a path. */
+static int valid_sha(const char *s)
+{
+    if (!s) return 0;
+    for (int i = 0; i < 64; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
+    return s[64] == '\0';
+}
+
+static size_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+void wx_fetch_rec_free(wx_fetch_rec *rec)
+{
+    if (!rec) return;
+    free(rec->url);
+    free(rec->fetched_at);
+    free(rec->final_url);
+    free(rec->content_type);
+    free(rec->etag);
+    free(rec->last_modified);
+    free(rec->via);
+    memset(rec, 0, sizeof *rec);
+}
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+/* Deep copy, so the store owns what it keeps whoever built the record. */
+static int rec_copy(wx_fetch_rec *dst, const wx_fetch_rec *src)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->url = dup_or_null(src->url);
+    dst->fetched_at = dup_or_null(src->fetched_at);
+    dst->final_url = dup_or_null(src->final_url);
+    dst->content_type = dup_or_null(src->content_type);
+    dst->etag = dup_or_null(src->etag);
+    dst->last_modified = dup_or_null(src->last_modified);
+    dst->via = dup_or_null(src->via);
+    dst->http_status = src->http_status;
+    dst->bytes = src->bytes;
+    memcpy(dst->sha256, src->sha256, sizeof dst->sha256);
+    if ((src->url && !dst->url) || (src->fetched_at && !dst->fetched_at) ||
+        (src->final_url && !dst->final_url) || (src->content_type && !dst->content_type) ||
+        (src->etag && !dst->etag) || (src->last_modified && !dst->last_modified) ||
+        (src->via && !dst->via)) {
+        wx_fetch_rec_free(dst);
+        return -1;
+    }
+    return 0;
+}
+
+/* Keep the map's load factor under 1 so lookups stay O(1) for big indexes. */
+static int map_grow(wx_store *st)
+{
+    size_t n = st->nbuckets ? st->nbuckets * 2 : 256;
+    entry **b = calloc(n, sizeof *b);
+    if (!b) return -1;
+    for (size_t i = 0; i < st->nbuckets; i++) {
+        for (entry *e = st->buckets[i], *next; e; e = next) {
+            next = e->next;
+            size_t k = hash_str(e->rec.url) % n;
+            e->next = b[k];
+            b[k] = e;
+        }
+    }
+    free(st->buckets);
+    st->buckets = b;
+    st->nbuckets = n;
+    return 0;
+}
+
+static entry *map_find(const wx_store *st, const char *url)
+{
+    if (!st->nbuckets) return NULL;
+    for (entry *e = st->buckets[hash_str(url) % st->nbuckets]; e; e = e->next)
+        if (strcmp(e->rec.url, url) == 0) return e;
+    return NULL;
+}
+
+/* Later fetches of a URL replace earlier ones: the map holds the latest. */
+static int map_put(wx_store *st, const wx_fetch_rec *rec)
+{
+    entry *e = map_find(st, rec->url);
+    wx_fetch_rec copy;
+    if (rec_copy(&copy, rec) != 0) return -1;
+    if (e) {
+        wx_fetch_rec_free(&e->rec);
+        e->rec = copy;
+        return 0;
+    }
+    if (st->count + 1 > st->nbuckets && map_grow(st) != 0) { wx_fetch_rec_free(&copy); return -1; }
+    e = malloc(sizeof *e);
+    if (!e) { wx_fetch_rec_free(&copy); return -1; }
+    e->rec = copy;
+    size_t k = hash_str(copy.url) % st->nbuckets;
+    e->next = st->buckets[k];
+    st->buckets[k] = e;
+    st->count++;
+    return 0;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* One index line to a record; lines that are not complete, well-formed
+ * entries (a torn write, a hand edit) are rejected and skipped. */
+static int rec_from_json(json_t *o, wx_fetch_rec *rec)
+{
+    memset(rec, 0, sizeof *rec);
+    const char *url = jstr(o, "url"), *sha = jstr(o, "sha256");
+    if (!json_is_object(o) || !url || !*url || !valid_sha(sha)) return -1;
+    rec->url = (char *)url;
+    rec->fetched_at = (char *)jstr(o, "fetched_at");
+    rec->final_url = (char *)jstr(o, "final_url");
+    rec->content_type = (char *)jstr(o, "content_type");
+    rec->etag = (char *)jstr(o, "etag");
+    rec->last_modified = (char *)jstr(o, "last_modified");
+    rec->via = (char *)jstr(o, "via");
+    rec->http_status = (long)json_integer_value(json_object_get(o, "http_status"));
+    json_int_t bytes = json_integer_value(json_object_get(o, "bytes"));
+    rec->bytes = bytes > 0 ? (size_t)bytes : 0;
+    memcpy(rec->sha256, sha, 65);
+    return 0;   /* strings borrowed from o; map_put copies them */
+}
+
+static json_t *nstr(const char *s) { return s ? json_string(s) : json_null(); }
+
+static json_t *rec_to_json(const wx_fetch_rec *r)
+{
+    return json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:I, s:s}",
+                     "url", nstr(r->url), "fetched_at", nstr(r->fetched_at),
+                     "final_url", nstr(r->final_url), "http_status", (json_int_t)r->http_status,
+                     "content_type", nstr(r->content_type), "etag", nstr(r->etag),
+                     "last_modified", nstr(r->last_modified), "via", nstr(r->via),
+                     "bytes", (json_int_t)r->bytes, "sha256", r->sha256);
+}
+
+/* Read the whole index into the map.  Bad lines are skipped, not fatal:
+ * the index must stay usable after a crash mid-append. */
+static int load_index(wx_store *st, char **err)
+{
+    int fd = dup(st->index_fd);
+    if (fd < 0) return fail(err, "cannot read", st->index);
+    FILE *f = fdopen(fd, "r");
+    if (!f) { close(fd); return fail(err, "cannot read", st->index); }
+    if (fseeko(f, 0, SEEK_SET) != 0) { fclose(f); return fail(err, "cannot read", st->index); }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        json_t *o = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, NULL);
+        wx_fetch_rec rec;
+        if (o && rec_from_json(o, &rec) == 0 && map_put(st, &rec) != 0) {
+            errno = ENOMEM;
+            rc = fail(err, "cannot load", st->index);
+        }
+        json_decref(o);
+        if (rc) break;
+    }
+    if (!rc && ferror(f)) rc = fail(err, "cannot read", st->index);
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+/* Files in tmp/ are never objects; old ones are what a crash left behind. */
+static void clean_stale_tmp(const wx_store *st)
+{
+    DIR *d = opendir(st->tmp);
+    if (!d) return;
+    time_t now = time(NULL);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, "obj.", 4) != 0) continue;
+        char *p = fmt("%s/%s", st->tmp, de->d_name);
+        struct stat sb;
+        if (p && lstat(p, &sb) == 0 && S_ISREG(sb.st_mode) && now - sb.st_mtime > STALE_TMP_SECONDS)
+            unlink(p);
+        free(p);
+    }
+    closedir(d);
+}
+
+wx_store *wx_store_open(const char *dir, char **err)
+{
+    if (err) *err = NULL;
+    wx_store *st = calloc(1, sizeof *st);
+    if (!st) { errno = ENOMEM; fail(err, "cannot open", dir); return NULL; }
+    st->index_fd = -1;
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/') dl--;
+    st->dir = strndup(dir, dl);
+    st->objects = fmt("%.*s/objects", (int)dl, dir);
+    st->tmp = fmt("%.*s/tmp", (int)dl, dir);
+    st->index = fmt("%.*s/index.jsonl", (int)dl, dir);
+    mode_t um = umask(0);
+    umask(um);
+    st->file_mode = 0644 & ~um;
+    if (!st->dir || !st->objects || !st->tmp || !st->index) {
+        errno = ENOMEM;
+        fail(err, "cannot open", dir);
+        wx_store_close(st);
+        return NULL;
+    }
+    int created_obj = 0, created_tmp = 0;
+    if (ensure_dir_parents(st->dir) != 0) { fail(err, "cannot create", st->dir); wx_store_close(st); return NULL; }
+    if (ensure_dir(st->objects, &created_obj) != 0) { fail(err, "cannot create", st->objects); wx_store_close(st); return NULL; }
+    if (ensure_dir(st->tmp, &created_tmp) != 0) { fail(err, "cannot create", st->tmp); wx_store_close(st); return NULL; }
+    st->index_fd = open(st->index, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    if (st->index_fd < 0) { fail(err, "cannot open", st->index); wx_store_close(st); return NULL; }
+    if (fsync_dir(st->dir) != 0) { fail(err, "cannot sync", st->dir); wx_store_close(st); return NULL; }
+    if (flock(st->index_fd, LOCK_SH) != 0) { fail(err, "cannot lock", st->index); wx_store_close(st); return NULL; }
+    int rc = load_index(st, err);
+    flock(st->index_fd, LOCK_UN);
+    if (rc != 0) { wx_store_close(st); return NULL; }
+    clean_stale_tmp(st);
+    return st;
+}
+
+void wx_store_close(wx_store *st)
+{
+    if (!st) return;
+    for (size_t i = 0; i < st->nbuckets; i++) {
+        for (entry *e = st->buckets[i], *next; e; e = next) {
+            next = e->next;
+            wx_fetch_rec_free(&e->rec);
+            free(e);
+        }
+    }
+    free(st->buckets);
+    if (st->index_fd >= 0) close(st->index_fd);
+    free(st->dir);
+    free(st->objects);
+    free(st->tmp);
+    free(st->index);
+    free(st);
+}
+
+const wx_fetch_rec *wx_store_latest(const wx_store *st, const char *url)
+{
+    entry *e = url ? map_find(st, url) : NULL;
+    return e ? &e->rec : NULL;
+}
+
+char *wx_store_object_path(const wx_store *st, const char *sha256)
+{
+    if (!valid_sha(sha256)) return NULL;
+    return fmt("%s/%.2s/%s.html", st->objects, sha256, sha256 + 2);
+}
+
+int wx_store_has_object(const wx_store *st, const char *sha256)
+{
+    char *p = wx_store_object_path(st, sha256);
+    struct stat sb;
+    int ok = p && stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+    free(p);
+    return ok;
+}
+
+/* write(2) until done: a short write to a regular file is not an error in
+ * itself, only the failure that follows it. */
+static int write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int wx_store_put_object(wx_store *st, const void *bytes, size_t len, const char *sha256, char **err)
+{
+    if (err) *err = NULL;
+    if (!valid_sha(sha256)) { if (err) *err = fmt("store: bad object name"); return -1; }
+    char *final = wx_store_object_path(st, sha256);
+    char *subdir = fmt("%s/%.2s", st->objects, sha256);
+    char *tmp = fmt("%s/obj.XXXXXX", st->tmp);
+    int rc = -1, fd = -1, made = 0;
+    if (!final || !subdir || !tmp) { errno = ENOMEM; fail(err, "cannot write", st->objects); goto out; }
+    struct stat sb;
+    if (stat(final, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size == len) { rc = 0; goto out; }
+    fd = mkstemp(tmp);
+    if (fd < 0) { fail(err, "cannot create", tmp); goto out; }
+    made = 1;
+    if (fchmod(fd, st->file_mode) != 0 || write_all(fd, bytes, len) != 0 || fsync(fd) != 0) {
+        fail(err, "cannot write", tmp);
+        goto out;
+    }
+    if (close(fd) != 0) { fd = -1; fail(err, "cannot write", tmp); goto out; }
+    fd = -1;
+    int created = 0;
+    if (ensure_dir(subdir, &created) != 0) { fail(err, "cannot create", subdir); goto out; }
+    if (created && fsync_dir(st->objects) != 0) { fail(err, "cannot sync", st->objects); goto out; }
+    if (rename(tmp, final) != 0) { fail(err, "cannot rename into", final); goto out; }
+    made = 0;   /* renamed: nothing left to clean up */
+    if (fsync_dir(subdir) != 0) { fail(err, "cannot sync", subdir); goto out; }
+    rc = 0;
+out:
+    if (fd >= 0) close(fd);
+    if (made) unlink(tmp);
+    free(tmp);
+    free(subdir);
+    free(final);
+    return rc;
+}
+
+/* Another process, or a crash, may have left the index without a final
+ * newline; start on a fresh line so a torn entry cannot swallow ours. */
+static int index_needs_newline(int fd)
+{
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || sb.st_size == 0) return 0;
+    char c = '\n';
+    if (pread(fd, &c, 1, sb.st_size - 1) != 1) return 0;
+    return c != '\n';
+}
+
+int wx_store_append(wx_store *st, const wx_fetch_rec *rec, char **err)
+{
+    if (err) *err = NULL;
+    if (!rec->url || !valid_sha(rec->sha256)) { if (err) *err = fmt("store: incomplete index entry"); return -1; }
+    if (!wx_store_has_object(st, rec->sha256)) {
+        if (err) *err = fmt("store: object %s is missing; index entry not written", rec->sha256);
+        return -1;
+    }
+    json_t *o = rec_to_json(rec);
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(o);
+    char *line = text ? fmt("\n%s\n", text) : NULL;
+    free(text);
+    if (!line) { errno = ENOMEM; return fail(err, "cannot append to", st->index); }
+    int rc = 0;
+    if (flock(st->index_fd, LOCK_EX) != 0) {
+        rc = fail(err, "cannot lock", st->index);
+    } else {
+        const char *p = index_needs_newline(st->index_fd) ? line : line + 1;
+        if (write_all(st->index_fd, p, strlen(p)) != 0 || fsync(st->index_fd) != 0)
+            rc = fail(err, "cannot append to", st->index);
+        flock(st->index_fd, LOCK_UN);
+    }
+    free(line);
+    if (rc == 0 && map_put(st, rec) != 0) {
+        errno = ENOMEM;
+        rc = fail(err, "cannot remember an entry of", st->index);
+    }
+    return rc;
+}
