@@ -175,6 +175,7 @@ static void catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* 128 + the signal, as shells report it. */
 static int signal_exit(void) { return got_signal == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM; }
 
 /* Everything fetch and run were told on the command line. */
@@ -363,8 +364,10 @@ typedef struct fetch_out {
     int write_failed;
 } fetch_out;
 
+/* Empty and absent both mean "no value" in a result line. */
 static json_t *json_str_or_null(const char *s) { return s && *s ? json_string(s) : json_null(); }
 
+/* One result line, flushed at once so a pipe sees progress. */
 static void print_result(fetch_out *fo, size_t i)
 {
     const wx_fetch_result *r = &fo->results[i];
@@ -383,6 +386,7 @@ static void problem(const fetch_out *fo, const char *subject, const char *msg)
     fprintf(stderr, "%swxingest: %s: %s\n", fo->progress ? "\r\033[K" : "", subject, msg);
 }
 
+/* A URL finished: report a failure now, print every line now in order. */
 static void on_fetch_done(void *ctx, size_t index, const wx_fetch_result *res)
 {
     fetch_out *fo = ctx;
@@ -394,6 +398,7 @@ static void on_fetch_done(void *ctx, size_t index, const wx_fetch_result *res)
     }
 }
 
+/* Host-level news from the fetcher (a host given up on). */
 static void on_fetch_note(void *ctx, const char *msg)
 {
     const fetch_out *fo = ctx;
@@ -423,6 +428,8 @@ static void parse_stored(fetch_cli *cli, wx_store *store, run_state *st)
     if (st->progress) fputc('\n', stderr);
 }
 
+/* fetch and run share everything up to the end of fetching; run then parses
+ * instead of printing result lines. */
 static int cmd_fetch(int argc, char **argv, int is_run)
 {
     fetch_cli cli = {0};

@@ -81,6 +81,7 @@ static double jitter01(void)
     return (double)(x >> 11) / 9007199254740992.0;
 }
 
+/* URL schemes are case-insensitive (HTTPS://… is as good as https://…). */
 static int starts_with_ci(const char *s, const char *prefix)
 {
     return strncasecmp(s, prefix, strlen(prefix)) == 0;
@@ -103,6 +104,7 @@ static int valid_utf8(const char *s)
     return j != NULL;
 }
 
+/* FNV-1a: short keys, no adversary worth a keyed hash for a local list. */
 static size_t hash_url(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
@@ -121,6 +123,7 @@ static size_t *slot_for(const wx_urllist *list, const char *url)
     }
 }
 
+/* Double the hash set and re-insert: keeps it at most half full. */
 static int slots_grow(wx_urllist *list)
 {
     size_t n = list->nslots ? list->nslots * 2 : 64;
@@ -164,6 +167,7 @@ static char *trim(char *s)
     return s;
 }
 
+/* Whole-line comments only: a '#' inside a URL is its fragment. */
 int wx_urllist_read(const char *path, wx_urllist *list, char **err)
 {
     if (err) *err = NULL;
@@ -188,6 +192,7 @@ int wx_urllist_read(const char *path, wx_urllist *list, char **err)
     return rc;
 }
 
+/* The list owns its strings; freeing leaves it empty and reusable. */
 void wx_urllist_free(wx_urllist *list)
 {
     for (size_t i = 0; i < list->count; i++) free(list->urls[i]);
@@ -213,6 +218,7 @@ void wx_fetch_opts_init(wx_fetch_opts *o)
     o->max_bytes = (size_t)20 * 1024 * 1024;
 }
 
+/* The status words of the result lines (README, "Fetching"). */
 const char *wx_fetch_status_name(wx_fetch_status s)
 {
     switch (s) {
@@ -224,6 +230,7 @@ const char *wx_fetch_status_name(wx_fetch_status s)
     return "failed";
 }
 
+/* A result owns its path and error. */
 void wx_fetch_result_free(wx_fetch_result *res)
 {
     if (!res) return;
@@ -239,6 +246,9 @@ static int has(const void *body, size_t len, const char *needle)
     return memmem(body, len, needle, strlen(needle)) != NULL;
 }
 
+/* Content markers, not parse/'s classifier: ingest must not depend on parse.
+ * A page with the article container is an article even if its text quotes
+ * the verification message. */
 int wx_is_verify_page(const void *body, size_t len, const char *final_url)
 {
     if (final_url && (strstr(final_url, "wappoc_appmsgcaptcha") || strstr(final_url, "secitptpage")))
@@ -412,6 +422,7 @@ static void transfer_reset(fetcher *f, task *t)
     t->errbuf[0] = '\0';
 }
 
+/* Seconds from the command line to libcurl's milliseconds, rounded up. */
 static long ms(double s) { return s <= 0 ? 0 : (long)ceil(s * 1000.0); }
 
 /* Every safety rule of the issue is a libcurl option here: protocols in the
@@ -497,6 +508,7 @@ static void task_done(fetcher *f, task *t)
     if (f->o->on_done) f->o->on_done(f->o->ctx, t->index, &f->results[t->index]);
 }
 
+/* Finish a URL as failed with msg (taken over; NULL means out of memory). */
 static void task_fail(fetcher *f, task *t, char *msg)
 {
     wx_fetch_result *r = &f->results[t->index];
@@ -613,6 +625,7 @@ static int page_type_ok(const char *ctype, const unsigned char *body, size_t len
            (n == 21 && strncasecmp(ctype, "application/xhtml+xml", 21) == 0);
 }
 
+/* Server-chosen strings go into the index: keep them bounded. */
 static char *dup_trunc(const char *s) { return s ? strndup(s, 2000) : NULL; }
 
 /* A complete 2xx body passed every check: store it unless it is the same
@@ -808,6 +821,7 @@ static void task_init(fetcher *f, task *t, size_t i, const char *url)
     if (!t->h) task_fail(f, t, fmt("url: cannot parse %s", t->request_url ? t->request_url : url));
 }
 
+/* Release every transfer, host and handle; results stay with the caller. */
 static void fetcher_free(fetcher *f)
 {
     for (size_t i = 0; i < f->ntasks; i++) {
@@ -824,6 +838,9 @@ static void fetcher_free(fetcher *f)
     free(f->ua);
 }
 
+/* The event loop: start what the scheduler allows, let libcurl move bytes,
+ * classify what finished, wait for sockets or the next start time (never
+ * more than POLL_MS, so a signal is seen promptly). */
 int wx_fetch_all(wx_store *st, const wx_urllist *urls, const wx_fetch_opts *o,
                  wx_fetch_result *results, char **err)
 {

@@ -882,6 +882,30 @@ static char **read_names(walker *w, const char *path, size_t *count)
     return names;
 }
 
+/* A browser's "Save as, complete" writes PAGE.html plus a PAGE_files/
+ * folder of its images, scripts and frames; those are parts of the page,
+ * not pages of their own, so the folder is skipped when its page sits
+ * beside it.  names is sorted, so bsearch finds the sibling. */
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int is_saved_assets(char **names, size_t count, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (n <= 6 || strcmp(dir + n - 6, "_files") != 0) return 0;
+    static const char *const exts[] = {".html", ".htm", ".html.gz", ".htm.gz", NULL};
+    for (int i = 0; exts[i]; i++) {
+        char page[1024];
+        if (n - 6 + strlen(exts[i]) >= sizeof page) return 0;
+        snprintf(page, sizeof page, "%.*s%s", (int)(n - 6), dir, exts[i]);
+        const char *key = page;
+        if (bsearch(&key, names, count, sizeof *names, cmp_name)) return 1;
+    }
+    return 0;
+}
+
 /* Walk one directory depth-first in byte order.  (dev, ino) of every
  * directory on the way down is kept so a symlink back up is seen as a loop
  * rather than followed forever; a directory reached twice by different
@@ -913,7 +937,7 @@ static void walk_dir(walker *w, const char *path, const struct stat *st)
         if (stat(child, &cst) != 0) {
             walk_report(w, child, strerror(errno));
         } else if (S_ISDIR(cst.st_mode)) {
-            walk_dir(w, child, &cst);
+            if (!is_saved_assets(names, count, names[i])) walk_dir(w, child, &cst);
         } else if (S_ISREG(cst.st_mode)) {
             int err = 0;
             if (candidate(child, &err)) {

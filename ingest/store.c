@@ -120,6 +120,7 @@ static int valid_sha(const char *s)
     return s[64] == '\0';
 }
 
+/* FNV-1a over the URL: the index is ours, no adversary to defend against. */
 static size_t hash_str(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
@@ -127,6 +128,7 @@ static size_t hash_str(const char *s)
     return (size_t)h;
 }
 
+/* Records own their strings; zeroed afterwards so a double free is harmless. */
 void wx_fetch_rec_free(wx_fetch_rec *rec)
 {
     if (!rec) return;
@@ -140,6 +142,7 @@ void wx_fetch_rec_free(wx_fetch_rec *rec)
     memset(rec, 0, sizeof *rec);
 }
 
+/* strdup that passes NULL (absent fields) through. */
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
 /* Deep copy, so the store owns what it keeps whoever built the record. */
@@ -186,6 +189,7 @@ static int map_grow(wx_store *st)
     return 0;
 }
 
+/* The entry holding url's latest fetch, or NULL. */
 static entry *map_find(const wx_store *st, const char *url)
 {
     if (!st->nbuckets) return NULL;
@@ -216,6 +220,7 @@ static int map_put(wx_store *st, const wx_fetch_rec *rec)
     return 0;
 }
 
+/* A string member, or NULL when absent or not a string. */
 static const char *jstr(json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
@@ -242,8 +247,10 @@ static int rec_from_json(json_t *o, wx_fetch_rec *rec)
     return 0;   /* strings borrowed from o; map_put copies them */
 }
 
+/* Absent fields are written as null, so every line has every key. */
 static json_t *nstr(const char *s) { return s ? json_string(s) : json_null(); }
 
+/* One index line; jansson does the escaping. */
 static json_t *rec_to_json(const wx_fetch_rec *r)
 {
     return json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:I, s:s}",
@@ -301,6 +308,8 @@ static void clean_stale_tmp(const wx_store *st)
     closedir(d);
 }
 
+/* Create the layout if needed and load the index under a shared lock, so a
+ * concurrent writer's half-written line is never read as complete. */
 wx_store *wx_store_open(const char *dir, char **err)
 {
     if (err) *err = NULL;
@@ -337,6 +346,7 @@ wx_store *wx_store_open(const char *dir, char **err)
     return st;
 }
 
+/* Frees the map and closes the index; everything on disk is already synced. */
 void wx_store_close(wx_store *st)
 {
     if (!st) return;
@@ -356,18 +366,21 @@ void wx_store_close(wx_store *st)
     free(st);
 }
 
+/* The map is keyed by the URL exactly as listed. */
 const wx_fetch_rec *wx_store_latest(const wx_store *st, const char *url)
 {
     entry *e = url ? map_find(st, url) : NULL;
     return e ? &e->rec : NULL;
 }
 
+/* objects/ab/cdef….html: two-level fan-out keeps directories small. */
 char *wx_store_object_path(const wx_store *st, const char *sha256)
 {
     if (!valid_sha(sha256)) return NULL;
     return fmt("%s/%.2s/%s.html", st->objects, sha256, sha256 + 2);
 }
 
+/* A user may have deleted objects by hand; the index alone is not proof. */
 int wx_store_has_object(const wx_store *st, const char *sha256)
 {
     char *p = wx_store_object_path(st, sha256);
@@ -394,6 +407,8 @@ static int write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
+/* tmp/ + fsync + rename + fsync(dir): the object appears whole or not at
+ * all, whatever happens to the process or the machine. */
 int wx_store_put_object(wx_store *st, const void *bytes, size_t len, const char *sha256, char **err)
 {
     if (err) *err = NULL;
@@ -441,6 +456,8 @@ static int index_needs_newline(int fd)
     return c != '\n';
 }
 
+/* The object must be in place first: an index line is a promise that its
+ * object exists.  flock keeps concurrent fetchers' lines apart. */
 int wx_store_append(wx_store *st, const wx_fetch_rec *rec, char **err)
 {
     if (err) *err = NULL;

@@ -13,7 +13,7 @@ json_t *wx_record_new(const wx_doc *doc)
     json_t *source = json_pack("{s:s?, s:n, s:s, s:I, s:s?, s:n}",
                                "path", doc ? doc->path : NULL, "url", "format", "html",
                                "bytes", (json_int_t)(doc ? doc->len : 0),
-                               "sha256", doc ? doc->sha256 : NULL, "fetched_at");
+                               "sha256", doc && doc->sha256[0] ? doc->sha256 : NULL, "fetched_at");
     json_t *account = json_pack("{s:n, s:n, s:n, s:n}", "name", "id", "alias", "avatar");
     json_t *rec = json_object();
     json_object_set_new(rec, "schema", json_string(WX_SCHEMA_ID));
@@ -76,8 +76,15 @@ json_t *wx_record_error(json_t *rec, const char *code, const char *message)
     if (json_is_null(json_object_get(rec, "id"))) {
         json_t *src = json_object_get(rec, "source");
         const char *sha = json_string_value(json_object_get(src, "sha256"));
-        char id[80];
-        snprintf(id, sizeof id, "sha256:%s", sha ? sha : "");
+        char path_sha[65], id[80];
+        if (!sha) {
+            /* Unreadable input: no bytes to hash, so the id hashes the path
+             * (stable across runs, unique per input). */
+            const char *path = json_string_value(json_object_get(src, "path"));
+            wx_sha256_hex(path ? path : "", path ? strlen(path) : 0, path_sha);
+            sha = path_sha;
+        }
+        snprintf(id, sizeof id, "sha256:%s", sha);
         json_object_set_new(rec, "id", json_string(id));
     }
     return rec;

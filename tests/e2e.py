@@ -253,6 +253,22 @@ def test_stdin_and_gzip():
               "gzip input gives the same record as the plain page")
 
 
+def test_saved_page_folders():
+    """A "Save as, complete" page's NAME_files/ folder is part of the page."""
+    one = os.path.join(SAMPLES, sample_files()[0])
+    with open(one, "rb") as fh:
+        data = gzip.decompress(fh.read())
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, "page_files"))
+        os.makedirs(os.path.join(d, "other_files"))
+        for rel in ("page.html", "page_files/saved_resource.html", "other_files/x.html"):
+            with open(os.path.join(d, rel), "wb") as fh:
+                fh.write(data)
+        code, out, _ = run(["parse", d])
+        paths = [os.path.relpath(r["source"]["path"], d) for r in records(out, "saved folders")]
+        check(paths == ["other_files/x.html", "page.html"], f"walk of a saved page gives {paths}")
+
+
 def test_cases():
     """Hand-made pages under tests/cases/ with expectations in tests/cases/NAME.expected.json."""
     if not os.path.isdir(CASES):
@@ -271,7 +287,7 @@ def test_cases():
 
 
 def main():
-    for t in (test_samples, test_directory_run, test_exit_codes, test_bad_inputs, test_stdin_and_gzip, test_cases):
+    for t in (test_samples, test_directory_run, test_exit_codes, test_bad_inputs, test_stdin_and_gzip, test_saved_page_folders, test_cases):
         try:
             t()
         except Exception as e:  # a crash in one group must not hide the others
