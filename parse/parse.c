@@ -678,6 +678,20 @@ static void parse_page(parse_ctx *c)
     if (json_is_null(json_object_get(c->rec, "published_at"))) wx_record_warn(c->rec, "no publish time found");
 }
 
+/* Dates in the title and text, and the official notice they may carry:
+ * the same for every input format, so done once the record is filled. */
+static void fill_dates_and_notice(json_t *rec)
+{
+    if (strcmp(json_string_value(json_object_get(rec, "status")), "ok") != 0) return;
+    const char *title = json_string_value(json_object_get(rec, "title"));
+    const char *text = json_string_value(json_object_get(rec, "text"));
+    const char *published = json_string_value(json_object_get(rec, "published_at"));
+    json_t *dates = wx_dates_find(title, text, published, json_object_get(rec, "warnings"));
+    if (!dates) return;
+    json_object_set_new(rec, "notice", wx_notice_extract(title, text, dates));
+    json_object_set_new(rec, "dates", dates);
+}
+
 static const char *doc_error_code(wx_doc_status s)
 {
     switch (s) {
@@ -700,6 +714,7 @@ json_t *wx_parse(const wx_doc *doc)
     if (looks_binary(doc->bytes, doc->len)) return wx_record_error(rec, "binary", "the input is binary, not a page");
     if (wx_markdown_sniff((const char *)doc->bytes, doc->len)) {
         wx_markdown_fill(rec, doc);
+        fill_dates_and_notice(rec);
         return rec;
     }
     if (!has_markup((const char *)doc->bytes, doc->len))
@@ -711,6 +726,7 @@ json_t *wx_parse(const wx_doc *doc)
     c.account = json_object_get(rec, "account");
     wx_jsvars_init(&c.vars);
     parse_page(&c);
+    fill_dates_and_notice(rec);
     if (c.dom) xmlFreeDoc(c.dom);
     wx_jsvars_free(&c.vars);
     wx_page_free(&c.page);

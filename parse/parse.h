@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include "../ingest/ingest.h"
+#include "dates_api.h"
 
 #define WX_SCHEMA_ID "wxingest.record/1"
 
@@ -174,4 +175,9 @@ json_t *wx_record_error(json_t *rec, const char *code, const char *message);
  * (status, kind, identity, fields, text, images, links, warnings). */
 int wx_markdown_sniff(const char *buf, size_t len);
 void wx_markdown_fill(json_t *rec, const wx_doc *doc);
+#endif
+#ifdef WX_PARSE_INTERNAL
+/* Official-notice metadata (notice.c): an object, or JSON null when the
+ * text carries no notice.  dates: what wx_dates_find returned. */
+json_t *wx_notice_extract(const char *title, const char *text, json_t *dates);
 #endif
