@@ -41,7 +41,7 @@ static pcre2_code *compile(const char *pattern)
 
 static void compile_all(void)
 {
-    title_re = compile("^(?:关于|印发|转发)\\S.{0,150}?的(?:" KINDS ")(?:[（(][^）)]{0,20}[）)])?$");
+    title_re = compile("^(?:关于|印发|转发).{1,150}?的(?:" KINDS ")(?:[（(][^）)]{0,20}[）)])?$");
     kind_re = compile("(" KINDS ")(?:[（(][^）)]{0,20}[）)])?$");
     docno_re = compile("\\p{Han}{1,12}\\s*[〔\\[【（(]\\s*(?:19|20)\\d\\d\\s*[〕\\]】）)]\\s*\\d{1,5}\\s*号");
     source_re = compile("^[（(]\\s*来源\\s*[：:]\\s*([^）)]{1,60})[）)]\\s*$");
@@ -187,6 +187,16 @@ static const char *date_line(json_t *dates, const char *s)
 
 static void push_unique(json_t *arr, const char *s)
 {
+    /* "1．培训日程" → "培训日程": the numbering is layout, not the name */
+    const char *p = s;
+    while (*p >= '0' && *p <= '9') p++;
+    if (p != s) {
+        if (strncmp(p, "．", 3) == 0 || strncmp(p, "、", 3) == 0) p += 3;
+        else if (*p == '.') p++;
+        else p = s;
+        while (*p == ' ') p++;
+        if (*p) s = p;
+    }
     size_t i;
     json_t *v;
     json_array_foreach(arr, i, v) if (strcmp(json_string_value(v), s) == 0) return;

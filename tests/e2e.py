@@ -124,6 +124,10 @@ def compare_sample(name, rec, exp):
         if key in exp:
             check(rec[key] == exp[key], f"{what}: {key} is {json.dumps(rec[key], ensure_ascii=False)[:300]}, "
                                         f"expected {json.dumps(exp[key], ensure_ascii=False)[:300]}")
+    if "dates_roles" in exp:
+        got = [[d["text"], d["date"], d["time"], d["role"]] for d in rec["dates"]]
+        for want in exp["dates_roles"]:
+            check(want in got, f"{what}: date {want} not found in {got[:8]}")
     for key in ("notice_fields",):
         for k, v in exp.get(key, {}).items():
             got = (rec["notice"] or {}).get(k)

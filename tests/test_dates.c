@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../parse/dates_api.h"
+#include "../parse/parse.h"
 
 typedef struct {
     const char *input;
