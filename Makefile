@@ -60,3 +60,34 @@ check:
 
 clean:
 	rm -rf build build-asan wxingest
+
+# ---- fuzzing (libFuzzer, clang): make fuzz [FUZZ_SECONDS=60] ----
+# Builds tests/fuzz/fuzz_*.c against a build-fuzz/ copy of the library (ASan +
+# UBSan + coverage) and runs each target for FUZZ_SECONDS, starting from
+# tests/fuzz/seeds/TARGET/ plus the corpus kept in build-fuzz/corpus/.
+# Crashing inputs land in build-fuzz/crashes/; keep them in
+# tests/fuzz/regressions/ (tests/test_robust.py replays them).
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_B       := build-fuzz
+FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+
+.PHONY: fuzz fuzz-build
+fuzz-build:
+	$(MAKE) $(FUZZ_B)/libwx.a B=$(FUZZ_B) CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link"
+	@mkdir -p $(FUZZ_B)/fuzz
+	for t in $(FUZZ_TARGETS); do \
+	  $(FUZZ_CC) $(WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $(FUZZ_B)/fuzz/$$t \
+	    tests/fuzz/$$t.c $(FUZZ_B)/libwx.a $(LIBS) || exit 1; \
+	done
+
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ_B)/crashes
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_B)/corpus/$$t; \
+	  echo "== $$t ($(FUZZ_SECONDS) s)"; \
+	  $(FUZZ_B)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=4096 \
+	    -max_len=262144 -print_final_stats=1 -artifact_prefix=$(FUZZ_B)/crashes/$$t- \
+	    $(FUZZ_B)/corpus/$$t tests/fuzz/seeds/$$t || exit 1; \
+	done

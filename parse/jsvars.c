@@ -329,8 +329,15 @@ static void cgi_member(void *ctx, const char *key, const char *val, const char *
 static pcre2_code *assign_re;
 static pcre2_code *object_re;
 static pcre2_code *notice_re;
+static pcre2_match_context *match_ctx;
 static pthread_once_t compile_once = PTHREAD_ONCE_INIT;
 static int compile_ok;
+
+/* Bounds on one pcre2_match call, so a hostile script cannot make a match
+ * run away (catastrophic backtracking); a match that hits them just fails.
+ * The context is created once and only read afterwards, so threads share it. */
+#define WX_PCRE2_MATCH_LIMIT 5000000
+#define WX_PCRE2_DEPTH_LIMIT 10000
 
 #define VAR_NAMES                                                                         \
     "biz|mid|idx|sn|appmsgid|msg_title|title|nickname|nick_name|user_name|alias|ct|"      \
@@ -358,7 +365,12 @@ static void compile_patterns(void)
     /* Old share pages write the sharer's comment from script. */
     notice_re = compile("(?:getElementById\\(\\s*['\"]js_share_notice['\"]\\s*\\)\\.innerHTML\\s*="
                         "|document\\.write\\s*\\()");
-    compile_ok = assign_re && object_re && notice_re;
+    match_ctx = pcre2_match_context_create(NULL);
+    if (match_ctx) {
+        pcre2_set_match_limit(match_ctx, WX_PCRE2_MATCH_LIMIT);
+        pcre2_set_depth_limit(match_ctx, WX_PCRE2_DEPTH_LIMIT);
+    }
+    compile_ok = assign_re && object_re && notice_re && match_ctx;
 }
 
 int wx_jsvars_compile(void)
@@ -375,7 +387,7 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
     if (!md) return;
     PCRE2_SIZE start = 0;
     while (start < len &&
-           pcre2_match(assign_re, (PCRE2_SPTR)script, len, start, 0, md, NULL) >= 0) {
+           pcre2_match(assign_re, (PCRE2_SPTR)script, len, start, 0, md, match_ctx) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         char key[64];
         int is_d = (ov[3] - ov[2] == 2 && script[ov[2]] == 'd');
@@ -388,7 +400,7 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
     pcre2_match_data_free(md);
 
     md = pcre2_match_data_create_from_pattern(notice_re, NULL);
-    if (md && pcre2_match(notice_re, (PCRE2_SPTR)script, len, 0, 0, md, NULL) >= 0) {
+    if (md && pcre2_match(notice_re, (PCRE2_SPTR)script, len, 0, 0, md, match_ctx) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         js_lex lx = {script + ov[1], script + len};
         char *val = NULL;
@@ -404,7 +416,7 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
     if (!md) return;
     start = 0;
     while (start < len &&
-           pcre2_match(object_re, (PCRE2_SPTR)script, len, start, 0, md, NULL) >= 0) {
+           pcre2_match(object_re, (PCRE2_SPTR)script, len, start, 0, md, match_ctx) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         const char *open = script + ov[1];
         js_lex lx = {open, script + len};

@@ -27,6 +27,13 @@
 static pcre2_code *title_re, *docno_re, *source_re, *phone_re, *email_re, *attach_re, *kind_re;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
+/* Bounds on one pcre2_match call (see jsvars.c): the title pattern has a
+ * lazy .{1,150}? and lines come from untrusted pages.  Created once in
+ * compile_all and only read afterwards, so threads share it. */
+#define WX_PCRE2_MATCH_LIMIT 5000000
+#define WX_PCRE2_DEPTH_LIMIT 10000
+static pcre2_match_context *match_ctx;
+
 static pcre2_code *compile(const char *pattern)
 {
     int err;
@@ -48,6 +55,11 @@ static void compile_all(void)
     phone_re = compile("(?<![\\d-])(?:\\(?0\\d{2,3}\\)?[-－ ]?\\d{7,8}(?:[-－]\\d{1,5})?|1[3-9]\\d{9})(?![\\d])");
     email_re = compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
     attach_re = compile("^附件\\s*\\d*\\s*[：:]\\s*(.*)$");
+    match_ctx = pcre2_match_context_create(NULL);
+    if (match_ctx) {
+        pcre2_set_match_limit(match_ctx, WX_PCRE2_MATCH_LIMIT);
+        pcre2_set_depth_limit(match_ctx, WX_PCRE2_DEPTH_LIMIT);
+    }
 }
 
 /* Match re against s; on success copy capture group `group` (0 = whole). */
@@ -57,7 +69,7 @@ static char *match(pcre2_code *re, const char *s, size_t len, int group, size_t 
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
     if (!md) return NULL;
     char *out = NULL;
-    if (pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, md, NULL) >= 0) {
+    if (pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, md, match_ctx) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         if (ov[2 * group] != PCRE2_UNSET) out = strndup(s + ov[2 * group], ov[2 * group + 1] - ov[2 * group]);
         if (end) *end = ov[1];
