@@ -127,9 +127,9 @@ static int is_article_page(const parse_ctx *c)
     return var_first(c, "msg_title", "d.title", "cgi.title", NULL) != NULL;
 }
 
-/* Status of a page that is not an article, from the message WeChat shows:
- * the .weui-msg block, the old .mesg-block, or the title. */
-static const char *error_page_status(const parse_ctx *c)
+/* The status a WeChat message names ("该内容已被发布者删除" → deleted), or
+ * NULL.  Shared with markdown.c, whose archives keep the message as text. */
+const char *wx_message_status(const char *t)
 {
     static const char *const verify[] = {"环境异常", "完成验证后即可继续访问", "去验证", "验证身份",
                                          "访问过于频繁", NULL};
@@ -141,6 +141,17 @@ static const char *error_page_status(const parse_ctx *c)
     static const char *const unavailable[] = {"该内容暂时无法查看", "链接已过期", "此内容发送失败无法查看",
                                               "该公众号已迁移", "此帐号处于帐号迁移流程中",
                                               "content is unavailable", NULL};
+    if (text_has(t, verify)) return "verify";
+    if (text_has(t, deleted)) return "deleted";
+    if (text_has(t, blocked)) return "blocked";
+    if (text_has(t, unavailable)) return "unavailable";
+    return NULL;
+}
+
+/* Status of a page that is not an article, from the message WeChat shows:
+ * the .weui-msg block, the old .mesg-block, or the title. */
+static const char *error_page_status(const parse_ctx *c)
+{
     if (memmem(c->page.src, c->page.src_len, "wappoc_appmsgcaptcha", 20) ||
         memmem(c->page.src, c->page.src_len, "secitptpage/verify", 18))
         return "verify";
@@ -149,16 +160,9 @@ static const char *error_page_status(const parse_ctx *c)
     if (!msg) msg = wx_dom_by_class(c->root, "global_error_msg");
     char *text = wx_dom_text_line(msg);
     char *title = wx_dom_text_line(wx_dom_by_tag(c->root, "title"));
-    const char *status = "not_article";
-    for (int pass = 0; pass < 2; pass++) {
-        const char *t = pass == 0 ? text : title;
-        if (text_has(t, verify)) status = "verify";
-        else if (text_has(t, deleted)) status = "deleted";
-        else if (text_has(t, blocked)) status = "blocked";
-        else if (text_has(t, unavailable)) status = "unavailable";
-        else continue;
-        break;
-    }
+    const char *status = wx_message_status(text);
+    if (!status) status = wx_message_status(title);
+    if (!status) status = "not_article";
     if (strcmp(status, "not_article") != 0 && text) {
         wx_buf msg;
         wx_buf_init(&msg);
@@ -608,6 +612,18 @@ static void fill_body(parse_ctx *c, const char *kind)
     emit_links(c, &b, text);
     free(text);
     wx_body_free(&b);
+}
+
+/* The same images and links for a body read from another format (markdown). */
+void wx_body_emit(json_t *rec, wx_body *b, const char *text)
+{
+    parse_ctx c;
+    memset(&c, 0, sizeof c);
+    c.rec = rec;
+    wx_jsvars_init(&c.vars);
+    emit_images(&c, b);
+    emit_links(&c, b, text);
+    wx_jsvars_free(&c.vars);
 }
 
 /* ---------- the whole ---------- */

@@ -207,6 +207,33 @@ json_t *wx_record_error(json_t *rec, const char *code, const char *message);
  * (status, kind, identity, fields, text, images, links, warnings). */
 int wx_markdown_sniff(const char *buf, size_t len);
 void wx_markdown_fill(json_t *rec, const wx_doc *doc);
+
+/* YAML front matter: the block between a first line "---" and the next
+ * "---" (or "..."), read as flat key/value pairs.  YAML subset: `key: value`
+ * with plain, 'single' or "double" quoted scalars (a value that only starts
+ * with a quote is plain), `|` / `>` block scalars, indented continuation
+ * lines, and `- item` lists (joined with ", ").  Blank and # comment lines
+ * are skipped.  Anything else, or no closing line within
+ * WX_FRONTMATTER_MAX bytes, means the text has no front matter.
+ * Returns 1 and fills fm (body: offset of the first byte after the block),
+ * 0 when there is none (fm left empty).  Free with wx_frontmatter_free. */
+#define WX_FRONTMATTER_MAX 65536
+typedef struct wx_fm_pair { char *key, *value; } wx_fm_pair;
+typedef struct wx_frontmatter {
+    wx_fm_pair *pairs;
+    size_t count, cap;
+    size_t body;
+} wx_frontmatter;
+int wx_frontmatter_parse(wx_frontmatter *fm, const char *buf, size_t len);
+const char *wx_frontmatter_get(const wx_frontmatter *fm, const char *key);  /* last one wins */
+void wx_frontmatter_free(wx_frontmatter *fm);
+
+/* Images and links of a body into the record, the way HTML pages get them
+ * (parse.c): the record's cover first, roles, links then URLs in text. */
+void wx_body_emit(json_t *rec, wx_body *b, const char *text);
+/* The status a WeChat error message names (verify, deleted, blocked,
+ * unavailable), or NULL (parse.c). */
+const char *wx_message_status(const char *text);
 #endif
 #ifdef WX_PARSE_INTERNAL
 /* Official-notice metadata (notice.c): an object, or JSON null when the
