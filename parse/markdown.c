@@ -245,7 +245,24 @@ typedef struct md {
     json_t *rec;
     wx_body body;
     int cover_seen;
+    int depth;                  /* nesting of link labels being rendered */
+    size_t budget;              /* bytes forward scans may still look at */
 } md;
+
+/* Inline constructs (links, code spans, tags) are looked for at most this
+ * far ahead, and all the looking ahead in a paragraph is bounded by a
+ * budget linear in its size: a page of unclosed brackets costs linear
+ * time, and its brackets are then plain text. */
+#define LOOKAHEAD 4096
+#define MAX_DEPTH 8
+
+static size_t lookahead(md *m, size_t avail)
+{
+    size_t n = avail < LOOKAHEAD ? avail : LOOKAHEAD;
+    if (m->budget < n) return 0;
+    m->budget -= n;
+    return n;
+}
 
 static void push_image(wx_body *b, wx_image img)
 {
@@ -322,7 +339,9 @@ static void inline_image(md *m, span alt, const char *dest, const char *link_url
     if (!is_http(img.url) && strncmp(img.url, "//", 2) != 0) img.local = wx_utf8_clean(raw, strlen(raw));
     wx_buf a;
     wx_buf_init(&a);
+    m->depth++;
     render_inline(m, alt.s, alt.n, &a, NULL);
+    m->depth--;
     img.alt = a.data ? wx_text_oneline(a.data) : NULL;
     free(a.data);
     img.width = img.height = img.ratio = -1;
@@ -363,6 +382,8 @@ static size_t html_tag(const char *s, size_t n)
 
 static void render_inline(md *m, const char *s, size_t n, wx_buf *out, const char *link_url)
 {
+    size_t t;
+    if (m->depth == 0) m->budget = 16 * n + 65536;
     for (size_t i = 0; i < n;) {
         char c = s[i];
         if (c == '\\' && i + 1 < n && ispunct((unsigned char)s[i + 1])) {
@@ -371,18 +392,29 @@ static void render_inline(md *m, const char *s, size_t n, wx_buf *out, const cha
         } else if (c == '`') {
             size_t ticks = strspn(s + i, "`");
             const char *end = NULL;
-            for (size_t k = i + ticks; k + ticks <= n; k++)
+            size_t reach = i + ticks + lookahead(m, n - i - ticks);
+            if (reach > n) reach = n;
+            for (size_t k = i + ticks; k + ticks <= reach; k++)
                 if (strncmp(s + k, s + i, ticks) == 0) { end = s + k; break; }
             if (!end) { wx_buf_put(out, s + i, ticks); i += ticks; continue; }
             wx_buf_put(out, s + i + ticks, (size_t)(end - s - i - ticks));
             i = (size_t)(end - s) + ticks;
-        } else if ((c == '!' && i + 1 < n && s[i + 1] == '[') || c == '[') {
+        } else if (((c == '!' && i + 1 < n && s[i + 1] == '[') || c == '[') && m->depth < MAX_DEPTH) {
             size_t open = c == '!' ? i + 1 : i;
-            size_t close = match_close(s + open, n - open, '[', ']') + open;
+            size_t reach = lookahead(m, n - open);
+            size_t close = match_close(s + open, reach, '[', ']') + open;
+            if (close == open + reach) close = n;
             if (close >= n || close + 1 >= n || s[close + 1] != '(') { wx_buf_putc(out, c); i++; continue; }
-            size_t dend = match_close(s + close + 1, n - close - 1, '(', ')') + close + 1;
-            if (dend >= n && c == '!') return;     /* an image cut off by a truncated archive */
-            if (dend >= n) { wx_buf_putc(out, c); i++; continue; }
+            size_t dreach = lookahead(m, n - close - 1);
+            size_t dend = match_close(s + close + 1, dreach, '(', ')') + close + 1;
+            if (dend == close + 1 + dreach) dend = n;
+            if (dend >= n && dreach < n - close - 1) { wx_buf_putc(out, c); i++; continue; }
+            if (dend >= n) {                       /* cut off by a truncated archive */
+                m->depth++;
+                if (c == '[') render_inline(m, s + open + 1, close - open - 1, out, NULL);
+                m->depth--;
+                return;
+            }
             char *dest = link_destination(s + close + 2, dend - close - 2);
             span label = {s + open + 1, close - open - 1};
             if (c == '!') {
@@ -390,7 +422,9 @@ static void render_inline(md *m, const char *s, size_t n, wx_buf *out, const cha
             } else {
                 wx_buf text;
                 wx_buf_init(&text);
+                m->depth++;
                 render_inline(m, label.s, label.n, &text, dest);
+                m->depth--;
                 char *u = dest ? wx_url_clean(dest) : NULL;
                 char *t = text.data ? wx_text_oneline(text.data) : NULL;
                 if (u && is_http(u)) { push_link(&m->body, u, t); u = t = NULL; }
@@ -402,13 +436,12 @@ static void render_inline(md *m, const char *s, size_t n, wx_buf *out, const cha
             free(dest);
             i = dend + 1;
         } else if (c == '<' && i + 1 < n && (strncmp(s + i + 1, "http://", 7) == 0 || strncmp(s + i + 1, "https://", 8) == 0)) {
-            const char *gt = memchr(s + i, '>', n - i);
+            const char *gt = memchr(s + i, '>', lookahead(m, n - i));
             if (!gt) { wx_buf_putc(out, c); i++; continue; }
             wx_buf_put(out, s + i + 1, (size_t)(gt - s - i - 1));   /* autolink: the URL as text */
             i = (size_t)(gt - s) + 1;
-        } else if (c == '<' && html_tag(s + i, n - i)) {
-            size_t t = html_tag(s + i, n - i);
-            if (t >= 3 && strncasecmp(s + i + 1, "br", 2) == 0 && !isalpha((unsigned char)s[i + 3]))
+        } else if (c == '<' && (t = html_tag(s + i, lookahead(m, n - i))) != 0) {
+            if (t >= 4 && strncasecmp(s + i + 1, "br", 2) == 0 && !isalpha((unsigned char)s[i + 3]))
                 wx_buf_putc(out, '\n');
             i += t;
         } else if ((c == '*' || c == '_' || c == '~') && emphasis_run(s, n, i)) {
@@ -531,6 +564,21 @@ static void split_lines(lines *ls, const char *s, size_t len)
     }
 }
 
+static int is_heading(span t)
+{
+    size_t h = 0;
+    while (h < t.n && h < 6 && t.s[h] == '#') h++;
+    return h && (h == t.n || t.s[h] == ' ');
+}
+
+/* Whether a line carries on the paragraph above it (not blank, not the
+ * start of another block). */
+static int continues_paragraph(span t)
+{
+    return t.n && !is_heading(t) && t.s[0] != '|' && !is_rule(t) && !is_html_block_start(t) &&
+           strncmp(t.s, "```", 3) != 0 && strncmp(t.s, "~~~", 3) != 0;
+}
+
 /* Render lines [from, to) into the body: text, images, links. */
 static void render_body(md *m, const lines *ls, size_t from, size_t to)
 {
@@ -566,17 +614,32 @@ static void render_body(md *m, const lines *ls, size_t from, size_t to)
             i = j - 1;
             continue;
         }
+        /* A paragraph: this line and the plain ones after it, so that a
+         * link or emphasis may span lines.  Headings and table rows stand
+         * alone. */
+        size_t j = i + 1;
+        if (!is_heading(t) && t.s[0] != '|')
+            while (j < to && continues_paragraph(trim(ls->v[j]))) j++;
+        wx_buf para;
+        wx_buf_init(&para);
+        for (size_t k = i; k < j; k++) {
+            span pt = strip_block_markers(trim(ls->v[k]));
+            if (k > i) wx_buf_putc(&para, '\n');
+            wx_buf_put(&para, pt.s, pt.n);
+        }
         size_t first_image = b->nimages;
         wx_buf out;
         wx_buf_init(&out);
-        render_line(m, strip_block_markers(t), &out);
+        if (para.data) render_line(m, (span){para.data, para.len}, &out);
+        free(para.data);
         char *plain = out.data ? wx_html_unescape(out.data, out.len) : NULL;
         free(out.data);
         if (plain) wx_buf_puts(&b->text, plain);
         wx_buf_putc(&b->text, '\n');
         for (size_t k = first_image; k < b->nimages; k++)
-            if (plain && *plain && !b->images[k].near) b->images[k].near = strdup(plain);
+            if (plain && *plain && strlen(plain) < 400 && !b->images[k].near) b->images[k].near = strdup(plain);
         free(plain);
+        i = j - 1;
     }
 }
 
@@ -742,14 +805,14 @@ static size_t read_header(md *m, const lines *ls, size_t i, size_t end, header *
             if (!same) break;
             titles++;
             i++;
-        } else if (titles == 1 && title_follows(ls, i, end, h->title, &i)) {
-            continue;                    /* avatar and account before the title again */
         } else if (strncmp(t.s, "![cover_image](", 15) == 0) {
             wx_buf ignore;
             wx_buf_init(&ignore);
             render_inline(m, t.s, t.n, &ignore, NULL);
             free(ignore.data);
             i++;
+        } else if (titles == 1 && title_follows(ls, i, end, h->title, &i)) {
+            continue;                    /* avatar and account before the title again */
         } else break;
     }
     if (titles == 0) return i;

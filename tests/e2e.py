@@ -118,6 +118,8 @@ def compare_sample(name, rec, exp):
         check(snip in text, f"{what}: text lacks {snip!r}")
     for snip in exp.get("text_not_contains", []):
         check(snip not in text, f"{what}: text contains page chrome {snip!r}")
+    for snip in exp.get("warnings_contain", []):
+        check(any(snip in w for w in rec["warnings"]), f"{what}: no warning mentions {snip!r}: {rec['warnings']}")
     if rec["cover"] and rec["status"] == "ok":
         check(rec["images"] and rec["images"][0]["role"] == "cover", f"{what}: cover is not the first image")
     for key in ("notice", "dates"):
