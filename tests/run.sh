@@ -41,6 +41,17 @@ for b in "$@"; do
     if [ -z "$p" ]; then echo "FAIL: fetch tests did not finish"; fail=$((fail + 1)); fi
     pass=$((pass + ${p:-0}))
     fail=$((fail + ${f:-0}))
+    # markdown archives at scale: needs ../shared, says "not run" without it
+    /usr/bin/python3 tests/picker_test.py "$b/wxingest" >"$log" 2>&1
+    cat "$log"
+    if ! grep -q '^picker: not run' "$log"; then
+        line=$(grep '^picker: [0-9]* passed' "$log" | tail -n 1)
+        p=$(echo "$line" | sed -n 's/^picker: \([0-9]*\) passed.*/\1/p')
+        f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+        if [ -z "$p" ]; then echo "FAIL: picker test did not finish"; fail=$((fail + 1)); fi
+        pass=$((pass + ${p:-0}))
+        fail=$((fail + ${f:-0}))
+    fi
 done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
