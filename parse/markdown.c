@@ -41,6 +41,14 @@ static span line_at(const char *p, size_t avail, size_t *next)
     return (span){p, n};
 }
 
+/* How many times c repeats at the start of s[0..n). */
+static size_t run_of(const char *s, size_t n, char c)
+{
+    size_t k = 0;
+    while (k < n && s[k] == c) k++;
+    return k;
+}
+
 static span trim(span l)
 {
     while (l.n && (l.s[0] == ' ' || l.s[0] == '\t')) { l.s++; l.n--; }
@@ -138,6 +146,15 @@ static int key_value(span l, span *key, span *value)
     return 1;
 }
 
+/* "|", ">", "|-", ">+2": a block scalar's header.  (The input is not
+ * NUL-terminated: look only inside the span.) */
+static int block_indicator(span v)
+{
+    for (size_t i = 1; i < v.n; i++)
+        if (!strchr("+-0123456789", v.s[i]) || v.s[i] == '\0') return 0;
+    return 1;
+}
+
 int wx_frontmatter_parse(wx_frontmatter *fm, const char *buf, size_t len)
 {
     memset(fm, 0, sizeof *fm);
@@ -166,8 +183,7 @@ int wx_frontmatter_parse(wx_frontmatter *fm, const char *buf, size_t len)
         span key, value;
         if (!indented && key_value(l, &key, &value)) {
             block = 0;
-            if (value.n >= 1 && (value.s[0] == '|' || value.s[0] == '>') &&
-                strspn(value.s + 1, "+-0123456789") >= value.n - 1) {
+            if (value.n >= 1 && (value.s[0] == '|' || value.s[0] == '>') && block_indicator(value)) {
                 block = value.s[0];
                 value.n = 0;
             }
@@ -390,7 +406,7 @@ static void render_inline(md *m, const char *s, size_t n, wx_buf *out, const cha
             wx_buf_putc(out, s[i + 1]);
             i += 2;
         } else if (c == '`') {
-            size_t ticks = strspn(s + i, "`");
+            size_t ticks = run_of(s + i, n - i, '`');
             const char *end = NULL;
             size_t reach = i + ticks + lookahead(m, n - i - ticks);
             if (reach > n) reach = n;
@@ -485,7 +501,10 @@ static int is_rule(span t)
 /* |---|:---:| */
 static int is_table_rule(span t)
 {
-    return t.n >= 3 && strchr("|:-", t.s[0]) && strspn(t.s, "|:- \t") >= t.n && memchr(t.s, '-', t.n);
+    if (t.n < 3 || !memchr(t.s, '-', t.n)) return 0;
+    for (size_t i = 0; i < t.n; i++)
+        if (!memchr("|:- \t", t.s[i], 5)) return 0;
+    return 1;
 }
 
 /* Markers in front of a line's content: heading #s, quotes, list bullets,
@@ -588,8 +607,8 @@ static void render_body(md *m, const lines *ls, size_t from, size_t to)
     for (size_t i = from; i < to; i++) {
         span l = ls->v[i], t = trim(l);
         if (fence) {
-            if (t.n >= fence_len && t.s[0] == fence && strspn(t.s, fence == '`' ? "`" : "~") >= fence_len &&
-                trim((span){t.s + strspn(t.s, "`~"), t.n - strspn(t.s, "`~")}).n == 0) {
+            size_t run = run_of(t.s, t.n, fence);
+            if (run >= fence_len && trim((span){t.s + run, t.n - run}).n == 0) {
                 fence = 0;
                 continue;
             }
@@ -599,7 +618,7 @@ static void render_body(md *m, const lines *ls, size_t from, size_t to)
         }
         if (t.n >= 3 && (strncmp(t.s, "```", 3) == 0 || strncmp(t.s, "~~~", 3) == 0)) {
             fence = t.s[0];
-            fence_len = strspn(t.s, fence == '`' ? "`" : "~");
+            fence_len = run_of(t.s, t.n, fence);
             continue;
         }
         if (t.n == 0) { wx_buf_putc(&b->text, '\n'); continue; }

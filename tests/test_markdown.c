@@ -128,6 +128,22 @@ static void test_not_front_matter(void **state)
     free(big);
 }
 
+/* The reader looks only inside the bytes it is given (found by the fuzzer:
+ * a block-scalar header at the very end of an unterminated buffer). */
+static void test_unterminated_buffer(void **state)
+{
+    (void)state;
+    const char src[] = "---\ntitle:  ine 2\nfolded: >-\n  t\ne:  ine 2\nfolded: >-";
+    size_t n = sizeof src - 1;
+    char *exact = malloc(n);
+    assert_non_null(exact);
+    memcpy(exact, src, n);
+    wx_frontmatter fm;
+    assert_int_equal(wx_frontmatter_parse(&fm, exact, n), 0);
+    assert_int_equal(wx_markdown_sniff(exact, n), 0);
+    free(exact);
+}
+
 static void test_sniff(void **state)
 {
     (void)state;
@@ -152,6 +168,7 @@ int main(void)
         cmocka_unit_test(test_quoting),
         cmocka_unit_test(test_jekyll_forms),
         cmocka_unit_test(test_not_front_matter),
+        cmocka_unit_test(test_unterminated_buffer),
         cmocka_unit_test(test_sniff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
