@@ -699,6 +699,8 @@ static int chrome_image(span t)
            strncmp(t.s, "![跳转二维码]", 17) == 0;
 }
 
+static int name_like(span t);
+
 static int is_chrome(span t, const char *account)
 {
     if (t.n == 0 || punctuation_only(t) || chrome_image(t)) return 1;
@@ -716,12 +718,15 @@ static size_t body_end(const lines *ls, size_t from, const char *account)
     for (size_t i = from; i < ls->n; i++)
         if (span_is(trim(ls->v[i]), "预览时标签不可点")) { end = i; break; }
     span after = {"", 0};                        /* the filled line below */
+    int name_above_bar = 0;
     while (end > from) {
         span t = trim(ls->v[end - 1]);
-        /* the account's avatar above its name */
-        int avatar = t.n > 6 && memcmp(t.s, "![](", 4) == 0 && account && span_is(after, account);
-        if (!is_chrome(t, account) && !avatar) break;
-        if (t.n) after = t;
+        /* the bottom bar: [avatar] account name, then 向上滑动看下一个 */
+        int bar_name = name_like(t) && span_is(after, "向上滑动看下一个");
+        int avatar = t.n > 6 && memcmp(t.s, "![](", 4) == 0 &&
+                     ((account && span_is(after, account)) || name_above_bar);
+        if (!is_chrome(t, account) && !avatar && !bar_name) break;
+        if (t.n) { after = t; name_above_bar = bar_name; }
         end--;
     }
     return end;
@@ -837,7 +842,18 @@ static size_t read_header(md *m, const lines *ls, size_t i, size_t end, header *
     if (titles == 0) return i;
     span t = trim(ls->v[i]);
     if (meta_line(t, h)) return i + 1;               /* the exporter's one line */
-    if (titles < 2 && !m->cover_seen) return i;
+    if (titles < 2 && !m->cover_seen) {
+        /* share pages without a body: the account's avatar and name, then
+         * only the chrome */
+        size_t n1 = next_filled(ls, i + 1, end), n2 = next_filled(ls, n1 + 1, end);
+        if (t.n > 4 && t.s[0] == '!' && t.s[1] == '[' && n1 < end && name_like(trim(ls->v[n1])) &&
+            (n2 >= end || is_chrome(trim(ls->v[n2]), NULL))) {
+            span name = trim(ls->v[n1]);
+            h->account = strndup(name.s, name.n);
+            return n1 + 1;
+        }
+        return i;
+    }
     if (span_is(t, "原创")) { h->original = 1; i = next_filled(ls, i + 1, end); }
     size_t l0 = i, l1 = next_filled(ls, l0 + 1, end);
     span a = l0 < end ? trim(ls->v[l0]) : (span){"", 0};
