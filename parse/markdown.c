@@ -927,31 +927,29 @@ static void fill_published(json_t *rec, const char *written)
 
 /* The WeChat article a Jekyll post was copied from: a link to one among
  * the first lines of the body ("出自微信订阅号「…」：[title](link)"). */
-static char *source_link(md *m, const lines *ls, size_t from, size_t end)
+static char *source_link(const lines *ls, size_t from, size_t end)
 {
     size_t seen = 0;
-    for (size_t i = from; i < end && seen < 8; i++) {
+    char *found = NULL;
+    for (size_t i = from; i < end && seen < 8 && !found; i++) {
         span t = trim(ls->v[i]);
         if (!t.n) continue;
         seen++;
         md scratch;
         memset(&scratch, 0, sizeof scratch);
-        scratch.cover_seen = 1;
+        scratch.cover_seen = 1;                    /* never touch a record */
         wx_buf out;
         wx_buf_init(&out);
         render_line(&scratch, t, &out);
         free(out.data);
-        char *found = NULL;
         for (size_t k = 0; k < scratch.body.nlinks && !found; k++) {
             char *c = wx_url_canonical(scratch.body.links[k].url);
             if (c) found = strdup(scratch.body.links[k].url);
             free(c);
         }
         wx_body_free(&scratch.body);
-        (void)m;
-        if (found) return found;
     }
-    return NULL;
+    return found;
 }
 
 static const char *fm_first(const wx_frontmatter *fm, const char *const *keys)
@@ -963,97 +961,125 @@ static const char *fm_first(const wx_frontmatter *fm, const char *const *keys)
     return NULL;
 }
 
-void wx_markdown_fill(json_t *rec, const wx_doc *doc)
+static void set_oneline(json_t *obj, const char *key, const char *value)
 {
-    static const char *const url_keys[] = {"url", "link", "source_url", "original_url", "original", NULL};
+    char *one = value ? wx_text_oneline(value) : NULL;
+    wx_json_set_if_null(obj, key, one);
+    free(one);
+}
+
+/* Everything read before the body: the front matter and the page header. */
+typedef struct archive {
+    wx_frontmatter fm;
+    int has_fm;
+    lines ls;
+    header h;
+    const char *account;        /* the front matter's source */
+    size_t start, end;          /* the body's lines */
+    char *linked;               /* a Jekyll post's WeChat link */
+    const char *url;            /* the article URL, from either */
+    int wechat;                 /* a WeChat article (or its error page) */
+} archive;
+
+static void read_archive(archive *a, md *m, const char *buf, size_t len)
+{
     static const char *const title_keys[] = {"title", NULL};
+    static const char *const url_keys[] = {"url", "link", "source_url", "original_url", "original", NULL};
+    static const char *const account_keys[] = {"source", "account", "nickname", NULL};
+    a->has_fm = wx_frontmatter_parse(&a->fm, buf, len);
+    size_t body_at = a->has_fm ? a->fm.body : skip_bom(buf, len);
+    split_lines(&a->ls, buf + body_at, len - body_at);
+    const char *title = fm_first(&a->fm, title_keys);
+    a->h.title = title ? wx_text_oneline(title) : NULL;
+    a->account = fm_first(&a->fm, account_keys);
+    a->start = read_header(m, &a->ls, 0, a->ls.n, &a->h, a->account);
+    a->end = body_end(&a->ls, a->start, a->account ? a->account : a->h.account);
+    if (a->end < a->start) a->end = a->start;
+    a->url = fm_first(&a->fm, url_keys);
+    if (!a->url && a->has_fm) a->url = a->linked = source_link(&a->ls, a->start, a->end);
+}
+
+static void free_archive(archive *a)
+{
+    free(a->linked);
+    free(a->h.title); free(a->h.author); free(a->h.account); free(a->h.date);
+    free(a->ls.v);
+    wx_frontmatter_free(&a->fm);
+}
+
+/* Identity, provenance and the fields the front matter and header give. */
+static void fill_fields(json_t *rec, archive *a)
+{
     static const char *const date_keys[] = {"date", "published", "publish_date", "pubDate", NULL};
     static const char *const fetched_keys[] = {"fetch_date", "fetched_at", "fetched", NULL};
     static const char *const desc_keys[] = {"description", "summary", "excerpt", NULL};
-    static const char *const account_keys[] = {"source", "account", "nickname", NULL};
-    const char *buf = (const char *)doc->bytes;
-    size_t len = doc->len;
     json_t *src = json_object_get(rec, "source");
     json_object_set_new(src, "format", json_string("markdown"));
-
-    wx_frontmatter fm;
-    int has_fm = wx_frontmatter_parse(&fm, buf, len);
-    size_t body_at = has_fm ? fm.body : skip_bom(buf, len);
-    md m;
-    memset(&m, 0, sizeof m);
-    m.rec = rec;
-    lines ls = {0};
-    split_lines(&ls, buf + body_at, len - body_at);
-
-    header h = {0};
-    const char *fm_title = fm_first(&fm, title_keys);
-    h.title = fm_title ? wx_text_oneline(fm_title) : NULL;
-    const char *account = fm_first(&fm, account_keys);
-    size_t start = read_header(&m, &ls, 0, ls.n, &h, account);
-    size_t end = body_end(&ls, start, account ? account : h.account);
-    if (end < start) end = start;
-
-    const char *raw_url = fm_first(&fm, url_keys);
-    char *linked = NULL;
-    if (!raw_url && has_fm) raw_url = linked = source_link(&m, &ls, start, end);
-    if (raw_url) {
-        char *u = wx_url_clean(raw_url);
+    if (a->url) {
+        char *u = wx_url_clean(a->url);
         if (u && is_http(u)) wx_json_set_if_null(src, "url", u);
         free(u);
     }
-    int wechat = fill_identity(rec, raw_url);
+    wx_json_set_if_null(src, "fetched_at", fm_first(&a->fm, fetched_keys));
     /* No URL at all: the exporter's meta line says it is a WeChat page. */
-    int exporter = !raw_url && !has_fm && h.date;
-    const char *fetched = fm_first(&fm, fetched_keys);
-    if (fetched) wx_json_set_if_null(src, "fetched_at", fetched);
+    a->wechat = fill_identity(rec, a->url) || (!a->url && !a->has_fm && a->h.date);
+    wx_json_set_if_null(rec, "title", a->h.title);
+    set_oneline(rec, "description", fm_first(&a->fm, desc_keys));
+    set_oneline(rec, "author", wx_frontmatter_get(&a->fm, "author"));
+    wx_json_set_if_null(rec, "author", a->h.author);
+    fill_published(rec, fm_first(&a->fm, date_keys));
+    fill_published(rec, a->h.date);
+    if (!a->wechat) return;
+    json_object_set_new(rec, "kind", json_string("article"));
+    json_t *acct = json_object_get(rec, "account");
+    set_oneline(acct, "name", a->account);
+    wx_json_set_if_null(acct, "name", a->h.account);
+    if (a->h.original) json_object_set_new(rec, "copyright", json_string("original"));
+}
 
-    wx_json_set_if_null(rec, "title", h.title);
-    const char *desc = fm_first(&fm, desc_keys);
-    char *one = desc ? wx_text_oneline(desc) : NULL;
-    wx_json_set_if_null(rec, "description", one);
+/* An archive of WeChat's own message page (verification, deleted…): the
+ * status it names, as for the page itself.  Returns 1 when it is one. */
+static int message_page(json_t *rec, const char *text)
+{
+    const char *status = text && strlen(text) < 300 ? wx_message_status(text) : NULL;
+    if (!status) return 0;
+    json_object_set_new(rec, "status", json_string(status));
+    json_object_set_new(rec, "kind", json_null());
+    char *one = wx_text_oneline(text);
+    wx_buf msg;
+    wx_buf_init(&msg);
+    wx_buf_puts(&msg, "page says: ");
+    wx_buf_puts(&msg, one ? one : "");
+    wx_record_warn(rec, msg.data);
+    free(msg.data);
     free(one);
-    char *fm_author = wx_frontmatter_get(&fm, "author") ? wx_text_oneline(wx_frontmatter_get(&fm, "author")) : NULL;
-    wx_json_set_if_null(rec, "author", fm_author);
-    free(fm_author);
-    wx_json_set_if_null(rec, "author", h.author);
-    fill_published(rec, fm_first(&fm, date_keys));
-    fill_published(rec, h.date);
+    return 1;
+}
 
-    if (wechat || exporter) {
-        json_object_set_new(rec, "kind", json_string("article"));
-        json_t *acct = json_object_get(rec, "account");
-        char *name = account ? wx_text_oneline(account) : NULL;
-        wx_json_set_if_null(acct, "name", name);
-        free(name);
-        wx_json_set_if_null(acct, "name", h.account);
-        if (h.original) json_object_set_new(rec, "copyright", json_string("original"));
-    }
+void wx_markdown_fill(json_t *rec, const wx_doc *doc)
+{
+    md m;
+    memset(&m, 0, sizeof m);
+    m.rec = rec;
+    archive a;
+    memset(&a, 0, sizeof a);
+    read_archive(&a, &m, (const char *)doc->bytes, doc->len);
+    fill_fields(rec, &a);
 
-    render_body(&m, &ls, start, end);
+    render_body(&m, &a.ls, a.start, a.end);
     char *text = m.body.text.data ? wx_text_normalize(m.body.text.data, m.body.text.len) : NULL;
-    const char *status = (wechat || exporter) && text && strlen(text) < 300 ? wx_message_status(text) : NULL;
-    if (status) {                                  /* an archive of WeChat's error page */
-        json_object_set_new(rec, "status", json_string(status));
-        json_object_set_new(rec, "kind", json_null());
-        char *one = wx_text_oneline(text);
-        wx_buf msg;
-        wx_buf_init(&msg);
-        wx_buf_puts(&msg, "page says: ");
-        wx_buf_puts(&msg, one ? one : "");
-        wx_record_warn(rec, msg.data);
-        free(msg.data);
-        free(one);
-    } else {
+    int message = a.wechat && message_page(rec, text);
+    if (!message) {
         if (text && *text) wx_json_set_str(rec, "text", text);
         else wx_record_warn(rec, "article body is empty");
         wx_body_emit(rec, &m.body, text);
     }
     free(text);
 
-    if (!wechat && !exporter) {
-        wx_record_warn(rec, raw_url ? "not a WeChat article: the archive's URL is not an mp.weixin.qq.com article"
-                                    : "not a WeChat article: the archive names no WeChat article URL");
-    } else if (!status) {
+    if (!a.wechat) {
+        wx_record_warn(rec, a.url ? "not a WeChat article: the archive's URL is not an mp.weixin.qq.com article"
+                                  : "not a WeChat article: the archive names no WeChat article URL");
+    } else if (!message) {
         if (json_is_null(json_object_get(rec, "id")))
             wx_record_warn(rec, "article identity (__biz, mid, idx) not found; id is the content hash");
         if (json_is_null(json_object_get(rec, "published_at"))) wx_record_warn(rec, "no publish time found");
@@ -1063,9 +1089,6 @@ void wx_markdown_fill(json_t *rec, const wx_doc *doc)
         snprintf(id, sizeof id, "sha256:%s", doc->sha256);
         json_object_set_new(rec, "id", json_string(id));
     }
-    free(linked);
-    free(h.title); free(h.author); free(h.account); free(h.date);
-    free(ls.v);
     wx_body_free(&m.body);
-    wx_frontmatter_free(&fm);
+    free_archive(&a);
 }
