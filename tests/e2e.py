@@ -275,6 +275,26 @@ def test_saved_page_folders():
         check(paths == ["other_files/x.html", "page.html"], f"walk of a saved page gives {paths}")
 
 
+def test_markdown_walk():
+    """A markdown archive named .txt, .md or with no extension, plain or
+    gzipped, is found by a directory walk and read as markdown; other .txt
+    files are not pages."""
+    with open(os.path.join(SAMPLES, "markdown-seed.txt.gz"), "rb") as fh:
+        seed = gzip.decompress(fh.read())
+    with tempfile.TemporaryDirectory() as d:
+        for name, data in (("000_9f0544a13e56480d.txt", seed), ("archive.md", seed), ("noext", seed),
+                           ("zipped.txt.gz", gzip.compress(seed)), ("notes.txt", b"just some notes\n")):
+            with open(os.path.join(d, name), "wb") as fh:
+                fh.write(data)
+        code, out, _ = run(["parse", d])
+        recs = records(out, "markdown walk")
+        names = [os.path.basename(r["source"]["path"]) for r in recs]
+        check(names == ["000_9f0544a13e56480d.txt", "archive.md", "noext", "zipped.txt.gz"],
+              f"markdown walk read {names}")
+        check(all(r["source"]["format"] == "markdown" and r["id"] == "MzA5MzE5MDAzOA==:2664212856:3"
+                  for r in recs), "markdown walk: every copy of the seed gives its record")
+
+
 def test_cases():
     """Hand-made pages under tests/cases/ with expectations in tests/cases/NAME.expected.json."""
     if not os.path.isdir(CASES):
@@ -293,7 +313,7 @@ def test_cases():
 
 
 def main():
-    for t in (test_samples, test_directory_run, test_exit_codes, test_bad_inputs, test_stdin_and_gzip, test_saved_page_folders, test_cases):
+    for t in (test_samples, test_directory_run, test_exit_codes, test_bad_inputs, test_stdin_and_gzip, test_saved_page_folders, test_markdown_walk, test_cases):
         try:
             t()
         except Exception as e:  # a crash in one group must not hide the others
