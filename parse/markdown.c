@@ -925,9 +925,25 @@ static void fill_published(json_t *rec, const char *written)
     json_decref(dates);
 }
 
+/* The account a repost names next to its link: 公众号「name」 (also 订阅号,
+ * 服务号).  Returns malloc'd or NULL. */
+static char *named_account(const char *line)
+{
+    static const char *const marks[] = {"公众号「", "订阅号「", "服务号「", NULL};
+    for (int i = 0; line && marks[i]; i++) {
+        const char *p = strstr(line, marks[i]);
+        if (!p) continue;
+        p += strlen(marks[i]);
+        const char *q = strstr(p, "」");
+        if (q && q > p && q - p < 100) return strndup(p, (size_t)(q - p));
+    }
+    return NULL;
+}
+
 /* The WeChat article a Jekyll post was copied from: a link to one among
- * the first lines of the body ("出自微信订阅号「…」：[title](link)"). */
-static char *source_link(const lines *ls, size_t from, size_t end)
+ * the first lines of the body ("出自微信订阅号「…」：[title](link)"), and
+ * the account that line names. */
+static char *source_link(const lines *ls, size_t from, size_t end, char **account)
 {
     size_t seen = 0;
     char *found = NULL;
@@ -941,12 +957,13 @@ static char *source_link(const lines *ls, size_t from, size_t end)
         wx_buf out;
         wx_buf_init(&out);
         render_line(&scratch, t, &out);
-        free(out.data);
         for (size_t k = 0; k < scratch.body.nlinks && !found; k++) {
             char *c = wx_url_canonical(scratch.body.links[k].url);
             if (c) found = strdup(scratch.body.links[k].url);
             free(c);
         }
+        if (found) *account = named_account(out.data);
+        free(out.data);
         wx_body_free(&scratch.body);
     }
     return found;
@@ -996,7 +1013,12 @@ static void read_archive(archive *a, md *m, const char *buf, size_t len)
     a->end = body_end(&a->ls, a->start, a->account ? a->account : a->h.account);
     if (a->end < a->start) a->end = a->start;
     a->url = fm_first(&a->fm, url_keys);
-    if (!a->url && a->has_fm) a->url = a->linked = source_link(&a->ls, a->start, a->end);
+    if (!a->url && a->has_fm) {
+        char *named = NULL;
+        a->url = a->linked = source_link(&a->ls, a->start, a->end, &named);
+        if (!a->h.account) a->h.account = named;
+        else free(named);
+    }
 }
 
 static void free_archive(archive *a)
