@@ -127,7 +127,34 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* 主送 line: "各位委员、各工作组、各成员单位，及有关单位：" → list. */
+/* Whether every piece of a 、-enumeration is an addressee on its own.  In
+ * 各位委员、各工作组、各成员单位 each piece starts with 各/有关 and names a
+ * body; in 各省、自治区、直辖市、计划单列市财政厅（局） the pieces share the
+ * tail (财政厅) and only the whole group names an addressee. */
+static int enumeration_splits(const char *group)
+{
+    for (const char *p = group; p; p = strstr(p, "、")) {
+        if (strncmp(p, "、", 3) == 0) p += 3;
+        while (*p == ' ') p++;
+        if (strncmp(p, "各", 3) != 0 && strncmp(p, "有关", 6) != 0) return 0;
+    }
+    return 1;
+}
+
+/* Append one addressee, without a leading 及/和/以及 joiner. */
+static void add_addressee(json_t *arr, const char *tok)
+{
+    while (*tok == ' ') tok++;
+    if (strncmp(tok, "以及", 6) == 0) tok += 6;
+    else if (strncmp(tok, "及", 3) == 0 || strncmp(tok, "和", 3) == 0) tok += 3;
+    char *t = wx_text_oneline(tok);
+    if (t && *t) json_array_append_new(arr, wx_json_str(t));
+    free(t);
+}
+
+/* 主送 line: "各位委员、各工作组、各成员单位，及有关单位：" → list.  Groups are
+ * separated by ，/；/, and ;; a group that is a 、-enumeration is split
+ * further only when its pieces stand alone (enumeration_splits). */
 static json_t *addressees(const char *s)
 {
     json_t *arr = json_array();
@@ -136,17 +163,24 @@ static json_t *addressees(const char *s)
     size_t n = strlen(copy);
     if (ends_with(copy, "：")) copy[n - 3] = '\0';
     else if (n && copy[n - 1] == ':') copy[n - 1] = '\0';
-    /* turn the separators 、 ， , ； into one byte we can split on */
-    static const char *const seps[] = {"、", "，", "；", NULL};
+    /* turn the group separators ， ； into one byte we can split on */
+    static const char *const seps[] = {"，", "；", NULL};
     for (int i = 0; seps[i]; i++)
         for (char *p = strstr(copy, seps[i]); p; p = strstr(p, seps[i])) memset(p, '\x1f', 3);
-    for (char *tok = strtok_r(copy, "\x1f,;", &save); tok; tok = strtok_r(NULL, "\x1f,;", &save)) {
-        while (*tok == ' ' || *tok == '\x1f') tok++;
-        if (strncmp(tok, "及", 3) == 0 || strncmp(tok, "和", 3) == 0 || strncmp(tok, "以及", 6) == 0)
-            tok += strncmp(tok, "以及", 6) == 0 ? 6 : 3;
-        char *t = wx_text_oneline(tok);
-        if (t && *t) json_array_append_new(arr, wx_json_str(t));
-        free(t);
+    for (char *grp = strtok_r(copy, "\x1f,;", &save); grp; grp = strtok_r(NULL, "\x1f,;", &save)) {
+        while (*grp == ' ' || *grp == '\x1f') grp++;
+        if (!enumeration_splits(grp)) {
+            add_addressee(arr, grp);
+            continue;
+        }
+        for (char *p = grp, *next; p; p = next) {
+            next = strstr(p, "、");
+            if (next) {
+                *next = '\0';
+                next += 3;
+            }
+            add_addressee(arr, p);
+        }
     }
     free(copy);
     return arr;
