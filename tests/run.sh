@@ -41,6 +41,14 @@ for b in "$@"; do
     if [ -z "$p" ]; then echo "FAIL: fetch tests did not finish"; fail=$((fail + 1)); fi
     pass=$((pass + ${p:-0}))
     fail=$((fail + ${f:-0}))
+    /usr/bin/python3 tests/db_test.py "$b/wxingest" >"$log" 2>&1
+    cat "$log"
+    line=$(grep '^db: [0-9]* passed' "$log" | tail -n 1)
+    p=$(echo "$line" | sed -n 's/^db: \([0-9]*\) passed.*/\1/p')
+    f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+    if [ -z "$p" ]; then echo "FAIL: db tests did not finish"; fail=$((fail + 1)); fi
+    pass=$((pass + ${p:-0}))
+    fail=$((fail + ${f:-0}))
 done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
