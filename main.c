@@ -3,8 +3,9 @@
  * ingest (inputs → documents) → parse (document → record) → output.
  * Exit codes follow sysexits(3): 0 ok, 64 usage, 65 some input could not be
  * parsed (or, for fetch and run, some URL could not be fetched), 66 an input
- * path does not exist, 74 output or store write error; 130/143 after
- * SIGINT/SIGTERM.
+ * path does not exist, 74 output, database or store write error, 75 the
+ * --lock is held by another run; 130/143 after SIGINT/SIGTERM (after
+ * committing and saving what was done).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,9 +28,10 @@
 enum { EXIT_USAGE = 64, EXIT_DATAERR = 65, EXIT_NOINPUT = 66, EXIT_IOERR = 74 };
 
 static const char usage_text[] =
-    "usage: wxingest parse [-o FILE] PATH...\n"
+    "usage: wxingest parse [output options] [--files-from LIST [-0]] PATH...\n"
     "       wxingest fetch [--store DIR] [-i LIST] [options] [URL...]\n"
-    "       wxingest run [--store DIR] [-i LIST] [options] [-o FILE] [URL...]\n"
+    "       wxingest run [--store DIR] [-i LIST] [options] [output options] [URL...]\n"
+    "       wxingest schema sqlite|postgres\n"
     "       wxingest --help | --version\n"
     "\n"
     "Parse saved WeChat Official Account article pages into JSON Lines records\n"
@@ -39,7 +41,24 @@ static const char usage_text[] =
     "gzip-compressed), a directory (walked recursively in sorted order), or -\n"
     "for standard input.\n"
     "\n"
-    "  -o, --output FILE   write records to FILE instead of standard output\n"
+    "  --files-from LIST   read input paths from LIST, one a line (- is stdin)\n"
+    "  -0                  LIST is NUL-separated (find -print0)\n"
+    "\n"
+    "Output options (parse and run):\n"
+    "  -o, --output FILE   write records to FILE (replaced atomically at the end;\n"
+    "                      - is stdout, the default unless --db is given)\n"
+    "  --append            append to FILE instead, one flushed line per record\n"
+    "  --db URL            store records in sqlite:PATH or postgres://USER@HOST:PORT/DB\n"
+    "  --batch N           records per database transaction (default 200)\n"
+    "  --incremental       skip inputs whose bytes are already stored (database,\n"
+    "                      or FILE.state next to -o FILE); report new/changed/unchanged\n"
+    "  --lock FILE         exclusive lock; exit 75 if another run holds it\n"
+    "  --shard K/N         only the inputs (paths or URLs) that hash to shard K of N\n"
+    "  --quiet             errors only on stderr\n"
+    "  --log-format F      text (default) or json (one object per line)\n"
+    "\n"
+    "schema prints the DDL of the database tables.\n"
+    "\n"
     "  -h, --help          show this help\n"
     "  -V, --version       show the version\n"
     "\n"
@@ -65,7 +84,8 @@ static const char usage_text[] =
     "Exit status: 0 every input gave a record; 65 some inputs could not be\n"
     "parsed (they still get a record with status \"error\") or some URL could\n"
     "not be fetched; 66 an input path or URL list does not exist; 64 usage\n"
-    "error; 74 output or store write error; 130/143 interrupted by SIGINT/SIGTERM.\n";
+    "error; 74 output, database or store write error (or database unreachable);\n"
+    "75 the --lock is held by another run; 130/143 interrupted by SIGINT/SIGTERM.\n";
 
 enum { EXIT_SIGINT = 130, EXIT_SIGTERM = 143 };
 
@@ -206,7 +226,8 @@ static int open_sinks(run_state *st, const sink_cli *s, const char *key_field, i
         long holder = 0;
         *lock_fd = wx_lock_take(s->lock_path, &holder, &err);
         if (*lock_fd == -2) {
-            wx_log(WX_LOG_ERROR, s->lock_path, "another wxingest run (pid %ld) holds the lock; exiting", holder);
+            /* not an error: the previous run is still going (quiet under --quiet) */
+            wx_log(WX_LOG_WARN, s->lock_path, "another wxingest run (pid %ld) holds the lock; exiting", holder);
             return EXIT_TEMPFAIL;
         }
         if (*lock_fd < 0) { wx_log(WX_LOG_ERROR, NULL, "%s", err); free(err); return EXIT_IOERR; }

@@ -229,15 +229,28 @@ int wx_sink_open(wx_jsonl_sink *s, const char *path, int append, int incremental
         return incremental && !s->known ? -1 : 0;
     }
     s->append = append;
-    s->path = strdup(path);
+    /* Only a regular file (or a new one) is replaced by rename: renaming
+     * over /dev/null or a FIFO would replace the device, over a symlink the
+     * link.  Those are written in place. */
+    struct stat sb;
+    int exists = stat(path, &sb) == 0;
+    int special = exists && !S_ISREG(sb.st_mode);
+    s->path = exists && !special ? realpath(path, NULL) : strdup(path);
     if (!s->path) goto oom;
+    if (special && incremental) {
+        set_err(err, fmt("%s: --incremental keeps its state next to -o FILE, which must be a regular file", path));
+        return -1;
+    }
     if (incremental) {
         s->known = calloc(1, sizeof *s->known);
         s->state = fmt("%s.state", path);
         if (!s->known || !s->state) goto oom;
         if (known_load(s->known, s->state, key_field, err) != 0) return -1;
     }
-    if (append) {
+    if (special) {
+        s->f = fopen(path, append ? "a" : "w");
+        if (!s->f) { set_err(err, fmt("%s: %s", path, strerror(errno))); return -1; }
+    } else if (append) {
         s->f = fopen(path, "a+");
         if (!s->f) { set_err(err, fmt("%s: %s", path, strerror(errno))); return -1; }
         if (cut_torn_line(s->f, path, err) != 0) return -1;
@@ -314,7 +327,8 @@ int wx_sink_finish(wx_jsonl_sink *s, char **err)
     } else if (s->tmp) {
         rc = finish_tmp(s->f, s->tmp, s->path, err);
     } else {
-        int bad = fflush(s->f) != 0 || ferror(s->f) || fsync(fileno(s->f)) != 0;
+        /* fsync fails with EINVAL on devices and pipes: nothing to sync */
+        int bad = fflush(s->f) != 0 || ferror(s->f) || (fsync(fileno(s->f)) != 0 && errno != EINVAL);
         int e = errno;
         if (fclose(s->f) != 0 && !bad) { bad = 1; e = errno; }
         if (bad) { set_err(err, fmt("%s: %s", s->path, strerror(e ? e : EIO))); rc = -1; }

@@ -227,6 +227,29 @@ def test_atomic_output():
     check(len(recs) == count_files(corpus) and not os.path.exists(out + ".tmp"), "-o: a complete run replaces the file, no temp left")
 
 
+def test_special_outputs():
+    """-o onto a FIFO or through a symlink writes in place: renaming over
+    them would replace the FIFO (or a device such as /dev/null) or the link."""
+    fifo = t("out.fifo")
+    os.mkfifo(fifo)
+    got = []
+    import threading
+    th = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    th.start()
+    code, _, err = wx("parse", "-o", fifo, NOTICE, timeout=60)
+    th.join(30)
+    import stat
+    check(code == 0 and stat.S_ISFIFO(os.lstat(fifo).st_mode) and got and len(got[0].splitlines()) == 1,
+          f"-o FIFO: written in place, the FIFO stays a FIFO ({code}: {err.strip()})")
+    real, link = t("real.jsonl"), t("link.jsonl")
+    with open(real, "w") as f:
+        f.write("old\n")
+    os.symlink("real.jsonl", link)
+    code, _, _ = wx("parse", "-o", link, NOTICE)
+    check(code == 0 and os.path.islink(link) and len(jsonl(real)) == 1,
+          "-o through a symlink replaces the target, keeps the link")
+
+
 def test_append():
     out = t("append.jsonl")
     wx("parse", "--append", "-o", out, NOTICE)
@@ -508,6 +531,7 @@ def main():
         timed("incremental", test_incremental_sqlite)
         timed("migration", test_migration_from_old_version)
         timed("atomic", test_atomic_output)
+        timed("special outputs", test_special_outputs)
         timed("append", test_append)
         timed("lock", test_lock)
         timed("sigterm", test_sigterm)
