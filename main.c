@@ -636,18 +636,13 @@ static void print_result(fetch_out *fo, size_t i)
     json_decref(line);
 }
 
-/* On a terminal the progress line is erased first so problems stay readable. */
-static void problem(const fetch_out *fo, const char *subject, const char *msg)
-{
-    fprintf(stderr, "%swxingest: %s: %s\n", fo->progress ? "\r\033[K" : "", subject, msg);
-}
-
 /* A URL finished: report a failure now, print every line now in order. */
 static void on_fetch_done(void *ctx, size_t index, const wx_fetch_result *res)
 {
     fetch_out *fo = ctx;
     fo->finished[index] = 1;
-    if (res->status == WX_FETCH_FAILED) problem(fo, fo->cli->urls.urls[index], res->error ? res->error : "failed");
+    /* wx_log erases a progress line first so problems stay readable */
+    if (res->status == WX_FETCH_FAILED) wx_log(WX_LOG_ERROR, fo->cli->urls.urls[index], "%s", res->error ? res->error : "failed");
     while (fo->next < fo->cli->urls.count && fo->finished[fo->next]) {
         if (fo->print_lines) print_result(fo, fo->next);
         fo->next++;
@@ -657,8 +652,8 @@ static void on_fetch_done(void *ctx, size_t index, const wx_fetch_result *res)
 /* Host-level news from the fetcher (a host given up on). */
 static void on_fetch_note(void *ctx, const char *msg)
 {
-    const fetch_out *fo = ctx;
-    fprintf(stderr, "%swxingest: %s\n", fo->progress ? "\r\033[K" : "", msg);
+    (void)ctx;
+    wx_log(WX_LOG_WARN, NULL, "%s", msg);
 }
 
 /* run --shard K/N: keep the URLs of shard K, in order. */
@@ -740,12 +735,13 @@ static int cmd_fetch(int argc, char **argv, int is_run)
     wx_fetch_result *results = calloc(cli.urls.count, sizeof *results);
     fetch_out fo = {&cli, results, calloc(cli.urls.count, 1), 0, !is_run, tty, 0};
     cli.o.progress = tty;
+    wx_log_progress_shown(tty);
     cli.o.stop = &got_signal;
     cli.o.on_done = on_fetch_done;
     cli.o.on_note = on_fetch_note;
     cli.o.ctx = &fo;
     if (!results || !fo.finished || wx_fetch_all(store, &cli.urls, &cli.o, results, &err) != 0) {
-        fprintf(stderr, "wxingest: %s\n", err ? err : "out of memory");
+        wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "out of memory");
         free(err);
         note_exit(&st, EXIT_IOERR);
     } else {
@@ -754,7 +750,7 @@ static int cmd_fetch(int argc, char **argv, int is_run)
             wx_fetch_result_free(&results[i]);
         }
         if (fo.write_failed) {
-            fprintf(stderr, "wxingest: stdout: %s\n", strerror(errno ? errno : EIO));
+            wx_log(WX_LOG_ERROR, "stdout", "%s", strerror(errno ? errno : EIO));
             note_exit(&st, EXIT_IOERR);
         }
         if (is_run && !got_signal) {

@@ -48,9 +48,23 @@ def check(cond, what):
     return cond
 
 
+sanitizer_reports = 0
+
+
+def sanitizer_clean(err):
+    """Under the ASan+UBSan build every run must also be clean; counted once
+    per report, checked at the end."""
+    global sanitizer_reports
+    if "Sanitizer" in err or "runtime error:" in err:
+        sanitizer_reports += 1
+        print("sanitizer report:\n" + err[-2000:])
+
+
 def wx(*args, stdin=None, timeout=300):
     p = subprocess.run([BIN, *args], input=stdin, capture_output=True, timeout=timeout, cwd=TMP)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    err = p.stderr.decode("utf-8", "replace")
+    sanitizer_clean(err)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), err
 
 
 def t(name):
@@ -303,6 +317,7 @@ def test_sigterm():
     time.sleep(0.2)
     p.send_signal(signal.SIGTERM)
     err = p.communicate()[1].decode()
+    sanitizer_clean(err)
     n_out = len(jsonl(out)) if os.path.exists(out) else -1
     con = sqlite3.connect(db)
     n_inp = con.execute("SELECT count(*) FROM inputs").fetchone()[0]
@@ -490,6 +505,8 @@ def test_postgres(pg):
     procs = [subprocess.Popen([BIN, "parse", "--batch", "3", "--db", sharded, "--shard", f"{k}/4", "--files-from", lst],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for k in range(4)]
     errs = [p.communicate()[1].decode() for p in procs]
+    for e in errs:
+        sanitizer_clean(e)
     codes = [p.returncode for p in procs]
     check(all(c in (0, 65) for c in codes), f"postgres: 4 shard workers finish ({codes}: {errs})")
     check(pg.rows("sharded") == pg.rows("single"), "postgres: 4 concurrent shard workers end with a single run's rows")
@@ -509,6 +526,7 @@ def test_postgres(pg):
     wait_for(stored, 60)
     pg.sql("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'goaway'")
     err = p.communicate()[1].decode()
+    sanitizer_clean(err)
     n = int(pg.sql("goaway", "SELECT count(*) FROM inputs"))
     check(p.returncode == 74 and "PostgreSQL server 127.0.0.1" in err,
           f"postgres: the backend terminated mid-run gives exit 74 naming the server ({p.returncode}: {err[-300:]})")
@@ -553,6 +571,7 @@ def main():
                     pg.stop()
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
+    check(sanitizer_reports == 0, f"{sanitizer_reports} runs had sanitizer reports")
     print(f"db: {passed} passed, {failed} failed")
     return 1 if failed else 0
 
