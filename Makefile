@@ -58,6 +58,17 @@ check:
 	$(MAKE) tests-bin B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 	sh tests/run.sh build build-asan
 
+# Database sink throughput (not part of check): records/s into BENCH_DB.
+BENCH_DB ?= sqlite:/tmp/wxingest-bench.db
+$(B)/tests/bench_db: tests/bench/bench_db.c $(B)/libwx.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libwx.a $(LIBS)
+
+.PHONY: bench-db
+bench-db: $(B)/wxingest $(B)/tests/bench_db
+	$(B)/wxingest parse -o $(B)/bench-records.jsonl samples/ || [ $$? = 65 ]
+	$(B)/tests/bench_db $(B)/bench-records.jsonl $(BENCH_DB) 20
+
 clean:
 	rm -rf build build-asan wxingest
 

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 #include <sqlite3.h>
@@ -301,7 +302,20 @@ static const char sqlite_seen[] =
     "CASE length(" x ") WHEN 4 THEN (" x " || '-01-01')::date WHEN 7 THEN (" x " || '-01')::date" \
     " ELSE (" x ")::date END"
 
-static const char pg_upsert[] =
+/* One statement per record, so the record is sent and parsed once: the
+ * article upsert (RETURNING its id only when it was written), then the
+ * child rows of a written article upserted by position with the surplus
+ * positions deleted, then the inputs row.  $1 record, $2 input key or NULL. */
+#define PG_CHILD(table, cols, vals, set, elems)                                                    \
+    " i_" table " AS (INSERT INTO " table " (article_id, pos, " cols ")"                         \
+    " SELECT a.id, t.o - 1, " vals " FROM a, r, jsonb_array_elements(r.j->'" elems "')"           \
+    " WITH ORDINALITY t(e, o) ON CONFLICT (article_id, pos) DO UPDATE SET " set "),"              \
+    " d_" table " AS (DELETE FROM " table " d USING a, r WHERE d.article_id = a.id"               \
+    " AND d.pos >= jsonb_array_length(r.j->'" elems "')),"
+
+static const char pg_put_sql[] =
+    "WITH r AS (SELECT $1::jsonb AS j),"
+    " a AS ("
     "INSERT INTO articles AS a (id, status, error_code, error_message, kind, input_path, input_url,"
     " input_format, input_bytes, input_sha256, fetched_at, url, biz, mid, idx, sn, title, description,"
     " author, account_name, account_id, account_alias, account_avatar, published_at, cover, copyright,"
@@ -315,7 +329,7 @@ static const char pg_upsert[] =
     " CASE WHEN length(j->>'published_at') = 10 THEN (j->>'published_at' || 'T00:00:00+08:00')::timestamptz"
     " ELSE (j->>'published_at')::timestamptz END,"
     " j->>'cover', j->>'copyright', j->>'source_url', j->>'text', j->'warnings', j"
-    " FROM (SELECT $1::jsonb AS j) r"
+    " FROM r"
     " ON CONFLICT (id) DO UPDATE SET status = excluded.status, error_code = excluded.error_code,"
     " error_message = excluded.error_message, kind = excluded.kind, input_path = excluded.input_path,"
     " input_url = excluded.input_url, input_format = excluded.input_format,"
@@ -329,39 +343,36 @@ static const char pg_upsert[] =
     " text = excluded.text, warnings = excluded.warnings, record = excluded.record"
     " WHERE (coalesce(excluded.fetched_at, ''), coalesce(excluded.input_sha256, ''))"
     " >= (coalesce(a.fetched_at, ''), coalesce(a.input_sha256, ''))"
-    " RETURNING id";
+    " RETURNING id)"
 
-/* $1 article id, $2 record. */
-static const char pg_children[] =
-    "WITH j AS (SELECT $2::jsonb AS j),"
-    " di AS (DELETE FROM images WHERE article_id = $1),"
-    " dl AS (DELETE FROM links WHERE article_id = $1),"
-    " dd AS (DELETE FROM dates WHERE article_id = $1),"
-    " dn AS (DELETE FROM notices WHERE article_id = $1)"
-    " SELECT 1";
-static const char *const pg_inserts[] = {
-    "INSERT INTO images (article_id, pos, url, format, width, height, alt, role, local)"
-    " SELECT $1, o - 1, e->>'url', e->>'format', (e->>'width')::integer, (e->>'height')::integer,"
-    " e->>'alt', e->>'role', e->>'local'"
-    " FROM jsonb_array_elements($2::jsonb->'images') WITH ORDINALITY t(e, o)",
-    "INSERT INTO links (article_id, pos, url, text)"
-    " SELECT $1, o - 1, e->>'url', e->>'text'"
-    " FROM jsonb_array_elements($2::jsonb->'links') WITH ORDINALITY t(e, o)",
-    "INSERT INTO dates (article_id, pos, text, date, time, end_date, role)"
-    " SELECT $1, o - 1, e->>'text', " PG_DATE("e->>'date'") ", e->>'time', " PG_DATE("e->>'end'")
-    ", e->>'role' FROM jsonb_array_elements($2::jsonb->'dates') WITH ORDINALITY t(e, o)",
-    "INSERT INTO notices (article_id, pos, title, kind, doc_number, issuer, signed_on, source,"
+    ","
+    PG_CHILD("images", "url, format, width, height, alt, role, local",
+             "e->>'url', e->>'format', (e->>'width')::integer, (e->>'height')::integer, e->>'alt',"
+             " e->>'role', e->>'local'",
+             "url = excluded.url, format = excluded.format, width = excluded.width, height = excluded.height,"
+             " alt = excluded.alt, role = excluded.role, local = excluded.local", "images")
+    PG_CHILD("links", "url, text", "e->>'url', e->>'text'", "url = excluded.url, text = excluded.text", "links")
+    PG_CHILD("dates", "text, date, time, end_date, role",
+             "e->>'text', " PG_DATE("e->>'date'") ", e->>'time', " PG_DATE("e->>'end'") ", e->>'role'",
+             "text = excluded.text, date = excluded.date, time = excluded.time, end_date = excluded.end_date,"
+             " role = excluded.role", "dates")
+    " i_notices AS (INSERT INTO notices (article_id, pos, title, kind, doc_number, issuer, signed_on, source,"
     " addressees, deadlines, attachments, contacts, links)"
-    " SELECT $1, 0, n->>'title', n->>'kind', n->>'doc_number', n->>'issuer', " PG_DATE("n->>'signed_on'")
+    " SELECT a.id, 0, n->>'title', n->>'kind', n->>'doc_number', n->>'issuer', " PG_DATE("n->>'signed_on'")
     ", n->>'source', n->'addressees', n->'deadlines', n->'attachments', n->'contacts', n->'links'"
-    " FROM (SELECT $2::jsonb->'notice' AS n) t WHERE jsonb_typeof(n) = 'object'",
-};
-#define N_PG_INSERTS 4
-
-static const char pg_put_input[] =
-    "INSERT INTO inputs (key, sha256, article_id) VALUES ($1, $2, $3)"
+    " FROM a, (SELECT j->'notice' AS n FROM r) t WHERE jsonb_typeof(n) = 'object'"
+    " ON CONFLICT (article_id, pos) DO UPDATE SET title = excluded.title, kind = excluded.kind,"
+    " doc_number = excluded.doc_number, issuer = excluded.issuer, signed_on = excluded.signed_on,"
+    " source = excluded.source, addressees = excluded.addressees, deadlines = excluded.deadlines,"
+    " attachments = excluded.attachments, contacts = excluded.contacts, links = excluded.links),"
+    " d_notices AS (DELETE FROM notices d USING a, r WHERE d.article_id = a.id"
+    " AND jsonb_typeof(r.j->'notice') IS DISTINCT FROM 'object'),"
+    " inp AS (INSERT INTO inputs (key, sha256, article_id)"
+    " SELECT $2::text, j->'source'->>'sha256', j->>'id' FROM r"
+    " WHERE $2::text IS NOT NULL AND j->'source'->>'sha256' IS NOT NULL"
     " ON CONFLICT (key) DO UPDATE SET sha256 = excluded.sha256, article_id = excluded.article_id,"
-    " stored_at = now()";
+    " stored_at = now())"
+    " SELECT count(*) FROM a";
 
 static const char pg_seen_sql[] =
     "SELECT (SELECT sha256 FROM inputs WHERE key = $1),"
@@ -377,6 +388,9 @@ struct wx_db {
     int in_tx;              /* a transaction is open */
     int batch;              /* records per transaction */
     int pending;            /* records in the open transaction */
+    char **pend_json;       /* ... kept (with their input keys) to replay the batch */
+    char **pend_key;        /*     after a deadlock between concurrent workers */
+    int retryable;          /* the last error was a deadlock or serialization failure */
     char *where;            /* for messages: the file, or host:port of the server */
     sqlite3 *lite;
     sqlite3_stmt *st[ST_COUNT];
@@ -526,6 +540,8 @@ static int pg_fail(wx_db *db, PGresult *r, char **err)
     size_t n = strlen(m);
     while (n && (m[n - 1] == '\n' || m[n - 1] == ' ')) n--;
     set_err(err, fmt("%s: %.*s", db->where, (int)n, m));
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    db->retryable = state && (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0);
     PQclear(r);
     return -1;
 }
@@ -550,8 +566,43 @@ static int pg_run(wx_db *db, const char *sql, int n, const char *const *params, 
     return 0;
 }
 
-/* Schema creation takes an advisory lock so concurrent workers starting
- * together do not race on CREATE TABLE IF NOT EXISTS. */
+/* The schema version recorded in the database: 0 when there is none. */
+static int pg_version(wx_db *db, int *v, char **err)
+{
+    PGresult *r = NULL;
+    *v = 0;
+    if (pg_run(db, "SELECT to_regclass('wxingest_schema') IS NOT NULL", 0, NULL, &r, err) != 0) return -1;
+    int exists = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    if (!exists) return 0;
+    if (pg_run(db, "SELECT max(version) FROM wxingest_schema", 0, NULL, &r, err) != 0) return -1;
+    if (!PQgetisnull(r, 0, 0)) *v = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return 0;
+}
+
+/* Create the tables unless they are current.  DDL runs only when needed:
+ * even CREATE INDEX IF NOT EXISTS takes a share lock on the table, which
+ * deadlocks against a worker already writing.  Concurrent workers starting
+ * together serialise on an advisory lock and look again once they hold it. */
+static int pg_schema_setup(wx_db *db, char **err)
+{
+    int v;
+    if (pg_run(db, "BEGIN", 0, NULL, NULL, err) != 0 ||
+        pg_run(db, "SELECT pg_advisory_xact_lock(7412001)", 0, NULL, NULL, err) != 0 || pg_version(db, &v, err) != 0)
+        return -1;
+    if (v > PG_VERSION_NOW) {
+        set_err(err, fmt("%s: schema version %d is newer than this wxingest knows (%d)", db->where, v, PG_VERSION_NOW));
+        return -1;
+    }
+    if (v < PG_VERSION_NOW) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "DELETE FROM wxingest_schema; INSERT INTO wxingest_schema VALUES (%d)", PG_VERSION_NOW);
+        if (pg_exec(db, pg_schema, err) != 0 || pg_exec(db, sql, err) != 0) return -1;
+    }
+    return pg_run(db, "COMMIT", 0, NULL, NULL, err);
+}
+
 static int pg_open(wx_db *db, const char *url, char **err)
 {
     db->pg = PQconnectdb(url);
@@ -564,43 +615,20 @@ static int pg_open(wx_db *db, const char *url, char **err)
         set_err(err, fmt("cannot connect to %s: %.*s", db->where, (int)n, m));
         return -1;
     }
-    PGresult *r = NULL;
-    if (pg_run(db, "SET client_min_messages = warning", 0, NULL, NULL, err) != 0 ||
-        pg_run(db, "BEGIN", 0, NULL, NULL, err) != 0 ||
-        pg_run(db, "SELECT pg_advisory_xact_lock(7412001)", 0, NULL, NULL, err) != 0 ||
-        pg_exec(db, pg_schema, err) != 0 ||
-        pg_run(db, "SELECT max(version) FROM wxingest_schema", 0, NULL, &r, err) != 0)
+    if (pg_run(db, "SET client_min_messages = warning", 0, NULL, NULL, err) != 0 || pg_schema_setup(db, err) != 0)
         return -1;
-    int v = PQgetisnull(r, 0, 0) ? 0 : atoi(PQgetvalue(r, 0, 0));
-    PQclear(r);
-    if (v > PG_VERSION_NOW) {
-        set_err(err, fmt("%s: schema version %d is newer than this wxingest knows (%d)", db->where, v, PG_VERSION_NOW));
-        return -1;
-    }
-    char sql[96];
-    snprintf(sql, sizeof sql, "DELETE FROM wxingest_schema; INSERT INTO wxingest_schema VALUES (%d)", PG_VERSION_NOW);
-    if (pg_exec(db, sql, err) != 0 || pg_run(db, "COMMIT", 0, NULL, NULL, err) != 0) return -1;
+    PGresult *prep = PQprepare(db->pg, "wx_put", pg_put_sql, 0, NULL);
+    if (!prep || PQresultStatus(prep) != PGRES_COMMAND_OK) return pg_fail(db, prep, err);
+    PQclear(prep);
     return 0;
 }
 
-static int pg_put(wx_db *db, const char *id, const char *json, const char *key, const char *sha, char **err)
+static int pg_put(wx_db *db, const char *json, const char *key, char **err)
 {
-    PGresult *r = NULL;
-    const char *p[3] = {json, NULL, NULL};
-    if (pg_run(db, pg_upsert, 1, p, &r, err) != 0) return -1;
-    int replaced = PQntuples(r) > 0;
+    const char *p[2] = {json, key};
+    PGresult *r = PQexecPrepared(db->pg, "wx_put", 2, p, NULL, NULL, 0);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) return pg_fail(db, r, err);
     PQclear(r);
-    if (replaced) {
-        p[0] = id;
-        p[1] = json;
-        if (pg_run(db, pg_children, 2, p, NULL, err) != 0) return -1;
-        for (int i = 0; i < N_PG_INSERTS; i++)
-            if (pg_run(db, pg_inserts[i], 2, p, NULL, err) != 0) return -1;
-    }
-    if (key && sha) {
-        p[0] = key; p[1] = sha; p[2] = id;
-        if (pg_run(db, pg_put_input, 3, p, NULL, err) != 0) return -1;
-    }
     return 0;
 }
 
@@ -657,43 +685,105 @@ static int tx_begin(wx_db *db, char **err)
 {
     if (db->in_tx) return 0;
     int rc = db->kind == DB_SQLITE ? lite_run(db, ST_BEGIN, 0, NULL, err) : pg_run(db, "BEGIN", 0, NULL, NULL, err);
-    if (rc == 0) { db->in_tx = 1; db->pending = 0; }
+    if (rc == 0) db->in_tx = 1;
     return rc;
 }
 
-int wx_db_commit(wx_db *db, char **err)
+/* Forget the records of the batch (committed or abandoned). */
+static void drop_pending(wx_db *db)
 {
-    if (!db->in_tx) return 0;
-    int rc = db->kind == DB_SQLITE ? lite_run(db, ST_COMMIT, 0, NULL, err) : pg_run(db, "COMMIT", 0, NULL, NULL, err);
-    if (rc != 0) { wx_db_rollback(db); return -1; }
-    db->in_tx = 0;
+    for (int i = 0; i < db->pending; i++) {
+        free(db->pend_json[i]);
+        free(db->pend_key[i]);
+    }
     db->pending = 0;
-    return 0;
 }
 
-void wx_db_rollback(wx_db *db)
+static void tx_rollback(wx_db *db)
 {
     if (!db->in_tx) return;
     if (db->kind == DB_SQLITE) lite_run(db, ST_ROLLBACK, 0, NULL, NULL);
     else if (PQstatus(db->pg) == CONNECTION_OK) pg_run(db, "ROLLBACK", 0, NULL, NULL, NULL);
     db->in_tx = 0;
-    db->pending = 0;
+}
+
+/* Store pending record i in the open transaction. */
+static int put_pending(wx_db *db, int i, char **err)
+{
+    db->retryable = 0;
+    if (db->kind == DB_PG) return pg_put(db, db->pend_json[i], db->pend_key[i], err);
+    json_t *rec = json_loads(db->pend_json[i], 0, NULL);
+    const char *id = json_string_value(json_object_get(rec, "id"));
+    const char *sha = json_string_value(json_object_get(json_object_get(rec, "source"), "sha256"));
+    int rc = lite_put(db, id, db->pend_json[i], db->pend_key[i], sha, err);
+    json_decref(rec);
+    return rc;
+}
+
+/* Workers sharing a PostgreSQL database can deadlock on article rows they
+ * both update; the server then aborts one transaction.  Run that batch
+ * again from its kept records, after a short random pause so the two do
+ * not collide again in step. */
+static int replay(wx_db *db, char **err)
+{
+    for (int attempt = 1; attempt <= 8 && db->retryable; attempt++) {
+        tx_rollback(db);
+        struct timespec pause = {0, (long)(rand() % 50 + 10) * attempt * 1000000L};
+        nanosleep(&pause, NULL);
+        if (tx_begin(db, err) != 0) return -1;
+        int i = 0;
+        while (i < db->pending && put_pending(db, i, err) == 0) i++;
+        if (i == db->pending) return 0;
+    }
+    return -1;
+}
+
+int wx_db_commit(wx_db *db, char **err)
+{
+    if (!db->in_tx) return 0;
+    for (int attempt = 0;; attempt++) {
+        db->retryable = 0;
+        int rc = db->kind == DB_SQLITE ? lite_run(db, ST_COMMIT, 0, NULL, err) : pg_run(db, "COMMIT", 0, NULL, NULL, err);
+        if (rc == 0) break;
+        if (!db->retryable || attempt >= 3 || replay(db, err) != 0) { wx_db_rollback(db); return -1; }
+    }
+    db->in_tx = 0;
+    drop_pending(db);
+    return 0;
+}
+
+void wx_db_rollback(wx_db *db)
+{
+    tx_rollback(db);
+    drop_pending(db);
 }
 
 int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err)
 {
-    const char *id = json_string_value(json_object_get(record, "id"));
-    if (!id) { set_err(err, fmt("%s: record without an id", db->where)); return -1; }
-    const char *sha = json_string_value(json_object_get(json_object_get(record, "source"), "sha256"));
-    char *json = json_dumps(record, JSON_COMPACT);
-    if (!json) { set_err(err, fmt("out of memory")); return -1; }
+    if (!json_is_string(json_object_get(record, "id"))) {
+        set_err(err, fmt("%s: record without an id", db->where));
+        return -1;
+    }
+    if (!db->pend_json) {
+        db->pend_json = calloc((size_t)db->batch, sizeof *db->pend_json);
+        db->pend_key = calloc((size_t)db->batch, sizeof *db->pend_key);
+        if (!db->pend_json || !db->pend_key) { set_err(err, fmt("out of memory")); return -1; }
+    }
+    char *json = json_dumps(record, JSON_COMPACT), *key = input_key ? strdup(input_key) : NULL;
+    if (!json || (input_key && !key)) {
+        free(json);
+        free(key);
+        set_err(err, fmt("out of memory"));
+        return -1;
+    }
+    int i = db->pending++;
+    db->pend_json[i] = json;
+    db->pend_key[i] = key;
     int rc = tx_begin(db, err);
-    if (rc == 0)
-        rc = db->kind == DB_SQLITE ? lite_put(db, id, json, input_key, sha, err)
-                                   : pg_put(db, id, json, input_key, sha, err);
-    free(json);
+    if (rc == 0) rc = put_pending(db, i, err);
+    if (rc != 0 && db->retryable) rc = replay(db, err);
     if (rc != 0) { wx_db_rollback(db); return -1; }
-    if (++db->pending >= db->batch) return wx_db_commit(db, err);
+    if (db->pending >= db->batch) return wx_db_commit(db, err);
     return 0;
 }
 
@@ -708,6 +798,8 @@ void wx_db_close(wx_db *db)
 {
     if (!db) return;
     wx_db_rollback(db);
+    free(db->pend_json);
+    free(db->pend_key);
     for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(db->st[i]);
     if (db->lite) sqlite3_close(db->lite);
     if (db->pg) PQfinish(db->pg);

@@ -426,7 +426,7 @@ class Postgres:
                  "--locale=C", "--no-sync")
         self.run("pg_ctl", "-D", self.dir + "/data", "-l", self.dir + "/log", "-w", "-o",
                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                 "-c full_page_writes=off -c max_connections=50", "start")
+                 "-c full_page_writes=off -c max_connections=50 -c deadlock_timeout=200ms", "start")
 
     def run(self, prog, *args, check=True):
         kw = {"user": self.user} if self.user else {}
@@ -485,6 +485,42 @@ def test_postgres(pg):
     same = pg.sql("basic", "SELECT count(*) FROM articles WHERE record->>'title' IS NOT DISTINCT FROM title")
     check(int(same) == counts["articles"], "postgres: articles.title matches the jsonb record")
 
+    # the same article arriving twice with different child rows: whichever
+    # order, the rows end as those of the winning record, as in SQLite
+    full = open(NOTICE, "rb").read()
+    short = full.replace("定于2025年6月18日下午3点召开培训会议".encode(), "召开培训会议".encode())
+    # make the version with fewer dates the winner (no fetch time: the larger sha256 wins),
+    # so one order shrinks the child rows
+    import hashlib
+    k = 0
+    while hashlib.sha256(short + b"<!-- %d -->" % k).hexdigest() < hashlib.sha256(full).hexdigest():
+        k += 1
+    short += b"<!-- %d -->" % k
+    os.makedirs(t("v1"))
+    os.makedirs(t("v2"))
+    with open(t("v1/notice.html"), "wb") as f:
+        f.write(full)
+    with open(t("v2/notice.html"), "wb") as f:
+        f.write(short)
+    finals = []
+    for n, order in enumerate([("v1", "v2"), ("v2", "v1")]):
+        u = pg.createdb(f"order{n}")
+        lite = t(f"order{n}.db")
+        for v in order:
+            wx("parse", "--db", u, t(v + "/notice.html"))
+            wx("parse", "--db", "sqlite:" + lite, t(v + "/notice.html"))
+        con = sqlite3.connect(lite)
+        lite_dates = [r[0] for r in con.execute("SELECT text FROM dates ORDER BY pos")]
+        lite_rec = json.loads(con.execute("SELECT record FROM articles").fetchone()[0])
+        con.close()
+        pg_dates = pg.sql(f"order{n}", "SELECT text FROM dates ORDER BY pos").splitlines()
+        pg_rec = json.loads(pg.sql(f"order{n}", "SELECT record FROM articles"))
+        finals.append((pg_dates, pg_rec))
+        check(pg_dates == lite_dates and pg_rec == lite_rec and len(pg_dates) == len(pg_rec["dates"]),
+              f"postgres: a replaced article's child rows match SQLite's ({len(pg_dates)} vs {len(lite_dates)} dates)")
+    check(finals[0] == finals[1] and len(finals[0][0]) == 4,
+          "postgres: the final rows do not depend on the order the versions arrived in")
+
     # cannot connect: the message names the server, exit 74
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -510,6 +546,44 @@ def test_postgres(pg):
     codes = [p.returncode for p in procs]
     check(all(c in (0, 65) for c in codes), f"postgres: 4 shard workers finish ({codes}: {errs})")
     check(pg.rows("sharded") == pg.rows("single"), "postgres: 4 concurrent shard workers end with a single run's rows")
+
+    # a deadlock with another writer: the server aborts our batch, which is
+    # replayed and completes (without the replay the run would exit 74)
+    x, y = os.path.join(SAMPLES, "article-01.html.gz"), os.path.join(SAMPLES, "article-02.html.gz")
+    ids = [json.loads(line)["id"] for line in wx("parse", x, y)[1].splitlines()]
+    url = pg.createdb("deadlock")
+    wx("parse", "--db", url, x, y)
+    other = subprocess.Popen([os.path.join(pg.bin, "psql"), "-X", "-At", "-d", url], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+
+    def say(cmd, mark):
+        other.stdin.write(f"{cmd}\n\\echo {mark}\n")
+        other.stdin.flush()
+        out = []
+        while True:
+            line = other.stdout.readline()
+            if not line or line.strip() == mark:
+                return "".join(out)
+            out.append(line)
+
+    say(f"BEGIN; UPDATE articles SET title = title WHERE id = '{ids[0]}';", "m1")
+    p = subprocess.Popen([BIN, "parse", "--batch", "10", "--db", url, y, x],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def blocked():
+        q = ("SELECT count(*) FROM pg_stat_activity WHERE datname = 'deadlock' AND wait_event_type = 'Lock'"
+             " AND query LIKE 'WITH r AS%'")
+        return int(pg.sql("postgres", q)) == 1
+    was_blocked = wait_for(blocked, 60)
+    said = say(f"UPDATE articles SET title = title WHERE id = '{ids[1]}';", "m2")
+    say("COMMIT;", "m3")
+    other.stdin.close()
+    other.wait()
+    err = p.communicate()[1].decode()
+    sanitizer_clean(err)
+    log = open(os.path.join(pg.dir, "log"), encoding="utf-8", errors="replace").read()
+    check(was_blocked and "deadlock detected" in log and p.returncode == 0 and "ERROR" not in said,
+          f"postgres: a deadlocked batch is replayed and the run succeeds ({p.returncode}: {err.strip()} {said})")
 
     # the server goes away mid-run: non-zero exit, the open batch rolled back, a rerun completes it
     big = make_corpus(4)
