@@ -733,7 +733,10 @@ static int replay(wx_db *db, char **err)
         if (tx_begin(db, err) != 0) return -1;
         int i = 0;
         while (i < db->pending && put_pending(db, i, err) == 0) i++;
-        if (i == db->pending) return 0;
+        if (i == db->pending) {
+            if (err) { free(*err); *err = NULL; }   /* the deadlock is dealt with */
+            return 0;
+        }
     }
     return -1;
 }
