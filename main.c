@@ -299,6 +299,31 @@ static int already_stored(run_state *st, const wx_doc *doc, const char *key, int
     return 0;
 }
 
+/* Count a parsed record, report it when it is an error, and write it to
+ * the sinks that lack it (to_jsonl / to_db from already_stored).  The only
+ * place records reach the sinks: with parallel parsing, call it in input
+ * order from one thread.  Takes ownership of rec (may be NULL).  Returns -1
+ * when a sink failed. */
+static int store_record(run_state *st, json_t *rec, const char *name, const char *key, int to_jsonl, int to_db)
+{
+    const char *status = rec ? json_string_value(json_object_get(rec, "status")) : "error";
+    st->parsed++;
+    if (status && strcmp(status, "error") == 0) {
+        json_t *msg = rec ? json_object_get(json_object_get(rec, "error"), "message") : NULL;
+        wx_log(WX_LOG_ERROR, name, "%s", msg ? json_string_value(msg) : "cannot parse");
+        note_exit(st, EXIT_DATAERR);
+        st->failed++;
+    } else {
+        st->ok++;
+    }
+    char *err = NULL;
+    if (rec && to_jsonl && wx_sink_write(&st->out, rec, &err) != 0) sink_failed(st, err), err = NULL;
+    if (rec && to_db && !st->stop && wx_db_put(st->db, rec, key, &err) != 0) sink_failed(st, err);
+    json_decref(rec);
+    if (st->progress) fprintf(stderr, "\rwxingest: %zu/%zu", st->done, st->total);
+    return st->stop ? -1 : 0;
+}
+
 /* Parse one loaded document and write its record; name is what problems
  * are reported under, key what --incremental remembers it by.  Takes
  * ownership of doc.  Returns -1 when a sink failed. */
@@ -311,23 +336,8 @@ static int parse_doc(run_state *st, wx_doc *doc, const char *name, const char *k
         return st->stop ? -1 : 0;
     }
     json_t *rec = wx_parse(doc);
-    const char *status = rec ? json_string_value(json_object_get(rec, "status")) : "error";
-    st->parsed++;
-    if (status && strcmp(status, "error") == 0) {
-        json_t *err = rec ? json_object_get(json_object_get(rec, "error"), "message") : NULL;
-        wx_log(WX_LOG_ERROR, name, "%s", err ? json_string_value(err) : "cannot parse");
-        note_exit(st, EXIT_DATAERR);
-        st->failed++;
-    } else {
-        st->ok++;
-    }
-    char *err = NULL;
-    if (rec && to_jsonl && wx_sink_write(&st->out, rec, &err) != 0) sink_failed(st, err), err = NULL;
-    if (rec && to_db && !st->stop && wx_db_put(st->db, rec, key, &err) != 0) sink_failed(st, err);
-    json_decref(rec);
     wx_doc_free(doc);
-    if (st->progress) fprintf(stderr, "\rwxingest: %zu/%zu", st->done, st->total);
-    return st->stop ? -1 : 0;
+    return store_record(st, rec, name, key, to_jsonl, to_db);
 }
 
 static int parse_one(run_state *st, const char *path)
