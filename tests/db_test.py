@@ -329,6 +329,19 @@ def test_sigterm():
     check(code == 65 and f"unchanged={n_out}" in err, f"after SIGTERM a rerun takes up the rest ({err.strip()})")
 
 
+def test_sigint():
+    corpus = make_corpus(3)
+    out = t("int.jsonl")
+    p = subprocess.Popen([BIN, "parse", "--append", "-o", out, corpus], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_for(lambda: os.path.exists(out) and os.path.getsize(out) > 0)
+    p.send_signal(signal.SIGINT)
+    err = p.communicate()[1].decode()
+    sanitizer_clean(err)
+    n = len(jsonl(out))
+    check(p.returncode == 130 and 0 < n < count_files(corpus) and "interrupted" in err,
+          f"SIGINT: exit 130 after the current document, {n} whole records kept ({p.returncode}: {err[-200:]})")
+
+
 def test_kill9_rerun():
     """Kill a run with -9 several times at random moments, then let a run
     finish: the database and the appended JSON Lines equal one
@@ -627,6 +640,7 @@ def main():
         timed("append", test_append)
         timed("lock", test_lock)
         timed("sigterm", test_sigterm)
+        timed("sigint", test_sigint)
         timed("kill -9", test_kill9_rerun)
         timed("logging", test_logging)
         timed("shard", test_shard_and_lists)
