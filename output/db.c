@@ -13,8 +13,12 @@
  * as new (fetched_at, then source sha256, compared as text; absent is
  * oldest).  That makes the final rows independent of the order in which
  * inputs arrive, so concurrent shard workers end where a single run ends.
- * When an article is replaced its child rows are deleted and re-inserted in
- * the same transaction.
+ * When an article is replaced its child rows are replaced in the same
+ * transaction (SQLite: deleted and inserted again; PostgreSQL: one statement
+ * per record that upserts them by position and deletes the surplus).
+ *
+ * A batch's records are kept until it commits, so a batch that PostgreSQL
+ * aborts to break a deadlock between workers can be run again.
  */
 #include "output.h"
 

@@ -31,7 +31,8 @@ enum { WX_SEEN_NEW = 0, WX_SEEN_CHANGED = 1, WX_SEEN_UNCHANGED = 2 };
  * upserted by article id in batched transactions: wx_db_put opens a
  * transaction when none is open and commits after `batch` records;
  * wx_db_commit commits the rest.  On any error the open transaction is
- * rolled back (the caller may rerun: upserts are idempotent). */
+ * rolled back (the caller may rerun: upserts are idempotent); a batch
+ * aborted by a PostgreSQL deadlock is first replayed a few times. */
 typedef struct wx_db wx_db;
 
 #define WX_DB_BATCH 200
