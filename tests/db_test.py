@@ -435,11 +435,15 @@ class Postgres:
         s.bind(("127.0.0.1", 0))
         self.port = s.getsockname()[1]
         s.close()
-        self.run("initdb", "-D", self.dir + "/data", "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                 "--locale=C", "--no-sync")
-        self.run("pg_ctl", "-D", self.dir + "/data", "-l", self.dir + "/log", "-w", "-o",
-                 f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                 "-c full_page_writes=off -c max_connections=50 -c deadlock_timeout=200ms", "start")
+        try:
+            self.run("initdb", "-D", self.dir + "/data", "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                     "--locale=C", "--no-sync")
+            self.run("pg_ctl", "-D", self.dir + "/data", "-l", self.dir + "/log", "-w", "-o",
+                     f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                     "-c full_page_writes=off -c max_connections=50 -c deadlock_timeout=200ms", "start")
+        except BaseException:
+            self.stop()
+            raise
 
     def run(self, prog, *args, check=True):
         kw = {"user": self.user} if self.user else {}
