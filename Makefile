@@ -6,10 +6,10 @@
 #   make bench    benchmarks (tests/bench/)
 
 VERSION  := 0.1.0
-PKGS     := libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl
+PKGS     := libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq
 DEB_PKGS := build-essential pkg-config libxml2-dev libpcre2-dev libjansson-dev \
             libutf8proc-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev \
-            libpq-dev libcmocka-dev python3 python3-jsonschema
+            libpq-dev libcmocka-dev python3 python3-jsonschema postgresql
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -57,6 +57,17 @@ check:
 	$(MAKE) tests-bin
 	$(MAKE) tests-bin B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 	sh tests/run.sh build build-asan
+
+# Database sink throughput (not part of check): records/s into BENCH_DB.
+BENCH_DB ?= sqlite:/tmp/wxingest-bench.db
+$(B)/tests/bench_db: tests/bench/bench_db.c $(B)/libwx.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libwx.a $(LIBS)
+
+.PHONY: bench-db
+bench-db: $(B)/wxingest $(B)/tests/bench_db
+	$(B)/wxingest parse -o $(B)/bench-records.jsonl samples/ || [ $$? = 65 ]
+	$(B)/tests/bench_db $(B)/bench-records.jsonl $(BENCH_DB) 20
 
 clean:
 	rm -rf build build-asan wxingest

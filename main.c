@@ -3,15 +3,18 @@
  * ingest (inputs → documents) → parse (document → record) → output.
  * Exit codes follow sysexits(3): 0 ok, 64 usage, 65 some input could not be
  * parsed (or, for fetch and run, some URL could not be fetched), 66 an input
- * path does not exist, 74 output or store write error; 130/143 after
- * SIGINT/SIGTERM.
+ * path does not exist, 74 output, database or store write error, 75 the
+ * --lock is held by another run; 130/143 after SIGINT/SIGTERM (after
+ * committing and saving what was done).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ingest/ingest.h"
@@ -25,9 +28,10 @@
 enum { EXIT_USAGE = 64, EXIT_DATAERR = 65, EXIT_NOINPUT = 66, EXIT_IOERR = 74 };
 
 static const char usage_text[] =
-    "usage: wxingest parse [-o FILE] PATH...\n"
+    "usage: wxingest parse [output options] [--files-from LIST [-0]] PATH...\n"
     "       wxingest fetch [--store DIR] [-i LIST] [options] [URL...]\n"
-    "       wxingest run [--store DIR] [-i LIST] [options] [-o FILE] [URL...]\n"
+    "       wxingest run [--store DIR] [-i LIST] [options] [output options] [URL...]\n"
+    "       wxingest schema sqlite|postgres\n"
     "       wxingest --help | --version\n"
     "\n"
     "Parse saved WeChat Official Account article pages into JSON Lines records\n"
@@ -37,7 +41,24 @@ static const char usage_text[] =
     "gzip-compressed), a directory (walked recursively in sorted order), or -\n"
     "for standard input.\n"
     "\n"
-    "  -o, --output FILE   write records to FILE instead of standard output\n"
+    "  --files-from LIST   read input paths from LIST, one a line (- is stdin)\n"
+    "  -0                  LIST is NUL-separated (find -print0)\n"
+    "\n"
+    "Output options (parse and run):\n"
+    "  -o, --output FILE   write records to FILE (replaced atomically at the end;\n"
+    "                      - is stdout, the default unless --db is given)\n"
+    "  --append            append to FILE instead, one flushed line per record\n"
+    "  --db URL            store records in sqlite:PATH or postgres://USER@HOST:PORT/DB\n"
+    "  --batch N           records per database transaction (default 200)\n"
+    "  --incremental       skip inputs whose bytes are already stored (database,\n"
+    "                      or FILE.state next to -o FILE); report new/changed/unchanged\n"
+    "  --lock FILE         exclusive lock; exit 75 if another run holds it\n"
+    "  --shard K/N         only the inputs (paths or URLs) that hash to shard K of N\n"
+    "  --quiet             errors only on stderr\n"
+    "  --log-format F      text (default) or json (one object per line)\n"
+    "\n"
+    "schema prints the DDL of the database tables.\n"
+    "\n"
     "  -h, --help          show this help\n"
     "  -V, --version       show the version\n"
     "\n"
@@ -63,99 +84,8 @@ static const char usage_text[] =
     "Exit status: 0 every input gave a record; 65 some inputs could not be\n"
     "parsed (they still get a record with status \"error\") or some URL could\n"
     "not be fetched; 66 an input path or URL list does not exist; 64 usage\n"
-    "error; 74 output or store write error; 130/143 interrupted by SIGINT/SIGTERM.\n";
-
-static void report(void *ctx, const char *path, const char *reason)
-{
-    (void)ctx;
-    fprintf(stderr, "wxingest: %s: %s\n", path, reason);
-}
-
-typedef struct {
-    FILE *out;
-    const char *out_name;
-    int exit_code;
-    size_t done, total;
-    int progress;
-} run_state;
-
-static void note_exit(run_state *st, int code)
-{
-    /* 74 beats 66 beats 65: the most serious problem decides. */
-    if (code == EXIT_IOERR || (code == EXIT_NOINPUT && st->exit_code != EXIT_IOERR) ||
-        (code == EXIT_DATAERR && st->exit_code == 0))
-        st->exit_code = code;
-}
-
-/* Parse one loaded document and write its record; name is what problems
- * are reported under.  Takes ownership of doc. */
-static int parse_doc(run_state *st, wx_doc *doc, const char *name)
-{
-    json_t *rec = wx_parse(doc);
-    const char *status = rec ? json_string_value(json_object_get(rec, "status")) : "error";
-    if (status && strcmp(status, "error") == 0) {
-        json_t *err = rec ? json_object_get(json_object_get(rec, "error"), "message") : NULL;
-        fprintf(stderr, "wxingest: %s: %s\n", name, err ? json_string_value(err) : "cannot parse");
-        note_exit(st, EXIT_DATAERR);
-    }
-    int rc = 0;
-    if (rec && wx_jsonl_write(st->out, rec) != 0) {
-        fprintf(stderr, "wxingest: %s: %s\n", st->out_name, strerror(errno));
-        note_exit(st, EXIT_IOERR);
-        rc = -1;
-    }
-    json_decref(rec);
-    wx_doc_free(doc);
-    st->done++;
-    if (st->progress) fprintf(stderr, "\rwxingest: %zu/%zu", st->done, st->total);
-    return rc;
-}
-
-static int parse_one(run_state *st, const char *path)
-{
-    wx_doc *doc = wx_doc_load(path);
-    if (!doc) { fprintf(stderr, "wxingest: %s: out of memory\n", path); note_exit(st, EXIT_DATAERR); return 0; }
-    return parse_doc(st, doc, path);
-}
-
-static int cmd_parse(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    const char *out_path = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
-        if (c == 'o') out_path = optarg;
-        else if (c == 'h') { fputs(usage_text, stdout); return 0; }
-        else { fputs(usage_text, stderr); return EXIT_USAGE; }
-    }
-    if (optind >= argc) { fputs("wxingest: parse: no input given\n", stderr); fputs(usage_text, stderr); return EXIT_USAGE; }
-
-    run_state st = {stdout, "stdout", 0, 0, 0, 0};
-    if (out_path) {
-        st.out = fopen(out_path, "w");
-        st.out_name = out_path;
-        if (!st.out) { fprintf(stderr, "wxingest: %s: %s\n", out_path, strerror(errno)); return EXIT_IOERR; }
-    }
-    wx_pathlist inputs = {0};
-    for (int i = optind; i < argc; i++)
-        if (wx_walk(argv[i], &inputs, report, NULL) != 0) note_exit(&st, EXIT_NOINPUT);
-    st.total = inputs.count;
-    st.progress = isatty(STDERR_FILENO) && inputs.count > 1;
-    wx_parse_init();
-    for (size_t i = 0; i < inputs.count; i++)
-        if (parse_one(&st, inputs.paths[i]) != 0) break;
-    if (st.progress) fputc('\n', stderr);
-    wx_pathlist_free(&inputs);
-    if (fflush(st.out) != 0 || ferror(st.out) || (out_path && fclose(st.out) != 0)) {
-        fprintf(stderr, "wxingest: %s: %s\n", st.out_name, strerror(errno ? errno : EIO));
-        note_exit(&st, EXIT_IOERR);
-    }
-    return st.exit_code;
-}
-
-/* ---------- fetch and run ---------- */
+    "error; 74 output, database or store write error (or database unreachable);\n"
+    "75 the --lock is held by another run; 130/143 interrupted by SIGINT/SIGTERM.\n";
 
 enum { EXIT_SIGINT = 130, EXIT_SIGTERM = 143 };
 
@@ -178,11 +108,346 @@ static void catch_signals(void)
 /* 128 + the signal, as shells report it. */
 static int signal_exit(void) { return got_signal == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM; }
 
+/* ---------- where records go (shared by parse and run) ---------- */
+
+enum { EXIT_TEMPFAIL = 75 };
+
+/* Options about sinks and unattended runs, shared by parse and run. */
+typedef struct sink_cli {
+    const char *out_path;       /* -o; NULL: stdout unless --db is given */
+    const char *db_url;
+    const char *lock_path;
+    const char *files_from;     /* parse only */
+    int nul;                    /* -0: files-from is NUL-separated */
+    int append, incremental, quiet, json_log, batch;
+    unsigned shard_k, shard_n;  /* shard_n 0: no sharding */
+} sink_cli;
+
+enum { O_DB = 300, O_LOCK, O_INCREMENTAL, O_APPEND, O_QUIET, O_LOG_FORMAT, O_SHARD, O_FILES_FROM, O_BATCH };
+
+#define SINK_OPTIONS                                                                              \
+    {"output", required_argument, NULL, 'o'}, {"db", required_argument, NULL, O_DB},            \
+    {"lock", required_argument, NULL, O_LOCK}, {"incremental", no_argument, NULL, O_INCREMENTAL}, \
+    {"append", no_argument, NULL, O_APPEND}, {"quiet", no_argument, NULL, O_QUIET},             \
+    {"log-format", required_argument, NULL, O_LOG_FORMAT}, {"shard", required_argument, NULL, O_SHARD}, \
+    {"batch", required_argument, NULL, O_BATCH}
+
+static int usage_error(const char *cmd, const char *what, const char *arg);
+
+/* One sink option; returns 1 when c was one, 0 when not, or EXIT_USAGE. */
+static int sink_option(int c, const char *arg, sink_cli *s, const char *cmd)
+{
+    char extra;
+    switch (c) {
+    case 'o': s->out_path = arg; return 1;
+    case O_DB:
+        if (!wx_db_url_is_db(arg)) return usage_error(cmd, "--db wants sqlite:PATH or postgres://...", arg);
+        s->db_url = arg;
+        return 1;
+    case O_LOCK: s->lock_path = arg; return 1;
+    case O_INCREMENTAL: s->incremental = 1; return 1;
+    case O_APPEND: s->append = 1; return 1;
+    case O_QUIET: s->quiet = 1; return 1;
+    case O_LOG_FORMAT:
+        if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0) return usage_error(cmd, "--log-format is text or json", arg);
+        s->json_log = strcmp(arg, "json") == 0;
+        return 1;
+    case O_SHARD:
+        if (sscanf(arg, "%u/%u%c", &s->shard_k, &s->shard_n, &extra) != 2 || s->shard_n == 0 ||
+            s->shard_n > 65536 || s->shard_k >= s->shard_n)
+            return usage_error(cmd, "--shard wants K/N with 0 <= K < N", arg);
+        return 1;
+    case O_BATCH:
+        if (sscanf(arg, "%d%c", &s->batch, &extra) != 1 || s->batch < 1 || s->batch > 1000000)
+            return usage_error(cmd, "--batch wants a record count from 1", arg);
+        return 1;
+    default: return 0;
+    }
+}
+
+/* Checks that need all the options. */
+static int sink_check(const sink_cli *s, const char *cmd)
+{
+    int to_stdout = !s->out_path || strcmp(s->out_path, "-") == 0;
+    if (s->append && to_stdout) return usage_error(cmd, "--append needs -o FILE", NULL);
+    if (s->incremental && !s->db_url && to_stdout)
+        return usage_error(cmd, "--incremental needs --db or -o FILE (where the state is kept)", NULL);
+    return 0;
+}
+
+/* Which of N shards an input belongs to: FNV-1a of its path or URL, so
+ * every machine given the same list agrees without talking to the others. */
+static unsigned shard_of(const char *s, unsigned n)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (unsigned)(h % n);
+}
+
+typedef struct run_state {
+    wx_jsonl_sink out;
+    int want_jsonl;             /* JSON Lines are written (stdout or -o) */
+    wx_db *db;
+    int incremental;
+    int exit_code;
+    int stop;                   /* a sink failed: no point going on */
+    size_t done, total;
+    int progress;
+    size_t parsed, ok, failed, n_new, n_changed, n_unchanged;
+    struct timespec t0;
+} run_state;
+
+static void note_exit(run_state *st, int code)
+{
+    /* 74 beats 66 beats 65: the most serious problem decides. */
+    if (code == EXIT_IOERR || (code == EXIT_NOINPUT && st->exit_code != EXIT_IOERR) ||
+        (code == EXIT_DATAERR && st->exit_code == 0))
+        st->exit_code = code;
+}
+
+static void sink_failed(run_state *st, char *err)
+{
+    wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "out of memory");
+    free(err);
+    note_exit(st, EXIT_IOERR);
+    st->stop = 1;
+}
+
+/* Open the lock, the log, the database and the JSON Lines output.  Returns
+ * 0 or an exit code; *lock_fd stays open for the whole run. */
+static int open_sinks(run_state *st, const sink_cli *s, const char *key_field, int *lock_fd)
+{
+    char *err = NULL;
+    memset(st, 0, sizeof *st);
+    clock_gettime(CLOCK_MONOTONIC, &st->t0);
+    wx_log_setup(s->quiet, s->json_log);
+    st->incremental = s->incremental;
+    if (s->lock_path) {
+        long holder = 0;
+        *lock_fd = wx_lock_take(s->lock_path, &holder, &err);
+        if (*lock_fd == -2) {
+            /* not an error: the previous run is still going (quiet under --quiet) */
+            wx_log(WX_LOG_WARN, s->lock_path, "another wxingest run (pid %ld) holds the lock; exiting", holder);
+            return EXIT_TEMPFAIL;
+        }
+        if (*lock_fd < 0) { wx_log(WX_LOG_ERROR, NULL, "%s", err); free(err); return EXIT_IOERR; }
+    }
+    if (s->db_url) {
+        st->db = wx_db_open(s->db_url, s->batch, &err);
+        if (!st->db) { wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "out of memory"); free(err); return EXIT_IOERR; }
+    }
+    st->want_jsonl = s->out_path || !s->db_url;
+    if (st->want_jsonl && wx_sink_open(&st->out, s->out_path, s->append, s->incremental, key_field, &err) != 0) {
+        wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "out of memory");
+        free(err);
+        return EXIT_IOERR;
+    }
+    return 0;
+}
+
+/* Commit what is open and put the output in place, even after a signal or a
+ * failed sink: what was written is then consistent with the state, and a
+ * rerun with --incremental takes up exactly the rest. */
+static void close_sinks(run_state *st)
+{
+    char *err = NULL;
+    if (st->db) {
+        if (!st->stop && wx_db_commit(st->db, &err) != 0) sink_failed(st, err), err = NULL;
+        wx_db_close(st->db);
+        st->db = NULL;
+    }
+    if (st->want_jsonl && wx_sink_finish(&st->out, &err) != 0) sink_failed(st, err);
+    wx_sink_free(&st->out);
+}
+
+/* The end-of-run line: documents, ok, failed, seconds (and the
+ * incremental counts). */
+static void log_summary(const run_state *st)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - st->t0.tv_sec) + (double)(t1.tv_nsec - st->t0.tv_nsec) / 1e9;
+    if (st->incremental) {
+        json_t *f = json_pack("{s:I, s:I, s:I}", "new", (json_int_t)st->n_new, "changed", (json_int_t)st->n_changed,
+                              "unchanged", (json_int_t)st->n_unchanged);
+        wx_log_fields(WX_LOG_INFO, "incremental:", f);
+        json_decref(f);
+    }
+    json_t *f = json_pack("{s:I, s:I, s:I, s:f}", "documents", (json_int_t)st->parsed, "ok", (json_int_t)st->ok,
+                          "failed", (json_int_t)st->failed, "seconds", secs);
+    wx_log_fields(WX_LOG_INFO, "summary:", f);
+    json_decref(f);
+}
+
+/* With --incremental: whether each sink already has these bytes.  Returns
+ * 1 when the document can be skipped; sets *to_jsonl / *to_db otherwise. */
+static int already_stored(run_state *st, const wx_doc *doc, const char *key, int *to_jsonl, int *to_db)
+{
+    *to_jsonl = st->want_jsonl;
+    *to_db = st->db != NULL;
+    if (!st->incremental || doc->status != WX_DOC_OK) return 0;
+    int sj = st->want_jsonl ? wx_sink_seen(&st->out, key, doc->sha256) : WX_SEEN_UNCHANGED;
+    int sd = WX_SEEN_UNCHANGED;
+    char *err = NULL;
+    if (st->db && (sd = wx_db_seen(st->db, key, doc->sha256, &err)) < 0) { sink_failed(st, err); return 1; }
+    *to_jsonl = sj != WX_SEEN_UNCHANGED;
+    *to_db = sd != WX_SEEN_UNCHANGED;
+    int seen = st->db ? sd : sj;
+    if (!*to_jsonl && !*to_db) { st->n_unchanged++; return 1; }
+    if (seen == WX_SEEN_CHANGED) st->n_changed++;
+    else st->n_new++;
+    return 0;
+}
+
+/* Count a parsed record, report it when it is an error, and write it to
+ * the sinks that lack it (to_jsonl / to_db from already_stored).  The only
+ * place records reach the sinks: with parallel parsing, call it in input
+ * order from one thread.  Takes ownership of rec (may be NULL).  Returns -1
+ * when a sink failed. */
+static int store_record(run_state *st, json_t *rec, const char *name, const char *key, int to_jsonl, int to_db)
+{
+    const char *status = rec ? json_string_value(json_object_get(rec, "status")) : "error";
+    st->parsed++;
+    if (status && strcmp(status, "error") == 0) {
+        json_t *msg = rec ? json_object_get(json_object_get(rec, "error"), "message") : NULL;
+        wx_log(WX_LOG_ERROR, name, "%s", msg ? json_string_value(msg) : "cannot parse");
+        note_exit(st, EXIT_DATAERR);
+        st->failed++;
+    } else {
+        st->ok++;
+    }
+    char *err = NULL;
+    if (rec && to_jsonl && wx_sink_write(&st->out, rec, &err) != 0) sink_failed(st, err), err = NULL;
+    if (rec && to_db && !st->stop && wx_db_put(st->db, rec, key, &err) != 0) sink_failed(st, err);
+    json_decref(rec);
+    if (st->progress) fprintf(stderr, "\rwxingest: %zu/%zu", st->done, st->total);
+    return st->stop ? -1 : 0;
+}
+
+/* Parse one loaded document and write its record; name is what problems
+ * are reported under, key what --incremental remembers it by.  Takes
+ * ownership of doc.  Returns -1 when a sink failed. */
+static int parse_doc(run_state *st, wx_doc *doc, const char *name, const char *key)
+{
+    int to_jsonl, to_db;
+    st->done++;
+    if (already_stored(st, doc, key, &to_jsonl, &to_db)) {
+        wx_doc_free(doc);
+        return st->stop ? -1 : 0;
+    }
+    json_t *rec = wx_parse(doc);
+    wx_doc_free(doc);
+    return store_record(st, rec, name, key, to_jsonl, to_db);
+}
+
+static int parse_one(run_state *st, const char *path)
+{
+    wx_doc *doc = wx_doc_load(path);
+    if (!doc) { wx_log(WX_LOG_ERROR, path, "out of memory"); note_exit(st, EXIT_DATAERR); return 0; }
+    return parse_doc(st, doc, path, path);
+}
+
+static void report(void *ctx, const char *path, const char *reason)
+{
+    (void)ctx;
+    wx_log(WX_LOG_ERROR, path, "%s", reason);
+}
+
+/* --files-from: input paths one a line (or NUL-separated), each walked
+ * like a command-line argument. */
+static int read_files_from(const char *list, int nul, wx_pathlist *inputs, run_state *st)
+{
+    int is_stdin = strcmp(list, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(list, "r");
+    if (!f) { wx_log(WX_LOG_ERROR, list, "%s", strerror(errno)); return EXIT_NOINPUT; }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getdelim(&line, &cap, nul ? '\0' : '\n', f)) >= 0) {
+        if (n > 0 && line[n - 1] == (nul ? '\0' : '\n')) line[--n] = '\0';
+        if (!nul && n > 0 && line[n - 1] == '\r') line[--n] = '\0';
+        if (n == 0) continue;
+        if (wx_walk(line, inputs, report, NULL) != 0) note_exit(st, EXIT_NOINPUT);
+    }
+    int bad = ferror(f);
+    free(line);
+    if (!is_stdin) fclose(f);
+    if (bad) { wx_log(WX_LOG_ERROR, list, "read error"); return EXIT_NOINPUT; }
+    return 0;
+}
+
+/* Keep the inputs of shard K of N, in order. */
+static void keep_shard(wx_pathlist *inputs, unsigned k, unsigned n)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < inputs->count; i++) {
+        if (shard_of(inputs->paths[i], n) == k) inputs->paths[j++] = inputs->paths[i];
+        else free(inputs->paths[i]);
+    }
+    inputs->count = j;
+}
+
+static int cmd_parse(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        SINK_OPTIONS, {"files-from", required_argument, NULL, O_FILES_FROM},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    sink_cli s = {0};
+    int c, r;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+o:0h", opts, NULL)) != -1) {
+        if ((r = sink_option(c, optarg, &s, "parse")) == EXIT_USAGE) return r;
+        if (r) continue;
+        if (c == O_FILES_FROM) s.files_from = optarg;
+        else if (c == '0') s.nul = 1;
+        else if (c == 'h') { fputs(usage_text, stdout); return 0; }
+        else { fputs(usage_text, stderr); return EXIT_USAGE; }
+    }
+    if (optind >= argc && !s.files_from) return usage_error("parse", "no input given", NULL);
+    if ((r = sink_check(&s, "parse")) != 0) return r;
+
+    run_state st;
+    int lock_fd = -1;
+    if ((r = open_sinks(&st, &s, "path", &lock_fd)) != 0) { close_sinks(&st); return r; }
+    wx_pathlist inputs = {0};
+    for (int i = optind; i < argc; i++)
+        if (wx_walk(argv[i], &inputs, report, NULL) != 0) note_exit(&st, EXIT_NOINPUT);
+    if (s.files_from && (r = read_files_from(s.files_from, s.nul, &inputs, &st)) != 0) note_exit(&st, r);
+    if (s.shard_n) keep_shard(&inputs, s.shard_k, s.shard_n);
+    st.total = inputs.count;
+    st.progress = isatty(STDERR_FILENO) && inputs.count > 1 && !s.quiet && !s.json_log;
+    wx_log_progress_shown(st.progress);
+    catch_signals();
+    wx_parse_init();
+    for (size_t i = 0; i < inputs.count && !got_signal; i++)
+        if (parse_one(&st, inputs.paths[i]) != 0) break;
+    if (st.progress) fputc('\n', stderr);
+    wx_log_progress_shown(0);
+    wx_pathlist_free(&inputs);
+    close_sinks(&st);
+    if (got_signal) wx_log(WX_LOG_WARN, NULL, "interrupted by %s; the work done so far is saved", strsignal(got_signal));
+    log_summary(&st);
+    if (lock_fd >= 0) close(lock_fd);
+    return got_signal ? signal_exit() : st.exit_code;
+}
+
+/* `wxingest schema sqlite|postgres`: the DDL, for users who create the
+ * tables themselves. */
+static int cmd_schema(int argc, char **argv)
+{
+    const char *sql = argc == 2 ? wx_db_schema_sql(argv[1]) : NULL;
+    if (!sql) return usage_error("schema", "want: wxingest schema sqlite|postgres", argc > 1 ? argv[1] : NULL);
+    fputs(sql, stdout);
+    return fflush(stdout) == 0 ? 0 : EXIT_IOERR;
+}
+
+/* ---------- fetch and run ---------- */
+
 /* Everything fetch and run were told on the command line. */
 typedef struct fetch_cli {
     wx_fetch_opts o;
     const char *store_dir;
-    const char *out_path;       /* run only */
+    sink_cli sink;              /* run only: -o, --db, --lock, ... */
     int is_run;
     int had_list;               /* -i was given (an empty list is not a usage error) */
     wx_urllist urls;
@@ -283,14 +548,19 @@ static int parse_fetch_args(int argc, char **argv, fetch_cli *cli)
         {"backoff", required_argument, NULL, O_BACKOFF}, {"max-bytes", required_argument, NULL, O_MAXBYTES},
         {"refresh", no_argument, NULL, O_REFRESH},      {"user-agent", required_argument, NULL, 'A'},
         {"via", required_argument, NULL, O_VIA},        {"base-url", required_argument, NULL, O_BASE},
-        {"output", required_argument, NULL, 'o'},       {"help", no_argument, NULL, 'h'},
+        {"help", no_argument, NULL, 'h'},               SINK_OPTIONS,
         {NULL, 0, NULL, 0}};
     const char *cmd = cli->is_run ? "run" : "fetch";
     double d;
     char *err = NULL;
-    int c;
+    int c, r;
     optind = 1;
     while ((c = getopt_long(argc, argv, cli->is_run ? "i:j:A:o:h" : "i:j:A:h", opts, NULL)) != -1) {
+        if (c >= O_DB || c == 'o') {
+            if (!cli->is_run) return usage_error(cmd, "output options are for run; fetch writes its lines to stdout", NULL);
+            if ((r = sink_option(c, optarg, &cli->sink, cmd)) == EXIT_USAGE) return r;
+            continue;
+        }
         switch (c) {
         case O_STORE: cli->store_dir = optarg; break;
         case 'i':
@@ -335,10 +605,6 @@ static int parse_fetch_args(int argc, char **argv, fetch_cli *cli)
                 return usage_error(cmd, "--base-url must be an http:// or https:// URL", optarg);
             cli->o.base_url = optarg;
             break;
-        case 'o':
-            if (!cli->is_run) return usage_error(cmd, "-o is for run; fetch writes its lines to stdout", NULL);
-            cli->out_path = optarg;
-            break;
         case 'h': fputs(usage_text, stdout); return -1;
         default: fputs("Try 'wxingest --help'.\n", stderr); return EXIT_USAGE;
         }
@@ -380,18 +646,13 @@ static void print_result(fetch_out *fo, size_t i)
     json_decref(line);
 }
 
-/* On a terminal the progress line is erased first so problems stay readable. */
-static void problem(const fetch_out *fo, const char *subject, const char *msg)
-{
-    fprintf(stderr, "%swxingest: %s: %s\n", fo->progress ? "\r\033[K" : "", subject, msg);
-}
-
 /* A URL finished: report a failure now, print every line now in order. */
 static void on_fetch_done(void *ctx, size_t index, const wx_fetch_result *res)
 {
     fetch_out *fo = ctx;
     fo->finished[index] = 1;
-    if (res->status == WX_FETCH_FAILED) problem(fo, fo->cli->urls.urls[index], res->error ? res->error : "failed");
+    /* wx_log erases a progress line first so problems stay readable */
+    if (res->status == WX_FETCH_FAILED) wx_log(WX_LOG_ERROR, fo->cli->urls.urls[index], "%s", res->error ? res->error : "failed");
     while (fo->next < fo->cli->urls.count && fo->finished[fo->next]) {
         if (fo->print_lines) print_result(fo, fo->next);
         fo->next++;
@@ -401,8 +662,21 @@ static void on_fetch_done(void *ctx, size_t index, const wx_fetch_result *res)
 /* Host-level news from the fetcher (a host given up on). */
 static void on_fetch_note(void *ctx, const char *msg)
 {
-    const fetch_out *fo = ctx;
-    fprintf(stderr, "%swxingest: %s\n", fo->progress ? "\r\033[K" : "", msg);
+    (void)ctx;
+    wx_log(WX_LOG_WARN, NULL, "%s", msg);
+}
+
+/* run --shard K/N: keep the URLs of shard K, in order. */
+static void keep_url_shard(wx_urllist *urls, unsigned k, unsigned n)
+{
+    wx_urllist kept = {0};
+    for (size_t i = 0; i < urls->count; i++)
+        if (shard_of(urls->urls[i], n) == k && wx_urllist_add(&kept, urls->urls[i]) != 0) {
+            wx_log(WX_LOG_ERROR, NULL, "out of memory");
+            break;
+        }
+    wx_urllist_free(urls);
+    *urls = kept;
 }
 
 /* run's second half: parse the latest stored page of every listed URL,
@@ -418,12 +692,12 @@ static void parse_stored(fetch_cli *cli, wx_store *store, run_state *st)
         char *path = wx_store_object_path(store, fr->sha256);
         wx_doc *doc = path ? wx_doc_load(path) : NULL;
         free(path);
-        if (!doc) { fprintf(stderr, "wxingest: %s: out of memory\n", url); note_exit(st, EXIT_DATAERR); continue; }
+        if (!doc) { wx_log(WX_LOG_ERROR, url, "out of memory"); note_exit(st, EXIT_DATAERR); continue; }
         free(doc->url);
         free(doc->fetched_at);
         doc->url = strdup(url);
         doc->fetched_at = fr->fetched_at ? strdup(fr->fetched_at) : NULL;
-        if (parse_doc(st, doc, url) != 0) break;
+        if (parse_doc(st, doc, url, url) != 0) break;
     }
     if (st->progress) fputc('\n', stderr);
 }
@@ -445,36 +719,39 @@ static int cmd_fetch(int argc, char **argv, int is_run)
         return usage_error(is_run ? "run" : "fetch", "no URL given", NULL);
     }
 
-    run_state st = {stdout, "stdout", 0, 0, 0, 0};
+    run_state st;
+    int lock_fd = -1;
+    if (is_run) {
+        if ((rc = sink_check(&cli.sink, "run")) != 0 || (rc = open_sinks(&st, &cli.sink, "url", &lock_fd)) != 0) {
+            close_sinks(&st);
+            wx_urllist_free(&cli.urls);
+            return rc;
+        }
+        if (cli.sink.shard_n) keep_url_shard(&cli.urls, cli.sink.shard_k, cli.sink.shard_n);
+    } else {
+        memset(&st, 0, sizeof st);
+    }
     char *err = NULL;
     wx_store *store = wx_store_open(cli.store_dir, &err);
     if (!store) {
-        fprintf(stderr, "wxingest: %s\n", err ? err : cli.store_dir);
+        wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : cli.store_dir);
         free(err);
         wx_urllist_free(&cli.urls);
+        if (is_run) close_sinks(&st);
         return EXIT_IOERR;
-    }
-    if (is_run && cli.out_path) {
-        st.out = fopen(cli.out_path, "w");
-        st.out_name = cli.out_path;
-        if (!st.out) {
-            fprintf(stderr, "wxingest: %s: %s\n", cli.out_path, strerror(errno));
-            wx_store_close(store);
-            wx_urllist_free(&cli.urls);
-            return EXIT_IOERR;
-        }
     }
     catch_signals();
     int tty = isatty(STDERR_FILENO);
     wx_fetch_result *results = calloc(cli.urls.count, sizeof *results);
     fetch_out fo = {&cli, results, calloc(cli.urls.count, 1), 0, !is_run, tty, 0};
     cli.o.progress = tty;
+    wx_log_progress_shown(tty);
     cli.o.stop = &got_signal;
     cli.o.on_done = on_fetch_done;
     cli.o.on_note = on_fetch_note;
     cli.o.ctx = &fo;
     if (!results || !fo.finished || wx_fetch_all(store, &cli.urls, &cli.o, results, &err) != 0) {
-        fprintf(stderr, "wxingest: %s\n", err ? err : "out of memory");
+        wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "out of memory");
         free(err);
         note_exit(&st, EXIT_IOERR);
     } else {
@@ -483,7 +760,7 @@ static int cmd_fetch(int argc, char **argv, int is_run)
             wx_fetch_result_free(&results[i]);
         }
         if (fo.write_failed) {
-            fprintf(stderr, "wxingest: stdout: %s\n", strerror(errno ? errno : EIO));
+            wx_log(WX_LOG_ERROR, "stdout", "%s", strerror(errno ? errno : EIO));
             note_exit(&st, EXIT_IOERR);
         }
         if (is_run && !got_signal) {
@@ -495,9 +772,10 @@ static int cmd_fetch(int argc, char **argv, int is_run)
     free(fo.finished);
     wx_store_close(store);
     wx_urllist_free(&cli.urls);
-    if (is_run && (fflush(st.out) != 0 || ferror(st.out) || (cli.out_path && fclose(st.out) != 0))) {
-        fprintf(stderr, "wxingest: %s: %s\n", st.out_name, strerror(errno ? errno : EIO));
-        note_exit(&st, EXIT_IOERR);
+    if (is_run) {
+        close_sinks(&st);
+        log_summary(&st);
+        if (lock_fd >= 0) close(lock_fd);
     }
     return got_signal ? signal_exit() : st.exit_code;
 }
@@ -517,6 +795,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "parse") == 0) return cmd_parse(argc - 1, argv + 1);
     if (strcmp(cmd, "fetch") == 0) return cmd_fetch(argc - 1, argv + 1, 0);
     if (strcmp(cmd, "run") == 0) return cmd_fetch(argc - 1, argv + 1, 1);
+    if (strcmp(cmd, "schema") == 0) return cmd_schema(argc - 1, argv + 1);
     fprintf(stderr, "wxingest: unknown command or option '%s'\n", cmd);
     fputs(usage_text, stderr);
     return EXIT_USAGE;

@@ -8,6 +8,8 @@ for p in libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite
 done
 /usr/bin/python3 -c 'import jsonschema' 2>/dev/null || { echo "deps: python3-jsonschema missing"; missing=1; }
 command -v cc >/dev/null 2>&1 || missing=1
+# The database tests start a throwaway PostgreSQL server (tests/db_test.py).
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { echo "deps: PostgreSQL server (postgresql) missing"; missing=1; }
 [ "$missing" = 0 ] && { echo "deps: all present"; exit 0; }
 cmd="apt-get install -y --no-install-recommends $*"
 if [ "$(id -u)" != 0 ]; then

@@ -660,6 +660,26 @@ def test_run():
     check(len(again) == 2 and again[0]["id"] == recs[0]["id"], "run -o: same records from the store")
     check(len(SRV.log) == n, "run: stored URLs are not fetched again")
 
+    # run into a database, incrementally (keyed by URL), and by shard
+    import sqlite3
+    dbf = os.path.join(TMP, "run.db")
+    code, out, err, _ = run("run", ["--incremental", "--db", "sqlite:" + dbf, urls[0], urls[2]], st)
+    con = sqlite3.connect(dbf)
+    keys = sorted(r[0] for r in con.execute("SELECT key FROM inputs"))
+    ids = sorted(r[0] for r in con.execute("SELECT id FROM articles"))
+    con.close()
+    check(code == 0 and out == b"" and keys == sorted([urls[0], urls[2]]) and ids == sorted(r["id"] for r in recs),
+          f"run --db: one article per page, inputs keyed by URL ({code}: {err[-200:]})")
+    check("new=2 changed=0 unchanged=0" in err, f"run --incremental: report ({err[-200:]})")
+    code, out, err, _ = run("run", ["--incremental", "--db", "sqlite:" + dbf, urls[0], urls[2]], st)
+    check(code == 0 and "new=0 changed=0 unchanged=2" in err and "documents=0" in err,
+          f"run --incremental again: nothing parsed ({err[-200:]})")
+    shards = []
+    for k in range(2):
+        code, out, err, _ = run("run", ["--shard", f"{k}/2", urls[0], urls[2]], st)
+        shards += [json.loads(x)["id"] for x in out.decode().splitlines()]
+    check(sorted(shards) == sorted(r["id"] for r in recs), "run --shard 0/2 + 1/2: every URL once")
+
 
 def main():
     global SRV, ENV, TMP

@@ -9,6 +9,23 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# Run one Python test script on a binary; it ends with "NAME: N passed, N
+# failed" (or "NAME: not run" when it needs ../shared and it is absent).
+# A script that dies before its summary counts as one failure.
+run_script() {
+    name=$1 script=$2 bin=$3
+    /usr/bin/python3 "$script" "$bin" >"$log" 2>&1
+    cat "$log"
+    grep -q "^$name: not run" "$log" && return
+    line=$(grep "^$name: [0-9]* passed" "$log" | tail -n 1)
+    p=$(echo "$line" | sed -n "s/^$name: \([0-9]*\) passed.*/\1/p")
+    f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+    if [ -z "$p" ]; then echo "FAIL: $script did not finish"; fail=$((fail + 1)); fi
+    pass=$((pass + ${p:-0}))
+    fail=$((fail + ${f:-0}))
+}
+
 for b in "$@"; do
     echo "== build: $b"
     for t in "$b"/tests/test_*; do
@@ -25,33 +42,11 @@ for b in "$@"; do
             fail=$((fail + 1))
         fi
     done
-    /usr/bin/python3 tests/e2e.py "$b/wxingest" >"$log" 2>&1
-    cat "$log"
-    line=$(grep '^e2e: ' "$log" | tail -n 1)
-    p=$(echo "$line" | sed -n 's/^e2e: \([0-9]*\) passed.*/\1/p')
-    f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
-    if [ -z "$p" ]; then echo "FAIL: e2e did not finish"; fail=$((fail + 1)); fi
-    pass=$((pass + ${p:-0}))
-    fail=$((fail + ${f:-0}))
-    /usr/bin/python3 tests/fetch_test.py "$b/wxingest" >"$log" 2>&1
-    cat "$log"
-    line=$(grep '^fetch: [0-9]* passed' "$log" | tail -n 1)
-    p=$(echo "$line" | sed -n 's/^fetch: \([0-9]*\) passed.*/\1/p')
-    f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
-    if [ -z "$p" ]; then echo "FAIL: fetch tests did not finish"; fail=$((fail + 1)); fi
-    pass=$((pass + ${p:-0}))
-    fail=$((fail + ${f:-0}))
+    run_script e2e tests/e2e.py "$b/wxingest"
+    run_script fetch tests/fetch_test.py "$b/wxingest"
+    run_script db tests/db_test.py "$b/wxingest"
     # markdown archives at scale: needs ../shared, says "not run" without it
-    /usr/bin/python3 tests/picker_test.py "$b/wxingest" >"$log" 2>&1
-    cat "$log"
-    if ! grep -q '^picker: not run' "$log"; then
-        line=$(grep '^picker: [0-9]* passed' "$log" | tail -n 1)
-        p=$(echo "$line" | sed -n 's/^picker: \([0-9]*\) passed.*/\1/p')
-        f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
-        if [ -z "$p" ]; then echo "FAIL: picker test did not finish"; fail=$((fail + 1)); fi
-        pass=$((pass + ${p:-0}))
-        fail=$((fail + ${f:-0}))
-    fi
+    run_script picker tests/picker_test.py "$b/wxingest"
 done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,815 @@
+/*
+ * Database sinks: SQLite (embedded, the default) and PostgreSQL (libpq).
+ *
+ * Both keep the same tables: articles (one row per article id, every scalar
+ * field plus the whole record as JSON), images, links, dates and notices
+ * (child rows keyed by article id and position), and inputs (the SHA-256 of
+ * every input already stored, for --incremental).  The rows are computed by
+ * the database itself from the record's JSON (SQLite's json_each and ->>,
+ * PostgreSQL's jsonb functions), so C never restates the record layout and
+ * never escapes a value: the record travels as one bound parameter.
+ *
+ * An upsert replaces an article only when the incoming record is at least
+ * as new (fetched_at, then source sha256, compared as text; absent is
+ * oldest).  That makes the final rows independent of the order in which
+ * inputs arrive, so concurrent shard workers end where a single run ends.
+ * When an article is replaced its child rows are replaced in the same
+ * transaction (SQLite: deleted and inserted again; PostgreSQL: one statement
+ * per record that upserts them by position and deletes the surplus).
+ *
+ * A batch's records are kept until it commits, so a batch that PostgreSQL
+ * aborts to break a deadlock between workers can be run again.
+ */
+#include "output.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+/* ---------- schema ---------- */
+
+/* SQLite migrations: entry i takes a database from user_version i to i+1.
+ * Append new steps; never edit a released one. */
+static const char *const sqlite_migrations[] = {
+    /* 0 -> 1: articles and their child rows */
+    "CREATE TABLE articles (\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  status TEXT NOT NULL,\n"
+    "  error_code TEXT,\n"
+    "  error_message TEXT,\n"
+    "  kind TEXT,\n"
+    "  input_path TEXT,\n"
+    "  input_url TEXT,\n"
+    "  input_format TEXT,\n"
+    "  input_bytes INTEGER,\n"
+    "  input_sha256 TEXT,\n"
+    "  fetched_at TEXT,\n"
+    "  url TEXT,\n"
+    "  biz TEXT,\n"
+    "  mid TEXT,\n"
+    "  idx INTEGER,\n"
+    "  sn TEXT,\n"
+    "  title TEXT,\n"
+    "  description TEXT,\n"
+    "  author TEXT,\n"
+    "  account_name TEXT,\n"
+    "  account_id TEXT,\n"
+    "  account_alias TEXT,\n"
+    "  account_avatar TEXT,\n"
+    "  published_at TEXT,\n"
+    "  cover TEXT,\n"
+    "  copyright TEXT,\n"
+    "  source_url TEXT,\n"
+    "  text TEXT,\n"
+    "  warnings TEXT NOT NULL DEFAULT '[]',\n"
+    "  record TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE images (\n"
+    "  article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
+    "  pos INTEGER NOT NULL,\n"
+    "  url TEXT NOT NULL,\n"
+    "  format TEXT,\n"
+    "  width INTEGER,\n"
+    "  height INTEGER,\n"
+    "  alt TEXT,\n"
+    "  role TEXT,\n"
+    "  local TEXT,\n"
+    "  PRIMARY KEY (article_id, pos)\n"
+    ");\n"
+    "CREATE TABLE links (\n"
+    "  article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
+    "  pos INTEGER NOT NULL,\n"
+    "  url TEXT NOT NULL,\n"
+    "  text TEXT,\n"
+    "  PRIMARY KEY (article_id, pos)\n"
+    ");\n"
+    "CREATE TABLE dates (\n"
+    "  article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
+    "  pos INTEGER NOT NULL,\n"
+    "  text TEXT NOT NULL,\n"
+    "  date TEXT NOT NULL,\n"
+    "  time TEXT,\n"
+    "  end_date TEXT,\n"
+    "  role TEXT NOT NULL,\n"
+    "  PRIMARY KEY (article_id, pos)\n"
+    ");\n"
+    "CREATE TABLE notices (\n"
+    "  article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
+    "  pos INTEGER NOT NULL,\n"
+    "  title TEXT,\n"
+    "  kind TEXT,\n"
+    "  doc_number TEXT,\n"
+    "  issuer TEXT,\n"
+    "  signed_on TEXT,\n"
+    "  source TEXT,\n"
+    "  addressees TEXT NOT NULL,\n"
+    "  deadlines TEXT NOT NULL,\n"
+    "  attachments TEXT NOT NULL,\n"
+    "  contacts TEXT NOT NULL,\n"
+    "  links TEXT NOT NULL,\n"
+    "  PRIMARY KEY (article_id, pos)\n"
+    ");\n",
+    /* 1 -> 2: inputs already stored (--incremental), publication index */
+    "CREATE TABLE inputs (\n"
+    "  key TEXT PRIMARY KEY,\n"
+    "  sha256 TEXT NOT NULL,\n"
+    "  article_id TEXT,\n"
+    "  stored_at TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX inputs_sha256 ON inputs(sha256);\n"
+    "CREATE INDEX articles_published_at ON articles(published_at);\n",
+};
+#define SQLITE_VERSION_NOW ((int)(sizeof sqlite_migrations / sizeof *sqlite_migrations))
+
+/* PostgreSQL: the current schema in one piece, idempotent.  Dates with only
+ * a year or month are stored as the first day of the period; the exact text
+ * stays in dates.text and in the record. */
+static const char pg_schema[] =
+    "CREATE TABLE IF NOT EXISTS articles (\n"
+    "  id text PRIMARY KEY,\n"
+    "  status text NOT NULL,\n"
+    "  error_code text,\n"
+    "  error_message text,\n"
+    "  kind text,\n"
+    "  input_path text,\n"
+    "  input_url text,\n"
+    "  input_format text,\n"
+    "  input_bytes bigint,\n"
+    "  input_sha256 text,\n"
+    "  fetched_at text,\n"
+    "  url text,\n"
+    "  biz text,\n"
+    "  mid text,\n"
+    "  idx integer,\n"
+    "  sn text,\n"
+    "  title text,\n"
+    "  description text,\n"
+    "  author text,\n"
+    "  account_name text,\n"
+    "  account_id text,\n"
+    "  account_alias text,\n"
+    "  account_avatar text,\n"
+    "  published_at timestamptz,\n"
+    "  cover text,\n"
+    "  copyright text,\n"
+    "  source_url text,\n"
+    "  text text,\n"
+    "  warnings jsonb NOT NULL DEFAULT '[]',\n"
+    "  record jsonb NOT NULL\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS images (\n"
+    "  article_id text NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
+    "  pos integer NOT NULL,\n"
+    "  url text NOT NULL,\n"
+    "  format text,\n"
+    "  width integer,\n"
+    "  height integer,\n"
+    "  alt text,\n"
+    "  role text,\n"
+    "  local text,\n"
+    "  PRIMARY KEY (article_id, pos)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS links (\n"
+    "  article_id text NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
+    "  pos integer NOT NULL,\n"
+    "  url text NOT NULL,\n"
+    "  text text,\n"
+    "  PRIMARY KEY (article_id, pos)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS dates (\n"
+    "  article_id text NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
+    "  pos integer NOT NULL,\n"
+    "  text text NOT NULL,\n"
+    "  date date NOT NULL,\n"
+    "  time text,\n"
+    "  end_date date,\n"
+    "  role text NOT NULL,\n"
+    "  PRIMARY KEY (article_id, pos)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS notices (\n"
+    "  article_id text NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
+    "  pos integer NOT NULL,\n"
+    "  title text,\n"
+    "  kind text,\n"
+    "  doc_number text,\n"
+    "  issuer text,\n"
+    "  signed_on date,\n"
+    "  source text,\n"
+    "  addressees jsonb NOT NULL,\n"
+    "  deadlines jsonb NOT NULL,\n"
+    "  attachments jsonb NOT NULL,\n"
+    "  contacts jsonb NOT NULL,\n"
+    "  links jsonb NOT NULL,\n"
+    "  PRIMARY KEY (article_id, pos)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS inputs (\n"
+    "  key text PRIMARY KEY,\n"
+    "  sha256 text NOT NULL,\n"
+    "  article_id text,\n"
+    "  stored_at timestamptz NOT NULL DEFAULT now()\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS inputs_sha256 ON inputs(sha256);\n"
+    "CREATE INDEX IF NOT EXISTS articles_published_at ON articles(published_at);\n"
+    "CREATE TABLE IF NOT EXISTS wxingest_schema (version integer NOT NULL);\n";
+#define PG_VERSION_NOW 2
+
+/* The DDL a user can run by hand, or NULL for an unknown kind. */
+const char *wx_db_schema_sql(const char *kind)
+{
+    static char *sqlite_all;
+    if (strcmp(kind, "postgres") == 0 || strcmp(kind, "postgresql") == 0) return pg_schema;
+    if (strcmp(kind, "sqlite") != 0) return NULL;
+    if (!sqlite_all) {
+        size_t n = 64;
+        for (int i = 0; i < SQLITE_VERSION_NOW; i++) n += strlen(sqlite_migrations[i]);
+        sqlite_all = malloc(n);
+        if (!sqlite_all) return NULL;
+        sqlite_all[0] = '\0';
+        for (int i = 0; i < SQLITE_VERSION_NOW; i++) strcat(sqlite_all, sqlite_migrations[i]);
+        snprintf(sqlite_all + strlen(sqlite_all), 64, "PRAGMA user_version = %d;\n", SQLITE_VERSION_NOW);
+    }
+    return sqlite_all;
+}
+
+int wx_db_schema_version(void) { return SQLITE_VERSION_NOW; }
+
+/* ---------- statements (the rows are derived from the record's JSON) ---------- */
+
+/* ?1 / $1: the record as JSON.  Replaces only when not older (see top). */
+static const char sqlite_upsert[] =
+    "INSERT INTO articles AS a (id, status, error_code, error_message, kind, input_path, input_url,"
+    " input_format, input_bytes, input_sha256, fetched_at, url, biz, mid, idx, sn, title, description,"
+    " author, account_name, account_id, account_alias, account_avatar, published_at, cover, copyright,"
+    " source_url, text, warnings, record)"
+    " SELECT j->>'id', j->>'status', j->'error'->>'code', j->'error'->>'message', j->>'kind',"
+    " j->'source'->>'path', j->'source'->>'url', j->'source'->>'format', j->'source'->>'bytes',"
+    " j->'source'->>'sha256', j->'source'->>'fetched_at', j->>'url', j->>'biz', j->>'mid', j->>'idx',"
+    " j->>'sn', j->>'title', j->>'description', j->>'author', j->'account'->>'name',"
+    " j->'account'->>'id', j->'account'->>'alias', j->'account'->>'avatar', j->>'published_at',"
+    " j->>'cover', j->>'copyright', j->>'source_url', j->>'text', json(j->'warnings'), json(j)"
+    " FROM (SELECT ?1 AS j) WHERE true"
+    " ON CONFLICT (id) DO UPDATE SET status = excluded.status, error_code = excluded.error_code,"
+    " error_message = excluded.error_message, kind = excluded.kind, input_path = excluded.input_path,"
+    " input_url = excluded.input_url, input_format = excluded.input_format,"
+    " input_bytes = excluded.input_bytes, input_sha256 = excluded.input_sha256,"
+    " fetched_at = excluded.fetched_at, url = excluded.url, biz = excluded.biz, mid = excluded.mid,"
+    " idx = excluded.idx, sn = excluded.sn, title = excluded.title, description = excluded.description,"
+    " author = excluded.author, account_name = excluded.account_name,"
+    " account_id = excluded.account_id, account_alias = excluded.account_alias,"
+    " account_avatar = excluded.account_avatar, published_at = excluded.published_at,"
+    " cover = excluded.cover, copyright = excluded.copyright, source_url = excluded.source_url,"
+    " text = excluded.text, warnings = excluded.warnings, record = excluded.record"
+    " WHERE (coalesce(excluded.fetched_at, ''), coalesce(excluded.input_sha256, ''))"
+    " >= (coalesce(a.fetched_at, ''), coalesce(a.input_sha256, ''))";
+
+/* ?1 article id, ?2 record: the child rows. */
+static const char *const sqlite_children[] = {
+    "DELETE FROM images WHERE article_id = ?1",
+    "DELETE FROM links WHERE article_id = ?1",
+    "DELETE FROM dates WHERE article_id = ?1",
+    "DELETE FROM notices WHERE article_id = ?1",
+    "INSERT INTO images (article_id, pos, url, format, width, height, alt, role, local)"
+    " SELECT ?1, key, value->>'url', value->>'format', value->>'width', value->>'height',"
+    " value->>'alt', value->>'role', value->>'local' FROM json_each(?2, '$.images')",
+    "INSERT INTO links (article_id, pos, url, text)"
+    " SELECT ?1, key, value->>'url', value->>'text' FROM json_each(?2, '$.links')",
+    "INSERT INTO dates (article_id, pos, text, date, time, end_date, role)"
+    " SELECT ?1, key, value->>'text', value->>'date', value->>'time', value->>'end', value->>'role'"
+    " FROM json_each(?2, '$.dates')",
+    "INSERT INTO notices (article_id, pos, title, kind, doc_number, issuer, signed_on, source,"
+    " addressees, deadlines, attachments, contacts, links)"
+    " SELECT ?1, 0, n->>'title', n->>'kind', n->>'doc_number', n->>'issuer', n->>'signed_on',"
+    " n->>'source', json(n->'addressees'), json(n->'deadlines'), json(n->'attachments'),"
+    " json(n->'contacts'), json(n->'links') FROM (SELECT ?2->'notice' AS n)"
+    " WHERE json_type(n) = 'object'",
+};
+#define N_CHILDREN 8
+
+static const char sqlite_put_input[] =
+    "INSERT INTO inputs (key, sha256, article_id, stored_at)"
+    " VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+    " ON CONFLICT (key) DO UPDATE SET sha256 = excluded.sha256, article_id = excluded.article_id,"
+    " stored_at = excluded.stored_at";
+
+static const char sqlite_seen[] =
+    "SELECT (SELECT sha256 FROM inputs WHERE key = ?1),"
+    " EXISTS (SELECT 1 FROM inputs WHERE sha256 = ?2)";
+
+/* PostgreSQL: a date of 4, 7 or 10 characters as the first day it names. */
+#define PG_DATE(x) \
+    "CASE length(" x ") WHEN 4 THEN (" x " || '-01-01')::date WHEN 7 THEN (" x " || '-01')::date" \
+    " ELSE (" x ")::date END"
+
+/* One statement per record, so the record is sent and parsed once: the
+ * article upsert (RETURNING its id only when it was written), then the
+ * child rows of a written article upserted by position with the surplus
+ * positions deleted, then the inputs row.  $1 record, $2 input key or NULL. */
+#define PG_CHILD(table, cols, vals, set, elems)                                                    \
+    " i_" table " AS (INSERT INTO " table " (article_id, pos, " cols ")"                         \
+    " SELECT a.id, t.o - 1, " vals " FROM a, r, jsonb_array_elements(r.j->'" elems "')"           \
+    " WITH ORDINALITY t(e, o) ON CONFLICT (article_id, pos) DO UPDATE SET " set "),"              \
+    " d_" table " AS (DELETE FROM " table " d USING a, r WHERE d.article_id = a.id"               \
+    " AND d.pos >= jsonb_array_length(r.j->'" elems "')),"
+
+static const char pg_put_sql[] =
+    "WITH r AS (SELECT $1::jsonb AS j),"
+    " a AS ("
+    "INSERT INTO articles AS a (id, status, error_code, error_message, kind, input_path, input_url,"
+    " input_format, input_bytes, input_sha256, fetched_at, url, biz, mid, idx, sn, title, description,"
+    " author, account_name, account_id, account_alias, account_avatar, published_at, cover, copyright,"
+    " source_url, text, warnings, record)"
+    " SELECT j->>'id', j->>'status', j->'error'->>'code', j->'error'->>'message', j->>'kind',"
+    " j->'source'->>'path', j->'source'->>'url', j->'source'->>'format',"
+    " (j->'source'->>'bytes')::bigint, j->'source'->>'sha256', j->'source'->>'fetched_at', j->>'url',"
+    " j->>'biz', j->>'mid', (j->>'idx')::integer, j->>'sn', j->>'title', j->>'description',"
+    " j->>'author', j->'account'->>'name', j->'account'->>'id', j->'account'->>'alias',"
+    " j->'account'->>'avatar',"
+    " CASE WHEN length(j->>'published_at') = 10 THEN (j->>'published_at' || 'T00:00:00+08:00')::timestamptz"
+    " ELSE (j->>'published_at')::timestamptz END,"
+    " j->>'cover', j->>'copyright', j->>'source_url', j->>'text', j->'warnings', j"
+    " FROM r"
+    " ON CONFLICT (id) DO UPDATE SET status = excluded.status, error_code = excluded.error_code,"
+    " error_message = excluded.error_message, kind = excluded.kind, input_path = excluded.input_path,"
+    " input_url = excluded.input_url, input_format = excluded.input_format,"
+    " input_bytes = excluded.input_bytes, input_sha256 = excluded.input_sha256,"
+    " fetched_at = excluded.fetched_at, url = excluded.url, biz = excluded.biz, mid = excluded.mid,"
+    " idx = excluded.idx, sn = excluded.sn, title = excluded.title, description = excluded.description,"
+    " author = excluded.author, account_name = excluded.account_name,"
+    " account_id = excluded.account_id, account_alias = excluded.account_alias,"
+    " account_avatar = excluded.account_avatar, published_at = excluded.published_at,"
+    " cover = excluded.cover, copyright = excluded.copyright, source_url = excluded.source_url,"
+    " text = excluded.text, warnings = excluded.warnings, record = excluded.record"
+    " WHERE (coalesce(excluded.fetched_at, ''), coalesce(excluded.input_sha256, ''))"
+    " >= (coalesce(a.fetched_at, ''), coalesce(a.input_sha256, ''))"
+    " RETURNING id)"
+
+    ","
+    PG_CHILD("images", "url, format, width, height, alt, role, local",
+             "e->>'url', e->>'format', (e->>'width')::integer, (e->>'height')::integer, e->>'alt',"
+             " e->>'role', e->>'local'",
+             "url = excluded.url, format = excluded.format, width = excluded.width, height = excluded.height,"
+             " alt = excluded.alt, role = excluded.role, local = excluded.local", "images")
+    PG_CHILD("links", "url, text", "e->>'url', e->>'text'", "url = excluded.url, text = excluded.text", "links")
+    PG_CHILD("dates", "text, date, time, end_date, role",
+             "e->>'text', " PG_DATE("e->>'date'") ", e->>'time', " PG_DATE("e->>'end'") ", e->>'role'",
+             "text = excluded.text, date = excluded.date, time = excluded.time, end_date = excluded.end_date,"
+             " role = excluded.role", "dates")
+    " i_notices AS (INSERT INTO notices (article_id, pos, title, kind, doc_number, issuer, signed_on, source,"
+    " addressees, deadlines, attachments, contacts, links)"
+    " SELECT a.id, 0, n->>'title', n->>'kind', n->>'doc_number', n->>'issuer', " PG_DATE("n->>'signed_on'")
+    ", n->>'source', n->'addressees', n->'deadlines', n->'attachments', n->'contacts', n->'links'"
+    " FROM a, (SELECT j->'notice' AS n FROM r) t WHERE jsonb_typeof(n) = 'object'"
+    " ON CONFLICT (article_id, pos) DO UPDATE SET title = excluded.title, kind = excluded.kind,"
+    " doc_number = excluded.doc_number, issuer = excluded.issuer, signed_on = excluded.signed_on,"
+    " source = excluded.source, addressees = excluded.addressees, deadlines = excluded.deadlines,"
+    " attachments = excluded.attachments, contacts = excluded.contacts, links = excluded.links),"
+    " d_notices AS (DELETE FROM notices d USING a, r WHERE d.article_id = a.id"
+    " AND jsonb_typeof(r.j->'notice') IS DISTINCT FROM 'object'),"
+    " inp AS (INSERT INTO inputs (key, sha256, article_id)"
+    " SELECT $2::text, j->'source'->>'sha256', j->>'id' FROM r"
+    " WHERE $2::text IS NOT NULL AND j->'source'->>'sha256' IS NOT NULL"
+    " ON CONFLICT (key) DO UPDATE SET sha256 = excluded.sha256, article_id = excluded.article_id,"
+    " stored_at = now())"
+    " SELECT count(*) FROM a";
+
+static const char pg_seen_sql[] =
+    "SELECT (SELECT sha256 FROM inputs WHERE key = $1),"
+    " EXISTS (SELECT 1 FROM inputs WHERE sha256 = $2)";
+
+/* ---------- the handle ---------- */
+
+enum { DB_SQLITE, DB_PG };
+enum { ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_UPSERT, ST_PUT_INPUT, ST_SEEN, ST_CHILD0, ST_COUNT = ST_CHILD0 + N_CHILDREN };
+
+struct wx_db {
+    int kind;
+    int in_tx;              /* a transaction is open */
+    int batch;              /* records per transaction */
+    int pending;            /* records in the open transaction */
+    char **pend_json;       /* ... kept (with their input keys) to replay the batch */
+    char **pend_key;        /*     after a deadlock between concurrent workers */
+    int retryable;          /* the last error was a deadlock or serialization failure */
+    char *where;            /* for messages: the file, or host:port of the server */
+    sqlite3 *lite;
+    sqlite3_stmt *st[ST_COUNT];
+    PGconn *pg;
+};
+
+/* A malloc'd message, for the caller to free. */
+static char *fmt(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char *s = NULL;
+    if (vasprintf(&s, f, ap) < 0) s = NULL;
+    va_end(ap);
+    return s;
+}
+
+static void set_err(char **err, char *msg)
+{
+    if (err) { free(*err); *err = msg; } else free(msg);
+}
+
+/* ---------- SQLite ---------- */
+
+static int lite_exec(wx_db *db, const char *sql, char **err)
+{
+    char *m = NULL;
+    if (sqlite3_exec(db->lite, sql, NULL, NULL, &m) == SQLITE_OK) return 0;
+    set_err(err, fmt("%s: %s", db->where, m ? m : sqlite3_errmsg(db->lite)));
+    sqlite3_free(m);
+    return -1;
+}
+
+static int lite_fail(wx_db *db, char **err)
+{
+    set_err(err, fmt("%s: %s", db->where, sqlite3_errmsg(db->lite)));
+    return -1;
+}
+
+/* Bring an older file up to date, each step in its own transaction so a
+ * crash leaves a consistent version.  A newer file than we know is refused. */
+static int lite_migrate(wx_db *db, char **err)
+{
+    for (;;) {
+        if (lite_exec(db, "BEGIN IMMEDIATE", err) != 0) return -1;
+        sqlite3_stmt *q;
+        int v = -1;
+        if (sqlite3_prepare_v2(db->lite, "PRAGMA user_version", -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            v = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+        if (v < 0 || v > SQLITE_VERSION_NOW) {
+            lite_exec(db, "ROLLBACK", NULL);
+            set_err(err, v < 0 ? fmt("%s: %s", db->where, sqlite3_errmsg(db->lite))
+                               : fmt("%s: schema version %d is newer than this wxingest knows (%d)",
+                                     db->where, v, SQLITE_VERSION_NOW));
+            return -1;
+        }
+        if (v == SQLITE_VERSION_NOW) return lite_exec(db, "COMMIT", err);
+        char pragma[48];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+        if (lite_exec(db, sqlite_migrations[v], err) != 0 || lite_exec(db, pragma, err) != 0 ||
+            lite_exec(db, "COMMIT", err) != 0) {
+            lite_exec(db, "ROLLBACK", NULL);
+            return -1;
+        }
+    }
+}
+
+static int lite_open(wx_db *db, const char *path, char **err)
+{
+    db->where = strdup(path);
+    if (!db->where) return -1;
+    if (sqlite3_open_v2(path, &db->lite, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+        return lite_fail(db, err);
+    sqlite3_busy_timeout(db->lite, 60000);
+    if (lite_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err) != 0 ||
+        lite_migrate(db, err) != 0)
+        return -1;
+    const char *sql[ST_COUNT] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", sqlite_upsert, sqlite_put_input, sqlite_seen};
+    for (int i = 0; i < N_CHILDREN; i++) sql[ST_CHILD0 + i] = sqlite_children[i];
+    for (int i = 0; i < ST_COUNT; i++)
+        if (sqlite3_prepare_v2(db->lite, sql[i], -1, &db->st[i], NULL) != SQLITE_OK) return lite_fail(db, err);
+    return 0;
+}
+
+/* Run a prepared statement to completion with text parameters. */
+static int lite_run(wx_db *db, int which, int n, const char *const *params, char **err)
+{
+    sqlite3_stmt *s = db->st[which];
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    for (int i = 0; i < n; i++)
+        if (params[i]) sqlite3_bind_text(s, i + 1, params[i], -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {}
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return lite_fail(db, err);
+    return 0;
+}
+
+static int lite_put(wx_db *db, const char *id, const char *json, const char *key, const char *sha, char **err)
+{
+    const char *p[3] = {json, NULL, NULL};
+    if (lite_run(db, ST_UPSERT, 1, p, err) != 0) return -1;
+    if (sqlite3_changes(db->lite) > 0) {
+        p[0] = id;
+        p[1] = json;
+        for (int i = 0; i < N_CHILDREN; i++)
+            if (lite_run(db, ST_CHILD0 + i, 2, p, err) != 0) return -1;
+    }
+    if (key && sha) {
+        p[0] = key; p[1] = sha; p[2] = id;
+        if (lite_run(db, ST_PUT_INPUT, 3, p, err) != 0) return -1;
+    }
+    return 0;
+}
+
+static int lite_seen(wx_db *db, const char *key, const char *sha, char **err)
+{
+    sqlite3_stmt *s = db->st[ST_SEEN];
+    sqlite3_reset(s);
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, sha, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_ROW) { sqlite3_reset(s); return lite_fail(db, err); }
+    int known_bytes = sqlite3_column_int(s, 1);
+    int known_key = sqlite3_column_type(s, 0) != SQLITE_NULL;
+    sqlite3_reset(s);
+    return known_bytes ? WX_SEEN_UNCHANGED : known_key ? WX_SEEN_CHANGED : WX_SEEN_NEW;
+}
+
+/* ---------- PostgreSQL ---------- */
+
+/* The server as host:port (or the socket directory) for messages; the URL
+ * itself may hold a password and is never printed. */
+static char *pg_where(PGconn *c)
+{
+    const char *h = PQhost(c), *p = PQport(c), *d = PQdb(c);
+    return fmt("PostgreSQL server %s%s%s%s%s", h && *h ? h : "localhost", p && *p ? ":" : "", p ? p : "",
+               d && *d ? ", database " : "", d ? d : "");
+}
+
+static int pg_fail(wx_db *db, PGresult *r, char **err)
+{
+    const char *m = r ? PQresultErrorMessage(r) : "";
+    if (!m || !*m) m = PQerrorMessage(db->pg);
+    size_t n = strlen(m);
+    while (n && (m[n - 1] == '\n' || m[n - 1] == ' ')) n--;
+    set_err(err, fmt("%s: %.*s", db->where, (int)n, m));
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    db->retryable = state && (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0);
+    PQclear(r);
+    return -1;
+}
+
+/* Statements without parameters, several allowed (the schema). */
+static int pg_exec(wx_db *db, const char *sql, char **err)
+{
+    PGresult *r = PQexec(db->pg, sql);
+    ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) return pg_fail(db, r, err);
+    PQclear(r);
+    return 0;
+}
+
+/* One statement with text parameters; *out keeps the result when wanted. */
+static int pg_run(wx_db *db, const char *sql, int n, const char *const *params, PGresult **out, char **err)
+{
+    PGresult *r = PQexecParams(db->pg, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) return pg_fail(db, r, err);
+    if (out) *out = r; else PQclear(r);
+    return 0;
+}
+
+/* The schema version recorded in the database: 0 when there is none. */
+static int pg_version(wx_db *db, int *v, char **err)
+{
+    PGresult *r = NULL;
+    *v = 0;
+    if (pg_run(db, "SELECT to_regclass('wxingest_schema') IS NOT NULL", 0, NULL, &r, err) != 0) return -1;
+    int exists = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    if (!exists) return 0;
+    if (pg_run(db, "SELECT max(version) FROM wxingest_schema", 0, NULL, &r, err) != 0) return -1;
+    if (!PQgetisnull(r, 0, 0)) *v = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return 0;
+}
+
+/* Create the tables unless they are current.  DDL runs only when needed:
+ * even CREATE INDEX IF NOT EXISTS takes a share lock on the table, which
+ * deadlocks against a worker already writing.  Concurrent workers starting
+ * together serialise on an advisory lock and look again once they hold it. */
+static int pg_schema_setup(wx_db *db, char **err)
+{
+    int v;
+    if (pg_run(db, "BEGIN", 0, NULL, NULL, err) != 0 ||
+        pg_run(db, "SELECT pg_advisory_xact_lock(7412001)", 0, NULL, NULL, err) != 0 || pg_version(db, &v, err) != 0)
+        return -1;
+    if (v > PG_VERSION_NOW) {
+        set_err(err, fmt("%s: schema version %d is newer than this wxingest knows (%d)", db->where, v, PG_VERSION_NOW));
+        return -1;
+    }
+    if (v < PG_VERSION_NOW) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "DELETE FROM wxingest_schema; INSERT INTO wxingest_schema VALUES (%d)", PG_VERSION_NOW);
+        if (pg_exec(db, pg_schema, err) != 0 || pg_exec(db, sql, err) != 0) return -1;
+    }
+    return pg_run(db, "COMMIT", 0, NULL, NULL, err);
+}
+
+static int pg_open(wx_db *db, const char *url, char **err)
+{
+    db->pg = PQconnectdb(url);
+    if (!db->pg) { set_err(err, fmt("cannot connect to PostgreSQL: out of memory")); return -1; }
+    db->where = pg_where(db->pg);
+    if (PQstatus(db->pg) != CONNECTION_OK) {
+        const char *m = PQerrorMessage(db->pg);
+        size_t n = strlen(m);
+        while (n && m[n - 1] == '\n') n--;
+        set_err(err, fmt("cannot connect to %s: %.*s", db->where, (int)n, m));
+        return -1;
+    }
+    if (pg_run(db, "SET client_min_messages = warning", 0, NULL, NULL, err) != 0 || pg_schema_setup(db, err) != 0)
+        return -1;
+    PGresult *prep = PQprepare(db->pg, "wx_put", pg_put_sql, 0, NULL);
+    if (!prep || PQresultStatus(prep) != PGRES_COMMAND_OK) return pg_fail(db, prep, err);
+    PQclear(prep);
+    return 0;
+}
+
+static int pg_put(wx_db *db, const char *json, const char *key, char **err)
+{
+    const char *p[2] = {json, key};
+    PGresult *r = PQexecPrepared(db->pg, "wx_put", 2, p, NULL, NULL, 0);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) return pg_fail(db, r, err);
+    PQclear(r);
+    return 0;
+}
+
+static int pg_seen(wx_db *db, const char *key, const char *sha, char **err)
+{
+    PGresult *r = NULL;
+    const char *p[2] = {key, sha};
+    if (pg_run(db, pg_seen_sql, 2, p, &r, err) != 0) return -1;
+    int known_key = !PQgetisnull(r, 0, 0);
+    int known_bytes = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+    PQclear(r);
+    return known_bytes ? WX_SEEN_UNCHANGED : known_key ? WX_SEEN_CHANGED : WX_SEEN_NEW;
+}
+
+/* ---------- the public API ---------- */
+
+int wx_db_url_is_db(const char *url)
+{
+    return strncmp(url, "sqlite:", 7) == 0 || strncmp(url, "postgres://", 11) == 0 ||
+           strncmp(url, "postgresql://", 13) == 0;
+}
+
+wx_db *wx_db_open(const char *url, int batch, char **err)
+{
+    wx_db *db = calloc(1, sizeof *db);
+    if (!db) { set_err(err, fmt("out of memory")); return NULL; }
+    db->batch = batch > 0 ? batch : WX_DB_BATCH;
+    int rc;
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        db->kind = DB_SQLITE;
+        const char *path = url + 7;
+        if (strncmp(path, "//", 2) == 0) path += 2;     /* sqlite:///abs/path */
+        if (!*path) { set_err(err, fmt("sqlite: URL without a file name")); free(db); return NULL; }
+        rc = lite_open(db, path, err);
+    } else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+        db->kind = DB_PG;
+        rc = pg_open(db, url, err);
+    } else {
+        set_err(err, fmt("unknown database URL (want sqlite:PATH or postgres://...): %s", url));
+        free(db);
+        return NULL;
+    }
+    if (rc != 0) {
+        if (err && !*err) *err = fmt("out of memory");
+        wx_db_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+const char *wx_db_where(const wx_db *db) { return db->where; }
+
+static int tx_begin(wx_db *db, char **err)
+{
+    if (db->in_tx) return 0;
+    int rc = db->kind == DB_SQLITE ? lite_run(db, ST_BEGIN, 0, NULL, err) : pg_run(db, "BEGIN", 0, NULL, NULL, err);
+    if (rc == 0) db->in_tx = 1;
+    return rc;
+}
+
+/* Forget the records of the batch (committed or abandoned). */
+static void drop_pending(wx_db *db)
+{
+    for (int i = 0; i < db->pending; i++) {
+        free(db->pend_json[i]);
+        free(db->pend_key[i]);
+    }
+    db->pending = 0;
+}
+
+static void tx_rollback(wx_db *db)
+{
+    if (!db->in_tx) return;
+    if (db->kind == DB_SQLITE) lite_run(db, ST_ROLLBACK, 0, NULL, NULL);
+    else if (PQstatus(db->pg) == CONNECTION_OK) pg_run(db, "ROLLBACK", 0, NULL, NULL, NULL);
+    db->in_tx = 0;
+}
+
+/* Store pending record i in the open transaction. */
+static int put_pending(wx_db *db, int i, char **err)
+{
+    db->retryable = 0;
+    if (db->kind == DB_PG) return pg_put(db, db->pend_json[i], db->pend_key[i], err);
+    json_t *rec = json_loads(db->pend_json[i], 0, NULL);
+    const char *id = json_string_value(json_object_get(rec, "id"));
+    const char *sha = json_string_value(json_object_get(json_object_get(rec, "source"), "sha256"));
+    int rc = lite_put(db, id, db->pend_json[i], db->pend_key[i], sha, err);
+    json_decref(rec);
+    return rc;
+}
+
+/* Workers sharing a PostgreSQL database can deadlock on article rows they
+ * both update; the server then aborts one transaction.  Run that batch
+ * again from its kept records, after a short random pause so the two do
+ * not collide again in step. */
+static int replay(wx_db *db, char **err)
+{
+    for (int attempt = 1; attempt <= 8 && db->retryable; attempt++) {
+        tx_rollback(db);
+        struct timespec pause = {0, (long)(rand() % 50 + 10) * attempt * 1000000L};
+        nanosleep(&pause, NULL);
+        if (tx_begin(db, err) != 0) return -1;
+        int i = 0;
+        while (i < db->pending && put_pending(db, i, err) == 0) i++;
+        if (i == db->pending) {
+            if (err) { free(*err); *err = NULL; }   /* the deadlock is dealt with */
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int wx_db_commit(wx_db *db, char **err)
+{
+    if (!db->in_tx) return 0;
+    for (int attempt = 0;; attempt++) {
+        db->retryable = 0;
+        int rc = db->kind == DB_SQLITE ? lite_run(db, ST_COMMIT, 0, NULL, err) : pg_run(db, "COMMIT", 0, NULL, NULL, err);
+        if (rc == 0) break;
+        if (!db->retryable || attempt >= 3 || replay(db, err) != 0) { wx_db_rollback(db); return -1; }
+    }
+    db->in_tx = 0;
+    drop_pending(db);
+    return 0;
+}
+
+void wx_db_rollback(wx_db *db)
+{
+    tx_rollback(db);
+    drop_pending(db);
+}
+
+int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err)
+{
+    if (!json_is_string(json_object_get(record, "id"))) {
+        set_err(err, fmt("%s: record without an id", db->where));
+        return -1;
+    }
+    if (!db->pend_json) {
+        db->pend_json = calloc((size_t)db->batch, sizeof *db->pend_json);
+        db->pend_key = calloc((size_t)db->batch, sizeof *db->pend_key);
+        if (!db->pend_json || !db->pend_key) { set_err(err, fmt("out of memory")); return -1; }
+    }
+    char *json = json_dumps(record, JSON_COMPACT), *key = input_key ? strdup(input_key) : NULL;
+    if (!json || (input_key && !key)) {
+        free(json);
+        free(key);
+        set_err(err, fmt("out of memory"));
+        return -1;
+    }
+    int i = db->pending++;
+    db->pend_json[i] = json;
+    db->pend_key[i] = key;
+    int rc = tx_begin(db, err);
+    if (rc == 0) rc = put_pending(db, i, err);
+    if (rc != 0 && db->retryable) rc = replay(db, err);
+    if (rc != 0) { wx_db_rollback(db); return -1; }
+    if (db->pending >= db->batch) return wx_db_commit(db, err);
+    return 0;
+}
+
+int wx_db_seen(wx_db *db, const char *input_key, const char *sha256, char **err)
+{
+    return db->kind == DB_SQLITE ? lite_seen(db, input_key, sha256, err) : pg_seen(db, input_key, sha256, err);
+}
+
+int wx_db_pending(const wx_db *db) { return db->pending; }
+
+void wx_db_close(wx_db *db)
+{
+    if (!db) return;
+    wx_db_rollback(db);
+    free(db->pend_json);
+    free(db->pend_key);
+    for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(db->st[i]);
+    if (db->lite) sqlite3_close(db->lite);
+    if (db->pg) PQfinish(db->pg);
+    free(db->where);
+    free(db);
+}

@@ -1,0 +1,385 @@
+/*
+ * Files of an unattended run: the JSON Lines output (replaced atomically or
+ * appended line by line), the --incremental state next to it, and the run
+ * lock.  The rule throughout: a crash at any moment leaves either the old
+ * file or the new one, never a torn one, and nothing that a rerun would
+ * duplicate.
+ */
+#include "output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *fmt(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char *s = NULL;
+    if (vasprintf(&s, f, ap) < 0) s = NULL;
+    va_end(ap);
+    return s;
+}
+
+static void set_err(char **err, char *msg)
+{
+    if (err) { free(*err); *err = msg; } else free(msg);
+}
+
+/* ---------- what has been written: key -> sha256, and the sha256 set ---------- */
+
+typedef struct entry { char *str, *val; struct entry *next; } entry;
+typedef struct table { entry **b; size_t nb, n; } table;
+
+struct wx_known {
+    table by_key;   /* input key -> sha256 */
+    table shas;     /* sha256 -> NULL */
+};
+
+static size_t hash(const char *s)
+{
+    size_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static entry *find(const table *t, const char *s)
+{
+    if (!t->nb) return NULL;
+    for (entry *e = t->b[hash(s) % t->nb]; e; e = e->next)
+        if (strcmp(e->str, s) == 0) return e;
+    return NULL;
+}
+
+/* Insert or replace; the table copies both strings. */
+static int put(table *t, const char *s, const char *val)
+{
+    entry *e = find(t, s);
+    if (e) {
+        char *v = val ? strdup(val) : NULL;
+        if (val && !v) return -1;
+        free(e->val);
+        e->val = v;
+        return 0;
+    }
+    if (t->n >= t->nb) {
+        size_t nb = t->nb ? t->nb * 2 : 256;
+        entry **b = calloc(nb, sizeof *b);
+        if (!b) return -1;
+        for (size_t i = 0; i < t->nb; i++)
+            for (entry *x = t->b[i], *nx; x; x = nx) {
+                nx = x->next;
+                size_t h = hash(x->str) % nb;
+                x->next = b[h];
+                b[h] = x;
+            }
+        free(t->b);
+        t->b = b;
+        t->nb = nb;
+    }
+    e = calloc(1, sizeof *e);
+    if (!e || !(e->str = strdup(s)) || (val && !(e->val = strdup(val)))) {
+        if (e) free(e->str);
+        free(e);
+        return -1;
+    }
+    size_t h = hash(s) % t->nb;
+    e->next = t->b[h];
+    t->b[h] = e;
+    t->n++;
+    return 0;
+}
+
+static void table_free(table *t)
+{
+    for (size_t i = 0; i < t->nb; i++)
+        for (entry *x = t->b[i], *nx; x; x = nx) {
+            nx = x->next;
+            free(x->str);
+            free(x->val);
+            free(x);
+        }
+    free(t->b);
+    memset(t, 0, sizeof *t);
+}
+
+static int known_add(wx_known *k, const char *key, const char *sha)
+{
+    if (!sha) return 0;
+    if (put(&k->shas, sha, NULL) != 0) return -1;
+    return key ? put(&k->by_key, key, sha) : 0;
+}
+
+/* A record line (from the output) or a state line: both name an input and
+ * its sha256.  Unparsable lines are ignored. */
+static void known_add_line(wx_known *k, const char *line, const char *key_field)
+{
+    json_t *j = json_loads(line, 0, NULL);
+    if (!j) return;
+    json_t *src = json_object_get(j, "source");
+    if (json_is_object(src))
+        known_add(k, json_string_value(json_object_get(src, key_field)),
+                  json_string_value(json_object_get(src, "sha256")));
+    else
+        known_add(k, json_string_value(json_object_get(j, "key")), json_string_value(json_object_get(j, "sha256")));
+    json_decref(j);
+}
+
+static int known_load(wx_known *k, const char *path, const char *key_field, char **err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT) return 0;
+        set_err(err, fmt("%s: %s", path, strerror(errno)));
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) >= 0) known_add_line(k, line, key_field);
+    free(line);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) { set_err(err, fmt("%s: read error", path)); return -1; }
+    return 0;
+}
+
+/* ---------- atomic replacement ---------- */
+
+/* The directory entry must reach the disk too, or a crash after rename can
+ * bring the old file back. */
+static void fsync_dir_of(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy) return;
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) { fsync(fd); close(fd); }
+    free(copy);
+}
+
+static int finish_tmp(FILE *f, const char *tmp, const char *path, char **err)
+{
+    int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
+    int e = errno;
+    if (fclose(f) != 0 && !bad) { bad = 1; e = errno; }
+    if (bad) { set_err(err, fmt("%s: %s", tmp, strerror(e ? e : EIO))); unlink(tmp); return -1; }
+    if (rename(tmp, path) != 0) {
+        set_err(err, fmt("%s: %s", path, strerror(errno)));
+        unlink(tmp);
+        return -1;
+    }
+    fsync_dir_of(path);
+    return 0;
+}
+
+int wx_write_atomic(const char *path, const char *bytes, size_t len, char **err)
+{
+    char *tmp = fmt("%s.tmp", path);
+    if (!tmp) { set_err(err, fmt("out of memory")); return -1; }
+    FILE *f = fopen(tmp, "w");
+    if (!f) { set_err(err, fmt("%s: %s", tmp, strerror(errno))); free(tmp); return -1; }
+    if (len && fwrite(bytes, 1, len, f) != len) { /* reported by finish_tmp via ferror */ }
+    int rc = finish_tmp(f, tmp, path, err);
+    free(tmp);
+    return rc;
+}
+
+/* ---------- the JSON Lines sink ---------- */
+
+/* A crash mid-write can leave a last line without its newline; cut it off
+ * so the next record starts on a line of its own and the torn record is
+ * simply written again. */
+static int cut_torn_line(FILE *f, const char *path, char **err)
+{
+    if (fseeko(f, 0, SEEK_END) != 0) goto fail;
+    off_t end = ftello(f), pos = end;
+    char buf[4096];
+    while (pos > 0) {
+        size_t n = pos < (off_t)sizeof buf ? (size_t)pos : sizeof buf;
+        if (fseeko(f, pos - (off_t)n, SEEK_SET) != 0 || fread(buf, 1, n, f) != n) goto fail;
+        size_t i = n;
+        while (i > 0 && buf[i - 1] != '\n') i--;
+        if (i > 0) { pos = pos - (off_t)n + (off_t)i; break; }
+        pos -= (off_t)n;
+    }
+    if (pos != end) {
+        if (ftruncate(fileno(f), pos) != 0) goto fail;
+        wx_log(WX_LOG_WARN, path, "removed an incomplete last line (%lld bytes) left by an interrupted run",
+               (long long)(end - pos));
+    }
+    if (fseeko(f, 0, SEEK_END) != 0) goto fail;
+    return 0;
+fail:
+    set_err(err, fmt("%s: %s", path, strerror(errno ? errno : EIO)));
+    return -1;
+}
+
+int wx_sink_open(wx_jsonl_sink *s, const char *path, int append, int incremental, const char *key_field, char **err)
+{
+    memset(s, 0, sizeof *s);
+    s->key_field = key_field;
+    if (!path || strcmp(path, "-") == 0) {
+        s->f = stdout;
+        if (incremental) s->known = calloc(1, sizeof *s->known);
+        return incremental && !s->known ? -1 : 0;
+    }
+    s->append = append;
+    /* Only a regular file (or a new one) is replaced by rename: renaming
+     * over /dev/null or a FIFO would replace the device, over a symlink the
+     * link.  Those are written in place. */
+    struct stat sb;
+    int exists = stat(path, &sb) == 0;
+    int special = exists && !S_ISREG(sb.st_mode);
+    s->path = exists && !special ? realpath(path, NULL) : strdup(path);
+    if (!s->path) goto oom;
+    if (special && incremental) {
+        set_err(err, fmt("%s: --incremental keeps its state next to -o FILE, which must be a regular file", path));
+        return -1;
+    }
+    if (incremental) {
+        s->known = calloc(1, sizeof *s->known);
+        s->state = fmt("%s.state", path);
+        if (!s->known || !s->state) goto oom;
+        if (known_load(s->known, s->state, key_field, err) != 0) return -1;
+    }
+    if (special) {
+        s->f = fopen(path, append ? "a" : "w");
+        if (!s->f) { set_err(err, fmt("%s: %s", path, strerror(errno))); return -1; }
+    } else if (append) {
+        s->f = fopen(path, "a+");
+        if (!s->f) { set_err(err, fmt("%s: %s", path, strerror(errno))); return -1; }
+        if (cut_torn_line(s->f, path, err) != 0) return -1;
+        /* The records already in the file count as written, even those a
+         * killed run wrote after its last state file. */
+        if (incremental && known_load(s->known, path, key_field, err) != 0) return -1;
+    } else {
+        s->tmp = fmt("%s.tmp", path);
+        if (!s->tmp) goto oom;
+        s->f = fopen(s->tmp, "w");
+        if (!s->f) { set_err(err, fmt("%s: %s", s->tmp, strerror(errno))); return -1; }
+    }
+    return 0;
+oom:
+    set_err(err, fmt("out of memory"));
+    return -1;
+}
+
+int wx_sink_write(wx_jsonl_sink *s, const json_t *record, char **err)
+{
+    const char *name = s->tmp ? s->tmp : s->path ? s->path : "stdout";
+    if (wx_jsonl_write(s->f, record) != 0 || (s->append && fflush(s->f) != 0)) {
+        set_err(err, fmt("%s: %s", name, strerror(errno ? errno : EIO)));
+        return -1;
+    }
+    if (s->known) {
+        json_t *src = json_object_get(record, "source");
+        if (known_add(s->known, json_string_value(json_object_get(src, s->key_field)),
+                      json_string_value(json_object_get(src, "sha256"))) != 0) {
+            set_err(err, fmt("out of memory"));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int wx_sink_seen(const wx_jsonl_sink *s, const char *key, const char *sha256)
+{
+    if (!s->known) return WX_SEEN_NEW;
+    if (find(&s->known->shas, sha256)) return WX_SEEN_UNCHANGED;
+    return key && find(&s->known->by_key, key) ? WX_SEEN_CHANGED : WX_SEEN_NEW;
+}
+
+/* The state: one {"key", "sha256"} line per input, sorted by nothing in
+ * particular; replaced atomically. */
+static int write_state(wx_jsonl_sink *s, char **err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) { set_err(err, fmt("out of memory")); return -1; }
+    table *t = &s->known->by_key;
+    for (size_t i = 0; i < t->nb; i++)
+        for (entry *e = t->b[i]; e; e = e->next) {
+            json_t *j = json_pack("{s:s, s:s}", "key", e->str, "sha256", e->val ? e->val : "");
+            if (j) wx_jsonl_write(m, j);
+            json_decref(j);
+        }
+    fclose(m);
+    int rc = wx_write_atomic(s->state, buf, len, err);
+    free(buf);
+    return rc;
+}
+
+int wx_sink_finish(wx_jsonl_sink *s, char **err)
+{
+    if (!s->f) return 0;
+    int rc = 0;
+    if (!s->path) {
+        if (fflush(s->f) != 0 || ferror(s->f)) {
+            set_err(err, fmt("stdout: %s", strerror(errno ? errno : EIO)));
+            rc = -1;
+        }
+    } else if (s->tmp) {
+        rc = finish_tmp(s->f, s->tmp, s->path, err);
+    } else {
+        /* fsync fails with EINVAL on devices and pipes: nothing to sync */
+        int bad = fflush(s->f) != 0 || ferror(s->f) || (fsync(fileno(s->f)) != 0 && errno != EINVAL);
+        int e = errno;
+        if (fclose(s->f) != 0 && !bad) { bad = 1; e = errno; }
+        if (bad) { set_err(err, fmt("%s: %s", s->path, strerror(e ? e : EIO))); rc = -1; }
+    }
+    s->f = NULL;
+    if (rc == 0 && s->state) rc = write_state(s, err);
+    return rc;
+}
+
+void wx_sink_free(wx_jsonl_sink *s)
+{
+    if (s->f && s->f != stdout) {
+        fclose(s->f);
+        if (s->tmp) unlink(s->tmp);
+    }
+    if (s->known) {
+        table_free(&s->known->by_key);
+        table_free(&s->known->shas);
+        free(s->known);
+    }
+    free(s->path);
+    free(s->tmp);
+    free(s->state);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---------- the run lock ---------- */
+
+int wx_lock_take(const char *path, long *holder, char **err)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) { set_err(err, fmt("%s: %s", path, strerror(errno))); return -1; }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        if (e == EWOULDBLOCK) {
+            char buf[32] = {0};
+            ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+            *holder = n > 0 ? strtol(buf, NULL, 10) : 0;
+            close(fd);
+            return -2;
+        }
+        close(fd);
+        set_err(err, fmt("%s: %s", path, strerror(e)));
+        return -1;
+    }
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
+        set_err(err, fmt("%s: %s", path, strerror(errno)));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}

@@ -1,0 +1,672 @@
+#!/usr/bin/python3
+"""Database sinks and unattended runs: `wxingest parse` with --db (SQLite and
+a real PostgreSQL server), --lock, --incremental, -o / --append, signals,
+kill -9 and rerun, --quiet, --log-format json, --shard, --files-from, -0.
+
+PostgreSQL: a throwaway cluster is created here (initdb into a temporary
+directory, started on a free 127.0.0.1 port with its socket in that
+directory, stopped at the end).  As root the server runs as user `nobody`.
+When the PostgreSQL server binaries are missing the PostgreSQL tests FAIL,
+unless WX_NO_POSTGRES=1 is set explicitly (then they are reported as
+skipped, never silently).
+
+Usage: db_test.py PATH/TO/wxingest     Prints one line per failure and a
+final "db: N passed, N failed" line; exits 1 when anything failed.
+"""
+import glob
+import gzip
+import json
+import os
+import pwd
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "wxingest"))
+SAMPLES = os.path.join(ROOT, "samples")
+NOTICE = os.path.join(ROOT, "tests", "cases", "notice-hand.html")
+
+passed = 0
+failed = 0
+TMP = tempfile.mkdtemp(prefix="wxdb-")
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what)
+    return cond
+
+
+sanitizer_reports = 0
+
+
+def sanitizer_clean(err):
+    """Under the ASan+UBSan build every run must also be clean; counted once
+    per report, checked at the end."""
+    global sanitizer_reports
+    if "Sanitizer" in err or "runtime error:" in err:
+        sanitizer_reports += 1
+        print("sanitizer report:\n" + err[-2000:])
+
+
+def wx(*args, stdin=None, timeout=300):
+    p = subprocess.run([BIN, *args], input=stdin, capture_output=True, timeout=timeout, cwd=TMP)
+    err = p.stderr.decode("utf-8", "replace")
+    sanitizer_clean(err)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), err
+
+
+def t(name):
+    return os.path.join(TMP, name)
+
+
+def jsonl(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+SQLITE_TABLES = {
+    "articles": "SELECT * FROM articles ORDER BY id",
+    "images": "SELECT * FROM images ORDER BY article_id, pos",
+    "links": "SELECT * FROM links ORDER BY article_id, pos",
+    "dates": "SELECT * FROM dates ORDER BY article_id, pos",
+    "notices": "SELECT * FROM notices ORDER BY article_id, pos",
+    "inputs": "SELECT key, sha256, article_id FROM inputs ORDER BY key",
+}
+
+
+def sqlite_rows(path):
+    con = sqlite3.connect(path)
+    try:
+        return {k: con.execute(q).fetchall() for k, q in SQLITE_TABLES.items()}
+    finally:
+        con.close()
+
+
+def make_corpus(copies):
+    """copies x the samples (plus the notice case), each copy's bytes made
+    distinct by a trailing comment, so every input is a real page of its own
+    and the same article arrives several times with different bytes."""
+    d = t(f"corpus{copies}")
+    if os.path.isdir(d):
+        return d
+    os.makedirs(d)
+    pages = sorted(glob.glob(os.path.join(SAMPLES, "*.gz"))) + [NOTICE]
+    for k in range(copies):
+        sub = os.path.join(d, f"c{k}")
+        os.makedirs(sub)
+        for p in pages:
+            if k and ".mht" in p:
+                continue        # the comment would land outside the page: same bytes again
+            data = gzip.open(p).read() if p.endswith(".gz") else open(p, "rb").read()
+            name = os.path.basename(p).removesuffix(".gz")
+            with open(os.path.join(sub, name), "wb") as f:
+                f.write(data + f"\n<!-- copy {k} -->\n".encode())
+    return d
+
+
+def count_files(d):
+    return len(glob.glob(os.path.join(d, "*", "*")))
+
+
+# ---------------------------------------------------------------- SQLite
+
+def test_schema_command():
+    code, out, _ = wx("schema", "sqlite")
+    check(code == 0 and "CREATE TABLE articles" in out, "schema sqlite prints the DDL")
+    con = sqlite3.connect(":memory:")
+    try:
+        con.executescript(out)
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        check({"articles", "images", "links", "dates", "notices", "inputs"} <= names,
+              f"schema sqlite creates every table (got {sorted(names)})")
+    except sqlite3.Error as e:
+        check(False, f"schema sqlite runs in sqlite3: {e}")
+    code, out, _ = wx("schema", "postgres")
+    check(code == 0 and "jsonb" in out and "timestamptz" in out, "schema postgres prints PostgreSQL DDL")
+    code, _, err = wx("schema", "oracle")
+    check(code == 64, "schema with an unknown kind is a usage error")
+
+
+def test_sqlite_basic():
+    db = t("basic.db")
+    code, _, err = wx("parse", "--db", "sqlite:" + db, SAMPLES, NOTICE)
+    check(code == 65, f"parse --db exits 65 (one sample is not a page), got {code}: {err[-300:]}")
+    first = sqlite_rows(db)
+    ref = [json.loads(line) for line in wx("parse", SAMPLES, NOTICE)[1].splitlines()]
+    check(len(first["articles"]) == len({r["id"] for r in ref}), "one articles row per record id")
+    check(len(first["images"]) == sum(len(r["images"]) for r in ref), "one images row per image")
+    check(len(first["links"]) == sum(len(r["links"]) for r in ref), "one links row per link")
+    check(len(first["dates"]) == sum(len(r["dates"]) for r in ref), "one dates row per date")
+    check(len(first["notices"]) == sum(1 for r in ref if r["notice"]) and first["notices"], "a notices row per notice")
+    con = sqlite3.connect(db)
+    mode = con.execute("PRAGMA journal_mode").fetchone()[0]
+    recs = {r[0]: json.loads(r[1]) for r in con.execute("SELECT id, record FROM articles")}
+    title = dict(con.execute("SELECT id, title FROM articles").fetchall())
+    con.close()
+    check(mode == "wal", f"the SQLite file is in WAL mode ({mode})")
+    byid = {r["id"]: r for r in ref}
+    check(all(recs[i] == byid[i] for i in byid), "articles.record holds the full record")
+    check(all(title[i] == byid[i]["title"] for i in byid), "articles.title is the record's title")
+    code, _, _ = wx("parse", "--db", "sqlite:" + db, SAMPLES, NOTICE)
+    check(sqlite_rows(db) == first, "running twice over the same input leaves the same rows")
+    code, out, _ = wx("parse", "--db", "sqlite:" + db, "-o", "-", NOTICE)
+    check(code == 0 and len(out.splitlines()) == 1, "--db with -o - also writes JSON Lines to stdout")
+    code, out, _ = wx("parse", "--db", "sqlite:" + db, NOTICE)
+    check(code == 0 and out == "", "--db alone writes no JSON Lines")
+
+
+def test_incremental_sqlite():
+    d = t("inc")
+    os.makedirs(d)
+    for p in sorted(glob.glob(os.path.join(SAMPLES, "article-0*.gz"))):
+        shutil.copy(p, d)
+    db = "sqlite:" + t("inc.db")
+    code, _, err = wx("parse", "--incremental", "--db", db, d)
+    check(code == 0 and "new=3 changed=0 unchanged=0" in err, f"incremental first run: 3 new ({err.strip()})")
+    code, _, err = wx("parse", "--incremental", "--db", db, d)
+    check(code == 0 and "new=0 changed=0 unchanged=3" in err and "documents=0" in err,
+          f"incremental rerun: nothing parsed ({err.strip()})")
+    victim = os.path.join(d, "article-02.html.gz")
+    data = gzip.open(victim).read() + b"<!-- edited -->"
+    with gzip.open(victim, "wb") as f:
+        f.write(data)
+    shutil.copy(NOTICE, d)
+    code, _, err = wx("parse", "--incremental", "--db", db, d)
+    check(code == 0 and "new=1 changed=1 unchanged=2" in err and "documents=2" in err,
+          f"incremental after an edit and an addition: 1 new, 1 changed ({err.strip()})")
+    # without a database: the state file next to -o
+    out = t("inc.jsonl")
+    code, _, err = wx("parse", "--incremental", "-o", out, d)
+    check(code == 0 and "new=4" in err and len(jsonl(out)) == 4 and os.path.exists(out + ".state"),
+          f"incremental with -o writes FILE.state ({err.strip()})")
+    code, _, err = wx("parse", "--incremental", "-o", out, d)
+    check(code == 0 and "unchanged=4" in err and jsonl(out) == [], "incremental -o rerun: nothing new")
+    code, _, err = wx("parse", "--incremental", d)
+    check(code == 64, "--incremental without --db or -o is a usage error")
+
+
+def test_migration_from_old_version():
+    """A file made by an older wxingest (user_version 1: no inputs table)."""
+    path = t("old.db")
+    code, ddl, _ = wx("schema", "sqlite")
+    v1 = ddl.split("CREATE TABLE inputs")[0]
+    con = sqlite3.connect(path)
+    con.executescript(v1 + "PRAGMA user_version = 1;")
+    con.execute("INSERT INTO articles (id, status, record) VALUES ('old:1:1', 'ok', '{}')")
+    con.commit()
+    con.close()
+    code, _, err = wx("parse", "--incremental", "--db", "sqlite:" + path, NOTICE)
+    con = sqlite3.connect(path)
+    ver = con.execute("PRAGMA user_version").fetchone()[0]
+    n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    ninp = con.execute("SELECT count(*) FROM inputs").fetchone()[0]
+    con.close()
+    check(code == 0 and ver == 2 and n == 2 and ninp == 1,
+          f"an old user_version 1 file is migrated on open (exit {code}, version {ver}, {n} articles): {err}")
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA user_version = 99")
+    con.commit()
+    con.close()
+    code, _, err = wx("parse", "--db", "sqlite:" + path, NOTICE)
+    check(code == 74 and "newer" in err, f"a newer schema version is refused with exit 74 ({code}: {err.strip()})")
+
+
+# ---------------------------------------------------------------- output files
+
+def test_atomic_output():
+    out = t("atomic.jsonl")
+    code, _, _ = wx("parse", "-o", out, NOTICE)
+    before = open(out, "rb").read()
+    check(code == 0 and len(before.splitlines()) == 1, "-o writes the file")
+    corpus = make_corpus(3)
+    p = subprocess.Popen([BIN, "parse", "-o", out, corpus], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.4)
+    p.kill()
+    p.wait()
+    check(open(out, "rb").read() == before, "-o: a run killed with -9 leaves the previous file untouched")
+    code, _, _ = wx("parse", "-o", out, corpus)
+    recs = jsonl(out)
+    check(len(recs) == count_files(corpus) and not os.path.exists(out + ".tmp"), "-o: a complete run replaces the file, no temp left")
+
+
+def test_special_outputs():
+    """-o onto a FIFO or through a symlink writes in place: renaming over
+    them would replace the FIFO (or a device such as /dev/null) or the link."""
+    fifo = t("out.fifo")
+    os.mkfifo(fifo)
+    got = []
+    import threading
+    th = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    th.start()
+    code, _, err = wx("parse", "-o", fifo, NOTICE, timeout=60)
+    th.join(30)
+    import stat
+    check(code == 0 and stat.S_ISFIFO(os.lstat(fifo).st_mode) and got and len(got[0].splitlines()) == 1,
+          f"-o FIFO: written in place, the FIFO stays a FIFO ({code}: {err.strip()})")
+    real, link = t("real.jsonl"), t("link.jsonl")
+    with open(real, "w") as f:
+        f.write("old\n")
+    os.symlink("real.jsonl", link)
+    code, _, _ = wx("parse", "-o", link, NOTICE)
+    check(code == 0 and os.path.islink(link) and len(jsonl(real)) == 1,
+          "-o through a symlink replaces the target, keeps the link")
+
+
+def test_append():
+    out = t("append.jsonl")
+    wx("parse", "--append", "-o", out, NOTICE)
+    wx("parse", "--append", "-o", out, NOTICE)
+    check(len(jsonl(out)) == 2, "--append adds to the file")
+    with open(out, "ab") as f:
+        f.write(b'{"schema":"wxingest.record/1","id":"torn')
+    code, _, err = wx("parse", "--append", "-o", out, NOTICE)
+    lines = open(out, "rb").read().split(b"\n")
+    check(code == 0 and lines[-1] == b"" and len(jsonl(out)) == 3 and "incomplete last line" in err,
+          f"--append cuts a torn last line before appending ({err.strip()})")
+    code, _, _ = wx("parse", "--append", NOTICE)
+    check(code == 64, "--append without -o is a usage error")
+
+
+# ---------------------------------------------------------------- lock, signals, kill -9
+
+def wait_for(pred, timeout=30.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_lock():
+    lock = t("run.lock")
+    corpus = make_corpus(3)
+    p = subprocess.Popen([BIN, "parse", "--lock", lock, "-o", t("lock.jsonl"), corpus],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ok = wait_for(lambda: os.path.exists(lock) and open(lock).read().strip() == str(p.pid))
+    start = time.time()
+    code, _, err = wx("parse", "--lock", lock, "-o", t("lock2.jsonl"), NOTICE)
+    took = time.time() - start
+    still = p.poll() is None
+    p.wait()
+    check(ok and still and code == 75 and f"pid {p.pid}" in err and took < 5,
+          f"a second run while the lock is held exits 75 at once naming pid {p.pid} ({code}: {err.strip()})")
+    code, _, _ = wx("parse", "--lock", lock, "-o", t("lock2.jsonl"), NOTICE)
+    check(code == 0, "the lock is free again once the first run ended")
+
+
+def test_sigterm():
+    corpus = make_corpus(3)
+    db = t("term.db")
+    out = t("term.jsonl")
+    p = subprocess.Popen([BIN, "parse", "--incremental", "--batch", "5", "--db", "sqlite:" + db, "-o", out, corpus],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_for(lambda: os.path.exists(out + ".tmp") and os.path.getsize(out + ".tmp") > 0)
+    time.sleep(0.2)
+    p.send_signal(signal.SIGTERM)
+    err = p.communicate()[1].decode()
+    sanitizer_clean(err)
+    n_out = len(jsonl(out)) if os.path.exists(out) else -1
+    con = sqlite3.connect(db)
+    n_inp = con.execute("SELECT count(*) FROM inputs").fetchone()[0]
+    con.close()
+    check(p.returncode == 143, f"SIGTERM: exit 143 (got {p.returncode}: {err[-200:]})")
+    check(0 < n_out < count_files(corpus) and n_inp == n_out, f"SIGTERM: the open batch is committed and -o holds the same "
+          f"records ({n_out} lines, {n_inp} inputs stored)")
+    code, _, err = wx("parse", "--incremental", "--db", "sqlite:" + db, "-o", out, corpus)
+    check(code == 65 and f"unchanged={n_out}" in err, f"after SIGTERM a rerun takes up the rest ({err.strip()})")
+
+
+def test_sigint():
+    corpus = make_corpus(3)
+    out = t("int.jsonl")
+    p = subprocess.Popen([BIN, "parse", "--append", "-o", out, corpus], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_for(lambda: os.path.exists(out) and os.path.getsize(out) > 0)
+    p.send_signal(signal.SIGINT)
+    err = p.communicate()[1].decode()
+    sanitizer_clean(err)
+    n = len(jsonl(out))
+    check(p.returncode == 130 and 0 < n < count_files(corpus) and "interrupted" in err,
+          f"SIGINT: exit 130 after the current document, {n} whole records kept ({p.returncode}: {err[-200:]})")
+
+
+def test_kill9_rerun():
+    """Kill a run with -9 several times at random moments, then let a run
+    finish: the database and the appended JSON Lines equal one
+    uninterrupted run's (no duplicates, nothing lost)."""
+    corpus = make_corpus(4)
+    ref_db, ref_out = t("k-ref.db"), t("k-ref.jsonl")
+    start = time.time()
+    wx("parse", "--incremental", "--batch", "7", "--db", "sqlite:" + ref_db, "--append", "-o", ref_out, corpus)
+    full = time.time() - start
+    db, out = t("k.db"), t("k.jsonl")
+    rng = random.Random(5)
+    kills = 0
+    for _ in range(5):
+        p = subprocess.Popen([BIN, "parse", "--incremental", "--batch", "7", "--db", "sqlite:" + db,
+                              "--append", "-o", out, corpus], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, 0.3) * full)
+        if p.poll() is None:
+            p.kill()
+            kills += 1
+        p.wait()
+    code, _, err = wx("parse", "--incremental", "--batch", "7", "--db", "sqlite:" + db, "--append", "-o", out, corpus)
+    check(kills >= 3, f"kill -9: at least 3 of 5 runs were killed mid-way ({kills})")
+    check(sqlite_rows(db) == sqlite_rows(ref_db), "kill -9 then rerun: the database rows equal an uninterrupted run's")
+    a = sorted(open(out, encoding="utf-8").read().splitlines())
+    b = sorted(open(ref_out, encoding="utf-8").read().splitlines())
+    check(a == b, f"kill -9 then rerun: the JSON Lines equal an uninterrupted run's ({len(a)} vs {len(b)} lines)")
+    print(f"db: kill -9 test: {kills} runs killed, uninterrupted run {full:.2f} s, {len(b)} records")
+
+
+# ---------------------------------------------------------------- logging
+
+def test_logging():
+    code, out, err = wx("parse", "--quiet", NOTICE)
+    check(code == 0 and err == "" and out, f"--quiet: nothing on stderr for a clean run ({err!r})")
+    bad = os.path.join(SAMPLES, "mojibake.html.gz")
+    code, out, err = wx("parse", "--quiet", bad, NOTICE)
+    check(code == 65 and "mojibake" in err and "summary" not in err, f"--quiet still reports errors ({err!r})")
+    code, out, err = wx("parse", NOTICE, bad)
+    last = err.strip().splitlines()[-1]
+    check(last.startswith("wxingest: summary: documents=2 ok=1 failed=1 seconds="),
+          f"the summary line: documents, ok, failed, seconds ({last})")
+    code, out, err = wx("parse", "--log-format", "json", NOTICE, bad, "/nonexistent/x.html")
+    try:
+        lines = [json.loads(x) for x in err.strip().splitlines()]
+    except ValueError:
+        lines = []
+    check(lines and all({"time", "level", "msg"} <= set(x) for x in lines),
+          f"--log-format json: every stderr line is a JSON object ({err[:300]})")
+    summ = [x for x in lines if x.get("msg") == "summary:"]
+    check(summ and summ[0].get("documents") == 2 and summ[0].get("failed") == 1 and "seconds" in summ[0],
+          "--log-format json: the summary has documents, ok, failed, seconds")
+    check(any(x["level"] == "error" and x.get("input", "").endswith("mojibake.html.gz") for x in lines),
+          "--log-format json: a failed input is an error naming it")
+
+
+# ---------------------------------------------------------------- sharding, lists
+
+def test_shard_and_lists():
+    corpus = make_corpus(1)
+    files = sorted(glob.glob(os.path.join(corpus, "*", "*")))
+    full = wx("parse", "--files-from", "-", stdin="\n".join(files).encode() + b"\n")[1].splitlines()
+    check(len(full) == len(files), f"--files-from -: one record per listed path ({len(full)} of {len(files)})")
+    nul = wx("parse", "-0", "--files-from", "-", stdin=b"\0".join(f.encode() for f in files) + b"\0")[1].splitlines()
+    check(nul == full, "--files-from - -0 reads NUL-separated paths")
+    lst = t("list.txt")
+    with open(lst, "w") as f:
+        f.write("\n".join(files) + "\n")
+    parts = [wx("parse", "--shard", f"{k}/4", "--files-from", lst)[1].splitlines() for k in range(4)]
+    check(sorted(sum(parts, [])) == sorted(full) and all(parts),
+          f"--shard 0/4..3/4 split the inputs without overlap ({[len(x) for x in parts]})")
+    code, _, _ = wx("parse", "--shard", "4/4", NOTICE)
+    check(code == 64, "--shard K/N with K >= N is a usage error")
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+class Postgres:
+    def __init__(self):
+        cands = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
+        if not cands:
+            raise FileNotFoundError("PostgreSQL server binaries (/usr/lib/postgresql/*/bin) are not installed; "
+                                    "install the postgresql package (make deps) or set WX_NO_POSTGRES=1")
+        self.bin = os.path.dirname(cands[-1])
+        self.dir = tempfile.mkdtemp(prefix="wxpg-")
+        self.user = None
+        if os.geteuid() == 0:
+            self.user = os.environ.get("WX_PG_USER", "nobody")
+            pw = pwd.getpwnam(self.user)
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        try:
+            self.run("initdb", "-D", self.dir + "/data", "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                     "--locale=C", "--no-sync")
+            self.run("pg_ctl", "-D", self.dir + "/data", "-l", self.dir + "/log", "-w", "-o",
+                     f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                     "-c full_page_writes=off -c max_connections=50 -c deadlock_timeout=200ms", "start")
+        except BaseException:
+            self.stop()
+            raise
+
+    def run(self, prog, *args, check=True):
+        kw = {"user": self.user} if self.user else {}
+        return subprocess.run([os.path.join(self.bin, prog), *args], cwd=self.dir, capture_output=True,
+                              check=check, timeout=120, **kw)
+
+    def url(self, db):
+        return f"postgres://postgres@127.0.0.1:{self.port}/{db}"
+
+    def sql(self, db, query):
+        p = subprocess.run([os.path.join(self.bin, "psql"), "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", self.url(db),
+                            "-c", query], capture_output=True, timeout=120)
+        if p.returncode != 0:
+            raise RuntimeError(p.stderr.decode())
+        return p.stdout.decode()
+
+    def createdb(self, name):
+        self.sql("postgres", f"CREATE DATABASE {name}")
+        return self.url(name)
+
+    def rows(self, db):
+        out = {}
+        for k, q in SQLITE_TABLES.items():
+            out[k] = self.sql(db, q.replace("SELECT *", f"SELECT {k}.*"))
+        return out
+
+    def stop(self):
+        self.run("pg_ctl", "-D", self.dir + "/data", "-m", "immediate", "-w", "stop", check=False)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def test_postgres(pg):
+    code, ddl, _ = wx("schema", "postgres")
+    pg.sql("postgres", "CREATE DATABASE ddl")
+    try:
+        pg.sql("ddl", ddl)
+        check(True, "schema postgres runs in psql")
+    except RuntimeError as e:
+        check(False, f"schema postgres runs in psql: {e}")
+
+    url = pg.createdb("basic")
+    code, _, err = wx("parse", "--db", url, SAMPLES, NOTICE)
+    check(code == 65, f"postgres: parse --db exits 65 as with SQLite ({code}: {err[-300:]})")
+    lite = t("pg-ref.db")
+    wx("parse", "--db", "sqlite:" + lite, SAMPLES, NOTICE)
+    ref = sqlite_rows(lite)
+    first = pg.rows("basic")
+    counts = {k: int(pg.sql("basic", f"SELECT count(*) FROM {k}")) for k in SQLITE_TABLES}
+    check(counts == {k: len(v) for k, v in ref.items()}, f"postgres: the same row counts as SQLite ({counts})")
+    wx("parse", "--db", url, SAMPLES, NOTICE)
+    check(pg.rows("basic") == first, "postgres: running twice leaves the same rows")
+    typ = pg.sql("basic", "SELECT pg_typeof(record)::text, pg_typeof(published_at)::text FROM articles LIMIT 1")
+    check(typ.strip() == "jsonb|timestamp with time zone", f"postgres: record is jsonb, published_at timestamptz ({typ})")
+    d = pg.sql("basic", "SELECT count(*) FROM dates WHERE date IS NOT NULL")
+    check(int(d) == counts["dates"], "postgres: dates.date is a date for every row")
+    same = pg.sql("basic", "SELECT count(*) FROM articles WHERE record->>'title' IS NOT DISTINCT FROM title")
+    check(int(same) == counts["articles"], "postgres: articles.title matches the jsonb record")
+
+    # the same article arriving twice with different child rows: whichever
+    # order, the rows end as those of the winning record, as in SQLite
+    full = open(NOTICE, "rb").read()
+    short = full.replace("定于2025年6月18日下午3点召开培训会议".encode(), "召开培训会议".encode())
+    # make the version with fewer dates the winner (no fetch time: the larger sha256 wins),
+    # so one order shrinks the child rows
+    import hashlib
+    k = 0
+    while hashlib.sha256(short + b"<!-- %d -->" % k).hexdigest() < hashlib.sha256(full).hexdigest():
+        k += 1
+    short += b"<!-- %d -->" % k
+    os.makedirs(t("v1"))
+    os.makedirs(t("v2"))
+    with open(t("v1/notice.html"), "wb") as f:
+        f.write(full)
+    with open(t("v2/notice.html"), "wb") as f:
+        f.write(short)
+    finals = []
+    for n, order in enumerate([("v1", "v2"), ("v2", "v1")]):
+        u = pg.createdb(f"order{n}")
+        lite = t(f"order{n}.db")
+        for v in order:
+            wx("parse", "--db", u, t(v + "/notice.html"))
+            wx("parse", "--db", "sqlite:" + lite, t(v + "/notice.html"))
+        con = sqlite3.connect(lite)
+        lite_dates = [r[0] for r in con.execute("SELECT text FROM dates ORDER BY pos")]
+        lite_rec = json.loads(con.execute("SELECT record FROM articles").fetchone()[0])
+        con.close()
+        pg_dates = pg.sql(f"order{n}", "SELECT text FROM dates ORDER BY pos").splitlines()
+        pg_rec = json.loads(pg.sql(f"order{n}", "SELECT record FROM articles"))
+        finals.append((pg_dates, pg_rec))
+        check(pg_dates == lite_dates and pg_rec == lite_rec and len(pg_dates) == len(pg_rec["dates"]),
+              f"postgres: a replaced article's child rows match SQLite's ({len(pg_dates)} vs {len(lite_dates)} dates)")
+    check(finals[0] == finals[1] and len(finals[0][0]) == 4,
+          "postgres: the final rows do not depend on the order the versions arrived in")
+
+    # cannot connect: the message names the server, exit 74
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    dead = s.getsockname()[1]
+    s.close()
+    code, _, err = wx("parse", "--db", f"postgres://postgres@127.0.0.1:{dead}/x", NOTICE)
+    check(code == 74 and f"127.0.0.1:{dead}" in err and "cannot connect" in err,
+          f"postgres: a clear error naming the server when it cannot connect ({code}: {err.strip()})")
+
+    # 4 concurrent shard workers into one database == a single run
+    corpus = make_corpus(2)
+    lst = t("pg-list.txt")
+    with open(lst, "w") as f:
+        f.write("\n".join(sorted(glob.glob(os.path.join(corpus, "*", "*")))) + "\n")
+    single = pg.createdb("single")
+    wx("parse", "--db", single, "--files-from", lst)
+    sharded = pg.createdb("sharded")
+    procs = [subprocess.Popen([BIN, "parse", "--batch", "3", "--db", sharded, "--shard", f"{k}/4", "--files-from", lst],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for k in range(4)]
+    errs = [p.communicate()[1].decode() for p in procs]
+    for e in errs:
+        sanitizer_clean(e)
+    codes = [p.returncode for p in procs]
+    check(all(c in (0, 65) for c in codes), f"postgres: 4 shard workers finish ({codes}: {errs})")
+    check(pg.rows("sharded") == pg.rows("single"), "postgres: 4 concurrent shard workers end with a single run's rows")
+
+    # a deadlock with another writer: the server aborts our batch, which is
+    # replayed and completes (without the replay the run would exit 74)
+    x, y = os.path.join(SAMPLES, "article-01.html.gz"), os.path.join(SAMPLES, "article-02.html.gz")
+    ids = [json.loads(line)["id"] for line in wx("parse", x, y)[1].splitlines()]
+    url = pg.createdb("deadlock")
+    wx("parse", "--db", url, x, y)
+    other = subprocess.Popen([os.path.join(pg.bin, "psql"), "-X", "-At", "-d", url], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+
+    def say(cmd, mark):
+        other.stdin.write(f"{cmd}\n\\echo {mark}\n")
+        other.stdin.flush()
+        out = []
+        while True:
+            line = other.stdout.readline()
+            if not line or line.strip() == mark:
+                return "".join(out)
+            out.append(line)
+
+    say(f"BEGIN; UPDATE articles SET title = title WHERE id = '{ids[0]}';", "m1")
+    p = subprocess.Popen([BIN, "parse", "--batch", "10", "--db", url, y, x],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def blocked():
+        q = ("SELECT count(*) FROM pg_stat_activity WHERE datname = 'deadlock' AND wait_event_type = 'Lock'"
+             " AND query LIKE 'WITH r AS%'")
+        return int(pg.sql("postgres", q)) == 1
+    was_blocked = wait_for(blocked, 60)
+    said = say(f"UPDATE articles SET title = title WHERE id = '{ids[1]}';", "m2")
+    say("COMMIT;", "m3")
+    other.stdin.close()
+    other.wait()
+    err = p.communicate()[1].decode()
+    sanitizer_clean(err)
+    log = open(os.path.join(pg.dir, "log"), encoding="utf-8", errors="replace").read()
+    check(was_blocked and "deadlock detected" in log and p.returncode == 0 and "ERROR" not in said,
+          f"postgres: a deadlocked batch is replayed and the run succeeds ({p.returncode}: {err.strip()} {said})")
+
+    # the server goes away mid-run: non-zero exit, the open batch rolled back, a rerun completes it
+    big = make_corpus(4)
+    goal = pg.createdb("goaway_ref")
+    wx("parse", "--db", goal, big)
+    url = pg.createdb("goaway")
+    p = subprocess.Popen([BIN, "parse", "--incremental", "--batch", "4", "--db", url, big],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    def stored():
+        try:
+            return int(pg.sql("goaway", "SELECT count(*) FROM inputs")) >= 8
+        except RuntimeError:
+            return False
+    wait_for(stored, 60)
+    pg.sql("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'goaway'")
+    err = p.communicate()[1].decode()
+    sanitizer_clean(err)
+    n = int(pg.sql("goaway", "SELECT count(*) FROM inputs"))
+    check(p.returncode == 74 and "PostgreSQL server 127.0.0.1" in err,
+          f"postgres: the backend terminated mid-run gives exit 74 naming the server ({p.returncode}: {err[-300:]})")
+    check(n % 4 == 0 and 0 < n < count_files(big), f"postgres: only whole batches were committed ({n} inputs)")
+    code, _, err = wx("parse", "--incremental", "--batch", "4", "--db", url, big)
+    check(f"unchanged={n}" in err and pg.rows("goaway") == pg.rows("goaway_ref"),
+          f"postgres: a rerun completes the work; rows equal an uninterrupted run's ({err.strip()})")
+
+
+def timed(name, fn, *args):
+    start = time.time()
+    fn(*args)
+    print(f"db: {name}: {time.time() - start:.1f} s")
+
+
+def main():
+    try:
+        timed("schema", test_schema_command)
+        timed("sqlite", test_sqlite_basic)
+        timed("incremental", test_incremental_sqlite)
+        timed("migration", test_migration_from_old_version)
+        timed("atomic", test_atomic_output)
+        timed("special outputs", test_special_outputs)
+        timed("append", test_append)
+        timed("lock", test_lock)
+        timed("sigterm", test_sigterm)
+        timed("sigint", test_sigint)
+        timed("kill -9", test_kill9_rerun)
+        timed("logging", test_logging)
+        timed("shard", test_shard_and_lists)
+        if os.environ.get("WX_NO_POSTGRES") == "1":
+            print("db: PostgreSQL tests SKIPPED because WX_NO_POSTGRES=1 is set")
+        else:
+            try:
+                pg = Postgres()
+            except (OSError, subprocess.CalledProcessError, KeyError) as e:
+                msg = e.stderr.decode() if isinstance(e, subprocess.CalledProcessError) else str(e)
+                check(False, f"PostgreSQL tests need a server: {msg.strip()}")
+            else:
+                try:
+                    timed("postgres", test_postgres, pg)
+                finally:
+                    pg.stop()
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+    check(sanitizer_reports == 0, f"{sanitizer_reports} runs had sanitizer reports")
+    print(f"db: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
