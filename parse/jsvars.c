@@ -115,10 +115,28 @@ static int call_is_transparent(js_tok callee)
     return 0;
 }
 
+/* The assignment scan's look-ahead: where the next assignment of interest
+ * starts.  A right-hand side ends there, so every byte of a script is lexed
+ * by one right-hand side at most; re-lexing the rest of the script for each
+ * match made `a=a=a=…` or an unterminated right-hand side quadratic. */
+typedef struct {
+    const char *script;
+    size_t len;
+    pcre2_match_data *md;
+    int have;                  /* 0: no assignment at or after the last seek */
+    size_t start, end;         /* the match: "var title =" from start to end */
+    char key[64];
+} assign_cursor;
+
+static void cursor_seek(assign_cursor *c, size_t from);
+
 /* Evaluate one right-hand side up to its end (';', a ',' or closing
  * bracket at depth 0, or a newline after a complete operand).  Sets *val to
- * the decoded value and returns 1 when a literal was found ("" counts). */
-static int rhs_value(js_lex *lx, char **val)
+ * the decoded value and returns 1 when a literal was found ("" counts).
+ * With a cursor, the right-hand side also ends where the next assignment
+ * begins; *chained is set when that happens at depth 0 before any literal
+ * (`window.msg_title = window.title = '…'`), *empty when a "" was seen. */
+static int rhs_value_until(js_lex *lx, char **val, assign_cursor *cur, int *chained, int *empty)
 {
     enum { MAXD = 64 };
     unsigned char opaque[MAXD];
@@ -126,6 +144,18 @@ static int rhs_value(js_lex *lx, char **val)
     js_tok prev = {TOK_PUNCT, "=", 1}, found = {TOK_EOF, NULL, 0}, number = {TOK_EOF, NULL, 0};
     int have_empty = 0;
     for (;;) {
+        if (cur) {
+            lex_skip(lx);
+            size_t at = (size_t)(lx->p - cur->script);
+            /* a match that began inside a string or comment we consumed is text, not code */
+            if (cur->have && at > cur->start) cursor_seek(cur, at);
+            if (cur->have && at == cur->start) {
+                *chained = depth == 0 && found.type == TOK_EOF;
+                *empty = have_empty;
+                if (*chained) return 0;
+                break;
+            }
+        }
         js_tok t = lex_next(lx);
         if (t.type == TOK_EOF) break;
         if (t.type == TOK_NEWLINE) {
@@ -169,6 +199,12 @@ static int rhs_value(js_lex *lx, char **val)
         return *val != NULL;
     }
     return 0;
+}
+
+static int rhs_value(js_lex *lx, char **val)
+{
+    int chained = 0, empty = 0;
+    return rhs_value_until(lx, val, NULL, &chained, &empty);
 }
 
 /* Skip a balanced {…} or […] starting at lx->p (which points at the opener).
@@ -379,27 +415,90 @@ int wx_jsvars_compile(void)
     return compile_ok ? 0 : -1;
 }
 
+/* Move the cursor to the first assignment starting at or after `from`
+ * (the look-behind may still see the bytes before it).  A match that hits
+ * the PCRE2 limits ends the scan like no match. */
+static void cursor_seek(assign_cursor *c, size_t from)
+{
+    c->have = from < c->len &&
+              pcre2_match(assign_re, (PCRE2_SPTR)c->script, c->len, from, 0, c->md, match_ctx) >= 0;
+    if (!c->have) {
+        c->start = c->end = c->len;
+        return;
+    }
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
+    int is_d = (ov[3] - ov[2] == 2 && c->script[ov[2]] == 'd');
+    snprintf(c->key, sizeof c->key, "%s%.*s", is_d ? "d." : "", (int)(ov[5] - ov[4]), c->script + ov[4]);
+    c->start = ov[0];
+    c->end = ov[1];
+}
+
+/* Keys of a chain `a = b = … =` waiting for the value at its end.  Keys
+ * come from VAR_NAMES (with or without "d."), so a small set holds them. */
+typedef struct {
+    struct { char key[64]; int empty; } k[128];
+    size_t n;
+} assign_chain;
+
+static void chain_add(assign_chain *ch, const char *key, int empty)
+{
+    for (size_t i = 0; i < ch->n; i++)
+        if (strcmp(ch->k[i].key, key) == 0) { ch->k[i].empty |= empty; return; }
+    if (ch->n == sizeof ch->k / sizeof ch->k[0]) return;
+    snprintf(ch->k[ch->n].key, sizeof ch->k[ch->n].key, "%s", key);
+    ch->k[ch->n++].empty = empty;
+}
+
+/* The chain ends: each waiting key takes the value at its end (val may be
+ * NULL: then a key that saw "" on its own gets "", like a lone right-hand side). */
+static void chain_resolve(wx_jsvars *v, assign_chain *ch, const char *val)
+{
+    for (size_t i = 0; i < ch->n; i++) {
+        const char *x = val ? val : (ch->k[i].empty ? "" : NULL);
+        char *copy = x ? strdup(x) : NULL;
+        if (copy) set_var(v, ch->k[i].key, copy);
+    }
+    ch->n = 0;
+}
+
+/* var/window./_g./d. assignments, in order.  Each right-hand side is read
+ * up to the next assignment at most (see assign_cursor), so the scan is
+ * linear in the script whatever it contains. */
+static void scan_assignments(wx_jsvars *v, const char *script, size_t len)
+{
+    assign_cursor cur = {script, len, pcre2_match_data_create_from_pattern(assign_re, NULL), 0, 0, 0, ""};
+    if (!cur.md) return;
+    assign_chain chain = {.n = 0};
+    cursor_seek(&cur, 0);
+    while (cur.have) {
+        char key[64];
+        memcpy(key, cur.key, sizeof key);
+        js_lex lx = {script + cur.end, script + len};
+        cursor_seek(&cur, cur.end);
+        char *val = NULL;
+        int chained = 0, empty = 0;
+        if (rhs_value_until(&lx, &val, &cur, &chained, &empty)) {
+            chain_resolve(v, &chain, val);
+            set_var(v, key, val);
+        } else if (chained) {
+            chain_add(&chain, key, empty);
+        } else {
+            chain_resolve(v, &chain, NULL);
+        }
+        size_t at = (size_t)(lx.p - script);
+        if (cur.have && cur.start < at) cursor_seek(&cur, at);
+    }
+    chain_resolve(v, &chain, NULL);
+    pcre2_match_data_free(cur.md);
+}
+
 /* Scan one inline script for the assignments of interest. */
 void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
 {
     if (wx_jsvars_compile() != 0 || len == 0) return;
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(assign_re, NULL);
-    if (!md) return;
-    PCRE2_SIZE start = 0;
-    while (start < len &&
-           pcre2_match(assign_re, (PCRE2_SPTR)script, len, start, 0, md, match_ctx) >= 0) {
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-        char key[64];
-        int is_d = (ov[3] - ov[2] == 2 && script[ov[2]] == 'd');
-        snprintf(key, sizeof key, "%s%.*s", is_d ? "d." : "", (int)(ov[5] - ov[4]), script + ov[4]);
-        js_lex lx = {script + ov[1], script + len};
-        char *val = NULL;
-        if (rhs_value(&lx, &val)) set_var(v, key, val);
-        start = ov[1] > start ? ov[1] : start + 1;
-    }
-    pcre2_match_data_free(md);
+    scan_assignments(v, script, len);
 
-    md = pcre2_match_data_create_from_pattern(notice_re, NULL);
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(notice_re, NULL);
     if (md && pcre2_match(notice_re, (PCRE2_SPTR)script, len, 0, 0, md, match_ctx) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         js_lex lx = {script + ov[1], script + len};
@@ -414,7 +513,7 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
 
     md = pcre2_match_data_create_from_pattern(object_re, NULL);
     if (!md) return;
-    start = 0;
+    PCRE2_SIZE start = 0;
     while (start < len &&
            pcre2_match(object_re, (PCRE2_SPTR)script, len, start, 0, md, match_ctx) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
