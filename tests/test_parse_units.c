@@ -87,6 +87,10 @@ static void test_url_canonical(void **state)
         {"https://example.com/s?__biz=QQ==&mid=1&idx=1&sn=aa", NULL},      /* other host */
         {"javascript:void(0)", NULL},
         {"", NULL},
+        /* found by fuzz_url: a canonical URL must parse back to itself */
+        {"//mp.weixin.qq.com/s/AbC\r?x=1", "https://mp.weixin.qq.com/s/AbC"},
+        {"https://mp.weixin.qq.com/s?__biz=QQ%3D%3D%26x&mid=1%20&idx=1&sn=a%23b\v",
+         "https://mp.weixin.qq.com/s?__biz=QQ==%26x&mid=1%20&idx=1&sn=a%23b"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *got = wx_url_canonical(cases[i].in);

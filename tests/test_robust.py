@@ -114,7 +114,7 @@ def sample(prefix):
     return gzip.decompress(data) if f.endswith(".gz") else data
 
 
-def page(title, body, script=""):
+def page(title, body, script=b""):
     """A minimal article page (bytes) around the given title, body and script."""
     return (b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + title + b"</title>"
             b"<script>" + script + b"</script></head><body><div id=\"js_content\">" + body +
