@@ -10,7 +10,8 @@ VERSION  := 0.1.0
 PKGS     := libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl
 DEB_PKGS := build-essential pkg-config libxml2-dev libpcre2-dev libjansson-dev \
             libutf8proc-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev \
-            libpq-dev libcmocka-dev python3 python3-jsonschema
+            libpq-dev libcmocka-dev python3 python3-jsonschema \
+            clang libclang-rt-dev strace
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g

@@ -8,6 +8,13 @@ for p in libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite
 done
 /usr/bin/python3 -c 'import jsonschema' 2>/dev/null || { echo "deps: python3-jsonschema missing"; missing=1; }
 command -v cc >/dev/null 2>&1 || missing=1
+command -v strace >/dev/null 2>&1 || { echo "deps: strace missing (tests/test_robust.py)"; missing=1; }
+# make fuzz: clang with the libFuzzer runtime (libclang-rt-dev)
+fuzz_probe=$(mktemp -d)
+printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$fuzz_probe/p.c"
+clang -fsanitize=fuzzer,address -o "$fuzz_probe/p" "$fuzz_probe/p.c" >/dev/null 2>&1 ||
+    { echo "deps: clang with libFuzzer (libclang-rt-dev) missing"; missing=1; }
+rm -rf "$fuzz_probe"
 [ "$missing" = 0 ] && { echo "deps: all present"; exit 0; }
 cmd="apt-get install -y --no-install-recommends $*"
 if [ "$(id -u)" != 0 ]; then

@@ -41,6 +41,16 @@ for b in "$@"; do
     if [ -z "$p" ]; then echo "FAIL: fetch tests did not finish"; fail=$((fail + 1)); fi
     pass=$((pass + ${p:-0}))
     fail=$((fail + ${f:-0}))
+    # bad-input matrix, regex worst cases, no file/network access, fuzz
+    # regressions; a hang is cut off and counts as a failure
+    timeout -k 10 900 /usr/bin/python3 tests/test_robust.py "$b" >"$log" 2>&1
+    cat "$log"
+    line=$(grep '^robust: [0-9]* passed' "$log" | tail -n 1)
+    p=$(echo "$line" | sed -n 's/^robust: \([0-9]*\) passed.*/\1/p')
+    f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+    if [ -z "$p" ]; then echo "FAIL: robustness tests did not finish"; fail=$((fail + 1)); fi
+    pass=$((pass + ${p:-0}))
+    fail=$((fail + ${f:-0}))
 done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
