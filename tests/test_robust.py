@@ -551,6 +551,7 @@ def test_no_external_access(d):
     net = [c for c in calls if re.search(r"\b(socket|connect|sendto|bind)\(", c) and "AF_UNIX" not in c]
     check(not net, f"external resources: network calls: {net[:5]}")
     writes = [c for c in calls if re.search(r"\bopen(at)?\(.*O_(WRONLY|RDWR|CREAT)", c) and "= -1" not in c]
+    check(any(out in c for c in writes), "external resources: strace did not see the output opened (trace broken?)")
     bad = [c for c in writes if out not in c and "/dev/null" not in c and "/dev/tty" not in c]
     check(not bad, f"external resources: opened for writing: {bad[:5]}")
     changes = [c for c in calls if re.search(r"\b(unlink|unlinkat|rename|renameat2?|mkdir|mkdirat|symlink|link|"
