@@ -11,11 +11,12 @@ failed=0 total=0
 for t in "$@"; do
     mkdir -p "$dir/corpus/$t"
     log="$dir/logs/$t.log"
-    seeds=""
+    seeds="" dict=""
     [ -d "tests/fuzz/seeds/$t" ] && seeds="tests/fuzz/seeds/$t"
+    [ -f "tests/fuzz/$t.dict" ] && dict="-dict=tests/fuzz/$t.dict"
     # new inputs go to the first directory, build-fuzz/corpus/TARGET
     "$dir/fuzz/$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -max_len=262144 \
-        -print_final_stats=1 -artifact_prefix="$dir/crashes/$t-" \
+        -print_final_stats=1 -artifact_prefix="$dir/crashes/$t-" $dict \
         "$dir/corpus/$t" $seeds >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
