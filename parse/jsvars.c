@@ -25,7 +25,7 @@
 
 /* ---------- the token scanner ---------- */
 
-typedef enum { TOK_EOF, TOK_STR, TOK_NUM, TOK_IDENT, TOK_PUNCT, TOK_NEWLINE } js_tok_type;
+typedef enum { TOK_EOF, TOK_STR, TOK_NUM, TOK_IDENT, TOK_PUNCT, TOK_NEWLINE, TOK_REGEX } js_tok_type;
 
 typedef struct {
     js_tok_type type;
@@ -35,6 +35,7 @@ typedef struct {
 
 typedef struct {
     const char *p, *end;
+    int after_value;   /* the last token ends an operand: a '/' now divides */
 } js_lex;
 
 static int is_ident_char(int c) { return isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
@@ -58,7 +59,46 @@ static void lex_skip(js_lex *lx)
     }
 }
 
+/* Where the regex literal starting at p ('/') ends (after its flags), or
+ * NULL when the line ends first: then the '/' was not a regex.  Literals
+ * are looked for within REGEX_MAX bytes only, so that a line of unclosed
+ * '/[' cannot make every '/' scan the rest of the line. */
+enum { REGEX_MAX = 512 };
+
+static const char *regex_end(const char *p, const char *end)
+{
+    int in_class = 0;
+    if (end - p > REGEX_MAX) end = p + REGEX_MAX;
+    for (const char *q = p + 1; q < end && *q != '\n'; q++) {
+        if (*q == '\\') {
+            if (++q >= end || *q == '\n') return NULL;
+        } else if (*q == '[') {
+            in_class = 1;
+        } else if (*q == ']') {
+            in_class = 0;
+        } else if (*q == '/' && !in_class) {
+            if (q == p + 1) return NULL;                /* "//" is a comment */
+            for (q++; q < end && isalpha((unsigned char)*q); q++) {}
+            return q;
+        }
+    }
+    return NULL;
+}
+
+static js_tok lex_token(js_lex *lx);
+
+/* The next token; remembers whether it ended an operand, which decides
+ * whether a following '/' divides or starts a regex literal. */
 static js_tok lex_next(js_lex *lx)
+{
+    js_tok t = lex_token(lx);
+    if (t.type != TOK_NEWLINE)
+        lx->after_value = t.type == TOK_STR || t.type == TOK_NUM || t.type == TOK_IDENT ||
+                          t.type == TOK_REGEX || (t.type == TOK_PUNCT && (*t.s == ')' || *t.s == ']'));
+    return t;
+}
+
+static js_tok lex_token(js_lex *lx)
 {
     js_tok t = {TOK_EOF, lx->end, 0};
     lex_skip(lx);
@@ -81,6 +121,11 @@ static js_tok lex_next(js_lex *lx)
         t.s = p + 1;
         t.n = (size_t)(q - (p + 1));
         lx->p = (q < lx->end && *q == c) ? q + 1 : q;
+    } else if (c == '/' && !lx->after_value && regex_end(p, lx->end)) {
+        /* a regex literal: its quotes must not start strings (/"/g) */
+        t.type = TOK_REGEX;
+        t.n = (size_t)(regex_end(p, lx->end) - p);
+        lx->p = p + t.n;
     } else if (isdigit((unsigned char)c)) {
         const char *q = p;
         while (q < lx->end && (isalnum((unsigned char)*q) || *q == '.')) q++;
@@ -159,8 +204,8 @@ static int rhs_value_until(js_lex *lx, char **val, assign_cursor *cur, int *chai
         js_tok t = lex_next(lx);
         if (t.type == TOK_EOF) break;
         if (t.type == TOK_NEWLINE) {
-            if (depth == 0 && (prev.type == TOK_STR || prev.type == TOK_NUM ||
-                               prev.type == TOK_IDENT || tok_is(prev, ')')))
+            if (depth == 0 && (prev.type == TOK_STR || prev.type == TOK_NUM || prev.type == TOK_IDENT ||
+                               prev.type == TOK_REGEX || tok_is(prev, ')')))
                 break;
             continue;
         }
@@ -294,7 +339,7 @@ static int object_key(js_lex *lx, char *key, size_t keysz)
 
 void wx_js_object_each(const char *obj, size_t len, wx_js_member_fn fn, void *ctx)
 {
-    js_lex lx = {obj, obj + len};
+    js_lex lx = {obj, obj + len, 0};
     js_tok open = lex_next(&lx);
     while (open.type == TOK_NEWLINE) open = lex_next(&lx);
     if (!tok_is(open, '{')) return;
@@ -318,7 +363,7 @@ void wx_js_object_each(const char *obj, size_t len, wx_js_member_fn fn, void *ct
 
 void wx_js_array_each(const char *arr, size_t len, wx_js_member_fn fn, void *ctx)
 {
-    js_lex lx = {arr, arr + len};
+    js_lex lx = {arr, arr + len, 0};
     js_tok open = lex_next(&lx);
     while (open.type == TOK_NEWLINE) open = lex_next(&lx);
     if (!tok_is(open, '[')) return;
@@ -473,7 +518,7 @@ static void scan_assignments(wx_jsvars *v, const char *script, size_t len)
     while (cur.have) {
         char key[64];
         memcpy(key, cur.key, sizeof key);
-        js_lex lx = {script + cur.end, script + len};
+        js_lex lx = {script + cur.end, script + len, 0};
         cursor_seek(&cur, cur.end);
         char *val = NULL;
         int chained = 0, empty = 0;
@@ -501,7 +546,7 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(notice_re, NULL);
     if (md && pcre2_match(notice_re, (PCRE2_SPTR)script, len, 0, 0, md, match_ctx) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-        js_lex lx = {script + ov[1], script + len};
+        js_lex lx = {script + ov[1], script + len, 0};
         char *val = NULL;
         /* document.write of markup is page machinery, not the comment */
         if (rhs_value(&lx, &val)) {
@@ -518,7 +563,7 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
            pcre2_match(object_re, (PCRE2_SPTR)script, len, start, 0, md, match_ctx) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         const char *open = script + ov[1];
-        js_lex lx = {open, script + len};
+        js_lex lx = {open, script + len, 0};
         skip_balanced(&lx);
         size_t span = (size_t)(lx.p - open);
         if (script[ov[2]] == 'p') {                  /* window.picture_page_info_list = [ … ] */

@@ -261,7 +261,9 @@ static void test_jsvars_chains(void **state)
         "var nickname = 'a var alias = \"inside a string\"';\n"
         "var desc = x /* var author = 'in a comment' */ || 'the desc';\n"
         "var sn = opt.sn var idx = '7'\n"
-        "var link = f(window.source_url = 'inner', 'x');\n";
+        "var link = f(window.source_url = 'inner', 'x');\n"
+        "var msg_desc = t.replace(/\"/g, ''); var source_nickname = 'after a regex';\n"
+        "var appmsgid = a / b || '3'; var x = c / d;\n";
     wx_jsvars v;
     wx_jsvars_init(&v);
     wx_jsvars_scan(&v, script, strlen(script));
@@ -279,6 +281,8 @@ static void test_jsvars_chains(void **state)
     assert_string_equal(wx_jsvars_get(&v, "idx"), "7");
     assert_string_equal(wx_jsvars_get(&v, "source_url"), "inner");
     assert_false(wx_jsvars_has(&v, "link"));           /* only literals inside an opaque call */
+    assert_string_equal(wx_jsvars_get(&v, "source_nickname"), "after a regex");  /* /"/ is no string */
+    assert_string_equal(wx_jsvars_get(&v, "appmsgid"), "3");          /* a / b divides */
     wx_jsvars_free(&v);
 
     /* a megabyte of `var msg_title=` with no value: nothing found, no hang */
