@@ -11,7 +11,8 @@ is installed.  Besides the matrix: worst-case inputs for every PCRE2
 pattern and the script scanner must take about linear time; a page naming
 external DTDs, entities and file:// resources must make the parser open
 nothing it names, touch no network and write nothing but its output; the
-inputs the fuzzers crashed on (tests/fuzz/regressions/) are replayed.
+inputs the fuzzers crashed on (tests/fuzz/regressions/) are replayed; every
+pcre2 match call in the sources must pass the limits' match context.
 
 Usage: test_robust.py BUILD_DIR (or PATH/TO/wxingest).  Prints one line per
 failure and a final "robust: N passed, N failed" line; exits 1 on failure.
@@ -626,6 +627,32 @@ def test_regex_worst_cases(d):
                           f"{large // 1024} KB {secs[large]:.3f} s (x{ratio:.1f}: not linear)")
 
 
+def test_every_match_is_bounded(d):
+    """Every pcre2_match / pcre2_jit_match / pcre2_dfa_match call in the
+    sources passes a match context (the one carrying the match and depth
+    limits), not NULL: a pattern added later must not escape the limits."""
+    calls = 0
+    for sub in ("ingest", "parse", "output", "."):
+        folder = os.path.join(ROOT, sub)
+        for name in sorted(os.listdir(folder)):
+            if not name.endswith(".c"):
+                continue
+            with open(os.path.join(folder, name), encoding="utf-8") as fh:
+                src = fh.read()
+            for m in re.finditer(r"\bpcre2_(?:jit_|dfa_)?match\s*\(", src):
+                depth, i = 1, m.end()
+                while i < len(src) and depth:
+                    depth += {"(": 1, ")": -1}.get(src[i], 0)
+                    i += 1
+                last = src[m.end():i - 1].split(",")[-1].strip()
+                calls += 1
+                line = src.count("\n", 0, m.start()) + 1
+                check(last not in ("NULL", "0", "(void *)0"),
+                      f"{sub}/{name}:{line}: pcre2 match without a match context (no limits)")
+    check(calls > 0, "no pcre2 match call found: the source scan is broken")
+    print(f"  {calls} pcre2 match calls, each with a match context")
+
+
 # --------------------------------------------------- fuzzer regressions
 
 def test_fuzz_regressions(d):
@@ -671,7 +698,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="wxrobust-") as keep:
         for test in (test_small_bad_inputs, test_truncated_samples, test_encodings, test_size_limits,
                      test_hostile_markup, test_filesystem, test_valgrind_leaks, test_no_external_access,
-                     test_regex_worst_cases, test_fuzz_regressions):
+                     test_every_match_is_bounded, test_regex_worst_cases, test_fuzz_regressions):
             d = tempfile.mkdtemp(prefix=test.__name__ + "-", dir=keep)
             t = time.monotonic()
             try:
