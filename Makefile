@@ -4,12 +4,14 @@
 #   make          build ./wxingest
 #   make check    unit tests (cmocka) + end-to-end tests, normal and ASan+UBSan builds
 #   make bench    benchmarks (tests/bench/)
+#   make fuzz     run each libFuzzer target FUZZ_SECONDS (default 60) under ASan+UBSan
 
 VERSION  := 0.1.0
 PKGS     := libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq
 DEB_PKGS := build-essential pkg-config libxml2-dev libpcre2-dev libjansson-dev \
             libutf8proc-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev \
-            libpq-dev libcmocka-dev python3 python3-jsonschema postgresql
+            libpq-dev libcmocka-dev python3 python3-jsonschema postgresql \
+            clang libclang-rt-dev strace
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -21,6 +23,7 @@ LIBS        = $(PKG_LIBS) -lpthread -lm
 
 SRCS     := $(sort $(wildcard ingest/*.c parse/*.c output/*.c))
 TESTS    := $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 
 # Two builds share the sources: build/ (normal) and build-asan/ (sanitizers).
 B        ?= build
@@ -47,7 +50,13 @@ $(B)/tests/%: tests/%.c $(B)/libwx.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(B)/libwx.a $(LIBS) $(shell pkg-config --libs cmocka)
 
-tests-bin: $(B)/wxingest $(addprefix $(B)/tests/,$(TESTS))
+# Each fuzz target also links with a plain main (tests/fuzz/replay.c) so
+# the suite replays the kept crash inputs on every build.
+$(B)/replay/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz_util.h $(B)/libwx.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(B)/libwx.a $(LIBS)
+
+tests-bin: $(B)/wxingest $(addprefix $(B)/tests/,$(TESTS)) $(addprefix $(B)/replay/,$(FUZZ_TARGETS))
 
 deps:
 	@sh tests/deps.sh $(DEB_PKGS)
@@ -70,19 +79,19 @@ bench-db: $(B)/wxingest $(B)/tests/bench_db
 	$(B)/tests/bench_db $(B)/bench-records.jsonl $(BENCH_DB) 20
 
 clean:
-	rm -rf build build-asan wxingest
+	rm -rf build build-asan build-fuzz wxingest
 
 # ---- fuzzing (libFuzzer, clang): make fuzz [FUZZ_SECONDS=60] ----
 # Builds tests/fuzz/fuzz_*.c against a build-fuzz/ copy of the library (ASan +
 # UBSan + coverage) and runs each target for FUZZ_SECONDS, starting from
-# tests/fuzz/seeds/TARGET/ plus the corpus kept in build-fuzz/corpus/.
-# Crashing inputs land in build-fuzz/crashes/; keep them in
-# tests/fuzz/regressions/ (tests/test_robust.py replays them).
+# tests/fuzz/seeds/TARGET/ plus the corpus kept in build-fuzz/corpus/; prints
+# the executions per target and fails when any target crashes, leaks or
+# times out.  Crashing inputs land in build-fuzz/crashes/; keep them as
+# tests/fuzz/regressions/TARGET-NAME (make check replays them).
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_B       := build-fuzz
 FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 
 .PHONY: fuzz fuzz-build
 fuzz-build:
@@ -94,11 +103,4 @@ fuzz-build:
 	done
 
 fuzz: fuzz-build
-	@mkdir -p $(FUZZ_B)/crashes
-	for t in $(FUZZ_TARGETS); do \
-	  mkdir -p $(FUZZ_B)/corpus/$$t; \
-	  echo "== $$t ($(FUZZ_SECONDS) s)"; \
-	  $(FUZZ_B)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=4096 \
-	    -max_len=262144 -print_final_stats=1 -artifact_prefix=$(FUZZ_B)/crashes/$$t- \
-	    $(FUZZ_B)/corpus/$$t tests/fuzz/seeds/$$t || exit 1; \
-	done
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_B) $(FUZZ_TARGETS)

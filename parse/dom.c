@@ -7,19 +7,60 @@
 #include "parse.h"
 
 #include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
 #include <libxml/tree.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-htmlDocPtr wx_dom_parse(const char *html, size_t len)
+/* libxml2's HTML parser never loads a DTD or substitutes entities, and
+ * NONET stops any network fetch; on top of that every external load is
+ * refused here, so nothing a page names (DOCTYPE system id, entity,
+ * XInclude, stylesheet) can make the parser open a file or a socket. */
+static xmlParserInputPtr refuse_external(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 {
+    (void)url;
+    (void)id;
+    (void)ctxt;
+    return NULL;
+}
+
+static pthread_once_t loader_once = PTHREAD_ONCE_INIT;
+static void install_loader(void) { xmlSetExternalEntityLoader(refuse_external); }
+
+htmlDocPtr wx_dom_parse_checked(const char *html, size_t len, char *stopped, size_t stoppedsz)
+{
+    if (stopped && stoppedsz) stopped[0] = '\0';
     if (len > (size_t)0x7fffffff) len = 0x7fffffff;
+    pthread_once(&loader_once, install_loader);
     /* NONET: never fetch anything a page names; no DTD loading either. */
     int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED | HTML_PARSE_COMPACT;
-    return htmlReadMemory(html, (int)len, NULL, "UTF-8", opts);
+    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+    if (!ctxt) return NULL;
+    htmlDocPtr doc = htmlCtxtReadMemory(ctxt, html, (int)len, NULL, "UTF-8", opts);
+    /* A resource limit (markup nested over 256 deep) halts the parser: the
+     * rest of the page is lost, and the caller should say so. */
+    if (doc && stopped && stoppedsz && ctxt->disableSAX) {
+        xmlErrorPtr e = xmlCtxtGetLastError(ctxt);
+        if (e && e->message && strstr(e->message, "depth"))
+            snprintf(stopped, stoppedsz, "markup nested over %u levels deep: the HTML parser stopped "
+                     "there and the rest of the page is lost", xmlParserMaxDepth);
+        else
+            snprintf(stopped, stoppedsz, "the HTML parser stopped early (a resource limit): "
+                     "the rest of the page is lost");
+    }
+    htmlFreeParserCtxt(ctxt);
+    return doc;
+}
+
+htmlDocPtr wx_dom_parse(const char *html, size_t len)
+{
+    return wx_dom_parse_checked(html, len, NULL, 0);
 }
 
 const char *wx_dom_attr(xmlNodePtr n, const char *name)

@@ -25,7 +25,7 @@
 
 /* ---------- the token scanner ---------- */
 
-typedef enum { TOK_EOF, TOK_STR, TOK_NUM, TOK_IDENT, TOK_PUNCT, TOK_NEWLINE } js_tok_type;
+typedef enum { TOK_EOF, TOK_STR, TOK_NUM, TOK_IDENT, TOK_PUNCT, TOK_NEWLINE, TOK_REGEX } js_tok_type;
 
 typedef struct {
     js_tok_type type;
@@ -35,6 +35,7 @@ typedef struct {
 
 typedef struct {
     const char *p, *end;
+    int after_value;   /* the last token ends an operand: a '/' now divides */
 } js_lex;
 
 static int is_ident_char(int c) { return isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
@@ -58,7 +59,46 @@ static void lex_skip(js_lex *lx)
     }
 }
 
+/* Where the regex literal starting at p ('/') ends (after its flags), or
+ * NULL when the line ends first: then the '/' was not a regex.  Literals
+ * are looked for within REGEX_MAX bytes only, so that a line of unclosed
+ * '/[' cannot make every '/' scan the rest of the line. */
+enum { REGEX_MAX = 512 };
+
+static const char *regex_end(const char *p, const char *end)
+{
+    int in_class = 0;
+    if (end - p > REGEX_MAX) end = p + REGEX_MAX;
+    for (const char *q = p + 1; q < end && *q != '\n'; q++) {
+        if (*q == '\\') {
+            if (++q >= end || *q == '\n') return NULL;
+        } else if (*q == '[') {
+            in_class = 1;
+        } else if (*q == ']') {
+            in_class = 0;
+        } else if (*q == '/' && !in_class) {
+            if (q == p + 1) return NULL;                /* "//" is a comment */
+            for (q++; q < end && isalpha((unsigned char)*q); q++) {}
+            return q;
+        }
+    }
+    return NULL;
+}
+
+static js_tok lex_token(js_lex *lx);
+
+/* The next token; remembers whether it ended an operand, which decides
+ * whether a following '/' divides or starts a regex literal. */
 static js_tok lex_next(js_lex *lx)
+{
+    js_tok t = lex_token(lx);
+    if (t.type != TOK_NEWLINE)
+        lx->after_value = t.type == TOK_STR || t.type == TOK_NUM || t.type == TOK_IDENT ||
+                          t.type == TOK_REGEX || (t.type == TOK_PUNCT && (*t.s == ')' || *t.s == ']'));
+    return t;
+}
+
+static js_tok lex_token(js_lex *lx)
 {
     js_tok t = {TOK_EOF, lx->end, 0};
     lex_skip(lx);
@@ -81,6 +121,11 @@ static js_tok lex_next(js_lex *lx)
         t.s = p + 1;
         t.n = (size_t)(q - (p + 1));
         lx->p = (q < lx->end && *q == c) ? q + 1 : q;
+    } else if (c == '/' && !lx->after_value && regex_end(p, lx->end)) {
+        /* a regex literal: its quotes must not start strings (/"/g) */
+        t.type = TOK_REGEX;
+        t.n = (size_t)(regex_end(p, lx->end) - p);
+        lx->p = p + t.n;
     } else if (isdigit((unsigned char)c)) {
         const char *q = p;
         while (q < lx->end && (isalnum((unsigned char)*q) || *q == '.')) q++;
@@ -115,10 +160,28 @@ static int call_is_transparent(js_tok callee)
     return 0;
 }
 
+/* The assignment scan's look-ahead: where the next assignment of interest
+ * starts.  A right-hand side ends there, so every byte of a script is lexed
+ * by one right-hand side at most; re-lexing the rest of the script for each
+ * match made `a=a=a=…` or an unterminated right-hand side quadratic. */
+typedef struct {
+    const char *script;
+    size_t len;
+    pcre2_match_data *md;
+    int have;                  /* 0: no assignment at or after the last seek */
+    size_t start, end;         /* the match: "var title =" from start to end */
+    char key[64];
+} assign_cursor;
+
+static void cursor_seek(assign_cursor *c, size_t from);
+
 /* Evaluate one right-hand side up to its end (';', a ',' or closing
  * bracket at depth 0, or a newline after a complete operand).  Sets *val to
- * the decoded value and returns 1 when a literal was found ("" counts). */
-static int rhs_value(js_lex *lx, char **val)
+ * the decoded value and returns 1 when a literal was found ("" counts).
+ * With a cursor, the right-hand side also ends where the next assignment
+ * begins; *chained is set when that happens at depth 0 before any literal
+ * (`window.msg_title = window.title = '…'`), *empty when a "" was seen. */
+static int rhs_value_until(js_lex *lx, char **val, assign_cursor *cur, int *chained, int *empty)
 {
     enum { MAXD = 64 };
     unsigned char opaque[MAXD];
@@ -126,11 +189,23 @@ static int rhs_value(js_lex *lx, char **val)
     js_tok prev = {TOK_PUNCT, "=", 1}, found = {TOK_EOF, NULL, 0}, number = {TOK_EOF, NULL, 0};
     int have_empty = 0;
     for (;;) {
+        if (cur) {
+            lex_skip(lx);
+            size_t at = (size_t)(lx->p - cur->script);
+            /* a match that began inside a string or comment we consumed is text, not code */
+            if (cur->have && at > cur->start) cursor_seek(cur, at);
+            if (cur->have && at == cur->start) {
+                *chained = depth == 0 && found.type == TOK_EOF;
+                *empty = have_empty;
+                if (*chained) return 0;
+                break;
+            }
+        }
         js_tok t = lex_next(lx);
         if (t.type == TOK_EOF) break;
         if (t.type == TOK_NEWLINE) {
-            if (depth == 0 && (prev.type == TOK_STR || prev.type == TOK_NUM ||
-                               prev.type == TOK_IDENT || tok_is(prev, ')')))
+            if (depth == 0 && (prev.type == TOK_STR || prev.type == TOK_NUM || prev.type == TOK_IDENT ||
+                               prev.type == TOK_REGEX || tok_is(prev, ')')))
                 break;
             continue;
         }
@@ -169,6 +244,12 @@ static int rhs_value(js_lex *lx, char **val)
         return *val != NULL;
     }
     return 0;
+}
+
+static int rhs_value(js_lex *lx, char **val)
+{
+    int chained = 0, empty = 0;
+    return rhs_value_until(lx, val, NULL, &chained, &empty);
 }
 
 /* Skip a balanced {…} or […] starting at lx->p (which points at the opener).
@@ -258,7 +339,7 @@ static int object_key(js_lex *lx, char *key, size_t keysz)
 
 void wx_js_object_each(const char *obj, size_t len, wx_js_member_fn fn, void *ctx)
 {
-    js_lex lx = {obj, obj + len};
+    js_lex lx = {obj, obj + len, 0};
     js_tok open = lex_next(&lx);
     while (open.type == TOK_NEWLINE) open = lex_next(&lx);
     if (!tok_is(open, '{')) return;
@@ -282,7 +363,7 @@ void wx_js_object_each(const char *obj, size_t len, wx_js_member_fn fn, void *ct
 
 void wx_js_array_each(const char *arr, size_t len, wx_js_member_fn fn, void *ctx)
 {
-    js_lex lx = {arr, arr + len};
+    js_lex lx = {arr, arr + len, 0};
     js_tok open = lex_next(&lx);
     while (open.type == TOK_NEWLINE) open = lex_next(&lx);
     if (!tok_is(open, '[')) return;
@@ -379,30 +460,93 @@ int wx_jsvars_compile(void)
     return compile_ok ? 0 : -1;
 }
 
+/* Move the cursor to the first assignment starting at or after `from`
+ * (the look-behind may still see the bytes before it).  A match that hits
+ * the PCRE2 limits ends the scan like no match. */
+static void cursor_seek(assign_cursor *c, size_t from)
+{
+    c->have = from < c->len &&
+              pcre2_match(assign_re, (PCRE2_SPTR)c->script, c->len, from, 0, c->md, match_ctx) >= 0;
+    if (!c->have) {
+        c->start = c->end = c->len;
+        return;
+    }
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
+    int is_d = (ov[3] - ov[2] == 2 && c->script[ov[2]] == 'd');
+    snprintf(c->key, sizeof c->key, "%s%.*s", is_d ? "d." : "", (int)(ov[5] - ov[4]), c->script + ov[4]);
+    c->start = ov[0];
+    c->end = ov[1];
+}
+
+/* Keys of a chain `a = b = … =` waiting for the value at its end.  Keys
+ * come from VAR_NAMES (with or without "d."), so a small set holds them. */
+typedef struct {
+    struct { char key[64]; int empty; } k[128];
+    size_t n;
+} assign_chain;
+
+static void chain_add(assign_chain *ch, const char *key, int empty)
+{
+    for (size_t i = 0; i < ch->n; i++)
+        if (strcmp(ch->k[i].key, key) == 0) { ch->k[i].empty |= empty; return; }
+    if (ch->n == sizeof ch->k / sizeof ch->k[0]) return;
+    snprintf(ch->k[ch->n].key, sizeof ch->k[ch->n].key, "%s", key);
+    ch->k[ch->n++].empty = empty;
+}
+
+/* The chain ends: each waiting key takes the value at its end (val may be
+ * NULL: then a key that saw "" on its own gets "", like a lone right-hand side). */
+static void chain_resolve(wx_jsvars *v, assign_chain *ch, const char *val)
+{
+    for (size_t i = 0; i < ch->n; i++) {
+        const char *x = val ? val : (ch->k[i].empty ? "" : NULL);
+        char *copy = x ? strdup(x) : NULL;
+        if (copy) set_var(v, ch->k[i].key, copy);
+    }
+    ch->n = 0;
+}
+
+/* var/window./_g./d. assignments, in order.  Each right-hand side is read
+ * up to the next assignment at most (see assign_cursor), so the scan is
+ * linear in the script whatever it contains. */
+static void scan_assignments(wx_jsvars *v, const char *script, size_t len)
+{
+    assign_cursor cur = {script, len, pcre2_match_data_create_from_pattern(assign_re, NULL), 0, 0, 0, ""};
+    if (!cur.md) return;
+    assign_chain chain = {.n = 0};
+    cursor_seek(&cur, 0);
+    while (cur.have) {
+        char key[64];
+        memcpy(key, cur.key, sizeof key);
+        js_lex lx = {script + cur.end, script + len, 0};
+        cursor_seek(&cur, cur.end);
+        char *val = NULL;
+        int chained = 0, empty = 0;
+        if (rhs_value_until(&lx, &val, &cur, &chained, &empty)) {
+            chain_resolve(v, &chain, val);
+            set_var(v, key, val);
+        } else if (chained) {
+            chain_add(&chain, key, empty);
+        } else {
+            chain_resolve(v, &chain, NULL);
+        }
+        size_t at = (size_t)(lx.p - script);
+        if (cur.have && cur.start < at) cursor_seek(&cur, at);
+    }
+    chain_resolve(v, &chain, NULL);
+    pcre2_match_data_free(cur.md);
+}
+
 /* Scan one inline script for the assignments of interest. */
 void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
 {
     if (wx_jsvars_compile() != 0 || len == 0) return;
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(assign_re, NULL);
-    if (!md) return;
-    PCRE2_SIZE start = 0;
-    while (start < len &&
-           pcre2_match(assign_re, (PCRE2_SPTR)script, len, start, 0, md, match_ctx) >= 0) {
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-        char key[64];
-        int is_d = (ov[3] - ov[2] == 2 && script[ov[2]] == 'd');
-        snprintf(key, sizeof key, "%s%.*s", is_d ? "d." : "", (int)(ov[5] - ov[4]), script + ov[4]);
-        js_lex lx = {script + ov[1], script + len};
-        char *val = NULL;
-        if (rhs_value(&lx, &val)) set_var(v, key, val);
-        start = ov[1] > start ? ov[1] : start + 1;
-    }
-    pcre2_match_data_free(md);
+    scan_assignments(v, script, len);
 
-    md = pcre2_match_data_create_from_pattern(notice_re, NULL);
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(notice_re, NULL);
     if (md && pcre2_match(notice_re, (PCRE2_SPTR)script, len, 0, 0, md, match_ctx) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-        js_lex lx = {script + ov[1], script + len};
+        js_lex lx = {script + ov[1], script + len, 0};
         char *val = NULL;
         /* document.write of markup is page machinery, not the comment */
         if (rhs_value(&lx, &val)) {
@@ -414,12 +558,12 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
 
     md = pcre2_match_data_create_from_pattern(object_re, NULL);
     if (!md) return;
-    start = 0;
+    PCRE2_SIZE start = 0;
     while (start < len &&
            pcre2_match(object_re, (PCRE2_SPTR)script, len, start, 0, md, match_ctx) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         const char *open = script + ov[1];
-        js_lex lx = {open, script + len};
+        js_lex lx = {open, script + len, 0};
         skip_balanced(&lx);
         size_t span = (size_t)(lx.p - open);
         if (script[ov[2]] == 'p') {                  /* window.picture_page_info_list = [ … ] */

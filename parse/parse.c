@@ -656,7 +656,9 @@ static void parse_page(parse_ctx *c)
     if (c->page.charset_converted) wx_record_warn(c->rec, "page converted to UTF-8 from its declared charset");
     for (size_t i = 0; i < c->page.nscripts; i++)
         wx_jsvars_scan(&c->vars, c->page.scripts[i].s, c->page.scripts[i].n);
-    c->dom = wx_dom_parse(c->page.html, c->page.html_len);
+    char stopped[256];
+    c->dom = wx_dom_parse_checked(c->page.html, c->page.html_len, stopped, sizeof stopped);
+    if (stopped[0]) wx_record_warn(c->rec, stopped);
     c->root = c->dom ? (xmlNodePtr)c->dom : NULL;
     if (!c->root) {
         wx_record_error(c->rec, "not_html", "the HTML parser found no document");

@@ -183,6 +183,9 @@ typedef struct wx_body {
     wx_link *links; size_t nlinks, caplinks;
 } wx_body;
 htmlDocPtr wx_dom_parse(const char *html, size_t len);
+/* The same; when a resource limit halted the parser (the rest of the page
+ * is lost), stopped gets a message saying so, else "". */
+htmlDocPtr wx_dom_parse_checked(const char *html, size_t len, char *stopped, size_t stoppedsz);
 const char *wx_dom_attr(xmlNodePtr n, const char *name);
 int wx_dom_has_class(xmlNodePtr n, const char *cls);
 xmlNodePtr wx_dom_by_id(xmlNodePtr root, const char *id);

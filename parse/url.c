@@ -182,12 +182,40 @@ void wx_url_ids_free(wx_url_ids *ids)
     memset(ids, 0, sizeof *ids);
 }
 
+/* Append v percent-encoded: the ids were percent-decoded from a query, and
+ * a decoded "&", "#", space or control must not end or change the URL we
+ * build (the canonical URL has to parse back to the same ids).  Base64's
+ * "=", "+" and "/" stay as WeChat writes them. */
+static char *put_param(char *w, const char *v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (isalnum(*p) || strchr("-._~=+/", *p)) {
+            *w++ = (char)*p;
+        } else {
+            *w++ = '%';
+            *w++ = hex[*p >> 4];
+            *w++ = hex[*p & 15];
+        }
+    }
+    return w;
+}
+
 char *wx_url_article(const char *biz, const char *mid, const char *idx, const char *sn)
 {
     if (!biz || !mid || !idx || !sn || !*biz || !*mid || !*idx || !*sn) return NULL;
-    size_t n = strlen(biz) + strlen(mid) + strlen(idx) + strlen(sn) + 64;
-    char *u = malloc(n);
-    if (u) snprintf(u, n, "https://mp.weixin.qq.com/s?__biz=%s&mid=%s&idx=%s&sn=%s", biz, mid, idx, sn);
+    size_t n = 3 * (strlen(biz) + strlen(mid) + strlen(idx) + strlen(sn)) + 64;
+    char *u = malloc(n), *w = u;
+    if (!u) return NULL;
+    w += sprintf(w, "https://mp.weixin.qq.com/s?__biz=");
+    w = put_param(w, biz);
+    w += sprintf(w, "&mid=");
+    w = put_param(w, mid);
+    w += sprintf(w, "&idx=");
+    w = put_param(w, idx);
+    w += sprintf(w, "&sn=");
+    w = put_param(w, sn);
+    *w = '\0';
     return u;
 }
 
@@ -198,7 +226,10 @@ char *wx_url_canonical(const char *url)
     const char *path = after_wechat_host(s);
     char *out = NULL;
     if (path && strncmp(path, "/s/", 3) == 0) {          /* short link */
-        size_t n = strcspn(path + 3, "?#/");
+        size_t n = 0;                                   /* the id ends at ?#/, a space or a control */
+        while (path[3 + n] && !strchr("?#/", path[3 + n]) && (unsigned char)path[3 + n] > 0x20 &&
+               path[3 + n] != 0x7f)
+            n++;
         if (n > 0) {
             out = malloc(n + 32);
             if (out) snprintf(out, n + 32, "https://mp.weixin.qq.com/s/%.*s", (int)n, path + 3);

@@ -10,6 +10,13 @@ done
 command -v cc >/dev/null 2>&1 || missing=1
 # The database tests start a throwaway PostgreSQL server (tests/db_test.py).
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { echo "deps: PostgreSQL server (postgresql) missing"; missing=1; }
+command -v strace >/dev/null 2>&1 || { echo "deps: strace missing (tests/test_robust.py)"; missing=1; }
+# make fuzz: clang with the libFuzzer runtime (libclang-rt-dev)
+fuzz_probe=$(mktemp -d)
+printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$fuzz_probe/p.c"
+clang -fsanitize=fuzzer,address -o "$fuzz_probe/p" "$fuzz_probe/p.c" >/dev/null 2>&1 ||
+    { echo "deps: clang with libFuzzer (libclang-rt-dev) missing"; missing=1; }
+rm -rf "$fuzz_probe"
 [ "$missing" = 0 ] && { echo "deps: all present"; exit 0; }
 cmd="apt-get install -y --no-install-recommends $*"
 if [ "$(id -u)" != 0 ]; then

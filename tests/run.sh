@@ -12,10 +12,11 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # Run one Python test script on a binary; it ends with "NAME: N passed, N
 # failed" (or "NAME: not run" when it needs ../shared and it is absent).
-# A script that dies before its summary counts as one failure.
+# A script that dies before its summary, or hangs (cut off after 15
+# minutes), counts as one failure.
 run_script() {
     name=$1 script=$2 bin=$3
-    /usr/bin/python3 "$script" "$bin" >"$log" 2>&1
+    timeout -k 10 900 /usr/bin/python3 "$script" "$bin" >"$log" 2>&1
     cat "$log"
     grep -q "^$name: not run" "$log" && return
     line=$(grep "^$name: [0-9]* passed" "$log" | tail -n 1)
@@ -47,6 +48,9 @@ for b in "$@"; do
     run_script db tests/db_test.py "$b/wxingest"
     # markdown archives at scale: needs ../shared, says "not run" without it
     run_script picker tests/picker_test.py "$b/wxingest"
+    # bad-input matrix, regex worst cases, no file/network access, fuzz
+    # regressions
+    run_script robust tests/test_robust.py "$b"
 done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -87,6 +87,10 @@ static void test_url_canonical(void **state)
         {"https://example.com/s?__biz=QQ==&mid=1&idx=1&sn=aa", NULL},      /* other host */
         {"javascript:void(0)", NULL},
         {"", NULL},
+        /* found by fuzz_url: a canonical URL must parse back to itself */
+        {"//mp.weixin.qq.com/s/AbC\r?x=1", "https://mp.weixin.qq.com/s/AbC"},
+        {"https://mp.weixin.qq.com/s?__biz=QQ%3D%3D%26x&mid=1%20&idx=1&sn=a%23b\v",
+         "https://mp.weixin.qq.com/s?__biz=QQ==%26x&mid=1%20&idx=1&sn=a%23b"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *got = wx_url_canonical(cases[i].in);
@@ -244,6 +248,56 @@ static void test_jsvars(void **state)
     wx_jsvars_free(&v);
 }
 
+/* Chains, assignments inside strings or comments, and scripts with no
+ * statement end: each right-hand side ends where the next assignment
+ * begins (what keeps the scan linear), and a chain takes its last value. */
+static void test_jsvars_chains(void **state)
+{
+    (void)state;
+    static const char script[] =
+        "window.msg_title = window.title = '链' || '';\n"
+        "var ct = window.ct = d.ct = 12345;\n"
+        "var biz = '' ; var mid = window.mid = '';\n"
+        "var nickname = 'a var alias = \"inside a string\"';\n"
+        "var desc = x /* var author = 'in a comment' */ || 'the desc';\n"
+        "var sn = opt.sn var idx = '7'\n"
+        "var link = f(window.source_url = 'inner', 'x');\n"
+        "var msg_desc = t.replace(/\"/g, ''); var source_nickname = 'after a regex';\n"
+        "var appmsgid = a / b || '3'; var x = c / d;\n";
+    wx_jsvars v;
+    wx_jsvars_init(&v);
+    wx_jsvars_scan(&v, script, strlen(script));
+    assert_string_equal(wx_jsvars_get(&v, "msg_title"), "链");
+    assert_string_equal(wx_jsvars_get(&v, "title"), "链");
+    assert_string_equal(wx_jsvars_get(&v, "ct"), "12345");
+    assert_string_equal(wx_jsvars_get(&v, "d.ct"), "12345");
+    assert_true(wx_jsvars_has(&v, "mid"));
+    assert_null(wx_jsvars_get(&v, "mid"));
+    assert_string_equal(wx_jsvars_get(&v, "nickname"), "a var alias = \"inside a string\"");
+    assert_false(wx_jsvars_has(&v, "alias"));          /* text in a string, not code */
+    assert_string_equal(wx_jsvars_get(&v, "desc"), "the desc");
+    assert_false(wx_jsvars_has(&v, "author"));         /* text in a comment */
+    assert_string_equal(wx_jsvars_get(&v, "sn"), "7");  /* no ';': reads on, like before */
+    assert_string_equal(wx_jsvars_get(&v, "idx"), "7");
+    assert_string_equal(wx_jsvars_get(&v, "source_url"), "inner");
+    assert_false(wx_jsvars_has(&v, "link"));           /* only literals inside an opaque call */
+    assert_string_equal(wx_jsvars_get(&v, "source_nickname"), "after a regex");  /* /"/ is no string */
+    assert_string_equal(wx_jsvars_get(&v, "appmsgid"), "3");          /* a / b divides */
+    wx_jsvars_free(&v);
+
+    /* a megabyte of `var msg_title=` with no value: nothing found, no hang */
+    size_t n = 1 << 20;
+    char *big = malloc(n + 1);
+    assert_non_null(big);
+    for (size_t i = 0; i < n; i++) big[i] = "var msg_title="[i % 14];
+    big[n] = '\0';
+    wx_jsvars_init(&v);
+    wx_jsvars_scan(&v, big, n);
+    assert_null(wx_jsvars_get(&v, "msg_title"));
+    wx_jsvars_free(&v);
+    free(big);
+}
+
 static void test_text_normalize(void **state)
 {
     (void)state;
@@ -269,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_url_canonical), cmocka_unit_test(test_url_ids),
         cmocka_unit_test(test_url_clean),     cmocka_unit_test(test_image_format),
         cmocka_unit_test(test_image_role),    cmocka_unit_test(test_jsvars),
+        cmocka_unit_test(test_jsvars_chains),
         cmocka_unit_test(test_text_normalize),
     };
     return cmocka_run_group_tests_name("parse units", tests, NULL, NULL);

@@ -6,16 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../parse/parse.h"
+#include "fuzz_util.h"
 
-/* Decode the input both ways; the results must be NUL-terminated strings
- * (strlen walks them, so ASan catches a missing terminator). */
+/* Decode the input both ways.  The results must be NUL-terminated (strlen
+ * walks them, so ASan catches a missing terminator), and valid UTF-8 in
+ * gives valid UTF-8 out: an escape such as \ud800 or &#xD800; must not
+ * produce bytes that jansson would refuse (the field would vanish). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    int valid_in = fuzz_utf8_valid(data, size) && !memchr(data, 0, size);
     char *a = wx_js_unescape((const char *)data, size);
-    if (a) (void)strlen(a);
+    if (a && valid_in && !fuzz_utf8_valid((const unsigned char *)a, strlen(a))) abort();
     free(a);
     char *b = wx_html_unescape((const char *)data, size);
-    if (b) (void)strlen(b);
+    if (b && valid_in && !fuzz_utf8_valid((const unsigned char *)b, strlen(b))) abort();
     free(b);
     return 0;
 }

@@ -17,8 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     url[size] = '\0';
     char *c = wx_url_canonical(url);
     if (c) {
-        /* a canonical URL must be a fixed point */
+        /* a canonical URL is still an article URL, and a fixed point */
         char *again = wx_url_canonical(c);
+        if (!again || strcmp(again, c) != 0) abort();
         free(again);
     }
     free(c);
