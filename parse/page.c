@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -39,11 +40,21 @@ static const char *find_ci(const char *hay, size_t n, const char *needle)
     return NULL;
 }
 
-/* Is buf[0..n) valid UTF-8?  (Pages that are, we never re-encode.) */
+/* Is buf[0..n) valid UTF-8?  (Pages that are, we never re-encode.)
+ * Called on every page, whole, and pages are mostly ASCII script, so runs
+ * of ASCII are skipped 16 bytes at a time. */
 static int valid_utf8(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
+        while (end - p >= 16) {
+            uint64_t a, b;
+            memcpy(&a, p, 8);
+            memcpy(&b, p + 8, 8);
+            if ((a | b) & 0x8080808080808080ull) break;
+            p += 16;
+        }
+        if (p >= end) break;
         if (*p < 0x80) { p++; continue; }
         int len = (*p >= 0xF0 && *p <= 0xF4) ? 4 : (*p >= 0xE0) ? 3 : (*p >= 0xC2 && *p < 0xE0) ? 2 : 0;
         if (len == 0 || p + len > end) return 0;
