@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@
 enum { EXIT_USAGE = 64, EXIT_DATAERR = 65, EXIT_NOINPUT = 66, EXIT_IOERR = 74 };
 
 static const char usage_text[] =
-    "usage: wxingest parse [-o FILE] PATH...\n"
+    "usage: wxingest parse [-o FILE] [-j N] [--files-from LIST] PATH...\n"
     "       wxingest fetch [--store DIR] [-i LIST] [options] [URL...]\n"
     "       wxingest run [--store DIR] [-i LIST] [options] [-o FILE] [URL...]\n"
     "       wxingest --help | --version\n"
@@ -38,6 +39,8 @@ static const char usage_text[] =
     "for standard input.\n"
     "\n"
     "  -o, --output FILE   write records to FILE instead of standard output\n"
+    "  -j, --jobs N        parse in N threads (default 1); records stay in input order\n"
+    "  --files-from LIST   also read PATHs from LIST, one a line (- is stdin)\n"
     "  -h, --help          show this help\n"
     "  -V, --version       show the version\n"
     "\n"
@@ -87,11 +90,10 @@ static void note_exit(run_state *st, int code)
         st->exit_code = code;
 }
 
-/* Parse one loaded document and write its record; name is what problems
- * are reported under.  Takes ownership of doc. */
-static int parse_doc(run_state *st, wx_doc *doc, const char *name)
+/* Write the record of one document; name is what problems are reported
+ * under.  Takes ownership of doc and rec. */
+static int emit_record(run_state *st, wx_doc *doc, json_t *rec, const char *name)
 {
-    json_t *rec = wx_parse(doc);
     const char *status = rec ? json_string_value(json_object_get(rec, "status")) : "error";
     if (status && strcmp(status, "error") == 0) {
         json_t *err = rec ? json_object_get(json_object_get(rec, "error"), "message") : NULL;
@@ -107,30 +109,219 @@ static int parse_doc(run_state *st, wx_doc *doc, const char *name)
     json_decref(rec);
     wx_doc_free(doc);
     st->done++;
-    if (st->progress) fprintf(stderr, "\rwxingest: %zu/%zu", st->done, st->total);
+    if (st->progress) {
+        if (st->total) fprintf(stderr, "\rwxingest: %zu/%zu", st->done, st->total);
+        else fprintf(stderr, "\rwxingest: %zu", st->done);
+    }
     return rc;
 }
 
-static int parse_one(run_state *st, const char *path)
+/* Parse one loaded document and write its record.  Takes ownership of doc. */
+static int parse_doc(run_state *st, wx_doc *doc, const char *name)
 {
-    wx_doc *doc = wx_doc_load(path);
-    if (!doc) { fprintf(stderr, "wxingest: %s: out of memory\n", path); note_exit(st, EXIT_DATAERR); return 0; }
-    return parse_doc(st, doc, path);
+    return emit_record(st, doc, wx_parse(doc), name);
 }
+
+/* ---------- the inputs of parse, and parsing them in N threads ----------
+ *
+ * Inputs come from a path source: the command-line arguments (each walked
+ * as it is reached) and, with --files-from, a list read one line at a time.
+ * Nothing holds the whole batch, so memory does not grow with it.
+ *
+ * parse_all() loads and parses documents in `jobs` worker threads and hands
+ * each record to the caller's callback on the calling thread, in input
+ * order.  At most `window` documents are in flight (loaded, parsing, or
+ * parsed and waiting for an earlier one), so memory is bounded by the
+ * window, not the batch.  wx_parse is thread-safe; everything else
+ * (output, exit status, progress) happens on the calling thread. */
+
+typedef struct path_source {
+    char **args; int nargs, next_arg;   /* command-line PATHs */
+    FILE *list;                         /* --files-from: one PATH a line, or NULL */
+    const char *list_name;
+    wx_pathlist pending;                /* files of the argument being walked */
+    size_t next_pending;
+    int missing;                        /* some PATH did not exist (exit 66) */
+} path_source;
+
+/* The next input file (malloc'd), or NULL when there are no more. */
+static char *source_next(path_source *src)
+{
+    for (;;) {
+        if (src->next_pending < src->pending.count) {
+            char *p = src->pending.paths[src->next_pending];
+            src->pending.paths[src->next_pending++] = NULL;
+            return p;
+        }
+        wx_pathlist_free(&src->pending);
+        memset(&src->pending, 0, sizeof src->pending);
+        src->next_pending = 0;
+        const char *arg = NULL;
+        char *line = NULL;
+        size_t cap = 0;
+        if (src->next_arg < src->nargs) {
+            arg = src->args[src->next_arg++];
+        } else if (src->list) {
+            ssize_t n = getline(&line, &cap, src->list);
+            if (n < 0) { free(line); src->list = NULL; continue; }
+            while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+            if (n == 0) { free(line); continue; }
+            arg = line;
+        } else {
+            return NULL;
+        }
+        if (wx_walk(arg, &src->pending, report, NULL) != 0) src->missing = 1;
+        free(line);
+    }
+}
+
+typedef int (*record_fn)(void *ctx, wx_doc *doc, json_t *rec, const char *path);
+
+typedef struct {
+    char *path;
+    wx_doc *doc;
+    json_t *rec;
+    int ready;
+} parse_slot;
+
+typedef struct {
+    path_source *src;
+    parse_slot *slots;
+    size_t window;
+    size_t taken, emitted;     /* inputs handed to workers; records given to the callback */
+    int exhausted, stop;
+    pthread_mutex_t mu;
+    pthread_cond_t room;       /* a slot was freed (or stop) */
+    pthread_cond_t done;       /* a slot became ready */
+} parse_pool;
+
+static void *parse_worker(void *arg)
+{
+    parse_pool *pool = arg;
+    pthread_mutex_lock(&pool->mu);
+    for (;;) {
+        while (!pool->stop && !pool->exhausted && pool->taken >= pool->emitted + pool->window)
+            pthread_cond_wait(&pool->room, &pool->mu);
+        if (pool->stop || pool->exhausted) break;
+        char *path = source_next(pool->src);
+        if (!path) { pool->exhausted = 1; pthread_cond_broadcast(&pool->done); break; }
+        parse_slot *slot = &pool->slots[pool->taken++ % pool->window];
+        pthread_mutex_unlock(&pool->mu);
+        wx_doc *doc = wx_doc_load(path);
+        json_t *rec = doc ? wx_parse(doc) : NULL;
+        pthread_mutex_lock(&pool->mu);
+        slot->path = path;
+        slot->doc = doc;
+        slot->rec = rec;
+        slot->ready = 1;
+        pthread_cond_broadcast(&pool->done);
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return NULL;
+}
+
+/* Parse every input of src with `jobs` threads; fn gets the records in
+ * input order and may return non-zero to stop.  Returns 0, or -1 when the
+ * threads could not be started. */
+static int parse_all(path_source *src, int jobs, record_fn fn, void *ctx)
+{
+    if (jobs <= 1) {                            /* no threads: the plain loop */
+        char *path;
+        int stop = 0;
+        while (!stop && (path = source_next(src)) != NULL) {
+            wx_doc *doc = wx_doc_load(path);
+            stop = fn(ctx, doc, doc ? wx_parse(doc) : NULL, path) != 0;
+            free(path);
+        }
+        return 0;
+    }
+    parse_pool pool = {.src = src, .window = (size_t)jobs * 4};
+    pool.slots = calloc(pool.window, sizeof *pool.slots);
+    pthread_t *threads = calloc((size_t)jobs, sizeof *threads);
+    if (!pool.slots || !threads) { free(pool.slots); free(threads); return -1; }
+    pthread_mutex_init(&pool.mu, NULL);
+    pthread_cond_init(&pool.room, NULL);
+    pthread_cond_init(&pool.done, NULL);
+    int started = 0;
+    while (started < jobs && pthread_create(&threads[started], NULL, parse_worker, &pool) == 0) started++;
+    int rc = started ? 0 : -1;
+    pthread_mutex_lock(&pool.mu);
+    while (started) {
+        parse_slot *slot = &pool.slots[pool.emitted % pool.window];
+        while (!slot->ready && !(pool.exhausted && pool.emitted == pool.taken))
+            pthread_cond_wait(&pool.done, &pool.mu);
+        if (!slot->ready) break;                /* every input is done */
+        parse_slot mine = *slot;
+        memset(slot, 0, sizeof *slot);
+        pool.emitted++;
+        pthread_cond_broadcast(&pool.room);
+        pthread_mutex_unlock(&pool.mu);
+        int stop = fn(ctx, mine.doc, mine.rec, mine.path) != 0;
+        free(mine.path);
+        pthread_mutex_lock(&pool.mu);
+        if (stop) { pool.stop = 1; pthread_cond_broadcast(&pool.room); break; }
+    }
+    pool.stop = 1;
+    pthread_cond_broadcast(&pool.room);
+    pthread_mutex_unlock(&pool.mu);
+    for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
+    for (size_t i = 0; i < pool.window; i++) {  /* parsed after a stop: dropped */
+        json_decref(pool.slots[i].rec);
+        wx_doc_free(pool.slots[i].doc);
+        free(pool.slots[i].path);
+    }
+    pthread_mutex_destroy(&pool.mu);
+    pthread_cond_destroy(&pool.room);
+    pthread_cond_destroy(&pool.done);
+    free(pool.slots);
+    free(threads);
+    return rc;
+}
+
+/* parse's callback: write the record (or report a document that could not
+ * even be allocated). */
+static int emit_parsed(void *ctx, wx_doc *doc, json_t *rec, const char *path)
+{
+    run_state *st = ctx;
+    if (!doc || !rec) {
+        fprintf(stderr, "wxingest: %s: out of memory\n", path);
+        note_exit(st, EXIT_DATAERR);
+        json_decref(rec);
+        wx_doc_free(doc);
+        return 0;
+    }
+    return emit_record(st, doc, rec, path);
+}
+
+static int parse_double(const char *s, double lo, double hi, double *out);
+static int usage_error(const char *cmd, const char *what, const char *arg);
 
 static int cmd_parse(int argc, char **argv)
 {
+    enum { O_FILES_FROM = 256 };
     static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    const char *out_path = NULL;
-    int c;
+        {"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
+        {"files-from", required_argument, NULL, O_FILES_FROM}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *out_path = NULL, *files_from = NULL;
+    int c, jobs = 1;
+    double d;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+o:j:h", opts, NULL)) != -1) {
         if (c == 'o') out_path = optarg;
+        else if (c == 'j') {
+            if (parse_double(optarg, 1, 256, &d) != 0 || d != (int)d) return usage_error("parse", "bad --jobs", optarg);
+            jobs = (int)d;
+        } else if (c == O_FILES_FROM) files_from = optarg;
         else if (c == 'h') { fputs(usage_text, stdout); return 0; }
         else { fputs(usage_text, stderr); return EXIT_USAGE; }
     }
-    if (optind >= argc) { fputs("wxingest: parse: no input given\n", stderr); fputs(usage_text, stderr); return EXIT_USAGE; }
+    if (optind >= argc && !files_from) { fputs("wxingest: parse: no input given\n", stderr); fputs(usage_text, stderr); return EXIT_USAGE; }
+    path_source src = {.args = argv + optind, .nargs = argc - optind, .list_name = files_from};
+    if (files_from) {
+        src.list = strcmp(files_from, "-") == 0 ? stdin : fopen(files_from, "r");
+        if (!src.list) { fprintf(stderr, "wxingest: %s: %s\n", files_from, strerror(errno)); return EXIT_NOINPUT; }
+    }
 
     run_state st = {stdout, "stdout", 0, 0, 0, 0};
     if (out_path) {
@@ -138,16 +329,17 @@ static int cmd_parse(int argc, char **argv)
         st.out_name = out_path;
         if (!st.out) { fprintf(stderr, "wxingest: %s: %s\n", out_path, strerror(errno)); return EXIT_IOERR; }
     }
-    wx_pathlist inputs = {0};
-    for (int i = optind; i < argc; i++)
-        if (wx_walk(argv[i], &inputs, report, NULL) != 0) note_exit(&st, EXIT_NOINPUT);
-    st.total = inputs.count;
-    st.progress = isatty(STDERR_FILENO) && inputs.count > 1;
+    st.progress = isatty(STDERR_FILENO);
     wx_parse_init();
-    for (size_t i = 0; i < inputs.count; i++)
-        if (parse_one(&st, inputs.paths[i]) != 0) break;
-    if (st.progress) fputc('\n', stderr);
-    wx_pathlist_free(&inputs);
+    json_decref(json_object());                 /* jansson's hash seed, before any thread */
+    if (parse_all(&src, jobs, emit_parsed, &st) != 0) {
+        fprintf(stderr, "wxingest: parse: cannot start threads\n");
+        note_exit(&st, EXIT_IOERR);
+    }
+    if (src.missing) note_exit(&st, EXIT_NOINPUT);
+    if (st.progress && st.done) fputc('\n', stderr);
+    wx_pathlist_free(&src.pending);
+    if (src.list && src.list != stdin) fclose(src.list);
     if (fflush(st.out) != 0 || ferror(st.out) || (out_path && fclose(st.out) != 0)) {
         fprintf(stderr, "wxingest: %s: %s\n", st.out_name, strerror(errno ? errno : EIO));
         note_exit(&st, EXIT_IOERR);
