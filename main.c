@@ -91,7 +91,7 @@ static void note_exit(run_state *st, int code)
 }
 
 /* Write the record of one document; name is what problems are reported
- * under.  Takes ownership of doc and rec. */
+ * under.  Takes ownership of doc (may be NULL) and rec. */
 static int emit_record(run_state *st, wx_doc *doc, json_t *rec, const char *name)
 {
     const char *status = rec ? json_string_value(json_object_get(rec, "status")) : "error";
@@ -130,10 +130,11 @@ static int parse_doc(run_state *st, wx_doc *doc, const char *name)
  *
  * parse_all() loads and parses documents in `jobs` worker threads and hands
  * each record to the caller's callback on the calling thread, in input
- * order.  At most `window` documents are in flight (loaded, parsing, or
- * parsed and waiting for an earlier one), so memory is bounded by the
- * window, not the batch.  wx_parse is thread-safe; everything else
- * (output, exit status, progress) happens on the calling thread. */
+ * order.  A worker frees the page as soon as it is parsed; at most `window`
+ * inputs are in flight (being parsed, or parsed and their record waiting
+ * for an earlier one), so memory is bounded by the window, not the batch.
+ * wx_parse is thread-safe; everything else (output, exit status, progress)
+ * happens on the calling thread. */
 
 typedef struct path_source {
     char **args; int nargs, next_arg;   /* command-line PATHs */
@@ -175,11 +176,21 @@ static char *source_next(path_source *src)
     }
 }
 
-typedef int (*record_fn)(void *ctx, wx_doc *doc, json_t *rec, const char *path);
+/* Gets each record (NULL: the document could not even be allocated). */
+typedef int (*record_fn)(void *ctx, json_t *rec, const char *path);
+
+/* Load and parse one input; the page bytes are freed at once, so only
+ * records wait in the window. */
+static json_t *load_and_parse(const char *path)
+{
+    wx_doc *doc = wx_doc_load(path);
+    json_t *rec = doc ? wx_parse(doc) : NULL;
+    wx_doc_free(doc);
+    return rec;
+}
 
 typedef struct {
     char *path;
-    wx_doc *doc;
     json_t *rec;
     int ready;
 } parse_slot;
@@ -207,11 +218,9 @@ static void *parse_worker(void *arg)
         if (!path) { pool->exhausted = 1; pthread_cond_broadcast(&pool->done); break; }
         parse_slot *slot = &pool->slots[pool->taken++ % pool->window];
         pthread_mutex_unlock(&pool->mu);
-        wx_doc *doc = wx_doc_load(path);
-        json_t *rec = doc ? wx_parse(doc) : NULL;
+        json_t *rec = load_and_parse(path);
         pthread_mutex_lock(&pool->mu);
         slot->path = path;
-        slot->doc = doc;
         slot->rec = rec;
         slot->ready = 1;
         pthread_cond_broadcast(&pool->done);
@@ -229,8 +238,7 @@ static int parse_all(path_source *src, int jobs, record_fn fn, void *ctx)
         char *path;
         int stop = 0;
         while (!stop && (path = source_next(src)) != NULL) {
-            wx_doc *doc = wx_doc_load(path);
-            stop = fn(ctx, doc, doc ? wx_parse(doc) : NULL, path) != 0;
+            stop = fn(ctx, load_and_parse(path), path) != 0;
             free(path);
         }
         return 0;
@@ -256,7 +264,7 @@ static int parse_all(path_source *src, int jobs, record_fn fn, void *ctx)
         pool.emitted++;
         pthread_cond_broadcast(&pool.room);
         pthread_mutex_unlock(&pool.mu);
-        int stop = fn(ctx, mine.doc, mine.rec, mine.path) != 0;
+        int stop = fn(ctx, mine.rec, mine.path) != 0;
         free(mine.path);
         pthread_mutex_lock(&pool.mu);
         if (stop) { pool.stop = 1; pthread_cond_broadcast(&pool.room); break; }
@@ -267,7 +275,6 @@ static int parse_all(path_source *src, int jobs, record_fn fn, void *ctx)
     for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
     for (size_t i = 0; i < pool.window; i++) {  /* parsed after a stop: dropped */
         json_decref(pool.slots[i].rec);
-        wx_doc_free(pool.slots[i].doc);
         free(pool.slots[i].path);
     }
     pthread_mutex_destroy(&pool.mu);
@@ -280,17 +287,15 @@ static int parse_all(path_source *src, int jobs, record_fn fn, void *ctx)
 
 /* parse's callback: write the record (or report a document that could not
  * even be allocated). */
-static int emit_parsed(void *ctx, wx_doc *doc, json_t *rec, const char *path)
+static int emit_parsed(void *ctx, json_t *rec, const char *path)
 {
     run_state *st = ctx;
-    if (!doc || !rec) {
+    if (!rec) {
         fprintf(stderr, "wxingest: %s: out of memory\n", path);
         note_exit(st, EXIT_DATAERR);
-        json_decref(rec);
-        wx_doc_free(doc);
         return 0;
     }
-    return emit_record(st, doc, rec, path);
+    return emit_record(st, NULL, rec, path);
 }
 
 static int parse_double(const char *s, double lo, double hi, double *out);
