@@ -29,7 +29,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.
 B        ?= build
 OBJS      = $(patsubst %.c,$(B)/%.o,$(SRCS))
 
-.PHONY: all deps check test unit e2e asan clean bench install
+.PHONY: all deps check test unit e2e asan clean bench bench-mem bench-fetch install
 
 all: wxingest
 
@@ -104,3 +104,31 @@ fuzz-build:
 
 fuzz: fuzz-build
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_B) $(FUZZ_TARGETS)
+
+# ---- benchmarks: make bench [BENCH_MB=200] (tests/bench/README.md) ----
+# The alternatives need python3-readability (Debian) and the npm packages
+# of tests/bench/package.json, installed into tests/bench/node_modules on
+# first run; anything missing is left out of the table with a note.
+$(B)/bench/floor: tests/bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+$(B)/bench/httpd: tests/bench/httpd.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -o $@ $<
+
+tests/bench/node_modules:
+	-cd tests/bench && npm ci --no-audit --no-fund
+
+bench: $(B)/wxingest $(B)/bench/floor tests/bench/node_modules
+	@/usr/bin/python3 -c 'import readability' 2>/dev/null || \
+	  echo "bench: python3-readability missing (apt-get install python3-readability)"
+	/usr/bin/python3 tests/bench/run.py $(B)/wxingest $(B)/bench/floor $(B)/bench
+
+# Peak RSS over growing batches (memory must not grow with the batch).
+bench-mem: $(B)/wxingest
+	/usr/bin/python3 tests/bench/mem.py $(B)/wxingest $(B)/bench
+
+# Fetcher throughput against a local C server (tests/bench/httpd.c).
+bench-fetch: $(B)/wxingest $(B)/bench/httpd
+	/usr/bin/python3 tests/bench/fetch.py $(B)/wxingest $(B)/bench/httpd $(B)/bench

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,7 +29,7 @@
 enum { EXIT_USAGE = 64, EXIT_DATAERR = 65, EXIT_NOINPUT = 66, EXIT_IOERR = 74 };
 
 static const char usage_text[] =
-    "usage: wxingest parse [output options] [--files-from LIST [-0]] PATH...\n"
+    "usage: wxingest parse [-j N] [output options] [--files-from LIST [-0]] PATH...\n"
     "       wxingest fetch [--store DIR] [-i LIST] [options] [URL...]\n"
     "       wxingest run [--store DIR] [-i LIST] [options] [output options] [URL...]\n"
     "       wxingest schema sqlite|postgres\n"
@@ -41,6 +42,7 @@ static const char usage_text[] =
     "gzip-compressed), a directory (walked recursively in sorted order), or -\n"
     "for standard input.\n"
     "\n"
+    "  -j, --jobs N        parse in N threads (default 1); records stay in input order\n"
     "  --files-from LIST   read input paths from LIST, one a line (- is stdin)\n"
     "  -0                  LIST is NUL-separated (find -print0)\n"
     "\n"
@@ -320,7 +322,8 @@ static int store_record(run_state *st, json_t *rec, const char *name, const char
     if (rec && to_jsonl && wx_sink_write(&st->out, rec, &err) != 0) sink_failed(st, err), err = NULL;
     if (rec && to_db && !st->stop && wx_db_put(st->db, rec, key, &err) != 0) sink_failed(st, err);
     json_decref(rec);
-    if (st->progress) fprintf(stderr, "\rwxingest: %zu/%zu", st->done, st->total);
+    if (st->progress && st->total) fprintf(stderr, "\rwxingest: %zu/%zu", st->done, st->total);
+    else if (st->progress) fprintf(stderr, "\rwxingest: %zu", st->done);
     return st->stop ? -1 : 0;
 }
 
@@ -340,90 +343,280 @@ static int parse_doc(run_state *st, wx_doc *doc, const char *name, const char *k
     return store_record(st, rec, name, key, to_jsonl, to_db);
 }
 
-static int parse_one(run_state *st, const char *path)
-{
-    wx_doc *doc = wx_doc_load(path);
-    if (!doc) { wx_log(WX_LOG_ERROR, path, "out of memory"); note_exit(st, EXIT_DATAERR); return 0; }
-    return parse_doc(st, doc, path, path);
-}
-
 static void report(void *ctx, const char *path, const char *reason)
 {
     (void)ctx;
     wx_log(WX_LOG_ERROR, path, "%s", reason);
 }
 
-/* --files-from: input paths one a line (or NUL-separated), each walked
- * like a command-line argument. */
-static int read_files_from(const char *list, int nul, wx_pathlist *inputs, run_state *st)
+/* ---------- the inputs of parse, and parsing them in N threads ----------
+ *
+ * Inputs come from a path source: the command-line arguments (each walked
+ * as it is reached) and, with --files-from, a list read one entry at a
+ * time.  Nothing holds the whole batch, so memory does not grow with it.
+ *
+ * parse_all() loads and parses documents in `jobs` worker threads and hands
+ * each result to store_record on the calling thread, in input order.  At
+ * most 4 × jobs inputs are in flight (being parsed, or parsed and waiting
+ * for an earlier one); a worker frees the page bytes once parsed, so only
+ * records wait.  wx_parse is thread-safe; the sinks are not, so every sink
+ * call (the --incremental lookup in the workers, the writes on the calling
+ * thread) holds sink_mu. */
+
+typedef struct path_source {
+    char **args;
+    int nargs, next_arg;            /* command-line PATHs */
+    FILE *list;                     /* --files-from, or NULL */
+    const char *list_name;
+    int nul;                        /* -0: the list is NUL-separated */
+    unsigned shard_k, shard_n;      /* shard_n 0: every input */
+    wx_pathlist pending;            /* files of the argument being walked */
+    size_t next_pending;
+    int missing;                    /* some PATH did not exist, or the list broke (exit 66) */
+} path_source;
+
+/* The next entry of the --files-from list (malloc'd), or NULL at its end. */
+static char *list_next(path_source *src)
 {
-    int is_stdin = strcmp(list, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(list, "r");
-    if (!f) { wx_log(WX_LOG_ERROR, list, "%s", strerror(errno)); return EXIT_NOINPUT; }
     char *line = NULL;
     size_t cap = 0;
+    int delim = src->nul ? '\0' : '\n';
     ssize_t n;
-    while ((n = getdelim(&line, &cap, nul ? '\0' : '\n', f)) >= 0) {
-        if (n > 0 && line[n - 1] == (nul ? '\0' : '\n')) line[--n] = '\0';
-        if (!nul && n > 0 && line[n - 1] == '\r') line[--n] = '\0';
-        if (n == 0) continue;
-        if (wx_walk(line, inputs, report, NULL) != 0) note_exit(st, EXIT_NOINPUT);
+    while ((n = getdelim(&line, &cap, delim, src->list)) >= 0) {
+        if (n > 0 && line[n - 1] == delim) line[--n] = '\0';
+        if (!src->nul && n > 0 && line[n - 1] == '\r') line[--n] = '\0';
+        if (n > 0) return line;
     }
-    int bad = ferror(f);
     free(line);
-    if (!is_stdin) fclose(f);
-    if (bad) { wx_log(WX_LOG_ERROR, list, "read error"); return EXIT_NOINPUT; }
-    return 0;
+    if (ferror(src->list)) {
+        wx_log(WX_LOG_ERROR, src->list_name, "read error");
+        src->missing = 1;
+    }
+    if (src->list != stdin) fclose(src->list);
+    src->list = NULL;
+    return NULL;
 }
 
-/* Keep the inputs of shard K of N, in order. */
-static void keep_shard(wx_pathlist *inputs, unsigned k, unsigned n)
+/* The next input file of this shard (malloc'd), or NULL when there are no more. */
+static char *source_next(path_source *src)
 {
-    size_t j = 0;
-    for (size_t i = 0; i < inputs->count; i++) {
-        if (shard_of(inputs->paths[i], n) == k) inputs->paths[j++] = inputs->paths[i];
-        else free(inputs->paths[i]);
+    for (;;) {
+        while (src->next_pending < src->pending.count) {
+            char *p = src->pending.paths[src->next_pending];
+            src->pending.paths[src->next_pending++] = NULL;
+            if (!src->shard_n || shard_of(p, src->shard_n) == src->shard_k) return p;
+            free(p);
+        }
+        wx_pathlist_free(&src->pending);
+        memset(&src->pending, 0, sizeof src->pending);
+        src->next_pending = 0;
+        char *line = NULL;
+        const char *arg;
+        if (src->next_arg < src->nargs) arg = src->args[src->next_arg++];
+        else if (src->list && (line = list_next(src)) != NULL) arg = line;
+        else return NULL;
+        if (wx_walk(arg, &src->pending, report, NULL) != 0) src->missing = 1;
+        free(line);
     }
-    inputs->count = j;
 }
+
+/* What parsing one input gave, waiting for its turn to be stored. */
+typedef struct parse_slot {
+    char *path;
+    json_t *rec;                /* NULL when skipped or out of memory */
+    int loaded, skipped, to_jsonl, to_db;
+    int ready;
+} parse_slot;
+
+/* Load and parse one input into slot (path is already set).  With
+ * --incremental, a document the sinks already have is not parsed. */
+static void parse_input(run_state *st, pthread_mutex_t *sink_mu, parse_slot *slot)
+{
+    wx_doc *doc = wx_doc_load(slot->path);
+    if (!doc) return;
+    slot->loaded = 1;
+    if (sink_mu) pthread_mutex_lock(sink_mu);
+    slot->skipped = already_stored(st, doc, slot->path, &slot->to_jsonl, &slot->to_db);
+    if (sink_mu) pthread_mutex_unlock(sink_mu);
+    if (!slot->skipped) slot->rec = wx_parse(doc);
+    wx_doc_free(doc);
+}
+
+/* Store one parsed input, on the calling thread, in input order.  Takes
+ * the slot's record.  Returns -1 when a sink failed. */
+static int store_input(run_state *st, pthread_mutex_t *sink_mu, parse_slot *slot)
+{
+    st->done++;
+    if (!slot->loaded) {
+        wx_log(WX_LOG_ERROR, slot->path, "out of memory");
+        note_exit(st, EXIT_DATAERR);
+        return 0;
+    }
+    if (slot->skipped) return st->stop ? -1 : 0;
+    if (sink_mu) pthread_mutex_lock(sink_mu);
+    int rc = store_record(st, slot->rec, slot->path, slot->path, slot->to_jsonl, slot->to_db);
+    if (sink_mu) pthread_mutex_unlock(sink_mu);
+    slot->rec = NULL;
+    return rc;
+}
+
+typedef struct parse_pool {
+    path_source *src;
+    run_state *st;
+    parse_slot *slots;
+    size_t window;
+    size_t taken, emitted;      /* inputs handed to workers; results stored */
+    int exhausted, stop;
+    pthread_mutex_t mu;         /* guards the fields above and src */
+    pthread_mutex_t sink_mu;
+    pthread_cond_t room;        /* a slot was freed (or stop) */
+    pthread_cond_t done;        /* a slot became ready */
+} parse_pool;
+
+static void *parse_worker(void *arg)
+{
+    parse_pool *pool = arg;
+    pthread_mutex_lock(&pool->mu);
+    for (;;) {
+        while (!pool->stop && !pool->exhausted && pool->taken >= pool->emitted + pool->window)
+            pthread_cond_wait(&pool->room, &pool->mu);
+        if (pool->stop || pool->exhausted) break;
+        char *path = source_next(pool->src);
+        if (!path) { pool->exhausted = 1; pthread_cond_broadcast(&pool->done); break; }
+        parse_slot *slot = &pool->slots[pool->taken++ % pool->window];
+        pthread_mutex_unlock(&pool->mu);
+        parse_slot mine = {.path = path};
+        parse_input(pool->st, &pool->sink_mu, &mine);
+        mine.ready = 1;
+        pthread_mutex_lock(&pool->mu);
+        *slot = mine;
+        pthread_cond_broadcast(&pool->done);
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return NULL;
+}
+
+/* The pool's calling thread: store results in input order until every
+ * input is done, a sink fails or a signal arrives. */
+static void store_in_order(parse_pool *pool)
+{
+    pthread_mutex_lock(&pool->mu);
+    for (;;) {
+        parse_slot *slot = &pool->slots[pool->emitted % pool->window];
+        while (!slot->ready && !(pool->exhausted && pool->emitted == pool->taken) && !got_signal)
+            pthread_cond_wait(&pool->done, &pool->mu);
+        if (!slot->ready) break;                    /* every input is done, or a signal */
+        parse_slot mine = *slot;
+        memset(slot, 0, sizeof *slot);
+        pool->emitted++;
+        pthread_cond_broadcast(&pool->room);
+        pthread_mutex_unlock(&pool->mu);
+        int stop = store_input(pool->st, &pool->sink_mu, &mine) != 0 || got_signal;
+        free(mine.path);
+        pthread_mutex_lock(&pool->mu);
+        if (stop) break;
+    }
+    pool->stop = 1;
+    pthread_cond_broadcast(&pool->room);
+    pthread_mutex_unlock(&pool->mu);
+}
+
+/* Parse every input of src with `jobs` threads, storing the records in
+ * input order.  Returns 0, or -1 when no thread could be started. */
+static int parse_all(path_source *src, int jobs, run_state *st)
+{
+    if (jobs <= 1) {                                /* no threads: the plain loop */
+        char *path;
+        while (!got_signal && (path = source_next(src)) != NULL) {
+            parse_slot slot = {.path = path};
+            parse_input(st, NULL, &slot);
+            int stop = store_input(st, NULL, &slot) != 0;
+            free(path);
+            if (stop) break;
+        }
+        return 0;
+    }
+    parse_pool pool = {.src = src, .st = st, .window = (size_t)jobs * 4};
+    pool.slots = calloc(pool.window, sizeof *pool.slots);
+    pthread_t *threads = calloc((size_t)jobs, sizeof *threads);
+    if (!pool.slots || !threads) { free(pool.slots); free(threads); return -1; }
+    pthread_mutex_init(&pool.mu, NULL);
+    pthread_mutex_init(&pool.sink_mu, NULL);
+    pthread_cond_init(&pool.room, NULL);
+    pthread_cond_init(&pool.done, NULL);
+    int started = 0;
+    while (started < jobs && pthread_create(&threads[started], NULL, parse_worker, &pool) == 0) started++;
+    if (started) store_in_order(&pool);
+    for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
+    for (size_t i = 0; i < pool.window; i++) {      /* parsed after a stop: dropped */
+        json_decref(pool.slots[i].rec);
+        free(pool.slots[i].path);
+    }
+    pthread_mutex_destroy(&pool.mu);
+    pthread_mutex_destroy(&pool.sink_mu);
+    pthread_cond_destroy(&pool.room);
+    pthread_cond_destroy(&pool.done);
+    free(pool.slots);
+    free(threads);
+    return started ? 0 : -1;
+}
+
+static int parse_double(const char *s, double lo, double hi, double *out);
 
 static int cmd_parse(int argc, char **argv)
 {
     static const struct option opts[] = {
         SINK_OPTIONS, {"files-from", required_argument, NULL, O_FILES_FROM},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+        {"jobs", required_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     sink_cli s = {0};
-    int c, r;
+    int c, r, jobs = 1;
+    double d;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+o:0h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+o:j:0h", opts, NULL)) != -1) {
         if ((r = sink_option(c, optarg, &s, "parse")) == EXIT_USAGE) return r;
         if (r) continue;
         if (c == O_FILES_FROM) s.files_from = optarg;
         else if (c == '0') s.nul = 1;
-        else if (c == 'h') { fputs(usage_text, stdout); return 0; }
+        else if (c == 'j') {
+            if (parse_double(optarg, 1, 256, &d) != 0 || d != (int)d) return usage_error("parse", "bad --jobs", optarg);
+            jobs = (int)d;
+        } else if (c == 'h') { fputs(usage_text, stdout); return 0; }
         else { fputs(usage_text, stderr); return EXIT_USAGE; }
     }
     if (optind >= argc && !s.files_from) return usage_error("parse", "no input given", NULL);
     if ((r = sink_check(&s, "parse")) != 0) return r;
 
+    path_source src = {.args = argv + optind, .nargs = argc - optind, .list_name = s.files_from,
+                       .nul = s.nul, .shard_k = s.shard_k, .shard_n = s.shard_n};
+    if (s.files_from) {
+        src.list = strcmp(s.files_from, "-") == 0 ? stdin : fopen(s.files_from, "r");
+        if (!src.list) {
+            wx_log_setup(s.quiet, s.json_log);
+            wx_log(WX_LOG_ERROR, s.files_from, "%s", strerror(errno));
+            return EXIT_NOINPUT;
+        }
+    }
     run_state st;
     int lock_fd = -1;
-    if ((r = open_sinks(&st, &s, "path", &lock_fd)) != 0) { close_sinks(&st); return r; }
-    wx_pathlist inputs = {0};
-    for (int i = optind; i < argc; i++)
-        if (wx_walk(argv[i], &inputs, report, NULL) != 0) note_exit(&st, EXIT_NOINPUT);
-    if (s.files_from && (r = read_files_from(s.files_from, s.nul, &inputs, &st)) != 0) note_exit(&st, r);
-    if (s.shard_n) keep_shard(&inputs, s.shard_k, s.shard_n);
-    st.total = inputs.count;
-    st.progress = isatty(STDERR_FILENO) && inputs.count > 1 && !s.quiet && !s.json_log;
+    if ((r = open_sinks(&st, &s, "path", &lock_fd)) != 0) {
+        close_sinks(&st);
+        if (src.list && src.list != stdin) fclose(src.list);
+        return r;
+    }
+    st.progress = isatty(STDERR_FILENO) && !s.quiet && !s.json_log;
     wx_log_progress_shown(st.progress);
     catch_signals();
     wx_parse_init();
-    for (size_t i = 0; i < inputs.count && !got_signal; i++)
-        if (parse_one(&st, inputs.paths[i]) != 0) break;
-    if (st.progress) fputc('\n', stderr);
+    json_decref(json_object());                     /* jansson's hash seed, before any thread */
+    if (parse_all(&src, jobs, &st) != 0) {
+        wx_log(WX_LOG_ERROR, NULL, "parse: cannot start threads");
+        note_exit(&st, EXIT_IOERR);
+    }
+    if (src.missing) note_exit(&st, EXIT_NOINPUT);
+    if (st.progress && st.done) fputc('\n', stderr);
     wx_log_progress_shown(0);
-    wx_pathlist_free(&inputs);
+    wx_pathlist_free(&src.pending);
+    if (src.list && src.list != stdin) fclose(src.list);
     close_sinks(&st);
     if (got_signal) wx_log(WX_LOG_WARN, NULL, "interrupted by %s; the work done so far is saved", strsignal(got_signal));
     log_summary(&st);

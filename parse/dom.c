@@ -17,6 +17,9 @@
 #include <string.h>
 #include <strings.h>
 
+/* libxml2's HTML parser lowercases every element and attribute name, so
+ * the lookups below compare names with strcmp against lowercase names. */
+
 /* libxml2's HTML parser never loads a DTD or substitutes entities, and
  * NONET stops any network fetch; on top of that every external load is
  * refused here, so nothing a page names (DOCTYPE system id, entity,
@@ -66,7 +69,7 @@ htmlDocPtr wx_dom_parse(const char *html, size_t len)
 const char *wx_dom_attr(xmlNodePtr n, const char *name)
 {
     for (xmlAttrPtr a = n ? n->properties : NULL; a; a = a->next) {
-        if (a->name && strcasecmp((const char *)a->name, name) == 0 && a->children &&
+        if (a->name && strcmp((const char *)a->name, name) == 0 && a->children &&
             a->children->type == XML_TEXT_NODE)
             return (const char *)a->children->content;
     }
@@ -75,7 +78,7 @@ const char *wx_dom_attr(xmlNodePtr n, const char *name)
 
 static int name_is(xmlNodePtr n, const char *name)
 {
-    return n && n->type == XML_ELEMENT_NODE && strcasecmp((const char *)n->name, name) == 0;
+    return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
 }
 
 /* Does a class attribute list ("a b  c") contain cls? */
@@ -176,7 +179,7 @@ static int is_block(xmlNodePtr n)
         "blockquote", "pre", "table", "tr", "hr", "figure", "figcaption", "article",
         "header", "footer", "dl", "dt", "dd", "br", "center", "aside", "nav", "main", NULL};
     for (int i = 0; blocks[i]; i++)
-        if (strcasecmp((const char *)n->name, blocks[i]) == 0) return 1;
+        if (strcmp((const char *)n->name, blocks[i]) == 0) return 1;
     return 0;
 }
 
@@ -185,7 +188,7 @@ static int is_skipped(xmlNodePtr n)
     static const char *const skip[] = {"script", "style", "noscript", "template", "textarea",
                                        "head", "title", "button", "select", NULL};
     for (int i = 0; skip[i]; i++)
-        if (strcasecmp((const char *)n->name, skip[i]) == 0) return 1;
+        if (strcmp((const char *)n->name, skip[i]) == 0) return 1;
     return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -39,11 +40,21 @@ static const char *find_ci(const char *hay, size_t n, const char *needle)
     return NULL;
 }
 
-/* Is buf[0..n) valid UTF-8?  (Pages that are, we never re-encode.) */
+/* Is buf[0..n) valid UTF-8?  (Pages that are, we never re-encode.)
+ * Called on every page, whole, and pages are mostly ASCII script, so runs
+ * of ASCII are skipped 16 bytes at a time. */
 static int valid_utf8(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
+        while (end - p >= 16) {
+            uint64_t a, b;
+            memcpy(&a, p, 8);
+            memcpy(&b, p + 8, 8);
+            if ((a | b) & 0x8080808080808080ull) break;
+            p += 16;
+        }
+        if (p >= end) break;
         if (*p < 0x80) { p++; continue; }
         int len = (*p >= 0xF0 && *p <= 0xF4) ? 4 : (*p >= 0xE0) ? 3 : (*p >= 0xC2 && *p < 0xE0) ? 2 : 0;
         if (len == 0 || p + len > end) return 0;
@@ -140,11 +151,41 @@ static int tag_attr_is(const char *tag, size_t n, const char *attr, const char *
 
 /* Recognise a Wayback Machine capture and note its timestamp and the
  * original URL (from the wombat init call or a /web/<ts>/ link). */
+/* The first occurrence of each Wayback marker.  memmem over every page,
+ * three times, cost as much as all of the DOM walking; instead memchr (SIMD
+ * in glibc, several times faster) jumps between the occurrences of a byte
+ * that is rare in real pages ('K' of WAYBACK, 'V' of ARCHIVED, '_' of
+ * __wm), and only there is the whole marker compared.  Occurrences of that
+ * byte come in order, so the first hit is the first occurrence. */
+typedef struct { const char *text; size_t len, rare; } wx_marker;
+static const wx_marker wm_markers[] = {
+    {"__wm.wombat(", 12, 0}, {"BEGIN WAYBACK TOOLBAR INSERT", 28, 12}, {"FILE ARCHIVED ON", 16, 10}};
+#define WM_COUNT (sizeof wm_markers / sizeof wm_markers[0])
+
+static const char *find_marker(const char *buf, size_t len, const wx_marker *m)
+{
+    if (len < m->len) return NULL;
+    char rare = m->text[m->rare];
+    const char *p = buf + m->rare, *last = buf + len - m->len + m->rare;   /* last place for the rare byte */
+    while (p <= last && (p = memchr(p, rare, (size_t)(last - p) + 1)) != NULL) {
+        const char *at = p - m->rare;
+        if (at[m->len - 1] == m->text[m->len - 1] && at[1] == m->text[1] && memcmp(at, m->text, m->len) == 0)
+            return at;
+        p++;
+    }
+    return NULL;
+}
+
+static void find_markers(const char *buf, size_t len, const char *found[WM_COUNT])
+{
+    for (size_t k = 0; k < WM_COUNT; k++) found[k] = find_marker(buf, len, &wm_markers[k]);
+}
+
 static void detect_wayback(wx_page *pg, const char *buf, size_t len)
 {
-    const char *w = memmem(buf, len, "__wm.wombat(", 12);
-    const char *tb = memmem(buf, len, "BEGIN WAYBACK TOOLBAR INSERT", 28);
-    const char *arch = memmem(buf, len, "FILE ARCHIVED ON", 16);
+    const char *hits[WM_COUNT];
+    find_markers(buf, len, hits);
+    const char *w = hits[0], *tb = hits[1], *arch = hits[2];
     if (!w && !tb && !(arch && memmem(buf, len, "INTERNET ARCHIVE", 16))) return;
     pg->wayback = 1;
     if (w) {                                        /* __wm.wombat("URL","TS",… */

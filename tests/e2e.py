@@ -172,6 +172,26 @@ def test_directory_run():
     check(len(ids) == len(set(ids)), "two samples share an id")
 
 
+def test_jobs_and_files_from():
+    """-j N gives the same bytes as one thread, in input order; --files-from
+    reads the same inputs from a list (or stdin) as from the command line."""
+    code1, out1, _ = run(["parse", SAMPLES + "/"])
+    for jobs in ("2", "3", "8"):
+        code, out, _ = run(["parse", "-j", jobs, SAMPLES + "/"])
+        check(out == out1 and code == code1, f"parse -j {jobs}: output or exit code differs from -j 1")
+    files = [os.path.join(SAMPLES, f) for f in sample_files()]
+    listing = ("\n".join(files) + "\n").encode()
+    code, out, _ = run(["parse", "-j", "2", "--files-from", "-"], stdin=listing)
+    check(out == out1 and code == code1, "parse --files-from -: output differs from the directory run")
+    code, out, err = run(["parse", "--files-from", "-", "/nonexistent/page.html"], stdin=listing[:len(files[0]) + 1])
+    check(code == 66 and b"/nonexistent/page.html" in err and len(records(out, "files-from+missing")) == 1,
+          f"--files-from with a missing PATH: exit {code}, one record")
+    code, out, err = run(["parse", "--files-from", "/nonexistent/list.txt"])
+    check(code == 66 and b"/nonexistent/list.txt" in err, f"missing --files-from list exits 66 (got {code})")
+    code, out, err = run(["parse", "-j", "0", SAMPLES + "/"])
+    check(code == 64, f"parse -j 0 exits 64 (got {code})")
+
+
 def test_exit_codes():
     code, out, _ = run(["--help"])
     check(code == 0 and b"usage" in out, "--help exits 0 with usage")
@@ -313,7 +333,8 @@ def test_cases():
 
 
 def main():
-    for t in (test_samples, test_directory_run, test_exit_codes, test_bad_inputs, test_stdin_and_gzip, test_saved_page_folders, test_markdown_walk, test_cases):
+    for t in (test_samples, test_directory_run, test_jobs_and_files_from, test_exit_codes, test_bad_inputs,
+              test_stdin_and_gzip, test_saved_page_folders, test_markdown_walk, test_cases):
         try:
             t()
         except Exception as e:  # a crash in one group must not hide the others

@@ -1,0 +1,94 @@
+/*
+ * The parser's fast scans must find exactly what the slow, obvious code
+ * finds.  jsvars.c's assign_match (memchr for '=', checks backwards, then
+ * an anchored match) stands for pcre2_match(assign_re, …) from any offset.
+ * It is static, so this file includes jsvars.c and compares the two on
+ * hand-picked cases and on many random strings built from the tokens that
+ * matter (keywords, names, dots, blanks, '=', '==').  (page.c's Wayback
+ * marker scan has its own test, test_wayback_scan.c.)
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../parse/jsvars.c"
+
+/* Compare assign_match with the plain regex search from every offset of s. */
+static int assign_agrees(const char *s, size_t len, long *matches)
+{
+    pcre2_match_data *a = pcre2_match_data_create_from_pattern(assign_re, NULL);
+    pcre2_match_data *b = pcre2_match_data_create_from_pattern(assign_re, NULL);
+    int ok = a && b;
+    for (size_t from = 0; ok && from <= len; from++) {
+        int ra = pcre2_match(assign_re, (PCRE2_SPTR)s, len, from, 0, a, match_ctx);
+        int rb = assign_match(s, len, from, b);
+        if ((ra >= 0) != (rb >= 0)) { ok = 0; break; }
+        if (ra < 0) continue;
+        (*matches)++;
+        PCRE2_SIZE *oa = pcre2_get_ovector_pointer(a), *ob = pcre2_get_ovector_pointer(b);
+        for (int k = 0; k < 6; k++)
+            if (oa[k] != ob[k]) ok = 0;
+    }
+    pcre2_match_data_free(a);
+    pcre2_match_data_free(b);
+    if (!ok) print_message("assign_match disagrees with assign_re on [%.*s]\n", (int)len, s);
+    return ok;
+}
+
+static void test_assign_cases(void **state)
+{
+    (void)state;
+    assert_int_equal(wx_jsvars_compile(), 0);
+    static const char *const cases[] = {
+        "var biz = \"MzI\";", "window.biz='x'", "d.title = xml ? a : 'b'", "_g.ct = '1'",
+        "let\n  msg_title\t=\n'x'", "const nickname=''", "var biz == 1", "var biz === 1",
+        "xvar biz = 1", "$var biz = 1", ".var biz = 1", "window.window.biz = 1", "window.d.biz = 1",
+        "a.d.mid = 1", "var $biz = 1", "var xbiz = 1", "var ct_str = 1; var ct = 2",
+        "var ct\v= 1", "var biz <= 1", "var biz != 1", "d.mid=1;d.idx=2;d.sn=3", "var\xe4" "biz = 1",
+        "\xe4" "var biz = 1", "var _copyright_stat = 1", "var copyright_stat=2", "var name", "=", "",
+        "var biz = var mid = 2", "vardbiz=1", "d .biz = 1", "d. biz = 1",
+    };
+    long matches = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_true(assign_agrees(cases[i], strlen(cases[i]), &matches));
+    assert_true(matches > 10);
+}
+
+static void test_assign_random(void **state)
+{
+    (void)state;
+    assert_int_equal(wx_jsvars_compile(), 0);
+    static const char *const toks[] = {
+        "var", "let", "const", "window", "_g", "d", ".", " ", "\n", "\t", "\v", "=", "==", "$", "x",
+        "biz", "mid", "ct", "ct_str", "title", "msg_title", "name", "nick_name", "_copyright_stat",
+        "a", "1", ";", "'", "(", "\xe4\xb8\xad", "source_sn", "sn", "_", "var ", "let\n", "const  ",
+        "d.", "window.", "_g.", " = ", "= ", "x.d.", "biz=", "ct =", "name\n="};
+    srand(20261125);
+    long matches = 0;
+    for (int it = 0; it < 20000; it++) {
+        char buf[160];
+        size_t n = 0;
+        for (int t = 1 + rand() % 12; t > 0; t--) {
+            const char *w = toks[rand() % (int)(sizeof toks / sizeof toks[0])];
+            size_t l = strlen(w);
+            if (n + l >= sizeof buf) break;
+            memcpy(buf + n, w, l);
+            n += l;
+        }
+        if (!assign_agrees(buf, n, &matches)) fail();
+    }
+    assert_true(matches > 1000);                   /* the test did exercise matches */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_assign_cases),
+        cmocka_unit_test(test_assign_random),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
