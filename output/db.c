@@ -20,6 +20,7 @@
  * A batch's records are kept until it commits, so a batch that PostgreSQL
  * aborts to break a deadlock between workers can be run again.
  */
+#define WX_OUTPUT_INTERNAL
 #include "output.h"
 
 #include <errno.h>
@@ -242,6 +243,24 @@ int wx_db_schema_version(void) { return SQLITE_VERSION_NOW; }
 /* ---------- statements (the rows are derived from the record's JSON) ---------- */
 
 /* ?1 / $1: the record as JSON.  Replaces only when not older (see top). */
+/* The upsert of an article row, the same in SQLite and PostgreSQL: every
+ * column from the new record, unless the stored one is newer (a later
+ * fetch, then a greater sha256), so the rows do not depend on input order. */
+#define ARTICLE_UPSERT \
+    " ON CONFLICT (id) DO UPDATE SET status = excluded.status, error_code = excluded.error_code," \
+    " error_message = excluded.error_message, kind = excluded.kind, input_path = excluded.input_path," \
+    " input_url = excluded.input_url, input_format = excluded.input_format," \
+    " input_bytes = excluded.input_bytes, input_sha256 = excluded.input_sha256," \
+    " fetched_at = excluded.fetched_at, url = excluded.url, biz = excluded.biz, mid = excluded.mid," \
+    " idx = excluded.idx, sn = excluded.sn, title = excluded.title, description = excluded.description," \
+    " author = excluded.author, account_name = excluded.account_name," \
+    " account_id = excluded.account_id, account_alias = excluded.account_alias," \
+    " account_avatar = excluded.account_avatar, published_at = excluded.published_at," \
+    " cover = excluded.cover, copyright = excluded.copyright, source_url = excluded.source_url," \
+    " text = excluded.text, warnings = excluded.warnings, record = excluded.record" \
+    " WHERE (coalesce(excluded.fetched_at, ''), coalesce(excluded.input_sha256, ''))" \
+    " >= (coalesce(a.fetched_at, ''), coalesce(a.input_sha256, ''))"
+
 static const char sqlite_upsert[] =
     "INSERT INTO articles AS a (id, status, error_code, error_message, kind, input_path, input_url,"
     " input_format, input_bytes, input_sha256, fetched_at, url, biz, mid, idx, sn, title, description,"
@@ -254,19 +273,7 @@ static const char sqlite_upsert[] =
     " j->'account'->>'id', j->'account'->>'alias', j->'account'->>'avatar', j->>'published_at',"
     " j->>'cover', j->>'copyright', j->>'source_url', j->>'text', json(j->'warnings'), json(j)"
     " FROM (SELECT ?1 AS j) WHERE true"
-    " ON CONFLICT (id) DO UPDATE SET status = excluded.status, error_code = excluded.error_code,"
-    " error_message = excluded.error_message, kind = excluded.kind, input_path = excluded.input_path,"
-    " input_url = excluded.input_url, input_format = excluded.input_format,"
-    " input_bytes = excluded.input_bytes, input_sha256 = excluded.input_sha256,"
-    " fetched_at = excluded.fetched_at, url = excluded.url, biz = excluded.biz, mid = excluded.mid,"
-    " idx = excluded.idx, sn = excluded.sn, title = excluded.title, description = excluded.description,"
-    " author = excluded.author, account_name = excluded.account_name,"
-    " account_id = excluded.account_id, account_alias = excluded.account_alias,"
-    " account_avatar = excluded.account_avatar, published_at = excluded.published_at,"
-    " cover = excluded.cover, copyright = excluded.copyright, source_url = excluded.source_url,"
-    " text = excluded.text, warnings = excluded.warnings, record = excluded.record"
-    " WHERE (coalesce(excluded.fetched_at, ''), coalesce(excluded.input_sha256, ''))"
-    " >= (coalesce(a.fetched_at, ''), coalesce(a.input_sha256, ''))";
+    ARTICLE_UPSERT;
 
 /* ?1 article id, ?2 record: the child rows. */
 static const char *const sqlite_children[] = {
@@ -334,19 +341,7 @@ static const char pg_put_sql[] =
     " ELSE (j->>'published_at')::timestamptz END,"
     " j->>'cover', j->>'copyright', j->>'source_url', j->>'text', j->'warnings', j"
     " FROM r"
-    " ON CONFLICT (id) DO UPDATE SET status = excluded.status, error_code = excluded.error_code,"
-    " error_message = excluded.error_message, kind = excluded.kind, input_path = excluded.input_path,"
-    " input_url = excluded.input_url, input_format = excluded.input_format,"
-    " input_bytes = excluded.input_bytes, input_sha256 = excluded.input_sha256,"
-    " fetched_at = excluded.fetched_at, url = excluded.url, biz = excluded.biz, mid = excluded.mid,"
-    " idx = excluded.idx, sn = excluded.sn, title = excluded.title, description = excluded.description,"
-    " author = excluded.author, account_name = excluded.account_name,"
-    " account_id = excluded.account_id, account_alias = excluded.account_alias,"
-    " account_avatar = excluded.account_avatar, published_at = excluded.published_at,"
-    " cover = excluded.cover, copyright = excluded.copyright, source_url = excluded.source_url,"
-    " text = excluded.text, warnings = excluded.warnings, record = excluded.record"
-    " WHERE (coalesce(excluded.fetched_at, ''), coalesce(excluded.input_sha256, ''))"
-    " >= (coalesce(a.fetched_at, ''), coalesce(a.input_sha256, ''))"
+    ARTICLE_UPSERT
     " RETURNING id)"
 
     ","
@@ -401,21 +396,6 @@ struct wx_db {
     PGconn *pg;
 };
 
-/* A malloc'd message, for the caller to free. */
-static char *fmt(const char *f, ...)
-{
-    va_list ap;
-    va_start(ap, f);
-    char *s = NULL;
-    if (vasprintf(&s, f, ap) < 0) s = NULL;
-    va_end(ap);
-    return s;
-}
-
-static void set_err(char **err, char *msg)
-{
-    if (err) { free(*err); *err = msg; } else free(msg);
-}
 
 /* ---------- SQLite ---------- */
 
@@ -423,14 +403,14 @@ static int lite_exec(wx_db *db, const char *sql, char **err)
 {
     char *m = NULL;
     if (sqlite3_exec(db->lite, sql, NULL, NULL, &m) == SQLITE_OK) return 0;
-    set_err(err, fmt("%s: %s", db->where, m ? m : sqlite3_errmsg(db->lite)));
+    wx_set_err(err, wx_errf("%s: %s", db->where, m ? m : sqlite3_errmsg(db->lite)));
     sqlite3_free(m);
     return -1;
 }
 
 static int lite_fail(wx_db *db, char **err)
 {
-    set_err(err, fmt("%s: %s", db->where, sqlite3_errmsg(db->lite)));
+    wx_set_err(err, wx_errf("%s: %s", db->where, sqlite3_errmsg(db->lite)));
     return -1;
 }
 
@@ -448,8 +428,8 @@ static int lite_migrate(wx_db *db, char **err)
         sqlite3_finalize(q);
         if (v < 0 || v > SQLITE_VERSION_NOW) {
             lite_exec(db, "ROLLBACK", NULL);
-            set_err(err, v < 0 ? fmt("%s: %s", db->where, sqlite3_errmsg(db->lite))
-                               : fmt("%s: schema version %d is newer than this wxingest knows (%d)",
+            wx_set_err(err, v < 0 ? wx_errf("%s: %s", db->where, sqlite3_errmsg(db->lite))
+                               : wx_errf("%s: schema version %d is newer than this wxingest knows (%d)",
                                      db->where, v, SQLITE_VERSION_NOW));
             return -1;
         }
@@ -533,7 +513,7 @@ static int lite_seen(wx_db *db, const char *key, const char *sha, char **err)
 static char *pg_where(PGconn *c)
 {
     const char *h = PQhost(c), *p = PQport(c), *d = PQdb(c);
-    return fmt("PostgreSQL server %s%s%s%s%s", h && *h ? h : "localhost", p && *p ? ":" : "", p ? p : "",
+    return wx_errf("PostgreSQL server %s%s%s%s%s", h && *h ? h : "localhost", p && *p ? ":" : "", p ? p : "",
                d && *d ? ", database " : "", d ? d : "");
 }
 
@@ -543,7 +523,7 @@ static int pg_fail(wx_db *db, PGresult *r, char **err)
     if (!m || !*m) m = PQerrorMessage(db->pg);
     size_t n = strlen(m);
     while (n && (m[n - 1] == '\n' || m[n - 1] == ' ')) n--;
-    set_err(err, fmt("%s: %.*s", db->where, (int)n, m));
+    wx_set_err(err, wx_errf("%s: %.*s", db->where, (int)n, m));
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     db->retryable = state && (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0);
     PQclear(r);
@@ -596,7 +576,7 @@ static int pg_schema_setup(wx_db *db, char **err)
         pg_run(db, "SELECT pg_advisory_xact_lock(7412001)", 0, NULL, NULL, err) != 0 || pg_version(db, &v, err) != 0)
         return -1;
     if (v > PG_VERSION_NOW) {
-        set_err(err, fmt("%s: schema version %d is newer than this wxingest knows (%d)", db->where, v, PG_VERSION_NOW));
+        wx_set_err(err, wx_errf("%s: schema version %d is newer than this wxingest knows (%d)", db->where, v, PG_VERSION_NOW));
         return -1;
     }
     if (v < PG_VERSION_NOW) {
@@ -610,13 +590,13 @@ static int pg_schema_setup(wx_db *db, char **err)
 static int pg_open(wx_db *db, const char *url, char **err)
 {
     db->pg = PQconnectdb(url);
-    if (!db->pg) { set_err(err, fmt("cannot connect to PostgreSQL: out of memory")); return -1; }
+    if (!db->pg) { wx_set_err(err, wx_errf("cannot connect to PostgreSQL: out of memory")); return -1; }
     db->where = pg_where(db->pg);
     if (PQstatus(db->pg) != CONNECTION_OK) {
         const char *m = PQerrorMessage(db->pg);
         size_t n = strlen(m);
         while (n && m[n - 1] == '\n') n--;
-        set_err(err, fmt("cannot connect to %s: %.*s", db->where, (int)n, m));
+        wx_set_err(err, wx_errf("cannot connect to %s: %.*s", db->where, (int)n, m));
         return -1;
     }
     if (pg_run(db, "SET client_min_messages = warning", 0, NULL, NULL, err) != 0 || pg_schema_setup(db, err) != 0)
@@ -658,25 +638,25 @@ int wx_db_url_is_db(const char *url)
 wx_db *wx_db_open(const char *url, int batch, char **err)
 {
     wx_db *db = calloc(1, sizeof *db);
-    if (!db) { set_err(err, fmt("out of memory")); return NULL; }
+    if (!db) { wx_set_err(err, wx_errf("out of memory")); return NULL; }
     db->batch = batch > 0 ? batch : WX_DB_BATCH;
     int rc;
     if (strncmp(url, "sqlite:", 7) == 0) {
         db->kind = DB_SQLITE;
         const char *path = url + 7;
         if (strncmp(path, "//", 2) == 0) path += 2;     /* sqlite:///abs/path */
-        if (!*path) { set_err(err, fmt("sqlite: URL without a file name")); free(db); return NULL; }
+        if (!*path) { wx_set_err(err, wx_errf("sqlite: URL without a file name")); free(db); return NULL; }
         rc = lite_open(db, path, err);
     } else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
         db->kind = DB_PG;
         rc = pg_open(db, url, err);
     } else {
-        set_err(err, fmt("unknown database URL (want sqlite:PATH or postgres://...): %s", url));
+        wx_set_err(err, wx_errf("unknown database URL (want sqlite:PATH or postgres://...): %s", url));
         free(db);
         return NULL;
     }
     if (rc != 0) {
-        if (err && !*err) *err = fmt("out of memory");
+        if (err && !*err) *err = wx_errf("out of memory");
         wx_db_close(db);
         return NULL;
     }
@@ -768,19 +748,19 @@ void wx_db_rollback(wx_db *db)
 int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err)
 {
     if (!json_is_string(json_object_get(record, "id"))) {
-        set_err(err, fmt("%s: record without an id", db->where));
+        wx_set_err(err, wx_errf("%s: record without an id", db->where));
         return -1;
     }
     if (!db->pend_json) {
         db->pend_json = calloc((size_t)db->batch, sizeof *db->pend_json);
         db->pend_key = calloc((size_t)db->batch, sizeof *db->pend_key);
-        if (!db->pend_json || !db->pend_key) { set_err(err, fmt("out of memory")); return -1; }
+        if (!db->pend_json || !db->pend_key) { wx_set_err(err, wx_errf("out of memory")); return -1; }
     }
     char *json = json_dumps(record, JSON_COMPACT), *key = input_key ? strdup(input_key) : NULL;
     if (!json || (input_key && !key)) {
         free(json);
         free(key);
-        set_err(err, fmt("out of memory"));
+        wx_set_err(err, wx_errf("out of memory"));
         return -1;
     }
     int i = db->pending++;

@@ -5,6 +5,7 @@
  * ingest without parsing prose.  --quiet keeps errors only, so cron mails
  * only when something went wrong.
  */
+#define WX_OUTPUT_INTERNAL
 #include "output.h"
 
 #include <stdarg.h>
@@ -113,4 +114,22 @@ void wx_log(int level, const char *subject, const char *fmt, ...)
 void wx_log_fields(int level, const char *msg, json_t *fields)
 {
     emit(level, NULL, msg, fields);
+}
+
+/* Errors are values: a malloc'd message the caller frees (NULL when even
+ * that cannot be had). */
+char *wx_errf(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char *s = NULL;
+    if (vasprintf(&s, f, ap) < 0) s = NULL;
+    va_end(ap);
+    return s;
+}
+
+/* Hand msg to the caller's *err (replacing an older one), or drop it. */
+void wx_set_err(char **err, char *msg)
+{
+    if (err) { free(*err); *err = msg; } else free(msg);
 }

@@ -5,6 +5,7 @@
  * file or the new one, never a torn one, and nothing that a rerun would
  * duplicate.
  */
+#define WX_OUTPUT_INTERNAL
 #include "output.h"
 
 #include <errno.h>
@@ -17,20 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *fmt(const char *f, ...)
-{
-    va_list ap;
-    va_start(ap, f);
-    char *s = NULL;
-    if (vasprintf(&s, f, ap) < 0) s = NULL;
-    va_end(ap);
-    return s;
-}
-
-static void set_err(char **err, char *msg)
-{
-    if (err) { free(*err); *err = msg; } else free(msg);
-}
 
 /* ---------- what has been written: key -> sha256, and the sha256 set ---------- */
 
@@ -136,7 +123,7 @@ static int known_load(wx_known *k, const char *path, const char *key_field, char
     FILE *f = fopen(path, "r");
     if (!f) {
         if (errno == ENOENT) return 0;
-        set_err(err, fmt("%s: %s", path, strerror(errno)));
+        wx_set_err(err, wx_errf("%s: %s", path, strerror(errno)));
         return -1;
     }
     char *line = NULL;
@@ -145,7 +132,7 @@ static int known_load(wx_known *k, const char *path, const char *key_field, char
     free(line);
     int bad = ferror(f);
     fclose(f);
-    if (bad) { set_err(err, fmt("%s: read error", path)); return -1; }
+    if (bad) { wx_set_err(err, wx_errf("%s: read error", path)); return -1; }
     return 0;
 }
 
@@ -167,9 +154,9 @@ static int finish_tmp(FILE *f, const char *tmp, const char *path, char **err)
     int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
     int e = errno;
     if (fclose(f) != 0 && !bad) { bad = 1; e = errno; }
-    if (bad) { set_err(err, fmt("%s: %s", tmp, strerror(e ? e : EIO))); unlink(tmp); return -1; }
+    if (bad) { wx_set_err(err, wx_errf("%s: %s", tmp, strerror(e ? e : EIO))); unlink(tmp); return -1; }
     if (rename(tmp, path) != 0) {
-        set_err(err, fmt("%s: %s", path, strerror(errno)));
+        wx_set_err(err, wx_errf("%s: %s", path, strerror(errno)));
         unlink(tmp);
         return -1;
     }
@@ -179,10 +166,10 @@ static int finish_tmp(FILE *f, const char *tmp, const char *path, char **err)
 
 int wx_write_atomic(const char *path, const char *bytes, size_t len, char **err)
 {
-    char *tmp = fmt("%s.tmp", path);
-    if (!tmp) { set_err(err, fmt("out of memory")); return -1; }
+    char *tmp = wx_errf("%s.tmp", path);
+    if (!tmp) { wx_set_err(err, wx_errf("out of memory")); return -1; }
     FILE *f = fopen(tmp, "w");
-    if (!f) { set_err(err, fmt("%s: %s", tmp, strerror(errno))); free(tmp); return -1; }
+    if (!f) { wx_set_err(err, wx_errf("%s: %s", tmp, strerror(errno))); free(tmp); return -1; }
     if (len && fwrite(bytes, 1, len, f) != len) { /* reported by finish_tmp via ferror */ }
     int rc = finish_tmp(f, tmp, path, err);
     free(tmp);
@@ -215,7 +202,7 @@ static int cut_torn_line(FILE *f, const char *path, char **err)
     if (fseeko(f, 0, SEEK_END) != 0) goto fail;
     return 0;
 fail:
-    set_err(err, fmt("%s: %s", path, strerror(errno ? errno : EIO)));
+    wx_set_err(err, wx_errf("%s: %s", path, strerror(errno ? errno : EIO)));
     return -1;
 }
 
@@ -238,34 +225,34 @@ int wx_sink_open(wx_jsonl_sink *s, const char *path, int append, int incremental
     s->path = exists && !special ? realpath(path, NULL) : strdup(path);
     if (!s->path) goto oom;
     if (special && incremental) {
-        set_err(err, fmt("%s: --incremental keeps its state next to -o FILE, which must be a regular file", path));
+        wx_set_err(err, wx_errf("%s: --incremental keeps its state next to -o FILE, which must be a regular file", path));
         return -1;
     }
     if (incremental) {
         s->known = calloc(1, sizeof *s->known);
-        s->state = fmt("%s.state", path);
+        s->state = wx_errf("%s.state", path);
         if (!s->known || !s->state) goto oom;
         if (known_load(s->known, s->state, key_field, err) != 0) return -1;
     }
     if (special) {
         s->f = fopen(path, append ? "a" : "w");
-        if (!s->f) { set_err(err, fmt("%s: %s", path, strerror(errno))); return -1; }
+        if (!s->f) { wx_set_err(err, wx_errf("%s: %s", path, strerror(errno))); return -1; }
     } else if (append) {
         s->f = fopen(path, "a+");
-        if (!s->f) { set_err(err, fmt("%s: %s", path, strerror(errno))); return -1; }
+        if (!s->f) { wx_set_err(err, wx_errf("%s: %s", path, strerror(errno))); return -1; }
         if (cut_torn_line(s->f, path, err) != 0) return -1;
         /* The records already in the file count as written, even those a
          * killed run wrote after its last state file. */
         if (incremental && known_load(s->known, path, key_field, err) != 0) return -1;
     } else {
-        s->tmp = fmt("%s.tmp", path);
+        s->tmp = wx_errf("%s.tmp", path);
         if (!s->tmp) goto oom;
         s->f = fopen(s->tmp, "w");
-        if (!s->f) { set_err(err, fmt("%s: %s", s->tmp, strerror(errno))); return -1; }
+        if (!s->f) { wx_set_err(err, wx_errf("%s: %s", s->tmp, strerror(errno))); return -1; }
     }
     return 0;
 oom:
-    set_err(err, fmt("out of memory"));
+    wx_set_err(err, wx_errf("out of memory"));
     return -1;
 }
 
@@ -273,14 +260,14 @@ int wx_sink_write(wx_jsonl_sink *s, const json_t *record, char **err)
 {
     const char *name = s->tmp ? s->tmp : s->path ? s->path : "stdout";
     if (wx_jsonl_write(s->f, record) != 0 || (s->append && fflush(s->f) != 0)) {
-        set_err(err, fmt("%s: %s", name, strerror(errno ? errno : EIO)));
+        wx_set_err(err, wx_errf("%s: %s", name, strerror(errno ? errno : EIO)));
         return -1;
     }
     if (s->known) {
         json_t *src = json_object_get(record, "source");
         if (known_add(s->known, json_string_value(json_object_get(src, s->key_field)),
                       json_string_value(json_object_get(src, "sha256"))) != 0) {
-            set_err(err, fmt("out of memory"));
+            wx_set_err(err, wx_errf("out of memory"));
             return -1;
         }
     }
@@ -301,7 +288,7 @@ static int write_state(wx_jsonl_sink *s, char **err)
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
-    if (!m) { set_err(err, fmt("out of memory")); return -1; }
+    if (!m) { wx_set_err(err, wx_errf("out of memory")); return -1; }
     table *t = &s->known->by_key;
     for (size_t i = 0; i < t->nb; i++)
         for (entry *e = t->b[i]; e; e = e->next) {
@@ -321,7 +308,7 @@ int wx_sink_finish(wx_jsonl_sink *s, char **err)
     int rc = 0;
     if (!s->path) {
         if (fflush(s->f) != 0 || ferror(s->f)) {
-            set_err(err, fmt("stdout: %s", strerror(errno ? errno : EIO)));
+            wx_set_err(err, wx_errf("stdout: %s", strerror(errno ? errno : EIO)));
             rc = -1;
         }
     } else if (s->tmp) {
@@ -331,7 +318,7 @@ int wx_sink_finish(wx_jsonl_sink *s, char **err)
         int bad = fflush(s->f) != 0 || ferror(s->f) || (fsync(fileno(s->f)) != 0 && errno != EINVAL);
         int e = errno;
         if (fclose(s->f) != 0 && !bad) { bad = 1; e = errno; }
-        if (bad) { set_err(err, fmt("%s: %s", s->path, strerror(e ? e : EIO))); rc = -1; }
+        if (bad) { wx_set_err(err, wx_errf("%s: %s", s->path, strerror(e ? e : EIO))); rc = -1; }
     }
     s->f = NULL;
     if (rc == 0 && s->state) rc = write_state(s, err);
@@ -360,7 +347,7 @@ void wx_sink_free(wx_jsonl_sink *s)
 int wx_lock_take(const char *path, long *holder, char **err)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) { set_err(err, fmt("%s: %s", path, strerror(errno))); return -1; }
+    if (fd < 0) { wx_set_err(err, wx_errf("%s: %s", path, strerror(errno))); return -1; }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
         if (e == EWOULDBLOCK) {
@@ -371,13 +358,13 @@ int wx_lock_take(const char *path, long *holder, char **err)
             return -2;
         }
         close(fd);
-        set_err(err, fmt("%s: %s", path, strerror(e)));
+        wx_set_err(err, wx_errf("%s: %s", path, strerror(e)));
         return -1;
     }
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
     if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
-        set_err(err, fmt("%s: %s", path, strerror(errno)));
+        wx_set_err(err, wx_errf("%s: %s", path, strerror(errno)));
         close(fd);
         return -1;
     }

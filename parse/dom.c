@@ -192,7 +192,8 @@ static int is_skipped(xmlNodePtr n)
     return 0;
 }
 
-static void add_image(wx_body *b, wx_image img)
+/* Append an image to the body, taking its strings (freed when out of memory). */
+void wx_body_add_image(wx_body *b, wx_image img)
 {
     if (b->nimages == b->capimages) {
         size_t cap = b->capimages ? b->capimages * 2 : 16;
@@ -204,7 +205,8 @@ static void add_image(wx_body *b, wx_image img)
     b->images[b->nimages++] = img;
 }
 
-static void add_link(wx_body *b, char *url, char *text)
+/* Append a link to the body, taking url and text (freed when out of memory). */
+void wx_body_add_link(wx_body *b, char *url, char *text)
 {
     if (b->nlinks == b->caplinks) {
         size_t cap = b->caplinks ? b->caplinks * 2 : 16;
@@ -290,7 +292,7 @@ static void image_from_img(wx_body *b, xmlNodePtr n)
     img.ratio = ratio;
     img.in_article_link = in_article_link(n);
     img.near = near_text(n);
-    add_image(b, img);
+    wx_body_add_image(b, img);
 }
 
 /* Background images: url(…) inside background/background-image styles. */
@@ -313,7 +315,7 @@ static void images_from_style(wx_body *b, xmlNodePtr n, const char *style)
         img.url = url;
         img.width = img.height = img.ratio = -1;
         img.in_article_link = in_article_link(n);
-        add_image(b, img);
+        wx_body_add_image(b, img);
     }
 }
 
@@ -324,7 +326,7 @@ static void link_from_a(wx_body *b, xmlNodePtr n)
     char *url = wx_url_clean(href);
     if (!url) return;
     if (strncasecmp(url, "http", 4) != 0 && strncasecmp(url, "mailto:", 7) != 0) { free(url); return; }
-    add_link(b, url, wx_dom_text_line(n));
+    wx_body_add_link(b, url, wx_dom_text_line(n));
 }
 
 /* In HTML a line break inside text is just a space; only <pre> keeps it. */

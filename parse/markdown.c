@@ -280,30 +280,6 @@ static size_t lookahead(md *m, size_t avail)
     return n;
 }
 
-static void push_image(wx_body *b, wx_image img)
-{
-    if (b->nimages == b->capimages) {
-        size_t cap = b->capimages ? b->capimages * 2 : 16;
-        wx_image *im = realloc(b->images, cap * sizeof *im);
-        if (!im) { free(img.url); free(img.local); free(img.alt); free(img.near); return; }
-        b->images = im;
-        b->capimages = cap;
-    }
-    b->images[b->nimages++] = img;
-}
-
-static void push_link(wx_body *b, char *url, char *text)
-{
-    if (b->nlinks == b->caplinks) {
-        size_t cap = b->caplinks ? b->caplinks * 2 : 16;
-        wx_link *l = realloc(b->links, cap * sizeof *l);
-        if (!l) { free(url); free(text); return; }
-        b->links = l;
-        b->caplinks = cap;
-    }
-    b->links[b->nlinks++] = (wx_link){url, text};
-}
-
 static int is_http(const char *u)
 {
     return u && (strncasecmp(u, "http://", 7) == 0 || strncasecmp(u, "https://", 8) == 0);
@@ -364,7 +340,7 @@ static void inline_image(md *m, span alt, const char *dest, const char *link_url
     char *canon = link_url ? wx_url_canonical(link_url) : NULL;
     img.in_article_link = canon != NULL;
     free(canon);
-    push_image(&m->body, img);
+    wx_body_add_image(&m->body, img);
 }
 
 /* Emphasis markers (* _ ~) are dropped when they open or close a span:
@@ -443,7 +419,7 @@ static void render_inline(md *m, const char *s, size_t n, wx_buf *out, const cha
                 m->depth--;
                 char *u = dest ? wx_url_clean(dest) : NULL;
                 char *t = text.data ? wx_text_oneline(text.data) : NULL;
-                if (u && is_http(u)) { push_link(&m->body, u, t); u = t = NULL; }
+                if (u && is_http(u)) { wx_body_add_link(&m->body, u, t); u = t = NULL; }
                 if (text.data) wx_buf_puts(out, text.data);
                 free(text.data);
                 free(u);

@@ -28,24 +28,18 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
+from checks import check  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "wxingest"))
 SAMPLES = os.path.join(ROOT, "samples")
 NOTICE = os.path.join(ROOT, "tests", "cases", "notice-hand.html")
 
-passed = 0
-failed = 0
 TMP = tempfile.mkdtemp(prefix="wxdb-")
 
 
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-    return cond
 
 
 sanitizer_reports = 0
@@ -664,8 +658,7 @@ def main():
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
     check(sanitizer_reports == 0, f"{sanitizer_reports} runs had sanitizer reports")
-    print(f"db: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return checks.summary("db")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,10 @@ import tempfile
 
 import jsonschema
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
+from checks import check  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLES = os.path.join(ROOT, "samples")
 EXPECTED = os.path.join(ROOT, "tests", "expected")
@@ -27,18 +31,8 @@ with open(os.path.join(ROOT, "output", "record.schema.json"), encoding="utf-8") 
     SCHEMA = json.load(f)
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
-passed = 0
-failed = 0
 
 
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-    return cond
 
 
 def run(args, stdin=None, timeout=120):
@@ -339,8 +333,7 @@ def main():
             t()
         except Exception as e:  # a crash in one group must not hide the others
             check(False, f"{t.__name__} raised {type(e).__name__}: {e}")
-    print(f"e2e: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return checks.summary("e2e")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,10 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
+from checks import check  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import httpd  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -31,21 +35,11 @@ BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "
 SAMPLE = httpd.DEFAULT_PAGE
 SUITE_LIMIT = 60.0          # seconds; the whole suite must stay under this
 
-passed = 0
-failed = 0
 SRV = None
 ENV = None
 TMP = None
 
 
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-    return cond
 
 
 def W(path):
@@ -709,8 +703,7 @@ def main():
     secs = time.monotonic() - t0
     check(secs < SUITE_LIMIT, f"the fetch suite took {secs:.1f} s (limit {SUITE_LIMIT:.0f} s)")
     print(f"fetch: suite took {secs:.1f} s")
-    print(f"fetch: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return checks.summary("fetch")
 
 
 if __name__ == "__main__":

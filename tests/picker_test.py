@@ -30,25 +30,17 @@ from urllib.parse import unquote
 
 import jsonschema
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
+from checks import check  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "wxingest"))
 SHARED = os.environ.get("WX_SHARED", os.path.join(ROOT, "..", "shared"))
 TARBALL = os.path.join(SHARED, "archive-sample", "picker-5000.tar.gz")
 
-passed = 0
-failed = 0
 
 
-def check(cond, what, examples=()):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-        for e in list(examples)[:5]:
-            print("    ", e)
-    return cond
 
 
 def front_matter_url(path):
@@ -140,8 +132,7 @@ def main():
           f"{len(recs)} records in {elapsed:.1f} s")
     print("picker: " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())) +
           f"; WeChat articles with an empty body (archives of pages whose text did not load): {empty}")
-    print(f"picker: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return checks.summary("picker")
 
 
 if __name__ == "__main__":

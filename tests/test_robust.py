@@ -30,6 +30,10 @@ import threading
 import time
 import zlib
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
+from checks import check  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLES = os.path.join(ROOT, "samples")
 FUZZ = os.path.join(ROOT, "tests", "fuzz")
@@ -56,19 +60,8 @@ def is_asan_build():
 
 
 ASAN = is_asan_build()
-passed = 0
-failed = 0
 
 
-def check(cond, what):
-    """Count one assertion; print it when it fails."""
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-    return cond
 
 
 class Result:
@@ -717,8 +710,7 @@ def main():
                 check(False, f"{test.__name__}: raised {type(e).__name__}: {e}")
             print(f"  {test.__name__}: {time.monotonic() - t:.1f} s")
     print(f"robust: {time.monotonic() - t0:.0f} s")
-    print(f"robust: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return checks.summary("robust")
 
 
 if __name__ == "__main__":
