@@ -27,6 +27,7 @@ typedef struct {
     xmlNodePtr root;
     json_t *rec;
     json_t *account;
+    char *unescaped;        /* the page itself when it came as a string dump */
 } parse_ctx;
 
 int wx_parse_init(void)
@@ -148,8 +149,39 @@ const char *wx_message_status(const char *t)
     return NULL;
 }
 
+/* The message of a page that writes its .weui-msg block from a script
+ * (document.write('<h2 class="weui-msg__title">验证身份</h2>…'), 2019
+ * rate-limit pages): the text after each weui-msg__title / __desc class in
+ * the script bodies, up to the next tag.  Malloc'd, or NULL. */
+static char *scripted_message(const parse_ctx *c)
+{
+    static const char *const marks[] = {"weui-msg__title", "weui-msg__desc", NULL};
+    wx_buf out;
+    wx_buf_init(&out);
+    for (size_t i = 0; i < c->page.nscripts; i++) {
+        const char *s = c->page.scripts[i].s, *end = s + c->page.scripts[i].n;
+        for (int m = 0; marks[m]; m++) {
+            size_t ml = strlen(marks[m]);
+            for (const char *p = s; (p = memmem(p, (size_t)(end - p), marks[m], ml)) != NULL; p += ml) {
+                const char *gt = memchr(p, '>', (size_t)(end - p) < 256 ? (size_t)(end - p) : 256);
+                if (!gt) continue;
+                const char *lt = memchr(gt + 1, '<', (size_t)(end - gt - 1) < 512 ? (size_t)(end - gt - 1) : 512);
+                if (!lt) continue;
+                if (out.len) wx_buf_putc(&out, ' ');
+                wx_buf_put(&out, gt + 1, (size_t)(lt - gt - 1));
+            }
+        }
+    }
+    if (!out.len) { free(out.data); return NULL; }
+    char *raw = wx_buf_take(&out);
+    char *line = var_text(raw);
+    free(raw);
+    return line;
+}
+
 /* Status of a page that is not an article, from the message WeChat shows:
- * the .weui-msg block, the old .mesg-block, or the title. */
+ * the .weui-msg block, the old .mesg-block, the same block written by a
+ * script, or the title. */
 static const char *error_page_status(const parse_ctx *c)
 {
     if (memmem(c->page.src, c->page.src_len, "wappoc_appmsgcaptcha", 20) ||
@@ -159,6 +191,7 @@ static const char *error_page_status(const parse_ctx *c)
     if (!msg) msg = wx_dom_by_class(c->root, "mesg-block");
     if (!msg) msg = wx_dom_by_class(c->root, "global_error_msg");
     char *text = wx_dom_text_line(msg);
+    if (!text) text = scripted_message(c);
     char *title = wx_dom_text_line(wx_dom_by_tag(c->root, "title"));
     const char *status = wx_message_status(text);
     if (!status) status = wx_message_status(title);
@@ -646,10 +679,43 @@ static void fill_source(parse_ctx *c)
     }
 }
 
+/* Whether the page was stored as the body of a JS/JSON string (scrapers
+ * that write JSON.stringify(html) or a repr to disk): one long line where
+ * every newline is written \n and every attribute quote \".  Judged on the
+ * first 2 KiB: no real newline, and escaped attribute quotes (=\") outnumber
+ * plain ones (=") there. */
+static int is_string_dump(const char *s, size_t n)
+{
+    size_t w = n < 2048 ? n : 2048, escaped = 0, plain = 0;
+    if (memchr(s, '\n', w)) return 0;
+    for (size_t i = 0; i + 2 < w; i++) {
+        if (s[i] != '=') continue;
+        if (s[i + 1] == '\\' && s[i + 2] == '"') escaped++;
+        else if (s[i + 1] == '"') plain++;
+    }
+    return escaped >= 3 && escaped > plain;
+}
+
+/* The page out of its string dump: the enclosing quotes dropped, one layer
+ * of escapes decoded. */
+static char *undo_string_dump(const char *s, size_t n)
+{
+    while (n && isspace((unsigned char)s[n - 1])) n--;
+    if (n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0]) { s++; n -= 2; }
+    return wx_js_unescape(s, n);
+}
+
 static void parse_page(parse_ctx *c)
 {
     const wx_doc *doc = c->doc;
-    if (wx_page_split(&c->page, (const char *)doc->bytes, doc->len) != 0) {
+    const char *bytes = (const char *)doc->bytes;
+    size_t len = doc->len;
+    if (is_string_dump(bytes, len) && (c->unescaped = undo_string_dump(bytes, len)) != NULL) {
+        bytes = c->unescaped;
+        len = strlen(c->unescaped);
+        wx_record_warn(c->rec, "page stored as an escaped string; one layer of escapes decoded");
+    }
+    if (wx_page_split(&c->page, bytes, len) != 0) {
         wx_record_error(c->rec, "parse_failed", "out of memory while splitting the page");
         return;
     }
@@ -748,5 +814,6 @@ json_t *wx_parse(const wx_doc *doc)
     if (c.dom) xmlFreeDoc(c.dom);
     wx_jsvars_free(&c.vars);
     wx_page_free(&c.page);
+    free(c.unescaped);
     return rec;
 }
