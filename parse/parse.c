@@ -378,6 +378,25 @@ static void fill_published(parse_ctx *c)
     free(dom2);
 }
 
+/* The author line of 2014-2020 templates, which have no author variable:
+ * the plain .rich_media_meta_text item of the meta list under the title
+ * (<em>Emily Liu</em> next to <em id="post-date">), not the date, the
+ * 原创 tag or the account name, which carry an id or their own class. */
+static char *meta_list_author(const parse_ctx *c)
+{
+    xmlNodePtr list = wx_dom_by_class(c->root, "rich_media_meta_list");
+    for (xmlNodePtr n = list ? list->children : NULL; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || wx_dom_attr(n, "id") || !wx_dom_has_class(n, "rich_media_meta_text") ||
+            wx_dom_has_class(n, "rich_media_meta_nickname") || wx_dom_has_class(n, "meta_tag_text") ||
+            wx_dom_has_class(n, "meta_original_tag") || wx_dom_has_class(n, "article_modify_tag"))
+            continue;
+        char *t = wx_dom_text_line(n);
+        if (t && *t) return t;
+        free(t);
+    }
+    return NULL;
+}
+
 static void fill_meta(parse_ctx *c)
 {
     set_text_field(c->rec, "description", var_text(var_first(c, "msg_desc", "d.desc", "cgi.desc", "desc", NULL)));
@@ -388,6 +407,7 @@ static void fill_meta(parse_ctx *c)
     set_text_field(c->rec, "author", wx_dom_text_line(wx_dom_by_id(c->root, "js_author_name")));
     set_text_field(c->rec, "author", var_text(wx_dom_meta(c->root, "author")));
     set_text_field(c->rec, "author", var_text(wx_dom_meta(c->root, "og:article:author")));
+    set_text_field(c->rec, "author", meta_list_author(c));
 
     set_url_field(c->rec, "cover", var_first(c, "msg_cdn_url", "d.cdn_url", "cgi.cdn_url", "cdn_url", NULL));
     set_url_field(c->rec, "cover", wx_dom_meta(c->root, "og:image"));
