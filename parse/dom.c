@@ -147,11 +147,14 @@ const char *wx_dom_self_url(xmlNodePtr root)
     return n ? wx_dom_attr(n, "src") : NULL;
 }
 
-/* content of <meta property|name=key>, or NULL. */
+/* content of <meta property|name=key>, or NULL.  Pages re-serialised by
+ * some extractors (mercury-parser fixtures) write it as value="…". */
 const char *wx_dom_meta(xmlNodePtr root, const char *key)
 {
     xmlNodePtr n = find_first(root, match_meta, key);
-    return n ? wx_dom_attr(n, "content") : NULL;
+    if (!n) return NULL;
+    const char *v = wx_dom_attr(n, "content");
+    return v ? v : wx_dom_attr(n, "value");
 }
 
 /* All text under n, as one trimmed line (titles, names).  malloc'd or NULL. */
