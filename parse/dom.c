@@ -192,6 +192,24 @@ static int is_skipped(xmlNodePtr n)
     return 0;
 }
 
+/* Markup the page keeps out of sight (style="display: none"): the
+ * 展开 switch of share pages, empty placeholders.  Readers never see it,
+ * so neither does the body text. */
+static int is_hidden(xmlNodePtr n)
+{
+    const char *style = wx_dom_attr(n, "style");
+    if (!style) return 0;
+    for (const char *p = style; (p = strcasestr(p, "display")) != NULL; p += 7) {
+        const char *q = p + 7;
+        while (*q == ' ' || *q == '\t') q++;
+        if (*q != ':') continue;
+        q++;
+        while (*q == ' ' || *q == '\t') q++;
+        if (strncasecmp(q, "none", 4) == 0) return 1;
+    }
+    return 0;
+}
+
 static void add_image(wx_body *b, wx_image img)
 {
     if (b->nimages == b->capimages) {
@@ -350,7 +368,7 @@ static int body_enter(xmlNodePtr n, wx_body *b)
         if (n->content) put_text(&b->text, n);
         return 0;
     }
-    if (n->type != XML_ELEMENT_NODE || is_skipped(n)) return 0;
+    if (n->type != XML_ELEMENT_NODE || is_skipped(n) || is_hidden(n)) return 0;
     if (is_block(n)) wx_buf_putc(&b->text, '\n');
     if (name_is(n, "img")) image_from_img(b, n);
     const char *style = wx_dom_attr(n, "style");

@@ -645,6 +645,17 @@ static void body_of_article(parse_ctx *c, wx_body *b, int have_notice)
         const char *desc = field(c, "description");
         if (desc) wx_buf_puts(&b->text, desc);
     }
+    /* 2019-2020 video shares: the post's text goes into an empty
+     * #js_common_share_desc by script; the page states it as its
+     * description. */
+    char *shown = NULL;
+    const char *desc = field(c, "description");
+    xmlNodePtr share_desc = wx_dom_by_id(c->root, "js_common_share_desc");
+    if (share_desc && desc && ((shown = wx_dom_text_line(share_desc)) == NULL || !*shown)) {
+        wx_buf_putc(&b->text, '\n');
+        wx_buf_puts(&b->text, desc);
+    }
+    free(shown);
 }
 
 static void fill_body(parse_ctx *c, const char *kind)
