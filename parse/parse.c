@@ -634,10 +634,76 @@ static void body_of_share_post(parse_ctx *c, wx_body *b)
     else if (!text_added(b, before)) wx_body_walk(wx_dom_by_id(c->root, "js_text_desc"), b);
 }
 
+/* The end of the JS string literal that starts at s (after its opening
+ * quote q), or NULL when it does not close within the script. */
+static const char *js_string_end(const char *s, const char *end, char q)
+{
+    for (const char *p = s; p < end; p++) {
+        if (*p == '\\') { p++; continue; }
+        if (*p == q) return p;
+        if (*p == '\n') return NULL;
+    }
+    return NULL;
+}
+
+/* Text a script writes into the page with
+ * document.getElementById('ID').innerHTML = "…" (2019 video shares put the
+ * post's text in #js_video_desc that way): when that element is empty in
+ * the saved markup, give it the literal as text, tags dropped, so the body
+ * walk finds it where the reader sees it. */
+static void fill_scripted_html(parse_ctx *c)
+{
+    static const char mark[] = "getElementById(";
+    for (size_t i = 0; i < c->page.nscripts; i++) {
+        const char *s = c->page.scripts[i].s, *end = s + c->page.scripts[i].n;
+        for (const char *p = s; (p = memmem(p, (size_t)(end - p), mark, sizeof mark - 1)) != NULL;) {
+            p += sizeof mark - 1;
+            if (p >= end || (*p != '\'' && *p != '"')) continue;
+            const char *id_end = js_string_end(p + 1, end, *p);
+            if (!id_end || id_end - p - 1 >= 64) continue;
+            const char *q = id_end + 1;
+            if (q + 11 > end || strncmp(q, ").innerHTML", 11) != 0) continue;
+            q += 11;
+            while (q < end && isspace((unsigned char)*q)) q++;
+            if (q >= end || *q != '=' || (q + 1 < end && q[1] == '=')) continue;
+            q++;
+            while (q < end && isspace((unsigned char)*q)) q++;
+            if (q >= end || (*q != '\'' && *q != '"')) continue;
+            const char *lit_end = js_string_end(q + 1, end, *q);
+            if (!lit_end) continue;
+            char id[64];
+            snprintf(id, sizeof id, "%.*s", (int)(id_end - p - 1), p + 1);
+            xmlNodePtr node = wx_dom_by_id(c->root, id);
+            char *shown = node ? wx_dom_text_line(node) : NULL;
+            if (node && (!shown || !*shown)) {
+                char *html = wx_js_unescape(q + 1, (size_t)(lit_end - q - 1));
+                wx_buf text;
+                wx_buf_init(&text);
+                for (const char *h = html; h && *h; h++) {
+                    if (*h != '<') { wx_buf_putc(&text, *h); continue; }
+                    const char *gt = strchr(h, '>');
+                    if (!gt) break;
+                    if (strncasecmp(h, "<br", 3) == 0) wx_buf_putc(&text, '\n');
+                    h = gt;
+                }
+                char *raw = wx_buf_take(&text);
+                char *plain = raw ? wx_html_unescape(raw, strlen(raw)) : NULL;
+                if (plain) xmlNodeAddContent(node, (const xmlChar *)plain);
+                free(plain);
+                free(raw);
+                free(html);
+            }
+            free(shown);
+            p = lit_end;
+        }
+    }
+}
+
 static void body_of_article(parse_ctx *c, wx_body *b, int have_notice)
 {
     if (!have_notice) wx_body_walk(wx_dom_by_id(c->root, "js_share_notice"), b);
     xmlNodePtr content = wx_dom_by_id(c->root, "js_content");
+    fill_scripted_html(c);
     size_t before = b->text.len;
     wx_body_walk(content, b);
     if (!text_added(b, before) && c->page.content_tpl.s) body_from_template(c, b);
