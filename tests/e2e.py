@@ -312,8 +312,30 @@ def test_cases():
                 compare_sample(f, recs[0], json.load(fh))
 
 
+def test_string_dump():
+    """A page stored as a JSON string (scrapers that write JSON.stringify(html),
+    as we-extract's links/break.html): the same record as the page itself."""
+    keys = ("status", "kind", "id", "url", "title", "author", "account", "published_at", "cover",
+            "copyright", "text", "images", "links")
+    for name in ("article-2018-post.html.gz", "video-2018.html.gz"):
+        with gzip.open(os.path.join(SAMPLES, name)) as fh:
+            page = fh.read().decode("utf-8")
+        _, out, _ = run(["parse", os.path.join(SAMPLES, name)])
+        plain = records(out, name)
+        for quoted in (True, False):
+            dump = json.dumps(page, ensure_ascii=False)
+            dump = dump if quoted else dump[1:-1]
+            _, out, _ = run(["parse", "-"], stdin=dump.encode("utf-8"))
+            got = records(out, f"{name} as a string dump")
+            if check(len(plain) == 1 and len(got) == 1, f"{name} as a string dump: one record"):
+                diff = [k for k in keys if plain[0][k] != got[0][k]]
+                check(not diff, f"{name} as a string dump (quoted={quoted}): {diff} differ")
+                check(any("escaped string" in w for w in got[0]["warnings"]),
+                      f"{name} as a string dump: no warning says so")
+
+
 def main():
-    for t in (test_samples, test_directory_run, test_exit_codes, test_bad_inputs, test_stdin_and_gzip, test_saved_page_folders, test_markdown_walk, test_cases):
+    for t in (test_samples, test_directory_run, test_exit_codes, test_bad_inputs, test_stdin_and_gzip, test_saved_page_folders, test_markdown_walk, test_cases, test_string_dump):
         try:
             t()
         except Exception as e:  # a crash in one group must not hide the others
