@@ -635,9 +635,10 @@ static void body_of_share_post(parse_ctx *c, wx_body *b)
 }
 
 /* The end of the JS string literal that starts at s (after its opening
- * quote q), or NULL when it does not close within the script. */
-static const char *js_string_end(const char *s, const char *end, char q)
+ * quote q), or NULL when it does not close on its line within max bytes. */
+static const char *js_string_end(const char *s, const char *end, char q, size_t max)
 {
+    if ((size_t)(end - s) > max) end = s + max;
     for (const char *p = s; p < end; p++) {
         if (*p == '\\') { p++; continue; }
         if (*p == q) return p;
@@ -659,7 +660,7 @@ static void fill_scripted_html(parse_ctx *c)
         for (const char *p = s; (p = memmem(p, (size_t)(end - p), mark, sizeof mark - 1)) != NULL;) {
             p += sizeof mark - 1;
             if (p >= end || (*p != '\'' && *p != '"')) continue;
-            const char *id_end = js_string_end(p + 1, end, *p);
+            const char *id_end = js_string_end(p + 1, end, *p, 64);
             if (!id_end || id_end - p - 1 >= 64) continue;
             const char *q = id_end + 1;
             if (q + 11 > end || strncmp(q, ").innerHTML", 11) != 0) continue;
@@ -669,8 +670,12 @@ static void fill_scripted_html(parse_ctx *c)
             q++;
             while (q < end && isspace((unsigned char)*q)) q++;
             if (q >= end || (*q != '\'' && *q != '"')) continue;
-            const char *lit_end = js_string_end(q + 1, end, *q);
-            if (!lit_end) continue;
+            const char *lit_end = js_string_end(q + 1, end, *q, (size_t)(end - q));
+            if (!lit_end) {                         /* unterminated: skip its line, scanned once */
+                const char *nl = memchr(q, '\n', (size_t)(end - q));
+                p = nl ? nl : end;
+                continue;
+            }
             char id[64];
             snprintf(id, sizeof id, "%.*s", (int)(id_end - p - 1), p + 1);
             xmlNodePtr node = wx_dom_by_id(c->root, id);
