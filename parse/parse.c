@@ -349,6 +349,64 @@ static int iso_from_text(const char *s, char *out, size_t outsz)
 
 /* published_at: the create-time epoch (ct), shown in China Standard Time as
  * WeChat itself does; else a date the page states. */
+/* A publish time the page shows relative to when it was read (刚刚,
+ * N分钟前, N小时前, 今天, 昨天 HH:MM, 前天, N天前, M月D日: what WeChat's
+ * script writes into #publish_time, so what a browser save keeps), made
+ * absolute with the time the page was saved (UTC ISO 8601), in China time.
+ * Returns 1 with out set to a date, or a date and time when one is shown. */
+static int relative_publish_date(const char *shown, const char *saved_at, char *out, size_t outsz)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+    if (!shown || !saved_at || sscanf(saved_at, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) < 3)
+        return 0;
+    struct tm tm = {0};
+    tm.tm_year = y - 1900; tm.tm_mon = mo - 1; tm.tm_mday = d;
+    tm.tm_hour = h; tm.tm_min = mi; tm.tm_sec = sec;
+    time_t t = timegm(&tm);
+    if (saved_at[strlen(saved_at) - 1] != 'Z') return 0;         /* only a known instant */
+    long n = strtol(shown, NULL, 10);
+    int th = -1, tmin = -1;
+    const char *clock = strchr(shown, ':');
+    if (clock && clock > shown && sscanf(clock - 2, "%2d:%2d", &th, &tmin) != 2) th = tmin = -1;
+    if (strstr(shown, "刚刚")) {
+    } else if (n > 0 && strstr(shown, "分钟前")) {
+        t -= n * 60;
+    } else if (n > 0 && strstr(shown, "小时前")) {
+        t -= n * 3600;
+    } else if (strncmp(shown, "今天", 6) == 0) {
+    } else if (strncmp(shown, "昨天", 6) == 0) {
+        t -= 86400;
+    } else if (strncmp(shown, "前天", 6) == 0) {
+        t -= 2 * 86400;
+    } else if (n > 0 && n < 31 && strstr(shown, "天前")) {
+        t -= n * 86400;
+    } else {
+        int m2, d2;
+        if (sscanf(shown, "%2d月%2d日", &m2, &d2) != 2 || m2 < 1 || m2 > 12 || d2 < 1 || d2 > 31) return 0;
+        time_t cn = t + 8 * 3600;
+        struct tm now;
+        if (!gmtime_r(&cn, &now)) return 0;
+        int year = now.tm_year + 1900;
+        if (m2 > now.tm_mon + 1 || (m2 == now.tm_mon + 1 && d2 > now.tm_mday)) year--;
+        if (th >= 0 && th < 24 && tmin >= 0 && tmin < 60)
+            snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:00+08:00", year, m2, d2, th, tmin);
+        else
+            snprintf(out, outsz, "%04d-%02d-%02d", year, m2, d2);
+        return 1;
+    }
+    t += 8 * 3600;
+    struct tm day;
+    if (!gmtime_r(&t, &day)) return 0;
+    if (th >= 0 && th < 24 && tmin >= 0 && tmin < 60) {
+        day.tm_hour = th;
+        day.tm_min = tmin;
+        strftime(out, outsz, "%Y-%m-%dT%H:%M:00+08:00", &day);
+    } else {
+        strftime(out, outsz, "%Y-%m-%d", &day);
+    }
+    return 1;
+}
+
 static void fill_published(parse_ctx *c)
 {
     const char *epoch_keys[] = {"ct", "d.ct", "create_time", "d.create_time", "cgi.ori_create_time",
@@ -373,6 +431,18 @@ static void fill_published(parse_ctx *c)
         if (texts[i] && iso_from_text(texts[i], iso, sizeof iso)) {
             wx_json_set_str(c->rec, "published_at", iso);
             break;
+        }
+    const char *saved_at = json_string_value(json_object_get(json_object_get(c->rec, "source"), "fetched_at"));
+    for (int i = 1; i < 3 && json_is_null(json_object_get(c->rec, "published_at")); i++)
+        if (relative_publish_date(texts[i], saved_at, iso, sizeof iso)) {
+            wx_json_set_str(c->rec, "published_at", iso);
+            wx_buf w;
+            wx_buf_init(&w);
+            wx_buf_puts(&w, "publish time worked out from \"");
+            wx_buf_puts(&w, texts[i]);
+            wx_buf_puts(&w, "\" and the time the page was saved");
+            wx_record_warn(c->rec, w.data);
+            free(w.data);
         }
     free(dom1);
     free(dom2);

@@ -334,8 +334,31 @@ def test_string_dump():
                       f"{name} as a string dump: no warning says so")
 
 
+def test_relative_publish_time():
+    """A browser save keeps what WeChat's script wrote into #publish_time
+    (昨天 21:10, 4天前, 12月25日); with the save time of an MHTML file
+    (its Date header) that gives the publish date."""
+    cases = [("4天前", "2018-12-03"), ("昨天 21:10", "2018-12-06T21:10:00+08:00"), ("前天", "2018-12-05"),
+             ("刚刚", "2018-12-07"), ("5小时前", "2018-12-07"), ("12月25日", "2017-12-25"),
+             ("11月30日", "2018-11-30"), ("1周前", None)]
+    for shown, want in cases:
+        html = ('<html><head><title>t</title></head><body><div id="js_article"><h1 id="activity-name">t</h1>'
+                f'<em id="publish_time">{shown}</em><div id="js_content"><p>x</p></div></div></body></html>')
+        mhtml = ("From: <Saved by WebKit>\r\nDate: Sat, 7 Dec 2018 21:40:15 +0800\r\nMIME-Version: 1.0\r\n"
+                 'Content-Type: multipart/related; type="text/html"; boundary="b"\r\n\r\n--b\r\n'
+                 "Content-Type: text/html\r\nContent-Location: https://mp.weixin.qq.com/s/abc\r\n\r\n"
+                 + html + "\r\n--b--\r\n")
+        _, out, _ = run(["parse", "-"], stdin=mhtml.encode("utf-8"))
+        recs = records(out, f"MHTML showing {shown}")
+        if check(len(recs) == 1, f"MHTML showing {shown}: one record"):
+            check(recs[0]["source"]["fetched_at"] == "2018-12-07T13:40:15Z",
+                  f"MHTML showing {shown}: fetched_at {recs[0]['source']['fetched_at']}")
+            check(recs[0]["published_at"] == want, f"MHTML showing {shown}: published_at "
+                                                   f"{recs[0]['published_at']!r}, expected {want!r}")
+
+
 def main():
-    for t in (test_samples, test_directory_run, test_exit_codes, test_bad_inputs, test_stdin_and_gzip, test_saved_page_folders, test_markdown_walk, test_cases, test_string_dump):
+    for t in (test_samples, test_directory_run, test_exit_codes, test_bad_inputs, test_stdin_and_gzip, test_saved_page_folders, test_markdown_walk, test_cases, test_string_dump, test_relative_publish_time):
         try:
             t()
         except Exception as e:  # a crash in one group must not hide the others
