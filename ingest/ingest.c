@@ -23,6 +23,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -458,11 +459,47 @@ static unsigned char *decode_part(wx_doc *doc, const char *cte, const unsigned c
     return out;
 }
 
+/* The moment an MHTML file was saved, from its RFC 5322 Date header
+ * ("Sat, 7 Dec 2018 21:40:15 +0800"), as UTC ISO 8601; NULL when the
+ * header is absent or not such a date. */
+static char *mhtml_saved_at(const char *date)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    if (!date) return NULL;
+    const char *comma = strchr(date, ',');
+    const char *s = comma ? comma + 1 : date;
+    int d, y, h, mi, sec = 0, n = 0;
+    char mon[4], sign = '+';
+    unsigned zone = 0;
+    if (sscanf(s, " %2d %3s %4d %2d:%2d:%2d %n", &d, mon, &y, &h, &mi, &sec, &n) < 6) return NULL;
+    const char *m = strstr(months, mon);
+    if (strlen(mon) != 3 || !m || (m - months) % 3 != 0) return NULL;
+    if (s[n] == '+' || s[n] == '-') {
+        sign = s[n];
+        if (sscanf(s + n + 1, "%4u", &zone) != 1) zone = 0;
+    }
+    if (y < 1990 || y > 2100 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return NULL;
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = (int)((m - months) / 3);
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    long offset = (long)(zone / 100) * 3600 + (long)(zone % 100) * 60;
+    time_t t = timegm(&tm) - (sign == '+' ? offset : -offset);
+    struct tm utc;
+    char iso[32];
+    if (!gmtime_r(&t, &utc) || !strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &utc)) return NULL;
+    return strdup(iso);
+}
+
 /* Take the page out of an MHTML file (a browser's "save as single file"):
  * the first text/html part, decoded.  The page's address comes from that
  * part's Content-Location, else from the file's own headers (Blink writes
- * Snapshot-Content-Location).  Returns the page (NUL-terminated) or NULL
- * with doc failed; doc->url is set either way when known. */
+ * Snapshot-Content-Location); the time it was saved from its Date header.
+ * Returns the page (NUL-terminated) or NULL with doc failed; doc->url and
+ * doc->fetched_at are set either way when known. */
 static unsigned char *mhtml_unpack(wx_doc *doc, const unsigned char *p, size_t len, size_t *outlen)
 {
     unsigned char *page = NULL;
@@ -474,6 +511,10 @@ static unsigned char *mhtml_unpack(wx_doc *doc, const unsigned char *p, size_t l
     if (url && !*url) { free(url); url = NULL; }
     free(doc->url);
     doc->url = url;
+    char *date = header_get(p, hlen, "Date");
+    char *saved = mhtml_saved_at(date);
+    free(date);
+    if (saved) { free(doc->fetched_at); doc->fetched_at = saved; }
     free(ct);
     if (!boundary || !*boundary) {
         doc_fail(doc, WX_DOC_BAD_MHTML, "MHTML without a multipart boundary");

@@ -150,11 +150,14 @@ const char *wx_dom_self_url(xmlNodePtr root)
     return n ? wx_dom_attr(n, "src") : NULL;
 }
 
-/* content of <meta property|name=key>, or NULL. */
+/* content of <meta property|name=key>, or NULL.  Pages re-serialised by
+ * some extractors (mercury-parser fixtures) write it as value="…". */
 const char *wx_dom_meta(xmlNodePtr root, const char *key)
 {
     xmlNodePtr n = find_first(root, match_meta, key);
-    return n ? wx_dom_attr(n, "content") : NULL;
+    if (!n) return NULL;
+    const char *v = wx_dom_attr(n, "content");
+    return v ? v : wx_dom_attr(n, "value");
 }
 
 /* All text under n, as one trimmed line (titles, names).  malloc'd or NULL. */
@@ -189,6 +192,24 @@ static int is_skipped(xmlNodePtr n)
                                        "head", "title", "button", "select", NULL};
     for (int i = 0; skip[i]; i++)
         if (strcmp((const char *)n->name, skip[i]) == 0) return 1;
+    return 0;
+}
+
+/* Markup the page keeps out of sight (style="display: none"): the
+ * 展开 switch of share pages, empty placeholders.  Readers never see it,
+ * so neither does the body text. */
+static int is_hidden(xmlNodePtr n)
+{
+    const char *style = wx_dom_attr(n, "style");
+    if (!style) return 0;
+    for (const char *p = style; (p = strcasestr(p, "display")) != NULL; p += 7) {
+        const char *q = p + 7;
+        while (*q == ' ' || *q == '\t') q++;
+        if (*q != ':') continue;
+        q++;
+        while (*q == ' ' || *q == '\t') q++;
+        if (strncasecmp(q, "none", 4) == 0) return 1;
+    }
     return 0;
 }
 
@@ -352,7 +373,7 @@ static int body_enter(xmlNodePtr n, wx_body *b)
         if (n->content) put_text(&b->text, n);
         return 0;
     }
-    if (n->type != XML_ELEMENT_NODE || is_skipped(n)) return 0;
+    if (n->type != XML_ELEMENT_NODE || is_skipped(n) || is_hidden(n)) return 0;
     if (is_block(n)) wx_buf_putc(&b->text, '\n');
     if (name_is(n, "img")) image_from_img(b, n);
     const char *style = wx_dom_attr(n, "style");

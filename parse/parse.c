@@ -27,6 +27,7 @@ typedef struct {
     xmlNodePtr root;
     json_t *rec;
     json_t *account;
+    char *unescaped;        /* the page itself when it came as a string dump */
 } parse_ctx;
 
 int wx_parse_init(void)
@@ -148,8 +149,39 @@ const char *wx_message_status(const char *t)
     return NULL;
 }
 
+/* The message of a page that writes its .weui-msg block from a script
+ * (document.write('<h2 class="weui-msg__title">验证身份</h2>…'), 2019
+ * rate-limit pages): the text after each weui-msg__title / __desc class in
+ * the script bodies, up to the next tag.  Malloc'd, or NULL. */
+static char *scripted_message(const parse_ctx *c)
+{
+    static const char *const marks[] = {"weui-msg__title", "weui-msg__desc", NULL};
+    wx_buf out;
+    wx_buf_init(&out);
+    for (size_t i = 0; i < c->page.nscripts; i++) {
+        const char *s = c->page.scripts[i].s, *end = s + c->page.scripts[i].n;
+        for (int m = 0; marks[m]; m++) {
+            size_t ml = strlen(marks[m]);
+            for (const char *p = s; (p = memmem(p, (size_t)(end - p), marks[m], ml)) != NULL; p += ml) {
+                const char *gt = memchr(p, '>', (size_t)(end - p) < 256 ? (size_t)(end - p) : 256);
+                if (!gt) continue;
+                const char *lt = memchr(gt + 1, '<', (size_t)(end - gt - 1) < 512 ? (size_t)(end - gt - 1) : 512);
+                if (!lt) continue;
+                if (out.len) wx_buf_putc(&out, ' ');
+                wx_buf_put(&out, gt + 1, (size_t)(lt - gt - 1));
+            }
+        }
+    }
+    if (!out.len) { free(out.data); return NULL; }
+    char *raw = wx_buf_take(&out);
+    char *line = var_text(raw);
+    free(raw);
+    return line;
+}
+
 /* Status of a page that is not an article, from the message WeChat shows:
- * the .weui-msg block, the old .mesg-block, or the title. */
+ * the .weui-msg block, the old .mesg-block, the same block written by a
+ * script, or the title. */
 static const char *error_page_status(const parse_ctx *c)
 {
     if (memmem(c->page.src, c->page.src_len, "wappoc_appmsgcaptcha", 20) ||
@@ -159,6 +191,7 @@ static const char *error_page_status(const parse_ctx *c)
     if (!msg) msg = wx_dom_by_class(c->root, "mesg-block");
     if (!msg) msg = wx_dom_by_class(c->root, "global_error_msg");
     char *text = wx_dom_text_line(msg);
+    if (!text) text = scripted_message(c);
     char *title = wx_dom_text_line(wx_dom_by_tag(c->root, "title"));
     const char *status = wx_message_status(text);
     if (!status) status = wx_message_status(title);
@@ -316,6 +349,64 @@ static int iso_from_text(const char *s, char *out, size_t outsz)
 
 /* published_at: the create-time epoch (ct), shown in China Standard Time as
  * WeChat itself does; else a date the page states. */
+/* A publish time the page shows relative to when it was read (刚刚,
+ * N分钟前, N小时前, 今天, 昨天 HH:MM, 前天, N天前, M月D日: what WeChat's
+ * script writes into #publish_time, so what a browser save keeps), made
+ * absolute with the time the page was saved (UTC ISO 8601), in China time.
+ * Returns 1 with out set to a date, or a date and time when one is shown. */
+static int relative_publish_date(const char *shown, const char *saved_at, char *out, size_t outsz)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+    if (!shown || !saved_at || sscanf(saved_at, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) < 3)
+        return 0;
+    struct tm tm = {0};
+    tm.tm_year = y - 1900; tm.tm_mon = mo - 1; tm.tm_mday = d;
+    tm.tm_hour = h; tm.tm_min = mi; tm.tm_sec = sec;
+    time_t t = timegm(&tm);
+    if (saved_at[strlen(saved_at) - 1] != 'Z') return 0;         /* only a known instant */
+    long n = strtol(shown, NULL, 10);
+    int th = -1, tmin = -1;
+    const char *clock = strchr(shown, ':');
+    if (clock && clock > shown && sscanf(clock - 2, "%2d:%2d", &th, &tmin) != 2) th = tmin = -1;
+    if (strstr(shown, "刚刚")) {
+    } else if (n > 0 && strstr(shown, "分钟前")) {
+        t -= n * 60;
+    } else if (n > 0 && strstr(shown, "小时前")) {
+        t -= n * 3600;
+    } else if (strncmp(shown, "今天", 6) == 0) {
+    } else if (strncmp(shown, "昨天", 6) == 0) {
+        t -= 86400;
+    } else if (strncmp(shown, "前天", 6) == 0) {
+        t -= 2 * 86400;
+    } else if (n > 0 && n < 31 && strstr(shown, "天前")) {
+        t -= n * 86400;
+    } else {
+        int m2, d2;
+        if (sscanf(shown, "%2d月%2d日", &m2, &d2) != 2 || m2 < 1 || m2 > 12 || d2 < 1 || d2 > 31) return 0;
+        time_t cn = t + 8 * 3600;
+        struct tm now;
+        if (!gmtime_r(&cn, &now)) return 0;
+        int year = now.tm_year + 1900;
+        if (m2 > now.tm_mon + 1 || (m2 == now.tm_mon + 1 && d2 > now.tm_mday)) year--;
+        if (th >= 0 && th < 24 && tmin >= 0 && tmin < 60)
+            snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:00+08:00", year, m2, d2, th, tmin);
+        else
+            snprintf(out, outsz, "%04d-%02d-%02d", year, m2, d2);
+        return 1;
+    }
+    t += 8 * 3600;
+    struct tm day;
+    if (!gmtime_r(&t, &day)) return 0;
+    if (th >= 0 && th < 24 && tmin >= 0 && tmin < 60) {
+        day.tm_hour = th;
+        day.tm_min = tmin;
+        strftime(out, outsz, "%Y-%m-%dT%H:%M:00+08:00", &day);
+    } else {
+        strftime(out, outsz, "%Y-%m-%d", &day);
+    }
+    return 1;
+}
+
 static void fill_published(parse_ctx *c)
 {
     const char *epoch_keys[] = {"ct", "d.ct", "create_time", "d.create_time", "cgi.ori_create_time",
@@ -341,8 +432,39 @@ static void fill_published(parse_ctx *c)
             wx_json_set_str(c->rec, "published_at", iso);
             break;
         }
+    const char *saved_at = json_string_value(json_object_get(json_object_get(c->rec, "source"), "fetched_at"));
+    for (int i = 1; i < 3 && json_is_null(json_object_get(c->rec, "published_at")); i++)
+        if (relative_publish_date(texts[i], saved_at, iso, sizeof iso)) {
+            wx_json_set_str(c->rec, "published_at", iso);
+            wx_buf w;
+            wx_buf_init(&w);
+            wx_buf_puts(&w, "publish time worked out from \"");
+            wx_buf_puts(&w, texts[i]);
+            wx_buf_puts(&w, "\" and the time the page was saved");
+            wx_record_warn(c->rec, w.data);
+            free(w.data);
+        }
     free(dom1);
     free(dom2);
+}
+
+/* The author line of 2014-2020 templates, which have no author variable:
+ * the plain .rich_media_meta_text item of the meta list under the title
+ * (<em>Emily Liu</em> next to <em id="post-date">), not the date, the
+ * 原创 tag or the account name, which carry an id or their own class. */
+static char *meta_list_author(const parse_ctx *c)
+{
+    xmlNodePtr list = wx_dom_by_class(c->root, "rich_media_meta_list");
+    for (xmlNodePtr n = list ? list->children : NULL; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || wx_dom_attr(n, "id") || !wx_dom_has_class(n, "rich_media_meta_text") ||
+            wx_dom_has_class(n, "rich_media_meta_nickname") || wx_dom_has_class(n, "meta_tag_text") ||
+            wx_dom_has_class(n, "meta_original_tag") || wx_dom_has_class(n, "article_modify_tag"))
+            continue;
+        char *t = wx_dom_text_line(n);
+        if (t && *t) return t;
+        free(t);
+    }
+    return NULL;
 }
 
 static void fill_meta(parse_ctx *c)
@@ -355,6 +477,7 @@ static void fill_meta(parse_ctx *c)
     set_text_field(c->rec, "author", wx_dom_text_line(wx_dom_by_id(c->root, "js_author_name")));
     set_text_field(c->rec, "author", var_text(wx_dom_meta(c->root, "author")));
     set_text_field(c->rec, "author", var_text(wx_dom_meta(c->root, "og:article:author")));
+    set_text_field(c->rec, "author", meta_list_author(c));
 
     set_url_field(c->rec, "cover", var_first(c, "msg_cdn_url", "d.cdn_url", "cgi.cdn_url", "cdn_url", NULL));
     set_url_field(c->rec, "cover", wx_dom_meta(c->root, "og:image"));
@@ -581,10 +704,81 @@ static void body_of_share_post(parse_ctx *c, wx_body *b)
     else if (!text_added(b, before)) wx_body_walk(wx_dom_by_id(c->root, "js_text_desc"), b);
 }
 
+/* The end of the JS string literal that starts at s (after its opening
+ * quote q), or NULL when it does not close on its line within max bytes. */
+static const char *js_string_end(const char *s, const char *end, char q, size_t max)
+{
+    if ((size_t)(end - s) > max) end = s + max;
+    for (const char *p = s; p < end; p++) {
+        if (*p == '\\') { p++; continue; }
+        if (*p == q) return p;
+        if (*p == '\n') return NULL;
+    }
+    return NULL;
+}
+
+/* Text a script writes into the page with
+ * document.getElementById('ID').innerHTML = "…" (2019 video shares put the
+ * post's text in #js_video_desc that way): when that element is empty in
+ * the saved markup, give it the literal as text, tags dropped, so the body
+ * walk finds it where the reader sees it. */
+static void fill_scripted_html(parse_ctx *c)
+{
+    static const char mark[] = "getElementById(";
+    for (size_t i = 0; i < c->page.nscripts; i++) {
+        const char *s = c->page.scripts[i].s, *end = s + c->page.scripts[i].n;
+        for (const char *p = s; (p = memmem(p, (size_t)(end - p), mark, sizeof mark - 1)) != NULL;) {
+            p += sizeof mark - 1;
+            if (p >= end || (*p != '\'' && *p != '"')) continue;
+            const char *id_end = js_string_end(p + 1, end, *p, 64);
+            if (!id_end || id_end - p - 1 >= 64) continue;
+            const char *q = id_end + 1;
+            if (q + 11 > end || strncmp(q, ").innerHTML", 11) != 0) continue;
+            q += 11;
+            while (q < end && isspace((unsigned char)*q)) q++;
+            if (q >= end || *q != '=' || (q + 1 < end && q[1] == '=')) continue;
+            q++;
+            while (q < end && isspace((unsigned char)*q)) q++;
+            if (q >= end || (*q != '\'' && *q != '"')) continue;
+            const char *lit_end = js_string_end(q + 1, end, *q, (size_t)(end - q));
+            if (!lit_end) {                         /* unterminated: skip its line, scanned once */
+                const char *nl = memchr(q, '\n', (size_t)(end - q));
+                p = nl ? nl : end;
+                continue;
+            }
+            char id[64];
+            snprintf(id, sizeof id, "%.*s", (int)(id_end - p - 1), p + 1);
+            xmlNodePtr node = wx_dom_by_id(c->root, id);
+            char *shown = node ? wx_dom_text_line(node) : NULL;
+            if (node && (!shown || !*shown)) {
+                char *html = wx_js_unescape(q + 1, (size_t)(lit_end - q - 1));
+                wx_buf text;
+                wx_buf_init(&text);
+                for (const char *h = html; h && *h; h++) {
+                    if (*h != '<') { wx_buf_putc(&text, *h); continue; }
+                    const char *gt = strchr(h, '>');
+                    if (!gt) break;
+                    if (strncasecmp(h, "<br", 3) == 0) wx_buf_putc(&text, '\n');
+                    h = gt;
+                }
+                char *raw = wx_buf_take(&text);
+                char *plain = raw ? wx_html_unescape(raw, strlen(raw)) : NULL;
+                if (plain) xmlNodeAddContent(node, (const xmlChar *)plain);
+                free(plain);
+                free(raw);
+                free(html);
+            }
+            free(shown);
+            p = lit_end;
+        }
+    }
+}
+
 static void body_of_article(parse_ctx *c, wx_body *b, int have_notice)
 {
     if (!have_notice) wx_body_walk(wx_dom_by_id(c->root, "js_share_notice"), b);
     xmlNodePtr content = wx_dom_by_id(c->root, "js_content");
+    fill_scripted_html(c);
     size_t before = b->text.len;
     wx_body_walk(content, b);
     if (!text_added(b, before) && c->page.content_tpl.s) body_from_template(c, b);
@@ -592,6 +786,17 @@ static void body_of_article(parse_ctx *c, wx_body *b, int have_notice)
         const char *desc = field(c, "description");
         if (desc) wx_buf_puts(&b->text, desc);
     }
+    /* 2019-2020 video shares: the post's text goes into an empty
+     * #js_common_share_desc by script; the page states it as its
+     * description. */
+    char *shown = NULL;
+    const char *desc = field(c, "description");
+    xmlNodePtr share_desc = wx_dom_by_id(c->root, "js_common_share_desc");
+    if (share_desc && desc && ((shown = wx_dom_text_line(share_desc)) == NULL || !*shown)) {
+        wx_buf_putc(&b->text, '\n');
+        wx_buf_puts(&b->text, desc);
+    }
+    free(shown);
 }
 
 static void fill_body(parse_ctx *c, const char *kind)
@@ -646,10 +851,43 @@ static void fill_source(parse_ctx *c)
     }
 }
 
+/* Whether the page was stored as the body of a JS/JSON string (scrapers
+ * that write JSON.stringify(html) or a repr to disk): one long line where
+ * every newline is written \n and every attribute quote \".  Judged on the
+ * first 2 KiB: no real newline, and escaped attribute quotes (=\") outnumber
+ * plain ones (=") there. */
+static int is_string_dump(const char *s, size_t n)
+{
+    size_t w = n < 2048 ? n : 2048, escaped = 0, plain = 0;
+    if (memchr(s, '\n', w)) return 0;
+    for (size_t i = 0; i + 2 < w; i++) {
+        if (s[i] != '=') continue;
+        if (s[i + 1] == '\\' && s[i + 2] == '"') escaped++;
+        else if (s[i + 1] == '"') plain++;
+    }
+    return escaped >= 3 && escaped > plain;
+}
+
+/* The page out of its string dump: the enclosing quotes dropped, one layer
+ * of escapes decoded. */
+static char *undo_string_dump(const char *s, size_t n)
+{
+    while (n && isspace((unsigned char)s[n - 1])) n--;
+    if (n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0]) { s++; n -= 2; }
+    return wx_js_unescape(s, n);
+}
+
 static void parse_page(parse_ctx *c)
 {
     const wx_doc *doc = c->doc;
-    if (wx_page_split(&c->page, (const char *)doc->bytes, doc->len) != 0) {
+    const char *bytes = (const char *)doc->bytes;
+    size_t len = doc->len;
+    if (is_string_dump(bytes, len) && (c->unescaped = undo_string_dump(bytes, len)) != NULL) {
+        bytes = c->unescaped;
+        len = strlen(c->unescaped);
+        wx_record_warn(c->rec, "page stored as an escaped string; one layer of escapes decoded");
+    }
+    if (wx_page_split(&c->page, bytes, len) != 0) {
         wx_record_error(c->rec, "parse_failed", "out of memory while splitting the page");
         return;
     }
@@ -748,5 +986,6 @@ json_t *wx_parse(const wx_doc *doc)
     if (c.dom) xmlFreeDoc(c.dom);
     wx_jsvars_free(&c.vars);
     wx_page_free(&c.page);
+    free(c.unescaped);
     return rec;
 }

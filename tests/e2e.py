@@ -326,9 +326,55 @@ def test_cases():
                 compare_sample(f, recs[0], json.load(fh))
 
 
+def test_string_dump():
+    """A page stored as a JSON string (scrapers that write JSON.stringify(html),
+    as we-extract's links/break.html): the same record as the page itself."""
+    keys = ("status", "kind", "id", "url", "title", "author", "account", "published_at", "cover",
+            "copyright", "text", "images", "links")
+    for name in ("article-2018-post.html.gz", "video-2018.html.gz"):
+        with gzip.open(os.path.join(SAMPLES, name)) as fh:
+            page = fh.read().decode("utf-8")
+        _, out, _ = run(["parse", os.path.join(SAMPLES, name)])
+        plain = records(out, name)
+        for quoted in (True, False):
+            dump = json.dumps(page, ensure_ascii=False)
+            dump = dump if quoted else dump[1:-1]
+            _, out, _ = run(["parse", "-"], stdin=dump.encode("utf-8"))
+            got = records(out, f"{name} as a string dump")
+            if check(len(plain) == 1 and len(got) == 1, f"{name} as a string dump: one record"):
+                diff = [k for k in keys if plain[0][k] != got[0][k]]
+                check(not diff, f"{name} as a string dump (quoted={quoted}): {diff} differ")
+                check(any("escaped string" in w for w in got[0]["warnings"]),
+                      f"{name} as a string dump: no warning says so")
+
+
+def test_relative_publish_time():
+    """A browser save keeps what WeChat's script wrote into #publish_time
+    (昨天 21:10, 4天前, 12月25日); with the save time of an MHTML file
+    (its Date header) that gives the publish date."""
+    cases = [("4天前", "2018-12-03"), ("昨天 21:10", "2018-12-06T21:10:00+08:00"), ("前天", "2018-12-05"),
+             ("刚刚", "2018-12-07"), ("5小时前", "2018-12-07"), ("12月25日", "2017-12-25"),
+             ("11月30日", "2018-11-30"), ("1周前", None)]
+    for shown, want in cases:
+        html = ('<html><head><title>t</title></head><body><div id="js_article"><h1 id="activity-name">t</h1>'
+                f'<em id="publish_time">{shown}</em><div id="js_content"><p>x</p></div></div></body></html>')
+        mhtml = ("From: <Saved by WebKit>\r\nDate: Sat, 7 Dec 2018 21:40:15 +0800\r\nMIME-Version: 1.0\r\n"
+                 'Content-Type: multipart/related; type="text/html"; boundary="b"\r\n\r\n--b\r\n'
+                 "Content-Type: text/html\r\nContent-Location: https://mp.weixin.qq.com/s/abc\r\n\r\n"
+                 + html + "\r\n--b--\r\n")
+        _, out, _ = run(["parse", "-"], stdin=mhtml.encode("utf-8"))
+        recs = records(out, f"MHTML showing {shown}")
+        if check(len(recs) == 1, f"MHTML showing {shown}: one record"):
+            check(recs[0]["source"]["fetched_at"] == "2018-12-07T13:40:15Z",
+                  f"MHTML showing {shown}: fetched_at {recs[0]['source']['fetched_at']}")
+            check(recs[0]["published_at"] == want, f"MHTML showing {shown}: published_at "
+                                                   f"{recs[0]['published_at']!r}, expected {want!r}")
+
+
 def main():
     for t in (test_samples, test_directory_run, test_jobs_and_files_from, test_exit_codes, test_bad_inputs,
-              test_stdin_and_gzip, test_saved_page_folders, test_markdown_walk, test_cases):
+              test_stdin_and_gzip, test_saved_page_folders, test_markdown_walk, test_cases, test_string_dump,
+              test_relative_publish_time):
         try:
             t()
         except Exception as e:  # a crash in one group must not hide the others

@@ -497,6 +497,7 @@ static void check_blink(wx_doc *doc)
     assert_int_equal(doc->status, WX_DOC_OK);
     assert_int_equal(doc->container, WX_CONTAINER_MHTML);
     assert_string_equal(doc->url, "https://mp.weixin.qq.com/s/abc");
+    assert_string_equal(doc->fetched_at, "2021-01-15T08:30:12Z");   /* its Date header */
     assert_int_equal(doc->len, strlen(blink_html));
     assert_string_equal((const char *)doc->bytes, blink_html);
     char hex[65];
@@ -705,6 +706,9 @@ static void test_real_mhtml(void **state)
         assert_int_equal(doc->container, WX_CONTAINER_MHTML);
         assert_non_null(doc->url);
         assert_true(strncmp(doc->url, "https://mp.weixin.qq.com/s?__biz=MzI5MTQxOTI0Mw==&mid=2247484408", 63) == 0);
+        /* Date: Sat, 7 Dec 2018 21:40:15 +0800 */
+        assert_non_null(doc->fetched_at);
+        assert_string_equal(doc->fetched_at, "2018-12-07T13:40:15Z");
         assert_true(strncmp((const char *)doc->bytes, "<html><head><meta charset=\"UTF-8\">", 34) == 0);
         assert_non_null(strstr((const char *)doc->bytes, "<title>\xE5\x86\x9B\xE6\xB8\xA1\xE5\x90\x9B</title>"));
         assert_null(strstr((const char *)doc->bytes, "=3D"));
