@@ -104,7 +104,9 @@ static int hexv(int c)
     return -1;
 }
 
-/* Percent-decode a query value (share links carry "MzI…%3D%3D"). */
+/* Percent-decode a query value (share links carry "MzI…%3D%3D").  A "+"
+ * stays a "+": the ids are base64 and hex, not form data, and the
+ * canonical URL writes "+" as is (put_param), so it must read back alike. */
 static char *percent_decode(const char *s, size_t n)
 {
     char *out = malloc(n + 1), *w = out;
@@ -114,8 +116,6 @@ static char *percent_decode(const char *s, size_t n)
             hexv((unsigned char)s[i + 2]) >= 0) {
             *w++ = (char)(hexv((unsigned char)s[i + 1]) * 16 + hexv((unsigned char)s[i + 2]));
             i += 2;
-        } else if (s[i] == '+') {
-            *w++ = ' ';
         } else {
             *w++ = s[i];
         }

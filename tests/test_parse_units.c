@@ -91,6 +91,9 @@ static void test_url_canonical(void **state)
         {"//mp.weixin.qq.com/s/AbC\r?x=1", "https://mp.weixin.qq.com/s/AbC"},
         {"https://mp.weixin.qq.com/s?__biz=QQ%3D%3D%26x&mid=1%20&idx=1&sn=a%23b\v",
          "https://mp.weixin.qq.com/s?__biz=QQ==%26x&mid=1%20&idx=1&sn=a%23b"},
+        /* a "+" (raw or %2B) is base64's, never a form-encoded space */
+        {"https://mp.weixin.qq.com/s?__biz=Mz+A%2B==&mid=1&idx=1&sn=a%2bb",
+         "https://mp.weixin.qq.com/s?__biz=Mz+A+==&mid=1&idx=1&sn=a+b"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *got = wx_url_canonical(cases[i].in);
