@@ -647,48 +647,62 @@ static void scan_assignments(wx_jsvars *v, const char *script, size_t len)
  * places).  literal_next finds the next occurrence of any of a few
  * literals 16 bytes at a time: a position is a candidate only when its
  * byte is a literal's first byte and the byte `second` further on is that
- * literal's byte there (rare pairs, so few candidates), and only candidates
- * are compared in full.  GCC/Clang vector extensions keep it portable. */
+ * literal's byte there (pairs picked to be rare in scripts, so candidates
+ * are few), and only candidates are compared in full.  One pass over a
+ * script looks for all four.  GCC/Clang vector extensions keep it
+ * portable. */
 typedef struct { const char *text; size_t len, second; } js_literal;
 
-static const js_literal object_lits[] = {{"cgiData", 7, 3}, {"picture_page_info_list", 22, 7}};
-static const js_literal notice_lits[] = {{"js_share_notice", 15, 2}, {"document.write", 14, 8}};
-#define LITS(a) (a), sizeof (a) / sizeof (a)[0]
+enum { OBJECT_LITS = 2 };                  /* script_lits[0..2): object_re's; the rest notice_re's */
+static const js_literal script_lits[] = {
+    {"cgiData", 7, 3}, {"picture_page_info_list", 22, 7}, {"js_share_notice", 15, 2}, {"document.write", 14, 8}};
+#define SCRIPT_LITS (sizeof script_lits / sizeof script_lits[0])
 
-static int literal_at(const char *p, const char *end, const js_literal *lits, size_t n)
+/* Which of lits[0..n) begins at p: its index + 1, or 0. */
+static size_t literal_at(const char *p, const char *end, const js_literal *lits, size_t n)
 {
     for (size_t k = 0; k < n; k++)
         if ((size_t)(end - p) >= lits[k].len && *p == lits[k].text[0] &&
             memcmp(p, lits[k].text, lits[k].len) == 0)
-            return 1;
+            return k + 1;
     return 0;
 }
 
-/* The first position at or after p where one of lits begins, or NULL. */
-static const char *literal_next(const char *p, const char *end, const js_literal *lits, size_t n)
+/* The first position at or after p where one of lits[0..n) begins (*which
+ * gets its index), or NULL. */
+static inline const char *literal_next(const char *p, const char *end, const js_literal *lits, size_t n,
+                                       size_t *which)
 {
     typedef unsigned char v16 __attribute__((vector_size(16)));
     typedef signed char m16 __attribute__((vector_size(16)));
-    size_t reach = 0;                                  /* bytes a 16-byte step reads past p */
-    for (size_t k = 0; k < n; k++)
+    enum { MAX_LITS = 4 };
+    v16 first[MAX_LITS], other[MAX_LITS];              /* each byte of the pair, in all 16 lanes */
+    size_t reach = 0, k;                               /* bytes a 16-byte step reads past p */
+    if (n > MAX_LITS) n = MAX_LITS;
+    for (k = 0; k < n; k++) {
+        memset(&first[k], lits[k].text[0], 16);
+        memset(&other[k], lits[k].text[lits[k].second], 16);
         if (lits[k].second + 16 > reach) reach = lits[k].second + 16;
+    }
     for (; (size_t)(end - p) >= reach; p += 16) {
         m16 hit = {0};
-        for (size_t k = 0; k < n; k++) {
-            v16 a, b;
-            memcpy(&a, p, 16);
+        v16 a;
+        memcpy(&a, p, 16);
+#pragma GCC unroll 4
+        for (k = 0; k < n; k++) {
+            v16 b;
             memcpy(&b, p + lits[k].second, 16);
-            hit |= (a == (unsigned char)lits[k].text[0]) & (b == (unsigned char)lits[k].text[lits[k].second]);
+            hit |= (a == first[k]) & (b == other[k]);
         }
         uint64_t lo, hi;
         memcpy(&lo, &hit, 8);
         memcpy(&hi, (const char *)&hit + 8, 8);
         if (!(lo | hi)) continue;
         for (int i = 0; i < 16; i++)
-            if (literal_at(p + i, end, lits, n)) return p + i;
+            if ((k = literal_at(p + i, end, lits, n)) != 0) { *which = k - 1; return p + i; }
     }
     for (; p < end; p++)
-        if (literal_at(p, end, lits, n)) return p;
+        if ((k = literal_at(p, end, lits, n)) != 0) { *which = k - 1; return p; }
     return NULL;
 }
 
@@ -698,12 +712,28 @@ static const char *literal_next(const char *p, const char *end, const js_literal
 static int object_match(const char *script, size_t len, size_t from, pcre2_match_data *md)
 {
     const char *end = script + len;
-    for (const char *p = script + from; p < end && (p = literal_next(p, end, LITS(object_lits))) != NULL; p++) {
+    size_t which;
+    for (const char *p = script + from; p < end && (p = literal_next(p, end, script_lits, OBJECT_LITS, &which)); p++) {
         int rc = pcre2_match(object_re, (PCRE2_SPTR)script, len, (PCRE2_SIZE)(p - script), PCRE2_ANCHORED, md,
                              match_ctx);
         if (rc >= 0) return rc;
     }
     return PCRE2_ERROR_NOMATCH;
+}
+
+/* One pass: where object_re's names first occur (len when nowhere), and
+ * whether notice_re's literals occur at all (it cannot match otherwise). */
+static size_t prescan_literals(const char *script, size_t len, int *notice_possible)
+{
+    const char *end = script + len, *first_object = NULL;
+    *notice_possible = 0;
+    size_t which;
+    for (const char *p = script; p < end && (!first_object || !*notice_possible); p++) {
+        if (!(p = literal_next(p, end, script_lits, SCRIPT_LITS, &which))) break;
+        if (which >= OBJECT_LITS) *notice_possible = 1;
+        else if (!first_object) first_object = p;
+    }
+    return first_object ? (size_t)(first_object - script) : len;
 }
 
 /* Scan one inline script for the assignments of interest. */
@@ -712,8 +742,8 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
     if (wx_jsvars_compile() != 0 || len == 0) return;
     scan_assignments(v, script, len);
 
-    /* notice_re cannot match a script without either of its literals */
-    int notice_possible = literal_next(script, script + len, LITS(notice_lits)) != NULL;
+    int notice_possible;
+    size_t first_object = prescan_literals(script, len, &notice_possible);
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(notice_re, NULL);
     if (md && notice_possible && pcre2_match(notice_re, (PCRE2_SPTR)script, len, 0, 0, md, match_ctx) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
@@ -727,9 +757,10 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
     }
     pcre2_match_data_free(md);
 
+    if (first_object == len) return;
     md = pcre2_match_data_create_from_pattern(object_re, NULL);
     if (!md) return;
-    PCRE2_SIZE start = 0;
+    PCRE2_SIZE start = first_object;
     while (start < len && object_match(script, len, start, md) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         const char *open = script + ov[1];

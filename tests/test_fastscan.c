@@ -103,8 +103,13 @@ static int object_agrees(const char *s, size_t len, long *matches)
         for (int k = 0; k < 4; k++)
             if (oa[k] != ob[k]) ok = 0;
     }
-    int notice = pcre2_match(notice_re, (PCRE2_SPTR)s, len, 0, 0, a, match_ctx) >= 0;
-    if (notice && !literal_next(s, s + len, LITS(notice_lits))) ok = 0;
+    int notice = pcre2_match(notice_re, (PCRE2_SPTR)s, len, 0, 0, a, match_ctx) >= 0, notice_possible;
+    size_t first_object = prescan_literals(s, len, &notice_possible);
+    if (notice && !notice_possible) ok = 0;
+    /* the object scan starts at first_object: no match may start before it */
+    if (first_object > 0 && first_object <= len && object_match(s, len, 0, b) >= 0 &&
+        pcre2_get_ovector_pointer(b)[0] < first_object)
+        ok = 0;
     pcre2_match_data_free(a);
     pcre2_match_data_free(b);
     if (!ok) print_message("object_match or the notice prefilter disagrees on [%.*s]\n", (int)len, s);
