@@ -644,67 +644,12 @@ static void scan_assignments(wx_jsvars *v, const char *script, size_t len)
  * of notice_re contains "js_share_notice" or "document.write"; yet JIT
  * searched every script byte for them, a fifth of the time spent on
  * scripts (pages carry 1-3 MB of script, the names occur in a handful of
- * places).  literal_next finds the next occurrence of any of a few
- * literals 16 bytes at a time: a position is a candidate only when its
- * byte is a literal's first byte and the byte `second` further on is that
- * literal's byte there (pairs picked to be rare in scripts, so candidates
- * are few), and only candidates are compared in full.  One pass over a
- * script looks for all four.  GCC/Clang vector extensions keep it
- * portable. */
-typedef struct { const char *text; size_t len, second; } js_literal;
-
+ * places).  wx_literal_next (parse.h) finds them 16 bytes at a time;
+ * one pass over a script looks for all four. */
 enum { OBJECT_LITS = 2 };                  /* script_lits[0..2): object_re's; the rest notice_re's */
-static const js_literal script_lits[] = {
+static const wx_literal script_lits[] = {
     {"cgiData", 7, 3}, {"picture_page_info_list", 22, 7}, {"js_share_notice", 15, 2}, {"document.write", 14, 8}};
 #define SCRIPT_LITS (sizeof script_lits / sizeof script_lits[0])
-
-/* Which of lits[0..n) begins at p: its index + 1, or 0. */
-static size_t literal_at(const char *p, const char *end, const js_literal *lits, size_t n)
-{
-    for (size_t k = 0; k < n; k++)
-        if ((size_t)(end - p) >= lits[k].len && *p == lits[k].text[0] &&
-            memcmp(p, lits[k].text, lits[k].len) == 0)
-            return k + 1;
-    return 0;
-}
-
-/* The first position at or after p where one of lits[0..n) begins (*which
- * gets its index), or NULL. */
-static inline const char *literal_next(const char *p, const char *end, const js_literal *lits, size_t n,
-                                       size_t *which)
-{
-    typedef unsigned char v16 __attribute__((vector_size(16)));
-    typedef signed char m16 __attribute__((vector_size(16)));
-    enum { MAX_LITS = 4 };
-    v16 first[MAX_LITS], other[MAX_LITS];              /* each byte of the pair, in all 16 lanes */
-    size_t reach = 0, k;                               /* bytes a 16-byte step reads past p */
-    if (n > MAX_LITS) n = MAX_LITS;
-    for (k = 0; k < n; k++) {
-        memset(&first[k], lits[k].text[0], 16);
-        memset(&other[k], lits[k].text[lits[k].second], 16);
-        if (lits[k].second + 16 > reach) reach = lits[k].second + 16;
-    }
-    for (; (size_t)(end - p) >= reach; p += 16) {
-        m16 hit = {0};
-        v16 a;
-        memcpy(&a, p, 16);
-#pragma GCC unroll 4
-        for (k = 0; k < n; k++) {
-            v16 b;
-            memcpy(&b, p + lits[k].second, 16);
-            hit |= (a == first[k]) & (b == other[k]);
-        }
-        uint64_t lo, hi;
-        memcpy(&lo, &hit, 8);
-        memcpy(&hi, (const char *)&hit + 8, 8);
-        if (!(lo | hi)) continue;
-        for (int i = 0; i < 16; i++)
-            if ((k = literal_at(p + i, end, lits, n)) != 0) { *which = k - 1; return p + i; }
-    }
-    for (; p < end; p++)
-        if ((k = literal_at(p, end, lits, n)) != 0) { *which = k - 1; return p; }
-    return NULL;
-}
 
 /* pcre2_match(object_re, script, len, from, 0, md, …): every match starts
  * at one of the names, so object_re runs anchored at their occurrences
@@ -713,7 +658,7 @@ static int object_match(const char *script, size_t len, size_t from, pcre2_match
 {
     const char *end = script + len;
     size_t which;
-    for (const char *p = script + from; p < end && (p = literal_next(p, end, script_lits, OBJECT_LITS, &which)); p++) {
+    for (const char *p = script + from; p < end && (p = wx_literal_next(p, end, script_lits, OBJECT_LITS, &which)); p++) {
         int rc = pcre2_match(object_re, (PCRE2_SPTR)script, len, (PCRE2_SIZE)(p - script), PCRE2_ANCHORED, md,
                              match_ctx);
         if (rc >= 0) return rc;
@@ -729,7 +674,7 @@ static size_t prescan_literals(const char *script, size_t len, int *notice_possi
     *notice_possible = 0;
     size_t which;
     for (const char *p = script; p < end && (!first_object || !*notice_possible); p++) {
-        if (!(p = literal_next(p, end, script_lits, SCRIPT_LITS, &which))) break;
+        if (!(p = wx_literal_next(p, end, script_lits, SCRIPT_LITS, &which))) break;
         if (which >= OBJECT_LITS) *notice_possible = 1;
         else if (!first_object) first_object = p;
     }

@@ -152,33 +152,24 @@ static int tag_attr_is(const char *tag, size_t n, const char *attr, const char *
 /* Recognise a Wayback Machine capture and note its timestamp and the
  * original URL (from the wombat init call or a /web/<ts>/ link). */
 /* The first occurrence of each Wayback marker.  memmem over every page,
- * three times, cost as much as all of the DOM walking; instead memchr (SIMD
- * in glibc, several times faster) jumps between the occurrences of a byte
- * that is rare in real pages ('K' of WAYBACK, 'V' of ARCHIVED, '_' of
- * __wm), and only there is the whole marker compared.  Occurrences of that
- * byte come in order, so the first hit is the first occurrence. */
-typedef struct { const char *text; size_t len, rare; } wx_marker;
-static const wx_marker wm_markers[] = {
-    {"__wm.wombat(", 12, 0}, {"BEGIN WAYBACK TOOLBAR INSERT", 28, 12}, {"FILE ARCHIVED ON", 16, 10}};
+ * three times, cost as much as all of the DOM walking, and then three
+ * memchr walks for a rare byte of each still cost a few percent (the '_'
+ * of __wm is not rare in scripts).  One wx_literal_next pass (parse.h)
+ * finds all three, by byte pairs rare in real pages; most pages have none,
+ * a capture has them near its top. */
+static const wx_literal wm_markers[] = {
+    {"__wm.wombat(", 12, 8}, {"BEGIN WAYBACK TOOLBAR INSERT", 28, 6}, {"FILE ARCHIVED ON", 16, 5}};
 #define WM_COUNT (sizeof wm_markers / sizeof wm_markers[0])
-
-static const char *find_marker(const char *buf, size_t len, const wx_marker *m)
-{
-    if (len < m->len) return NULL;
-    char rare = m->text[m->rare];
-    const char *p = buf + m->rare, *last = buf + len - m->len + m->rare;   /* last place for the rare byte */
-    while (p <= last && (p = memchr(p, rare, (size_t)(last - p) + 1)) != NULL) {
-        const char *at = p - m->rare;
-        if (at[m->len - 1] == m->text[m->len - 1] && at[1] == m->text[1] && memcmp(at, m->text, m->len) == 0)
-            return at;
-        p++;
-    }
-    return NULL;
-}
 
 static void find_markers(const char *buf, size_t len, const char *found[WM_COUNT])
 {
-    for (size_t k = 0; k < WM_COUNT; k++) found[k] = find_marker(buf, len, &wm_markers[k]);
+    const char *end = buf + len;
+    size_t missing = WM_COUNT, which;
+    for (size_t k = 0; k < WM_COUNT; k++) found[k] = NULL;
+    for (const char *p = buf; missing && p < end; p++) {
+        if (!(p = wx_literal_next(p, end, wm_markers, WM_COUNT, &which))) break;
+        if (!found[which]) { found[which] = p; missing--; }
+    }
 }
 
 static void detect_wayback(wx_page *pg, const char *buf, size_t len)
