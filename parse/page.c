@@ -42,17 +42,25 @@ static const char *find_ci(const char *hay, size_t n, const char *needle)
 
 /* Is buf[0..n) valid UTF-8?  (Pages that are, we never re-encode.)
  * Called on every page, whole, and pages are mostly ASCII script, so runs
- * of ASCII are skipped 16 bytes at a time. */
+ * of ASCII are skipped 32 bytes at a time. */
 static int valid_utf8(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
-        while (end - p >= 16) {
-            uint64_t a, b;
+        while (end - p >= 32) {
+            uint64_t a, b, c, d;
             memcpy(&a, p, 8);
             memcpy(&b, p + 8, 8);
-            if ((a | b) & 0x8080808080808080ull) break;
-            p += 16;
+            memcpy(&c, p + 16, 8);
+            memcpy(&d, p + 24, 8);
+            if ((a | b | c | d) & 0x8080808080808080ull) break;
+            p += 32;
+        }
+        while (end - p >= 8) {
+            uint64_t a;
+            memcpy(&a, p, 8);
+            if (a & 0x8080808080808080ull) break;
+            p += 8;
         }
         if (p >= end) break;
         if (*p < 0x80) { p++; continue; }
