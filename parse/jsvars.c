@@ -527,6 +527,10 @@ static size_t assign_start(const char *script, size_t len, size_t eq)
     while (q > 0 && js_word((unsigned char)script[q - 1])) q--;
     size_t n = name_end - q;
     if (n == 0 || n > 32 || q == 0) return (size_t)-1;
+    /* the name first: it rejects nearly every '=' of library code */
+    const char *const *w = names_by_len[n];
+    while (w && *w && ((*w)[0] != script[q] || memcmp(*w, script + q, n) != 0)) w++;
+    if (!w || !*w) return (size_t)-1;
     size_t start;
     char c = script[q - 1];
     if (c == '.') {
@@ -542,9 +546,7 @@ static size_t assign_start(const char *script, size_t len, size_t eq)
     } else {
         return (size_t)-1;
     }
-    for (const char *const *w = names_by_len[n]; w && *w; w++)
-        if (memcmp(*w, script + q, n) == 0) return start;
-    return (size_t)-1;
+    return start;
 }
 
 /* pcre2_match(assign_re, script, len, from, 0, md, …), the fast way. */
