@@ -208,6 +208,35 @@ static void test_lean_samples(void **state)
     assert_true(dropped_total > 100000);
 }
 
+/* End to end: background images whose style says url( only after
+ * decoding, or next to editor quotes, survive the lean markup. */
+static void test_lean_keeps_background_images(void **state)
+{
+    (void)state;
+    static const char page[] =
+        "<!DOCTYPE html><html><head><title>t</title></head><body><div id=\"js_content\">"
+        "<section style=\"color:red;background-image:u&#114;l(&quot;https://mmbiz.qpic.cn/a/1.png&quot;)\">one</section>"
+        "<p style=\"font-family:&quot;PingFang SC&quot;;background:url(https://mmbiz.qpic.cn/a/2.jpg)\">two</p>"
+        "<p style=\"font-family:&quot;PingFang SC&quot;;color:blue\">three</p></div></body></html>";
+    wx_page pg;
+    assert_int_equal(wx_page_split(&pg, page, sizeof page - 1), 0);
+    assert_non_null(strstr(pg.html, "u&#114;l(&quot;https://mmbiz.qpic.cn/a/1.png"));
+    assert_non_null(strstr(pg.html, "url(https://mmbiz.qpic.cn/a/2.jpg)"));
+    assert_null(strstr(pg.html, "color:blue"));                   /* the plain one was emptied */
+    wx_page_free(&pg);
+    wx_doc *doc = wx_doc_from_memory("bg.html", page, sizeof page - 1);
+    assert_non_null(doc);
+    json_t *rec = wx_parse(doc);
+    assert_non_null(rec);
+    char *js = json_dumps(json_object_get(rec, "images"), 0);
+    assert_non_null(js);
+    assert_non_null(strstr(js, "https://mmbiz.qpic.cn/a/1.png"));
+    assert_non_null(strstr(js, "https://mmbiz.qpic.cn/a/2.jpg"));
+    free(js);
+    json_decref(rec);
+    wx_doc_free(doc);
+}
+
 int main(void)
 {
     xmlInitParser();
@@ -215,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_lean_cases),
         cmocka_unit_test(test_lean_random),
         cmocka_unit_test(test_lean_samples),
+        cmocka_unit_test(test_lean_keeps_background_images),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
