@@ -69,7 +69,8 @@ htmlDocPtr wx_dom_parse(const char *html, size_t len)
 const char *wx_dom_attr(xmlNodePtr n, const char *name)
 {
     for (xmlAttrPtr a = n ? n->properties : NULL; a; a = a->next) {
-        if (a->name && strcmp((const char *)a->name, name) == 0 && a->children &&
+        /* the first byte settles most (the whole-tree lookups call this a lot) */
+        if (a->name && a->name[0] == (xmlChar)name[0] && strcmp((const char *)a->name, name) == 0 && a->children &&
             a->children->type == XML_TEXT_NODE)
             return (const char *)a->children->content;
     }
@@ -78,7 +79,8 @@ const char *wx_dom_attr(xmlNodePtr n, const char *name)
 
 static int name_is(xmlNodePtr n, const char *name)
 {
-    return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+    return n && n->type == XML_ELEMENT_NODE && n->name[0] == (xmlChar)name[0] &&
+           strcmp((const char *)n->name, name) == 0;
 }
 
 /* Does a class attribute list ("a b  c") contain cls? */
@@ -182,7 +184,7 @@ static int is_block(xmlNodePtr n)
         "blockquote", "pre", "table", "tr", "hr", "figure", "figcaption", "article",
         "header", "footer", "dl", "dt", "dd", "br", "center", "aside", "nav", "main", NULL};
     for (int i = 0; blocks[i]; i++)
-        if (strcmp((const char *)n->name, blocks[i]) == 0) return 1;
+        if (n->name[0] == (xmlChar)blocks[i][0] && strcmp((const char *)n->name, blocks[i]) == 0) return 1;
     return 0;
 }
 
@@ -191,7 +193,7 @@ static int is_skipped(xmlNodePtr n)
     static const char *const skip[] = {"script", "style", "noscript", "template", "textarea",
                                        "head", "title", "button", "select", NULL};
     for (int i = 0; skip[i]; i++)
-        if (strcmp((const char *)n->name, skip[i]) == 0) return 1;
+        if (n->name[0] == (xmlChar)skip[i][0] && strcmp((const char *)n->name, skip[i]) == 0) return 1;
     return 0;
 }
 
@@ -376,6 +378,8 @@ static int body_enter(xmlNodePtr n, wx_body *b)
     if (n->type != XML_ELEMENT_NODE || is_skipped(n) || is_hidden(n)) return 0;
     if (is_block(n)) wx_buf_putc(&b->text, '\n');
     if (name_is(n, "img")) image_from_img(b, n);
+    /* page.c (lean_markup) empties style values without "url(" before the
+     * parse: read anything else from styles and that must change too. */
     const char *style = wx_dom_attr(n, "style");
     if (style && strstr(style, "url(") && strstr(style, "background")) images_from_style(b, n, style);
     if (name_is(n, "a")) link_from_a(b, n);

@@ -527,6 +527,10 @@ static size_t assign_start(const char *script, size_t len, size_t eq)
     while (q > 0 && js_word((unsigned char)script[q - 1])) q--;
     size_t n = name_end - q;
     if (n == 0 || n > 32 || q == 0) return (size_t)-1;
+    /* the name first: it rejects nearly every '=' of library code */
+    const char *const *w = names_by_len[n];
+    while (w && *w && ((*w)[0] != script[q] || memcmp(*w, script + q, n) != 0)) w++;
+    if (!w || !*w) return (size_t)-1;
     size_t start;
     char c = script[q - 1];
     if (c == '.') {
@@ -542,9 +546,7 @@ static size_t assign_start(const char *script, size_t len, size_t eq)
     } else {
         return (size_t)-1;
     }
-    for (const char *const *w = names_by_len[n]; w && *w; w++)
-        if (memcmp(*w, script + q, n) == 0) return start;
-    return (size_t)-1;
+    return start;
 }
 
 /* pcre2_match(assign_re, script, len, from, 0, md, …), the fast way. */
@@ -638,14 +640,59 @@ static void scan_assignments(wx_jsvars *v, const char *script, size_t len)
     pcre2_match_data_free(cur.md);
 }
 
+/* ---------- literal prefilters for object_re and notice_re ----------
+ *
+ * Every match of object_re begins with one of its names, and every match
+ * of notice_re contains "js_share_notice" or "document.write"; yet JIT
+ * searched every script byte for them, a fifth of the time spent on
+ * scripts (pages carry 1-3 MB of script, the names occur in a handful of
+ * places).  wx_literal_next (parse.h) finds them 16 bytes at a time;
+ * one pass over a script looks for all four. */
+enum { OBJECT_LITS = 2 };                  /* script_lits[0..2): object_re's; the rest notice_re's */
+static const wx_literal script_lits[] = {
+    {"cgiData", 7, 3}, {"picture_page_info_list", 22, 7}, {"js_share_notice", 15, 2}, {"document.write", 14, 8}};
+#define SCRIPT_LITS (sizeof script_lits / sizeof script_lits[0])
+
+/* pcre2_match(object_re, script, len, from, 0, md, …): every match starts
+ * at one of the names, so object_re runs anchored at their occurrences
+ * only, in order; the first that matches is the leftmost match. */
+static int object_match(const char *script, size_t len, size_t from, pcre2_match_data *md)
+{
+    const char *end = script + len;
+    size_t which;
+    for (const char *p = script + from; p < end && (p = wx_literal_next(p, end, script_lits, OBJECT_LITS, &which)); p++) {
+        int rc = pcre2_match(object_re, (PCRE2_SPTR)script, len, (PCRE2_SIZE)(p - script), PCRE2_ANCHORED, md,
+                             match_ctx);
+        if (rc >= 0) return rc;
+    }
+    return PCRE2_ERROR_NOMATCH;
+}
+
+/* One pass: where object_re's names first occur (len when nowhere), and
+ * whether notice_re's literals occur at all (it cannot match otherwise). */
+static size_t prescan_literals(const char *script, size_t len, int *notice_possible)
+{
+    const char *end = script + len, *first_object = NULL;
+    *notice_possible = 0;
+    size_t which;
+    for (const char *p = script; p < end && (!first_object || !*notice_possible); p++) {
+        if (!(p = wx_literal_next(p, end, script_lits, SCRIPT_LITS, &which))) break;
+        if (which >= OBJECT_LITS) *notice_possible = 1;
+        else if (!first_object) first_object = p;
+    }
+    return first_object ? (size_t)(first_object - script) : len;
+}
+
 /* Scan one inline script for the assignments of interest. */
 void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
 {
     if (wx_jsvars_compile() != 0 || len == 0) return;
     scan_assignments(v, script, len);
 
+    int notice_possible;
+    size_t first_object = prescan_literals(script, len, &notice_possible);
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(notice_re, NULL);
-    if (md && pcre2_match(notice_re, (PCRE2_SPTR)script, len, 0, 0, md, match_ctx) >= 0) {
+    if (md && notice_possible && pcre2_match(notice_re, (PCRE2_SPTR)script, len, 0, 0, md, match_ctx) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         js_lex lx = {script + ov[1], script + len, 0};
         char *val = NULL;
@@ -657,11 +704,11 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
     }
     pcre2_match_data_free(md);
 
+    if (first_object == len) return;
     md = pcre2_match_data_create_from_pattern(object_re, NULL);
     if (!md) return;
-    PCRE2_SIZE start = 0;
-    while (start < len &&
-           pcre2_match(object_re, (PCRE2_SPTR)script, len, start, 0, md, match_ctx) >= 0) {
+    PCRE2_SIZE start = first_object;
+    while (start < len && object_match(script, len, start, md) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         const char *open = script + ov[1];
         js_lex lx = {open, script + len, 0};

@@ -42,17 +42,25 @@ static const char *find_ci(const char *hay, size_t n, const char *needle)
 
 /* Is buf[0..n) valid UTF-8?  (Pages that are, we never re-encode.)
  * Called on every page, whole, and pages are mostly ASCII script, so runs
- * of ASCII are skipped 16 bytes at a time. */
+ * of ASCII are skipped 32 bytes at a time. */
 static int valid_utf8(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
-        while (end - p >= 16) {
-            uint64_t a, b;
+        while (end - p >= 32) {
+            uint64_t a, b, c, d;
             memcpy(&a, p, 8);
             memcpy(&b, p + 8, 8);
-            if ((a | b) & 0x8080808080808080ull) break;
-            p += 16;
+            memcpy(&c, p + 16, 8);
+            memcpy(&d, p + 24, 8);
+            if ((a | b | c | d) & 0x8080808080808080ull) break;
+            p += 32;
+        }
+        while (end - p >= 8) {
+            uint64_t a;
+            memcpy(&a, p, 8);
+            if (a & 0x8080808080808080ull) break;
+            p += 8;
         }
         if (p >= end) break;
         if (*p < 0x80) { p++; continue; }
@@ -152,33 +160,24 @@ static int tag_attr_is(const char *tag, size_t n, const char *attr, const char *
 /* Recognise a Wayback Machine capture and note its timestamp and the
  * original URL (from the wombat init call or a /web/<ts>/ link). */
 /* The first occurrence of each Wayback marker.  memmem over every page,
- * three times, cost as much as all of the DOM walking; instead memchr (SIMD
- * in glibc, several times faster) jumps between the occurrences of a byte
- * that is rare in real pages ('K' of WAYBACK, 'V' of ARCHIVED, '_' of
- * __wm), and only there is the whole marker compared.  Occurrences of that
- * byte come in order, so the first hit is the first occurrence. */
-typedef struct { const char *text; size_t len, rare; } wx_marker;
-static const wx_marker wm_markers[] = {
-    {"__wm.wombat(", 12, 0}, {"BEGIN WAYBACK TOOLBAR INSERT", 28, 12}, {"FILE ARCHIVED ON", 16, 10}};
+ * three times, cost as much as all of the DOM walking, and then three
+ * memchr walks for a rare byte of each still cost a few percent (the '_'
+ * of __wm is not rare in scripts).  One wx_literal_next pass (parse.h)
+ * finds all three, by byte pairs rare in real pages; most pages have none,
+ * a capture has them near its top. */
+static const wx_literal wm_markers[] = {
+    {"__wm.wombat(", 12, 8}, {"BEGIN WAYBACK TOOLBAR INSERT", 28, 6}, {"FILE ARCHIVED ON", 16, 5}};
 #define WM_COUNT (sizeof wm_markers / sizeof wm_markers[0])
-
-static const char *find_marker(const char *buf, size_t len, const wx_marker *m)
-{
-    if (len < m->len) return NULL;
-    char rare = m->text[m->rare];
-    const char *p = buf + m->rare, *last = buf + len - m->len + m->rare;   /* last place for the rare byte */
-    while (p <= last && (p = memchr(p, rare, (size_t)(last - p) + 1)) != NULL) {
-        const char *at = p - m->rare;
-        if (at[m->len - 1] == m->text[m->len - 1] && at[1] == m->text[1] && memcmp(at, m->text, m->len) == 0)
-            return at;
-        p++;
-    }
-    return NULL;
-}
 
 static void find_markers(const char *buf, size_t len, const char *found[WM_COUNT])
 {
-    for (size_t k = 0; k < WM_COUNT; k++) found[k] = find_marker(buf, len, &wm_markers[k]);
+    const char *end = buf + len;
+    size_t missing = WM_COUNT, which;
+    for (size_t k = 0; k < WM_COUNT; k++) found[k] = NULL;
+    for (const char *p = buf; missing && p < end; p++) {
+        if (!(p = wx_literal_next(p, end, wm_markers, WM_COUNT, &which))) break;
+        if (!found[which]) { found[which] = p; missing--; }
+    }
 }
 
 static void detect_wayback(wx_page *pg, const char *buf, size_t len)
@@ -267,6 +266,244 @@ static void split_markup(wx_page *pg, const char *buf, size_t len, wx_buf *html)
     }
 }
 
+/* ---------- lean markup: style values no field reads ----------
+ *
+ * What libxml2 still parses is mostly the article body, and a third of its
+ * bytes are inline style="…" values, which libxml2 reads a character at a
+ * time (the costliest bytes of the parse).  Nothing reads a style value
+ * except dom.c's body walk, and only for background images: a value
+ * without "url(" yields nothing.  So such values are emptied before the
+ * parse (style="" parses to the same as style="color:red" for every
+ * lookup), and the DOM is otherwise the same node for node.
+ *
+ * That holds only where this scanner agrees with libxml2 (2.9) on what is
+ * a start tag and an attribute, so it follows libxml2's rules exactly:
+ * names are [A-Za-z0-9:_.-] (first not a digit or '-'), blanks are space,
+ * tab, CR and LF only, a quoted value runs to its closing quote, bytes that
+ * start no name are skipped to the next blank, '>' or "/>", end tags skip
+ * to the next '>', and script/style content is raw up to "</name".  Where
+ * it is unsure (a DOCTYPE other than "<!DOCTYPE html>", other "<!" or "<?"
+ * constructs, raw content starting with '<', a name of 100 bytes or more,
+ * a quote never closed) it leaves the rest of the
+ * markup untouched, and it does nothing to markup that is not strictly
+ * UTF-8 or holds a NUL byte (libxml2 re-decodes after a bad sequence).
+ * tests/test_lean.c compares the DOMs libxml2 builds from both. */
+
+static int lean_blank(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static int lean_letter(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+static int lean_name_start(unsigned char c) { return lean_letter(c) || c == '_' || c == ':' || c == '.'; }
+static int lean_name_char(unsigned char c)
+{
+    return lean_name_start(c) || (c >= '0' && c <= '9') || c == '-';
+}
+
+/* Well-formed UTF-8 (RFC 3629: no overlongs, surrogates or values past
+ * U+10FFFF) and no NUL byte. */
+static int strict_utf8(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        while (end - p >= 8) {
+            uint64_t a;
+            memcpy(&a, p, 8);
+            /* any byte >= 0x80, or any zero byte */
+            if ((a & 0x8080808080808080ull) || ((a - 0x0101010101010101ull) & ~a & 0x8080808080808080ull)) break;
+            p += 8;
+        }
+        if (p >= end) break;
+        unsigned c = *p;
+        if (c == 0) return 0;
+        if (c < 0x80) { p++; continue; }
+        size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+        if (len == 0 || (size_t)(end - p) < len) return 0;
+        for (size_t i = 1; i < len; i++)
+            if ((p[i] & 0xC0) != 0x80) return 0;
+        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) || (c == 0xF0 && p[1] < 0x90) ||
+            (c == 0xF4 && p[1] > 0x8F))
+            return 0;
+        p += len;
+    }
+    return 1;
+}
+
+/* The length of a character reference at v that decodes to a character
+ * outside "url(" (the quotes editors write around font names), or 0. */
+static size_t lean_harmless_entity(const char *v, size_t n)
+{
+    static const char *const ents[] = {"&quot;", "&#39;", "&#34;", "&amp;", NULL};
+    for (int k = 0; ents[k]; k++) {
+        size_t l = strlen(ents[k]);
+        if (n >= l && memcmp(v, ents[k], l) == 0) return l;
+    }
+    return 0;
+}
+
+/* May this style value be emptied?  Only plain ones: no "url(" (the one
+ * thing read from styles), no character reference that could decode to
+ * part of it, nothing that could be markup or a control character. */
+static int lean_style_value_droppable(const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c == '&') {
+            size_t l = lean_harmless_entity(v + i, n - i);
+            if (!l) return 0;
+            i += l - 1;
+            continue;
+        }
+        if (c == '<' || c == '>' || (c < 0x20 && !lean_blank(c))) return 0;
+        if (c == '(' && i >= 3 && memcmp(v + i - 3, "url", 3) == 0) return 0;
+    }
+    return n > 0;
+}
+
+typedef struct { char *m; size_t n, r, w; } lean_cursor;   /* read at r, write at w (w <= r) */
+
+static void lean_copy(lean_cursor *c, size_t upto)
+{
+    if (upto > c->n) upto = c->n;
+    if (c->w != c->r) memmove(c->m + c->w, c->m + c->r, upto - c->r);
+    c->w += upto - c->r;
+    c->r = upto;
+}
+
+static size_t lean_skip_blanks(const lean_cursor *c, size_t i)
+{
+    while (i < c->n && lean_blank((unsigned char)c->m[i])) i++;
+    return i;
+}
+
+/* A name at i as libxml2's htmlParseHTMLName reads it: its end, or 0 when
+ * it reaches 100 bytes (libxml2 would cut it there; we give up). */
+static size_t lean_name_end(const lean_cursor *c, size_t i)
+{
+    size_t s = i;
+    while (i < c->n && lean_name_char((unsigned char)c->m[i])) i++;
+    return i - s >= 100 ? 0 : i;
+}
+
+/* One start tag from c->r (at '<' + letter): copy it with droppable style
+ * values emptied.  Returns 1 when the tag opens raw content (script,
+ * style) and sets *raw to its name; -1 to give up; else 0. */
+static int lean_start_tag(lean_cursor *c, const char **raw)
+{
+    size_t i = c->r + 1, name_end = lean_name_end(c, i);
+    if (!name_end) return -1;
+    size_t nlen = name_end - i;
+    *raw = nlen == 6 && strncasecmp(c->m + i, "script", 6) == 0 ? "</script"
+         : nlen == 5 && strncasecmp(c->m + i, "style", 5) == 0  ? "</style" : NULL;
+    i = lean_skip_blanks(c, name_end);
+    while (i < c->n && c->m[i] != '>' && !(c->m[i] == '/' && i + 1 < c->n && c->m[i + 1] == '>')) {
+        if (!lean_name_start((unsigned char)c->m[i])) {          /* bogus bytes: to a blank or the end */
+            while (i < c->n && !lean_blank((unsigned char)c->m[i]) && c->m[i] != '>' &&
+                   !(c->m[i] == '/' && i + 1 < c->n && c->m[i + 1] == '>'))
+                i++;
+            i = lean_skip_blanks(c, i);
+            continue;
+        }
+        size_t a = i, a_end = lean_name_end(c, i);
+        if (!a_end) return -1;
+        int is_style = a_end - a == 5 && strncasecmp(c->m + a, "style", 5) == 0;
+        i = lean_skip_blanks(c, a_end);
+        if (i < c->n && c->m[i] == '=') {
+            i = lean_skip_blanks(c, i + 1);
+            if (i < c->n && (c->m[i] == '"' || c->m[i] == '\'')) {
+                const char *q = memchr(c->m + i + 1, c->m[i], c->n - i - 1);
+                if (!q) return -1;                                /* unclosed: libxml2 reads to the end */
+                size_t v = i + 1, v_end = (size_t)(q - c->m);
+                if (is_style && lean_style_value_droppable(c->m + v, v_end - v)) {
+                    lean_copy(c, v);
+                    c->r = v_end;                                 /* drop the value */
+                }
+                i = v_end + 1;
+            } else {                                              /* unquoted: to a blank or '>' */
+                while (i < c->n && !lean_blank((unsigned char)c->m[i]) && c->m[i] != '>') i++;
+            }
+        }
+        i = lean_skip_blanks(c, i);
+    }
+    if (i >= c->n) { lean_copy(c, c->n); return 0; }
+    int self_closed = c->m[i] == '/';
+    lean_copy(c, i + (self_closed ? 2 : 1));
+    if (self_closed) *raw = NULL;
+    return *raw != NULL;
+}
+
+/* Raw content from c->r to the element's end tag "</script>" (raw says
+ * which), copied whole, end tag included.  libxml2 looks for tags before
+ * it reads raw text, so content that starts with '<' could be a tag to it,
+ * and an end tag that only begins with the name ("</scriptx>") leaves the
+ * element open: there we give up (-1). */
+static int lean_raw_text(lean_cursor *c, const char *raw)
+{
+    const char *close = find_ci(c->m + c->r, c->n - c->r, raw);
+    if (!close) return -1;
+    size_t at = (size_t)(close - c->m), name_end = at + strlen(raw);
+    if (at > c->r && c->m[c->r] == '<') return -1;
+    if (name_end < c->n && lean_name_char((unsigned char)c->m[name_end])) return -1;
+    const char *gt = memchr(c->m + name_end, '>', c->n - name_end);
+    lean_copy(c, gt ? (size_t)(gt - c->m) + 1 : c->n);
+    return 0;
+}
+
+/* The end of a plain "<!DOCTYPE name>" at i, or 0 for any other form. */
+static size_t lean_plain_doctype(const lean_cursor *c, size_t i)
+{
+    size_t k = lean_skip_blanks(c, i + 9);
+    if (k == i + 9 || k >= c->n || !lean_letter((unsigned char)c->m[k])) return 0;
+    while (k < c->n && (lean_letter((unsigned char)c->m[k]) || (c->m[k] >= '0' && c->m[k] <= '9'))) k++;
+    k = lean_skip_blanks(c, k);
+    return k < c->n && c->m[k] == '>' ? k + 1 : 0;
+}
+
+/* Empty the droppable style values of pg->html in place. */
+static void lean_markup(wx_page *pg)
+{
+    lean_cursor c = {pg->html, pg->html_len, 0, 0};
+    if (!strict_utf8(c.m, c.n)) return;
+    int prolog = 1;                      /* only blanks and comments so far: a DOCTYPE may come */
+    while (c.r < c.n) {
+        const char *lt = memchr(c.m + c.r, '<', c.n - c.r);
+        if (!lt) break;
+        size_t i = (size_t)(lt - c.m);
+        if (lean_skip_blanks(&c, c.r) < i) prolog = 0;
+        lean_copy(&c, i);
+        unsigned char next = i + 1 < c.n ? (unsigned char)c.m[i + 1] : 0;
+        int comment = next == '!' && c.n - i >= 7 && memcmp(c.m + i, "<!---->", 7) == 0;
+        int doctype = !comment && next == '!' && c.n - i >= 9 && strncasecmp(c.m + i + 2, "doctype", 7) == 0;
+        /* A DOCTYPE later in the document makes libxml2 read the next
+         * construct differently ("</x" becomes text): give up there. */
+        if (doctype && !prolog) break;
+        if (!comment) prolog = 0;
+        if (lean_letter(next)) {
+            const char *raw = NULL;
+            int rc = lean_start_tag(&c, &raw);
+            if (rc < 0) break;
+            if (rc > 0 && lean_raw_text(&c, raw) < 0) break;
+        } else if (next == '/') {
+            if (i + 2 < c.n && lean_name_start((unsigned char)c.m[i + 2])) {   /* end tag: to its '>' */
+                const char *gt = memchr(c.m + i, '>', c.n - i);
+                lean_copy(&c, gt ? (size_t)(gt - c.m) + 1 : c.n);
+            } else {
+                lean_copy(&c, i + 2);
+            }
+        } else if (comment) {
+            lean_copy(&c, i + 7);                                 /* split_markup's empty comment */
+        } else if (doctype) {
+            size_t end = lean_plain_doctype(&c, i);
+            if (!end) break;
+            lean_copy(&c, end);
+        } else if (next == '!' || next == '?') {
+            break;                                                /* other constructs: leave the rest */
+        } else {
+            lean_copy(&c, i + 1);                                 /* a '<' that is text */
+        }
+    }
+    lean_copy(&c, c.n);
+    pg->html_len = c.w;
+    pg->html[c.w] = '\0';
+}
+
 int wx_page_split(wx_page *pg, const char *buf, size_t len)
 {
     memset(pg, 0, sizeof *pg);
@@ -286,7 +523,9 @@ int wx_page_split(wx_page *pg, const char *buf, size_t len)
     split_markup(pg, buf, len, &html);
     pg->html_len = html.len;
     pg->html = wx_buf_take(&html);
-    return pg->html ? 0 : -1;
+    if (!pg->html) return -1;
+    lean_markup(pg);
+    return 0;
 }
 
 void wx_page_free(wx_page *pg)

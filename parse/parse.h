@@ -111,6 +111,7 @@ const char *wx_image_role(const char *url, int occurrences, int links_to_article
 /* ---- internal: shared between the files of parse/, not a public API ---- */
 #ifdef WX_PARSE_INTERNAL
 #include <stdint.h>
+#include <string.h>
 
 typedef struct wx_buf { char *data; size_t len, cap; } wx_buf;
 void wx_buf_init(wx_buf *b);
@@ -123,6 +124,62 @@ char *wx_buf_take(wx_buf *b);
 char *wx_utf8_clean(const char *s, size_t len);
 char *wx_text_normalize(const char *s, size_t len);
 char *wx_text_oneline(const char *s);
+
+/* Finding a few literals in megabytes of page or script, 16 bytes at a
+ * time: a position is a candidate only when its byte is a literal's first
+ * byte and the byte `second` further on is that literal's byte there (pick
+ * pairs rare in pages, so candidates are few); only candidates are compared
+ * in full.  GCC/Clang vector extensions keep it portable.  Inline, so that
+ * with a constant table the compiler unrolls the pairs. */
+typedef struct wx_literal { const char *text; size_t len, second; } wx_literal;
+
+/* Which of lits[0..n) begins at p: its index + 1, or 0. */
+static inline size_t wx_literal_at(const char *p, const char *end, const wx_literal *lits, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if ((size_t)(end - p) >= lits[k].len && *p == lits[k].text[0] &&
+            memcmp(p, lits[k].text, lits[k].len) == 0)
+            return k + 1;
+    return 0;
+}
+
+/* The first position at or after p where one of lits[0..n) (n <= 4)
+ * begins, *which getting its index; or NULL. */
+static inline const char *wx_literal_next(const char *p, const char *end, const wx_literal *lits, size_t n,
+                                          size_t *which)
+{
+    typedef unsigned char v16 __attribute__((vector_size(16)));
+    typedef signed char m16 __attribute__((vector_size(16)));
+    enum { MAX_LITS = 4 };
+    v16 first[MAX_LITS], other[MAX_LITS];              /* each byte of the pair, in all 16 lanes */
+    size_t reach = 0, k;                               /* bytes a 16-byte step reads past p */
+    if (n > MAX_LITS) n = MAX_LITS;
+    for (k = 0; k < n; k++) {
+        memset(&first[k], lits[k].text[0], 16);
+        memset(&other[k], lits[k].text[lits[k].second], 16);
+        if (lits[k].second + 16 > reach) reach = lits[k].second + 16;
+    }
+    for (; (size_t)(end - p) >= reach; p += 16) {
+        m16 hit = {0};
+        v16 a;
+        memcpy(&a, p, 16);
+#pragma GCC unroll 4
+        for (k = 0; k < n; k++) {
+            v16 b;
+            memcpy(&b, p + lits[k].second, 16);
+            hit |= (a == first[k]) & (b == other[k]);
+        }
+        uint64_t lo, hi;
+        memcpy(&lo, &hit, 8);
+        memcpy(&hi, (const char *)&hit + 8, 8);
+        if (!(lo | hi)) continue;
+        for (int i = 0; i < 16; i++)
+            if ((k = wx_literal_at(p + i, end, lits, n)) != 0) { *which = k - 1; return p + i; }
+    }
+    for (; p < end; p++)
+        if ((k = wx_literal_at(p, end, lits, n)) != 0) { *which = k - 1; return p; }
+    return NULL;
+}
 #endif
 #ifdef WX_PARSE_INTERNAL
 size_t wx_wayback_prefix_len(const char *s);

@@ -4,8 +4,10 @@
  * an anchored match) stands for pcre2_match(assign_re, …) from any offset.
  * It is static, so this file includes jsvars.c and compares the two on
  * hand-picked cases and on many random strings built from the tokens that
- * matter (keywords, names, dots, blanks, '=', '==').  (page.c's Wayback
- * marker scan has its own test, test_wayback_scan.c.)
+ * matter (keywords, names, dots, blanks, '=', '==').  Likewise object_match
+ * (literal prefilter, then anchored matches) against object_re searched
+ * from every offset, and the notice prefilter against notice_re.  (page.c's
+ * Wayback marker scan has its own test, test_wayback_scan.c.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -84,11 +86,88 @@ static void test_assign_random(void **state)
     assert_true(matches > 1000);                   /* the test did exercise matches */
 }
 
+/* object_match against the plain object_re search from every offset of s;
+ * and: notice_re matches s only if the notice prefilter lets it through. */
+static int object_agrees(const char *s, size_t len, long *matches)
+{
+    pcre2_match_data *a = pcre2_match_data_create_from_pattern(object_re, NULL);
+    pcre2_match_data *b = pcre2_match_data_create_from_pattern(object_re, NULL);
+    int ok = a && b;
+    for (size_t from = 0; ok && from <= len; from++) {
+        int ra = pcre2_match(object_re, (PCRE2_SPTR)s, len, from, 0, a, match_ctx);
+        int rb = object_match(s, len, from, b);
+        if ((ra >= 0) != (rb >= 0)) { ok = 0; break; }
+        if (ra < 0) continue;
+        (*matches)++;
+        PCRE2_SIZE *oa = pcre2_get_ovector_pointer(a), *ob = pcre2_get_ovector_pointer(b);
+        for (int k = 0; k < 4; k++)
+            if (oa[k] != ob[k]) ok = 0;
+    }
+    int notice = pcre2_match(notice_re, (PCRE2_SPTR)s, len, 0, 0, a, match_ctx) >= 0, notice_possible;
+    size_t first_object = prescan_literals(s, len, &notice_possible);
+    if (notice && !notice_possible) ok = 0;
+    /* the object scan starts at first_object: no match may start before it */
+    if (first_object > 0 && first_object <= len && object_match(s, len, 0, b) >= 0 &&
+        pcre2_get_ovector_pointer(b)[0] < first_object)
+        ok = 0;
+    pcre2_match_data_free(a);
+    pcre2_match_data_free(b);
+    if (!ok) print_message("object_match or the notice prefilter disagrees on [%.*s]\n", (int)len, s);
+    return ok;
+}
+
+static void test_object_cases(void **state)
+{
+    (void)state;
+    assert_int_equal(wx_jsvars_compile(), 0);
+    static const char *const cases[] = {
+        "window.cgiDataNew = {a:1}", "cgiData={}", "var cgiData = [1]", "xcgiData = {}", "$cgiData = {}",
+        "a.window.cgiData = {}", "window.picture_page_info_list = [{}]", "picture_page_info_list=[",
+        "cgiDataNew == {}", "cgiData = x", "cgiDatacgiData = {}", "ccgiData = {} cgiData\n=\n{",
+        "document.write('x')", "document.write  (", "getElementById('js_share_notice').innerHTML = 'a'",
+        "getElementById( \"js_share_notice\" ) .innerHTML='a'", "document.writeln('x')", "",
+        "0123456789abcdef0123456789abcdef cgiData = {} 0123456789abcdef window.cgiDataNew={",
+        "0123456789abcdef0123456789abcdef0123456789abcdef document.write(1)",
+    };
+    long matches = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_true(object_agrees(cases[i], strlen(cases[i]), &matches));
+    assert_true(matches > 10);
+}
+
+static void test_object_random(void **state)
+{
+    (void)state;
+    assert_int_equal(wx_jsvars_compile(), 0);
+    static const char *const toks[] = {
+        "cgiData", "cgiDataNew", "New", "picture_page_info_list", "window", ".", " ", "\n", "=", "==",
+        "{", "[", "x", "$", "_", "c", "D", "p", "js_share_notice", "document", "document.write", "write",
+        "(", "'", "getElementById(", ").innerHTML", "0123456789abcdef", "\xe4\xb8\xad",
+        "cgiData = {", " window.cgiDataNew=[", ";picture_page_info_list =\n[", "= {", "=["};
+    srand(20261126);
+    long matches = 0;
+    for (int it = 0; it < 20000; it++) {
+        char buf[200];
+        size_t n = 0;
+        for (int t = 1 + rand() % 14; t > 0; t--) {
+            const char *w = toks[rand() % (int)(sizeof toks / sizeof toks[0])];
+            size_t l = strlen(w);
+            if (n + l >= sizeof buf) break;
+            memcpy(buf + n, w, l);
+            n += l;
+        }
+        if (!object_agrees(buf, n, &matches)) fail();
+    }
+    assert_true(matches > 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_assign_cases),
         cmocka_unit_test(test_assign_random),
+        cmocka_unit_test(test_object_cases),
+        cmocka_unit_test(test_object_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
