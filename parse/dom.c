@@ -378,8 +378,9 @@ static int body_enter(xmlNodePtr n, wx_body *b)
     if (n->type != XML_ELEMENT_NODE || is_skipped(n) || is_hidden(n)) return 0;
     if (is_block(n)) wx_buf_putc(&b->text, '\n');
     if (name_is(n, "img")) image_from_img(b, n);
-    /* page.c (lean_markup) empties style values without "url(" before the
-     * parse: read anything else from styles and that must change too. */
+    /* page.c (lean_markup) empties style values without "url(" or
+     * "display" before the parse: read anything else from styles (here or
+     * in is_hidden) and that must change too. */
     const char *style = wx_dom_attr(n, "style");
     if (style && strstr(style, "url(") && strstr(style, "background")) images_from_style(b, n, style);
     if (name_is(n, "a")) link_from_a(b, n);

@@ -271,8 +271,8 @@ static void split_markup(wx_page *pg, const char *buf, size_t len, wx_buf *html)
  * What libxml2 still parses is mostly the article body, and a third of its
  * bytes are inline style="…" values, which libxml2 reads a character at a
  * time (the costliest bytes of the parse).  Nothing reads a style value
- * except dom.c's body walk, and only for background images: a value
- * without "url(" yields nothing.  So such values are emptied before the
+ * except dom.c's body walk, and only for background images and
+ * display:none: a value with neither "url(" nor "display" yields nothing.  So such values are emptied before the
  * parse (style="" parses to the same as style="color:red" for every
  * lookup), and the DOM is otherwise the same node for node.
  *
@@ -338,9 +338,10 @@ static size_t lean_harmless_entity(const char *v, size_t n)
     return 0;
 }
 
-/* May this style value be emptied?  Only plain ones: no "url(" (the one
- * thing read from styles), no character reference that could decode to
- * part of it, nothing that could be markup or a control character. */
+/* May this style value be emptied?  Only plain ones: no "url(" and no
+ * "display" (the two things dom.c reads from styles: background images and
+ * display:none), no character reference that could decode to part of
+ * them, nothing that could be markup or a control character. */
 static int lean_style_value_droppable(const char *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -353,6 +354,7 @@ static int lean_style_value_droppable(const char *v, size_t n)
         }
         if (c == '<' || c == '>' || (c < 0x20 && !lean_blank(c))) return 0;
         if (c == '(' && i >= 3 && memcmp(v + i - 3, "url", 3) == 0) return 0;
+        if ((c | 0x20) == 'd' && n - i >= 7 && strncasecmp(v + i, "display", 7) == 0) return 0;
     }
     return n > 0;
 }
