@@ -3,6 +3,7 @@
 Each script counts its assertions with check() and ends with one line
 "NAME: N passed, N failed" (tests/run.sh adds those up into the final
 summary line of make check)."""
+import json
 
 passed = 0
 failed = 0
@@ -25,3 +26,20 @@ def summary(name):
     """Print the script's summary line; the exit status for it."""
     print(f"{name}: {passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def jsonl_records(out, what):
+    """Decode wxingest's output strictly: valid UTF-8 as a whole, then one
+    JSON value per line; each failure is a failed check."""
+    try:
+        text = out.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as e:
+        check(False, f"{what}: output is not valid UTF-8 ({e})")
+        return []
+    recs = []
+    for n, line in enumerate(text.splitlines(), 1):
+        try:
+            recs.append((n, json.loads(line)))
+        except ValueError as e:
+            check(False, f"{what}: line {n} is not JSON ({e})")
+    return recs

@@ -42,18 +42,8 @@ def run(args, stdin=None, timeout=120):
 
 def records(stdout, what):
     """Decode JSON Lines strictly: UTF-8, one object per line, schema-valid."""
-    try:
-        text = stdout.decode("utf-8", errors="strict")
-    except UnicodeDecodeError as e:
-        check(False, f"{what}: output is not valid UTF-8 ({e})")
-        return []
     out = []
-    for n, line in enumerate(text.splitlines(), 1):
-        try:
-            rec = json.loads(line)
-        except ValueError as e:
-            check(False, f"{what}: line {n} is not JSON ({e})")
-            continue
+    for n, rec in checks.jsonl_records(stdout, what):
         errors = sorted(VALIDATOR.iter_errors(rec), key=lambda e: list(e.path))
         check(not errors, f"{what}: line {n} violates the schema: "
                           + "; ".join(f"{list(e.path)}: {e.message[:200]}" for e in errors[:3]))

@@ -135,18 +135,7 @@ def run(args, timeout=60, stdin=None, cwd=None, prefix=(), binary=None, env=None
 
 def records(out, what):
     """Decode JSON Lines strictly (UTF-8 first, then json.loads per line)."""
-    try:
-        text = out.decode("utf-8", errors="strict")
-    except UnicodeDecodeError as e:
-        check(False, f"{what}: output is not valid UTF-8 ({e})")
-        return []
-    recs = []
-    for n, line in enumerate(text.splitlines(), 1):
-        try:
-            recs.append(json.loads(line))
-        except ValueError as e:
-            check(False, f"{what}: line {n} is not JSON ({e})")
-    return recs
+    return [rec for _, rec in checks.jsonl_records(out, what)]
 
 
 def clean_run(r, what, limit):
