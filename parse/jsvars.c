@@ -38,7 +38,12 @@ typedef struct {
     int after_value;   /* the last token ends an operand: a '/' now divides */
 } js_lex;
 
-static int is_ident_char(int c) { return isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
+/* ASCII classes by hand: the same as <ctype.h> in the C locale (we never
+ * call setlocale), without a call and a table lookup per byte; the scan
+ * below runs these on every '=' of megabytes of script. */
+static int js_digit(int c) { return c >= '0' && c <= '9'; }
+static int js_alnum(int c) { return js_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+static int is_ident_char(int c) { return js_alnum(c) || c == '_' || c == '$' || c >= 0x80; }
 
 /* Skip spaces and comments, stopping at a newline so callers can treat it
  * as a possible statement end. */
@@ -126,9 +131,9 @@ static js_tok lex_token(js_lex *lx)
         t.type = TOK_REGEX;
         t.n = (size_t)(regex_end(p, lx->end) - p);
         lx->p = p + t.n;
-    } else if (isdigit((unsigned char)c)) {
+    } else if (js_digit((unsigned char)c)) {
         const char *q = p;
-        while (q < lx->end && (isalnum((unsigned char)*q) || *q == '.')) q++;
+        while (q < lx->end && (js_alnum((unsigned char)*q) || *q == '.')) q++;
         t.type = TOK_NUM;
         t.n = (size_t)(q - p);
         lx->p = q;
@@ -502,7 +507,7 @@ static void index_names(void)
 }
 
 static int js_blank(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-static int js_word(unsigned char c) { return isalnum(c) || c == '_'; }
+static int js_word(unsigned char c) { return js_alnum(c) || c == '_'; }
 static int js_word_or_dot(unsigned char c) { return js_word(c) || c == '$' || c == '.'; }
 
 /* Does the keyword kw end at script[end] and stand alone on its left? */
