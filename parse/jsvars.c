@@ -554,16 +554,25 @@ static size_t assign_start(const char *script, size_t len, size_t eq)
     return start;
 }
 
-/* pcre2_match(assign_re, script, len, from, 0, md, …), the fast way. */
+/* pcre2_match(assign_re, script, len, from, 0, md, …), the fast way: the
+ * '=' signs are found 64 bytes at a time (wx_byte_mask64) and each is
+ * checked by assign_start, in order. */
 static int assign_match(const char *script, size_t len, size_t from, pcre2_match_data *md)
 {
-    const char *p = script + from, *end = script + len;
-    while (p < end && (p = memchr(p, '=', (size_t)(end - p))) != NULL) {
-        size_t start = assign_start(script, len, (size_t)(p - script));
-        p++;
-        if (start == (size_t)-1 || start < from) continue;
-        int rc = pcre2_match(assign_re, (PCRE2_SPTR)script, len, start, PCRE2_ANCHORED, md, match_ctx);
-        if (rc >= 0) return rc;
+    for (size_t base = from; base < len; base += 64) {
+        uint64_t bits = 0;
+        if (len - base >= 64) {
+            bits = wx_byte_mask64(script + base, '=');
+        } else {
+            for (size_t i = 0; base + i < len; i++)
+                if (script[base + i] == '=') bits |= (uint64_t)1 << i;
+        }
+        for (; bits; bits &= bits - 1) {
+            size_t start = assign_start(script, len, base + (size_t)__builtin_ctzll(bits));
+            if (start == (size_t)-1 || start < from) continue;
+            int rc = pcre2_match(assign_re, (PCRE2_SPTR)script, len, start, PCRE2_ANCHORED, md, match_ctx);
+            if (rc >= 0) return rc;
+        }
     }
     return PCRE2_ERROR_NOMATCH;
 }

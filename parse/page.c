@@ -510,8 +510,10 @@ int wx_page_split(wx_page *pg, const char *buf, size_t len)
 {
     memset(pg, 0, sizeof *pg);
     char charset[32];
-    if (!valid_utf8(buf, len) && declared_charset(buf, len, charset, sizeof charset) &&
-        strcasecmp(charset, "utf-8") != 0 && strcasecmp(charset, "utf8") != 0) {
+    /* The declaration first: it reads 4 KiB, the validation the whole page,
+     * and a page that declares UTF-8 or nothing is never converted. */
+    if (declared_charset(buf, len, charset, sizeof charset) && strcasecmp(charset, "utf-8") != 0 &&
+        strcasecmp(charset, "utf8") != 0 && !valid_utf8(buf, len)) {
         size_t n = 0;
         pg->converted = to_utf8(buf, len, charset, &n);
         if (pg->converted) { buf = pg->converted; len = n; pg->charset_converted = 1; }

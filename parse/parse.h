@@ -159,6 +159,26 @@ static inline unsigned wx_lane_bits(const void *hit16)
 #endif
 }
 
+/* Bit i set where p[i] == c, for the 64 bytes at p (all readable): a
+ * frequent byte (the '=' of scripts, one in ~100) is cheaper to walk this
+ * way than by restarting memchr after each. */
+static inline uint64_t wx_byte_mask64(const char *p, char c)
+{
+    typedef unsigned char v16 __attribute__((vector_size(16)));
+    typedef signed char m16 __attribute__((vector_size(16)));
+    v16 want;
+    memset(&want, c, 16);
+    uint64_t bits = 0;
+#pragma GCC unroll 4
+    for (int b = 0; b < 4; b++) {
+        v16 a;
+        memcpy(&a, p + 16 * b, 16);
+        m16 hit = (m16)(a == want);
+        bits |= (uint64_t)wx_lane_bits(&hit) << (16 * b);
+    }
+    return bits;
+}
+
 /* The first position at or after p where one of lits[0..n) (n <= 4)
  * begins, *which getting its index; or NULL.  Four 16-byte blocks are
  * compared per branch (a hit is rare, the branch per block cost more than
