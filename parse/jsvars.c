@@ -283,14 +283,49 @@ void wx_jsvars_free(wx_jsvars *v)
         free(v->items[i].value);
     }
     free(v->items);
+    free(v->slots);
     memset(v, 0, sizeof *v);
+}
+
+/* A page sets ~140 variables (cgiDataNew alone has ~100 members) and every
+ * set looks its key up first: a hash index instead of a scan of the table
+ * (FNV-1a, open addressing, at most half full). */
+static size_t key_hash(const char *key)
+{
+    size_t h = 14695981039346656037ull;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) h = (h ^ *p) * 1099511628211ull;
+    return h;
+}
+
+static size_t *find_slot(const wx_jsvars *v, const char *key)
+{
+    size_t mask = v->nslots - 1;
+    for (size_t i = key_hash(key) & mask;; i = (i + 1) & mask) {
+        size_t *slot = &v->slots[i];
+        if (*slot == 0 || strcmp(v->items[*slot - 1].key, key) == 0) return slot;
+    }
 }
 
 static wx_jsvar *find_var(const wx_jsvars *v, const char *key)
 {
-    for (size_t i = 0; i < v->count; i++)
-        if (strcmp(v->items[i].key, key) == 0) return &v->items[i];
-    return NULL;
+    if (!v->nslots) return NULL;
+    size_t *slot = find_slot(v, key);
+    return *slot ? &v->items[*slot - 1] : NULL;
+}
+
+/* Room for one more key in the index: doubled and refilled when it would
+ * pass half full.  Returns -1 when out of memory. */
+static int index_reserve(wx_jsvars *v)
+{
+    if ((v->count + 1) * 2 <= v->nslots) return 0;
+    size_t n = v->nslots ? v->nslots * 2 : 64;
+    size_t *slots = calloc(n, sizeof *slots);
+    if (!slots) return -1;
+    free(v->slots);
+    v->slots = slots;
+    v->nslots = n;
+    for (size_t i = 0; i < v->count; i++) *find_slot(v, v->items[i].key) = i + 1;
+    return 0;
 }
 
 /* First non-empty value wins: pages assign some variables several times,
@@ -310,10 +345,12 @@ static void set_var(wx_jsvars *v, const char *key, char *value)
         v->items = items;
         v->cap = cap;
     }
-    v->items[v->count].key = strdup(key);
+    char *copy = strdup(key);
+    if (!copy || index_reserve(v) != 0) { free(copy); free(value); return; }
+    v->items[v->count].key = copy;
     v->items[v->count].value = value;
-    if (v->items[v->count].key) v->count++;
-    else free(value);
+    v->count++;
+    *find_slot(v, copy) = v->count;
 }
 
 const char *wx_jsvars_get(const wx_jsvars *v, const char *key)

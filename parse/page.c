@@ -354,7 +354,10 @@ static int lean_style_value_droppable(const char *v, size_t n)
         }
         if (c == '<' || c == '>' || (c < 0x20 && !lean_blank(c))) return 0;
         if (c == '(' && i >= 3 && memcmp(v + i - 3, "url", 3) == 0) return 0;
-        if ((c | 0x20) == 'd' && n - i >= 7 && strncasecmp(v + i, "display", 7) == 0) return 0;
+        /* 'd' is common in styles (padding, border, bold): the second
+         * letter settles most before the whole word is compared */
+        if ((c | 0x20) == 'd' && n - i >= 7 && (v[i + 1] | 0x20) == 'i' && strncasecmp(v + i, "display", 7) == 0)
+            return 0;
     }
     return n > 0;
 }

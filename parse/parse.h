@@ -240,6 +240,7 @@ typedef struct wx_jsvar { char *key, *value; } wx_jsvar;
 typedef struct wx_jsvars {
     wx_jsvar *items;
     size_t count, cap;
+    size_t *slots, nslots;     /* hash index into items: index + 1, 0 empty; nslots a power of 2 */
     const char *pictures; size_t pictures_len;    /* picture_page_info_list [ … ] */
     const char *text_page; size_t text_page_len;  /* text_page_info { … } */
 } wx_jsvars;
