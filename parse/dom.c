@@ -197,22 +197,30 @@ static int is_skipped(xmlNodePtr n)
     return 0;
 }
 
+/* Does a style value s[0..n) hide its element (display: none)?  Shared
+ * with page.c's lean markup, which keeps exactly the style values this
+ * (or a background url) reads. */
+int wx_style_hides(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 7 <= n; i++) {
+        if ((s[i] | 0x20) != 'd' || strncasecmp(s + i, "display", 7) != 0) continue;
+        size_t q = i + 7;
+        while (q < n && (s[q] == ' ' || s[q] == '\t')) q++;
+        if (q >= n || s[q] != ':') continue;
+        q++;
+        while (q < n && (s[q] == ' ' || s[q] == '\t')) q++;
+        if (n - q >= 4 && strncasecmp(s + q, "none", 4) == 0) return 1;
+    }
+    return 0;
+}
+
 /* Markup the page keeps out of sight (style="display: none"): the
  * 展开 switch of share pages, empty placeholders.  Readers never see it,
  * so neither does the body text. */
 static int is_hidden(xmlNodePtr n)
 {
     const char *style = wx_dom_attr(n, "style");
-    if (!style) return 0;
-    for (const char *p = style; (p = strcasestr(p, "display")) != NULL; p += 7) {
-        const char *q = p + 7;
-        while (*q == ' ' || *q == '\t') q++;
-        if (*q != ':') continue;
-        q++;
-        while (*q == ' ' || *q == '\t') q++;
-        if (strncasecmp(q, "none", 4) == 0) return 1;
-    }
-    return 0;
+    return style && wx_style_hides(style, strlen(style));
 }
 
 /* Append an image to the body, taking its strings (freed when out of memory). */
@@ -378,9 +386,9 @@ static int body_enter(xmlNodePtr n, wx_body *b)
     if (n->type != XML_ELEMENT_NODE || is_skipped(n) || is_hidden(n)) return 0;
     if (is_block(n)) wx_buf_putc(&b->text, '\n');
     if (name_is(n, "img")) image_from_img(b, n);
-    /* page.c (lean_markup) empties style values without "url(" or
-     * "display" before the parse: read anything else from styles (here or
-     * in is_hidden) and that must change too. */
+    /* page.c (lean_markup) empties style values without "url(" that do
+     * not hide (wx_style_hides) before the parse: read anything else from
+     * styles (here or in is_hidden) and that must change too. */
     const char *style = wx_dom_attr(n, "style");
     if (style && strstr(style, "url(") && strstr(style, "background")) images_from_style(b, n, style);
     if (name_is(n, "a")) link_from_a(b, n);

@@ -272,7 +272,8 @@ static void split_markup(wx_page *pg, const char *buf, size_t len, wx_buf *html)
  * bytes are inline style="…" values, which libxml2 reads a character at a
  * time (the costliest bytes of the parse).  Nothing reads a style value
  * except dom.c's body walk, and only for background images and
- * display:none: a value with neither "url(" nor "display" yields nothing.  So such values are emptied before the
+ * display:none: a value with no "url(" that does not hide its element
+ * (wx_style_hides) yields nothing.  So such values are emptied before the
  * parse (style="" parses to the same as style="color:red" for every
  * lookup), and the DOM is otherwise the same node for node.
  *
@@ -338,10 +339,12 @@ static size_t lean_harmless_entity(const char *v, size_t n)
     return 0;
 }
 
-/* May this style value be emptied?  Only plain ones: no "url(" and no
- * "display" (the two things dom.c reads from styles: background images and
- * display:none), no character reference that could decode to part of
- * them, nothing that could be markup or a control character. */
+/* May this style value be emptied?  Only plain ones: no "url(" and not
+ * hiding the element (wx_style_hides): the two things dom.c reads from
+ * styles, background images and display:none.  No character reference
+ * that could decode to part of them, nothing that could be markup or a
+ * control character.  (The references allowed decode to a quote or '&',
+ * which can neither make nor break "url(" or "display: none".) */
 static int lean_style_value_droppable(const char *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -354,12 +357,8 @@ static int lean_style_value_droppable(const char *v, size_t n)
         }
         if (c == '<' || c == '>' || (c < 0x20 && !lean_blank(c))) return 0;
         if (c == '(' && i >= 3 && memcmp(v + i - 3, "url", 3) == 0) return 0;
-        /* 'd' is common in styles (padding, border, bold): the second
-         * letter settles most before the whole word is compared */
-        if ((c | 0x20) == 'd' && n - i >= 7 && (v[i + 1] | 0x20) == 'i' && strncasecmp(v + i, "display", 7) == 0)
-            return 0;
     }
-    return n > 0;
+    return n > 0 && !wx_style_hides(v, n);
 }
 
 typedef struct { char *m; size_t n, r, w; } lean_cursor;   /* read at r, write at w (w <= r) */

@@ -244,6 +244,7 @@ typedef struct wx_jsvars {
     const char *pictures; size_t pictures_len;    /* picture_page_info_list [ … ] */
     const char *text_page; size_t text_page_len;  /* text_page_info { … } */
 } wx_jsvars;
+int wx_style_hides(const char *style, size_t n);   /* display: none (dom.c) */
 int wx_jsvars_compile(void);
 void wx_jsvars_init(wx_jsvars *v);
 void wx_jsvars_free(wx_jsvars *v);
