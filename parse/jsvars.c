@@ -363,12 +363,14 @@ int wx_jsvars_has(const wx_jsvars *v, const char *key) { return find_var(v, key)
 
 /* ---------- object literals (window.cgiDataNew, picture lists) ---------- */
 
-/* Read an object key: identifier or quoted string.  Returns 0 at the end. */
-static int object_key(js_lex *lx, char *key, size_t keysz)
+/* Read an object key: identifier or quoted string.  Returns 0 at the end
+ * (*closed set when that end is the object's '}', after a trailing comma). */
+static int object_key(js_lex *lx, char *key, size_t keysz, int *closed)
 {
     for (;;) {
         js_tok t = lex_next(lx);
         if (t.type == TOK_NEWLINE || tok_is(t, ',')) continue;
+        *closed = tok_is(t, '}');
         if (t.type != TOK_IDENT && t.type != TOK_STR && t.type != TOK_NUM) return 0;
         size_t n = t.n < keysz - 1 ? t.n : keysz - 1;
         memcpy(key, t.s, n);
@@ -379,14 +381,15 @@ static int object_key(js_lex *lx, char *key, size_t keysz)
     }
 }
 
-void wx_js_object_each(const char *obj, size_t len, wx_js_member_fn fn, void *ctx)
+size_t wx_js_object_each(const char *obj, size_t len, wx_js_member_fn fn, void *ctx)
 {
     js_lex lx = {obj, obj + len, 0};
     js_tok open = lex_next(&lx);
     while (open.type == TOK_NEWLINE) open = lex_next(&lx);
-    if (!tok_is(open, '{')) return;
+    if (!tok_is(open, '{')) return 0;
     char key[128];
-    while (object_key(&lx, key, sizeof key)) {
+    int closed = 0;
+    while (object_key(&lx, key, sizeof key, &closed)) {
         lex_skip(&lx);
         while (lx.p < lx.end && (*lx.p == '\n' || isspace((unsigned char)*lx.p))) lx.p++;
         if (lx.p < lx.end && (*lx.p == '{' || *lx.p == '[')) {
@@ -399,8 +402,10 @@ void wx_js_object_each(const char *obj, size_t len, wx_js_member_fn fn, void *ct
         }
         js_tok sep = lex_next(&lx);
         while (sep.type == TOK_NEWLINE) sep = lex_next(&lx);
-        if (!tok_is(sep, ',')) break;
+        if (tok_is(sep, '}')) return (size_t)(lx.p - obj);
+        if (!tok_is(sep, ',')) return 0;
     }
+    return closed ? (size_t)(lx.p - obj) : 0;
 }
 
 void wx_js_array_each(const char *arr, size_t len, wx_js_member_fn fn, void *ctx)
@@ -762,13 +767,20 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
     while (start < len && object_match(script, len, start, md) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         const char *open = script + ov[1];
-        js_lex lx = {open, script + len, 0};
-        skip_balanced(&lx);
-        size_t span = (size_t)(lx.p - open);
-        if (script[ov[2]] == 'p') {                  /* window.picture_page_info_list = [ … ] */
-            if (!v->pictures && span > 4) { v->pictures = open; v->pictures_len = span; }
-        } else {
-            wx_js_object_each(open, span, cgi_member, v);
+        size_t span = 0;
+        /* An object is walked once: the walk ends on its closing brace,
+         * which is where skip_balanced would end too (test_fastscan checks
+         * that).  Only when the walk stops short (a member it cannot read)
+         * is the end looked for apart. */
+        if (script[ov[2]] != 'p') span = wx_js_object_each(open, len - ov[1], cgi_member, v);
+        if (!span) {
+            js_lex lx = {open, script + len, 0};
+            skip_balanced(&lx);
+            span = (size_t)(lx.p - open);
+        }
+        if (script[ov[2]] == 'p' && !v->pictures && span > 4) {   /* window.picture_page_info_list = [ … ] */
+            v->pictures = open;
+            v->pictures_len = span;
         }
         start = ov[1] + (span ? span : 1);
     }

@@ -256,7 +256,7 @@ int wx_jsvars_has(const wx_jsvars *v, const char *key);
  * and either its scalar value (decoded) or the raw span of a nested one. */
 typedef void (*wx_js_member_fn)(void *ctx, const char *key, const char *val,
                                 const char *raw, size_t rawlen);
-void wx_js_object_each(const char *obj, size_t len, wx_js_member_fn fn, void *ctx);
+size_t wx_js_object_each(const char *obj, size_t len, wx_js_member_fn fn, void *ctx);
 void wx_js_array_each(const char *arr, size_t len, wx_js_member_fn fn, void *ctx);
 #endif
 #ifdef WX_PARSE_INTERNAL

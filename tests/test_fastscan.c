@@ -161,6 +161,60 @@ static void test_object_random(void **state)
     assert_true(matches > 1000);
 }
 
+/* wx_js_object_each walks an object once and reports where it ended: when
+ * it says the object closed, that must be where skip_balanced ends it. */
+static void count_member(void *ctx, const char *key, const char *val, const char *raw, size_t rawlen)
+{
+    (void)key; (void)val; (void)raw; (void)rawlen;
+    ++*(long *)ctx;
+}
+
+static int object_end_agrees(const char *s, size_t len, long *closed)
+{
+    long members = 0;
+    size_t span = wx_js_object_each(s, len, count_member, &members);
+    if (!span) return 1;
+    js_lex lx = {s, s + len, 0};
+    while (lx.p < lx.end && isspace((unsigned char)*lx.p)) lx.p++;
+    const char *open = lx.p;
+    skip_balanced(&lx);
+    ++*closed;
+    if ((size_t)(lx.p - s) == span) return 1;
+    print_error("object end: walk %zu, skip_balanced %zu (from %zu) in [%.*s]\n", span, (size_t)(lx.p - s),
+                (size_t)(open - s), (int)len, s);
+    return 0;
+}
+
+static void test_object_end(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {
+        "{}", "{a:1}", "{a:1,}", "{ a: 'x', b: {c: [1, 2]}, }", "{a: '}', b: \"{\"}", "{a: /}/g}",
+        "{a: 1 /* } */, b: 2 // }\n}", "{a: x ? {} : [], b: 1}", "{a: f({}), b: '2'}", "{a: 1) b: 2}",
+        "{a: [1}, b: 2}", "{a: 1; b: 2}", "{a: 'x'\n, b: 'y'\n}", "{a:{b:1}||{}}", "{'k': 1, \"q\": 2}",
+    };
+    long closed = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_true(object_end_agrees(cases[i], strlen(cases[i]), &closed));
+    assert_true(closed >= 9);
+    static const char *const toks[] = {"{", "}", "[", "]", "(", ")", ",", ":", "a", "'s'", "\"}\"", "/x/", "/",
+                                       "?", "\n", " ", ";", "1", "f(", "// c\n", "/* } */", "||", "'"};
+    srand(20261125);
+    for (int it = 0; it < 20000; it++) {
+        char buf[160] = "{";
+        size_t n = 1;
+        for (int t = 1 + rand() % 20; t > 0; t--) {
+            const char *w = toks[rand() % (int)(sizeof toks / sizeof toks[0])];
+            size_t l = strlen(w);
+            if (n + l >= sizeof buf) break;
+            memcpy(buf + n, w, l);
+            n += l;
+        }
+        if (!object_end_agrees(buf, n, &closed)) fail();
+    }
+    assert_true(closed > 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_assign_random),
         cmocka_unit_test(test_object_cases),
         cmocka_unit_test(test_object_random),
+        cmocka_unit_test(test_object_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
