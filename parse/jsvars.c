@@ -709,14 +709,34 @@ static const wx_literal script_lits[] = {
     {"cgiData", 7, 3}, {"picture_page_info_list", 22, 7}, {"js_share_notice", 15, 2}, {"document.write", 14, 8}};
 #define SCRIPT_LITS (sizeof script_lits / sizeof script_lits[0])
 
+/* Where object_re's names occur in a script, as the prescan saw them: the
+ * first OBJECT_SEEN_MAX, in order; `more` when there were more (the rest
+ * must then be searched for). */
+enum { OBJECT_SEEN_MAX = 16 };
+typedef struct {
+    size_t at[OBJECT_SEEN_MAX], n;
+    int more;
+} object_seen;
+
 /* pcre2_match(object_re, script, len, from, 0, md, …): every match starts
  * at one of the names, so object_re runs anchored at their occurrences
- * only, in order; the first that matches is the leftmost match. */
-static int object_match(const char *script, size_t len, size_t from, pcre2_match_data *md)
+ * only, in order; the first that matches is the leftmost match.  With
+ * seen (from prescan_literals), the occurrences it holds are not searched
+ * for again. */
+static int object_match(const char *script, size_t len, size_t from, pcre2_match_data *md, const object_seen *seen)
 {
-    const char *end = script + len;
+    const char *end = script + len, *p = script + from;
+    if (seen) {
+        for (size_t i = 0; i < seen->n; i++) {
+            if (seen->at[i] < from) continue;
+            int rc = pcre2_match(object_re, (PCRE2_SPTR)script, len, seen->at[i], PCRE2_ANCHORED, md, match_ctx);
+            if (rc >= 0) return rc;
+        }
+        if (!seen->more) return PCRE2_ERROR_NOMATCH;
+        if (seen->n && seen->at[seen->n - 1] + 1 > from) p = script + seen->at[seen->n - 1] + 1;
+    }
     size_t which;
-    for (const char *p = script + from; p < end && (p = wx_literal_next(p, end, script_lits, OBJECT_LITS, &which)); p++) {
+    for (; p < end && (p = wx_literal_next(p, end, script_lits, OBJECT_LITS, &which)); p++) {
         int rc = pcre2_match(object_re, (PCRE2_SPTR)script, len, (PCRE2_SIZE)(p - script), PCRE2_ANCHORED, md,
                              match_ctx);
         if (rc >= 0) return rc;
@@ -724,19 +744,23 @@ static int object_match(const char *script, size_t len, size_t from, pcre2_match
     return PCRE2_ERROR_NOMATCH;
 }
 
-/* One pass: where object_re's names first occur (len when nowhere), and
- * whether notice_re's literals occur at all (it cannot match otherwise). */
-static size_t prescan_literals(const char *script, size_t len, int *notice_possible)
+/* One pass: where object_re's names occur (into seen; the first one is
+ * returned, len when nowhere), and whether notice_re's literals occur at
+ * all (it cannot match otherwise). */
+static size_t prescan_literals(const char *script, size_t len, int *notice_possible, object_seen *seen)
 {
-    const char *end = script + len, *first_object = NULL;
+    const char *end = script + len;
     *notice_possible = 0;
+    seen->n = 0;
+    seen->more = 0;
     size_t which;
-    for (const char *p = script; p < end && (!first_object || !*notice_possible); p++) {
+    for (const char *p = script; p < end && (!seen->more || !*notice_possible); p++) {
         if (!(p = wx_literal_next(p, end, script_lits, SCRIPT_LITS, &which))) break;
         if (which >= OBJECT_LITS) *notice_possible = 1;
-        else if (!first_object) first_object = p;
+        else if (seen->n < OBJECT_SEEN_MAX) seen->at[seen->n++] = (size_t)(p - script);
+        else seen->more = 1;
     }
-    return first_object ? (size_t)(first_object - script) : len;
+    return seen->n ? seen->at[0] : len;
 }
 
 /* Scan one inline script for the assignments of interest. */
@@ -746,7 +770,8 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
     scan_assignments(v, script, len);
 
     int notice_possible;
-    size_t first_object = prescan_literals(script, len, &notice_possible);
+    object_seen seen;
+    size_t first_object = prescan_literals(script, len, &notice_possible, &seen);
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(notice_re, NULL);
     if (md && notice_possible && pcre2_match(notice_re, (PCRE2_SPTR)script, len, 0, 0, md, match_ctx) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
@@ -764,7 +789,7 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
     md = pcre2_match_data_create_from_pattern(object_re, NULL);
     if (!md) return;
     PCRE2_SIZE start = first_object;
-    while (start < len && object_match(script, len, start, md) >= 0) {
+    while (start < len && object_match(script, len, start, md, &seen) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         const char *open = script + ov[1];
         size_t span = 0;

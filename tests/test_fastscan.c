@@ -93,21 +93,26 @@ static int object_agrees(const char *s, size_t len, long *matches)
     pcre2_match_data *a = pcre2_match_data_create_from_pattern(object_re, NULL);
     pcre2_match_data *b = pcre2_match_data_create_from_pattern(object_re, NULL);
     int ok = a && b;
+    int notice_possible;
+    object_seen seen;
+    size_t first_object = prescan_literals(s, len, &notice_possible, &seen);
     for (size_t from = 0; ok && from <= len; from++) {
         int ra = pcre2_match(object_re, (PCRE2_SPTR)s, len, from, 0, a, match_ctx);
-        int rb = object_match(s, len, from, b);
-        if ((ra >= 0) != (rb >= 0)) { ok = 0; break; }
-        if (ra < 0) continue;
-        (*matches)++;
-        PCRE2_SIZE *oa = pcre2_get_ovector_pointer(a), *ob = pcre2_get_ovector_pointer(b);
-        for (int k = 0; k < 4; k++)
-            if (oa[k] != ob[k]) ok = 0;
+        /* searching, and going by the occurrences the prescan saw */
+        for (int with_seen = 0; with_seen < 2 && ok; with_seen++) {
+            int rb = object_match(s, len, from, b, with_seen ? &seen : NULL);
+            if ((ra >= 0) != (rb >= 0)) { ok = 0; break; }
+            if (ra < 0) continue;
+            (*matches) += with_seen;
+            PCRE2_SIZE *oa = pcre2_get_ovector_pointer(a), *ob = pcre2_get_ovector_pointer(b);
+            for (int k = 0; k < 4; k++)
+                if (oa[k] != ob[k]) ok = 0;
+        }
     }
-    int notice = pcre2_match(notice_re, (PCRE2_SPTR)s, len, 0, 0, a, match_ctx) >= 0, notice_possible;
-    size_t first_object = prescan_literals(s, len, &notice_possible);
+    int notice = pcre2_match(notice_re, (PCRE2_SPTR)s, len, 0, 0, a, match_ctx) >= 0;
     if (notice && !notice_possible) ok = 0;
     /* the object scan starts at first_object: no match may start before it */
-    if (first_object > 0 && first_object <= len && object_match(s, len, 0, b) >= 0 &&
+    if (first_object > 0 && first_object <= len && object_match(s, len, 0, b, NULL) >= 0 &&
         pcre2_get_ovector_pointer(b)[0] < first_object)
         ok = 0;
     pcre2_match_data_free(a);
@@ -128,6 +133,9 @@ static void test_object_cases(void **state)
         "getElementById( \"js_share_notice\" ) .innerHTML='a'", "document.writeln('x')", "",
         "0123456789abcdef0123456789abcdef cgiData = {} 0123456789abcdef window.cgiDataNew={",
         "0123456789abcdef0123456789abcdef0123456789abcdef document.write(1)",
+        /* more names than the prescan keeps (OBJECT_SEEN_MAX) */
+        "cgiData cgiData cgiData cgiData cgiData cgiData cgiData cgiData cgiData cgiData cgiData cgiData "
+        "cgiData cgiData cgiData cgiData cgiData cgiData x=1; cgiData = {} cgiDataNew={a:1} cgiData = [",
     };
     long matches = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
