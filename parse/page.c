@@ -158,34 +158,26 @@ static int tag_attr_is(const char *tag, size_t n, const char *attr, const char *
 }
 
 /* Recognise a Wayback Machine capture and note its timestamp and the
- * original URL (from the wombat init call or a /web/<ts>/ link). */
-/* The first occurrence of each Wayback marker.  memmem over every page,
- * three times, cost as much as all of the DOM walking, and then three
- * memchr walks for a rare byte of each still cost a few percent (the '_'
- * of __wm is not rare in scripts).  One wx_literal_next pass (parse.h)
- * finds all three, by byte pairs rare in real pages; most pages have none,
- * a capture has them near its top. */
-static const wx_literal wm_markers[] = {
-    {"__wm.wombat(", 12, 8}, {"BEGIN WAYBACK TOOLBAR INSERT", 28, 6}, {"FILE ARCHIVED ON", 16, 5}};
-#define WM_COUNT (sizeof wm_markers / sizeof wm_markers[0])
+ * original URL (from the wombat init call or a /web/<ts>/ link).  Of the
+ * Wayback's three markers, the toolbar's "BEGIN WAYBACK TOOLBAR INSERT"
+ * and the footer's "FILE ARCHIVED ON" live in comments, which
+ * split_markup reads anyway (it notes them in wm_toolbar, wm_archived);
+ * only the injected script's "__wm.wombat(" call is searched for in the
+ * whole page.  memmem for it cost as much as all of the DOM walking: one
+ * wx_literal_next pass (parse.h), by a byte pair rare in real pages, finds
+ * it.  Most pages have none; a capture has it near its top. */
+static const wx_literal wm_wombat[] = {{"__wm.wombat(", 12, 8}};
 
-static void find_markers(const char *buf, size_t len, const char *found[WM_COUNT])
+static const char *find_wombat(const char *buf, size_t len)
 {
-    const char *end = buf + len;
-    size_t missing = WM_COUNT, which;
-    for (size_t k = 0; k < WM_COUNT; k++) found[k] = NULL;
-    for (const char *p = buf; missing && p < end; p++) {
-        if (!(p = wx_literal_next(p, end, wm_markers, WM_COUNT, &which))) break;
-        if (!found[which]) { found[which] = p; missing--; }
-    }
+    size_t which;
+    return wx_literal_next(buf, buf + len, wm_wombat, 1, &which);
 }
 
-static void detect_wayback(wx_page *pg, const char *buf, size_t len)
+static void detect_wayback(wx_page *pg, const char *buf, size_t len, int toolbar, int archived)
 {
-    const char *hits[WM_COUNT];
-    find_markers(buf, len, hits);
-    const char *w = hits[0], *tb = hits[1], *arch = hits[2];
-    if (!w && !tb && !(arch && memmem(buf, len, "INTERNET ARCHIVE", 16))) return;
+    const char *w = find_wombat(buf, len);
+    if (!w && !toolbar && !(archived && memmem(buf, len, "INTERNET ARCHIVE", 16))) return;
     pg->wayback = 1;
     if (w) {                                        /* __wm.wombat("URL","TS",… */
         const char *q1 = memchr(w, '"', (size_t)(buf + len - w));
@@ -212,8 +204,9 @@ static void detect_wayback(wx_page *pg, const char *buf, size_t len)
 }
 
 /* Copy markup, lifting out the bodies of <script> and <style> elements and
- * dropping comments' contents that hide tags; collect the script bodies. */
-static void split_markup(wx_page *pg, const char *buf, size_t len, wx_buf *html)
+ * dropping comments' contents that hide tags; collect the script bodies.
+ * Notes whether a comment holds the Wayback toolbar or archive footer. */
+static void split_markup(wx_page *pg, const char *buf, size_t len, wx_buf *html, int *toolbar, int *archived)
 {
     size_t i = 0;
     while (i < len) {
@@ -225,6 +218,8 @@ static void split_markup(wx_page *pg, const char *buf, size_t len, wx_buf *html)
         if (len - i >= 4 && memcmp(buf + i, "<!--", 4) == 0) {
             const char *end = memmem(buf + i + 4, len - i - 4, "-->", 3);
             size_t stop = end ? (size_t)(end - buf) + 3 : len;
+            if (memmem(buf + i, stop - i, "FILE ARCHIVED ON", 16)) *archived = 1;
+            if (memmem(buf + i, stop - i, "BEGIN WAYBACK TOOLBAR INSERT", 28)) *toolbar = 1;
             if (memmem(buf + i, stop - i, "WAYBACK TOOLBAR INSERT", 22) && end) {
                 /* toolbar: drop everything up to its END marker */
                 const char *tb_end = memmem(buf + stop, len - stop, "END WAYBACK TOOLBAR INSERT", 26);
@@ -523,10 +518,11 @@ int wx_page_split(wx_page *pg, const char *buf, size_t len)
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) { buf += 3; len -= 3; }
     pg->src = buf;
     pg->src_len = len;
-    detect_wayback(pg, buf, len);
     wx_buf html;
     wx_buf_init(&html);
-    split_markup(pg, buf, len, &html);
+    int toolbar = 0, archived = 0;
+    split_markup(pg, buf, len, &html, &toolbar, &archived);
+    detect_wayback(pg, buf, len, toolbar, archived);
     pg->html_len = html.len;
     pg->html = wx_buf_take(&html);
     if (!pg->html) return -1;

@@ -200,7 +200,8 @@ static void test_lean_samples(void **state)
         memset(&pg, 0, sizeof pg);
         wx_buf html;
         wx_buf_init(&html);
-        split_markup(&pg, buf, len, &html);
+        int toolbar = 0, archived = 0;
+        split_markup(&pg, buf, len, &html, &toolbar, &archived);
         size_t dropped;
         assert_true(lean_agrees(html.data, html.len, &dropped));
         dropped_total += dropped;
