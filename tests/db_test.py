@@ -225,11 +225,20 @@ def test_atomic_output():
     before = open(out, "rb").read()
     check(code == 0 and len(before.splitlines()) == 1, "-o writes the file")
     corpus = make_corpus(3)
-    p = subprocess.Popen([BIN, "parse", "-o", out, corpus], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The paths come through a pipe that stays open, so the run is still
+    # going when it is killed however fast it parses what it was given.
+    p = subprocess.Popen([BIN, "parse", "-o", out, "--files-from", "-"], stdin=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    paths = sorted(glob.glob(os.path.join(corpus, "*", "*")))
+    p.stdin.write(("\n".join(paths) + "\n").encode())
+    p.stdin.flush()
     time.sleep(0.4)
+    running = p.poll() is None
     p.kill()
     p.wait()
-    check(open(out, "rb").read() == before, "-o: a run killed with -9 leaves the previous file untouched")
+    p.stdin.close()
+    check(running and open(out, "rb").read() == before,
+          f"-o: a run killed with -9 leaves the previous file untouched (still running when killed: {running})")
     code, _, _ = wx("parse", "-o", out, corpus)
     recs = jsonl(out)
     check(len(recs) == count_files(corpus) and not os.path.exists(out + ".tmp"), "-o: a complete run replaces the file, no temp left")
@@ -308,7 +317,7 @@ def test_sigterm():
     p = subprocess.Popen([BIN, "parse", "--incremental", "--batch", "5", "--db", "sqlite:" + db, "-o", out, corpus],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wait_for(lambda: os.path.exists(out + ".tmp") and os.path.getsize(out + ".tmp") > 0)
-    time.sleep(0.2)
+    time.sleep(0.05)     # a record is out already; the run must still be going
     p.send_signal(signal.SIGTERM)
     err = p.communicate()[1].decode()
     sanitizer_clean(err)
