@@ -4,7 +4,8 @@
 The files are the samples (decompressed) and every page of ../shared/corpus
 when it exists.  The floor (libxml2 building the HTML DOM of each file,
 tests/bench/floor.c) and wxingest run over them repeated to BENCH_MB
-megabytes (default 200); the alternatives (readability-lxml, Mozilla
+megabytes (default 200), BENCH_ROUNDS times interleaved (default 5; each
+row is its program's median round); the alternatives (readability-lxml, Mozilla
 Readability on linkedom and on jsdom) go over them BENCH_ALT_PASSES times
 (default 1: jsdom is slow), each in one process with the files read before
 its clock starts.  For each: documents/s, MB/s, peak RSS and the time per
@@ -102,14 +103,28 @@ def main():
           "alternatives %d time(s)" % (len(files), size / 1e6, repeat, size * repeat / 1e6, alt_passes),
           flush=True)
 
+    # The floor and wxingest run BENCH_ROUNDS times, interleaved (floor,
+    # -j 1, -j 2, floor, …), and each row is the round with its program's
+    # median wall time: on a shared machine one run can be off by 30%.
+    rounds = max(1, int(os.environ.get("BENCH_ROUNDS", "5")))
+    runs = {"floor": [], 1: [], 2: []}
+    for _ in range(rounds):
+        runs["floor"].append(timed_in_process([floor, "-n", str(repeat)] + files))
+        for jobs in (1, 2):
+            wall, rss, _, cpu = run([wx, "parse", "-j", str(jobs), "-o", "/dev/null", "--files-from", "-"],
+                                    stdin=listing * repeat)
+            runs[jobs].append((len(files) * repeat, size * repeat, wall, rss, cpu))
+
+    def median(results):
+        return sorted(results, key=lambda r: r[2])[len(results) // 2]
+
     rows = []   # (name, docs, bytes, seconds, rss KiB, CPU seconds of the whole process)
-    rows.append(("floor: libxml2 htmlReadMemory + xmlFreeDoc",)
-                + timed_in_process([floor, "-n", str(repeat)] + files))
+    rows.append(("floor: libxml2 htmlReadMemory + xmlFreeDoc",) + median(runs["floor"]))
     for jobs in (1, 2):
-        wall, rss, _, cpu = run([wx, "parse", "-j", str(jobs), "-o", "/dev/null", "--files-from", "-"],
-                                stdin=listing * repeat)
-        rows.append(("wxingest parse -j %d (whole process)" % jobs, len(files) * repeat, size * repeat, wall, rss,
-                     cpu))
+        rows.append(("wxingest parse -j %d (whole process)" % jobs,) + median(runs[jobs]))
+    per_round = ["%.2f×/%.2f×" % (w[2] / f[2], w[4] / f[4]) for f, w in zip(runs["floor"], runs[1])]
+    print("rounds: %d; wxingest -j 1 vs the floor per round (time/CPU): %s" % (rounds, ", ".join(per_round)),
+          flush=True)
     alts = [("readability-lxml (python3-readability)", ["/usr/bin/python3", os.path.join(HERE, "alt_readability_lxml.py")]),
             ("Readability.js on linkedom", ["node", os.path.join(HERE, "alt_readability.mjs"), "linkedom"]),
             ("Readability.js on jsdom", ["node", os.path.join(HERE, "alt_readability.mjs"), "jsdom"])]
