@@ -169,9 +169,12 @@ static int call_is_transparent(js_tok callee)
  * starts.  A right-hand side ends there, so every byte of a script is lexed
  * by one right-hand side at most; re-lexing the rest of the script for each
  * match made `a=a=a=…` or an unterminated right-hand side quadratic. */
+struct script_index;
+
 typedef struct {
     const char *script;
     size_t len;
+    const struct script_index *ix;   /* where matches may start (NULL: search) */
     pcre2_match_data *md;
     int have;                  /* 0: no assignment at or after the last seek */
     size_t start, end;         /* the match: "var title =" from start to end */
@@ -563,16 +566,24 @@ static int prefix_at(const char *script, size_t end, const char *kw, size_t *sta
     return 1;
 }
 
-/* Where a match of assign_re that ends at the '=' at script[eq] starts,
- * or (size_t)-1. */
-static size_t assign_start(const char *script, size_t len, size_t eq)
+/* The name before the '=' at script[eq]: blanks skipped, then the run of
+ * word characters, of which at most 33 are read (no name we look for is
+ * longer).  Its start goes to *name; returns its length. */
+static size_t name_before(const char *script, size_t eq, size_t *name)
 {
-    if (eq + 1 < len && script[eq + 1] == '=') return (size_t)-1;
     size_t q = eq;
     while (q > 0 && js_blank((unsigned char)script[q - 1])) q--;
-    size_t name_end = q;
-    while (q > 0 && js_word((unsigned char)script[q - 1])) q--;
-    size_t n = name_end - q;
+    size_t name_end = q, stop = q > 33 ? q - 33 : 0;
+    while (q > stop && js_word((unsigned char)script[q - 1])) q--;
+    *name = q;
+    return name_end - q;
+}
+
+/* Where a match of assign_re that ends at the '=' at script[eq] starts,
+ * or (size_t)-1; q and n: the name before that '=' (name_before). */
+static size_t assign_start_named(const char *script, size_t len, size_t eq, size_t q, size_t n)
+{
+    if (eq + 1 < len && script[eq + 1] == '=') return (size_t)-1;
     if (n == 0 || n > 32 || q == 0) return (size_t)-1;
     /* the name first: it rejects nearly every '=' of library code */
     const char *const *w = names_by_len[n];
@@ -596,11 +607,120 @@ static size_t assign_start(const char *script, size_t len, size_t eq)
     return start;
 }
 
-/* pcre2_match(assign_re, script, len, from, 0, md, …), the fast way: the
- * '=' signs are found 64 bytes at a time (wx_byte_mask64) and each is
- * checked by assign_start, in order. */
-static int assign_match(const char *script, size_t len, size_t from, pcre2_match_data *md)
+static size_t assign_start(const char *script, size_t len, size_t eq)
 {
+    size_t q, n = name_before(script, eq, &q);
+    return assign_start_named(script, len, eq, q, n);
+}
+
+/* ---------- one pass over a script: where matches may start ----------
+ *
+ * Every match of assign_re and of object_re ends at an '=' (a name, blanks,
+ * '='), and so does notice_re's innerHTML form; its other form starts with
+ * "document.write".  So one walk over a script's '=' signs (64 bytes at a
+ * time, wx_byte_mask64) finds every place where one of them can match: the
+ * name before each '=' is read once (name_before), and from it come the
+ * start assign_start would give for assign_re, the name's start when it is
+ * one of object_re's names (the whole word-character run, as object_re's
+ * look-behind wants), and whether the '=' ends a js_share_notice innerHTML
+ * assignment; one byte-pair scan looks for
+ * "document.write".  The regexes then run anchored at those places only.
+ * Before, a scan for object_re's and notice_re's literals (four byte pairs)
+ * and a second walk for object_re went over every script byte as well. */
+enum { OBJECT_SEEN_MAX = 16 };
+typedef struct script_index {
+    size_t *assign, nassign, capassign;   /* assign_start of each '=' that has one, in order */
+    int assign_ok;                        /* 0: out of memory, search instead */
+    size_t object[OBJECT_SEEN_MAX], nobject;   /* starts of object_re's names before an '=' */
+    int object_more;                      /* more than OBJECT_SEEN_MAX: search past the last */
+    int notice_possible;                  /* notice_re can match */
+} script_index;
+
+/* Is script[q..q+n) one of object_re's names? */
+static int is_object_name(const char *script, size_t q, size_t n)
+{
+    return (n == 7 && memcmp(script + q, "cgiData", 7) == 0) || (n == 10 && memcmp(script + q, "cgiDataNew", 10) == 0) ||
+           (n == 22 && memcmp(script + q, "picture_page_info_list", 22) == 0);
+}
+
+/* Does the '=' at s[eq] end getElementById('js_share_notice').innerHTML =
+ * exactly as notice_re spells it (\s* where it allows blanks)? */
+static int ends_notice_assign(const char *s, size_t eq)
+{
+    size_t q = eq;
+    while (q > 0 && js_blank((unsigned char)s[q - 1])) q--;
+    if (q < 11 || memcmp(s + q - 11, ").innerHTML", 11) != 0) return 0;
+    q -= 11;
+    while (q > 0 && js_blank((unsigned char)s[q - 1])) q--;
+    if (q < 17 || (s[q - 1] != '\'' && s[q - 1] != '"') || memcmp(s + q - 16, "js_share_notice", 15) != 0 ||
+        (s[q - 17] != '\'' && s[q - 17] != '"'))
+        return 0;
+    q -= 17;
+    while (q > 0 && js_blank((unsigned char)s[q - 1])) q--;
+    return q >= 15 && memcmp(s + q - 15, "getElementById(", 15) == 0;
+}
+
+static const wx_literal document_write[] = {{"document.write", 14, 8}};
+
+static void index_script(script_index *ix, const char *script, size_t len)
+{
+    memset(ix, 0, sizeof *ix);
+    ix->assign_ok = 1;
+    for (size_t base = 0; base < len; base += 64) {
+        uint64_t bits = 0;
+        if (len - base >= 64) {
+            bits = wx_byte_mask64(script + base, '=');
+        } else {
+            for (size_t i = 0; base + i < len; i++)
+                if (script[base + i] == '=') bits |= (uint64_t)1 << i;
+        }
+        for (; bits; bits &= bits - 1) {
+            size_t eq = base + (size_t)__builtin_ctzll(bits), name;
+            size_t n = name_before(script, eq, &name);
+            if (n == 0 || n > 32) continue;
+            size_t start = assign_start_named(script, len, eq, name, n);
+            if (start != (size_t)-1 && ix->assign_ok) {
+                if (ix->nassign == ix->capassign) {
+                    size_t cap = ix->capassign ? ix->capassign * 2 : 64;
+                    size_t *grown = realloc(ix->assign, cap * sizeof *grown);
+                    if (!grown) { ix->assign_ok = 0; continue; }
+                    ix->assign = grown;
+                    ix->capassign = cap;
+                }
+                ix->assign[ix->nassign++] = start;
+            }
+            if (is_object_name(script, name, n)) {
+                if (ix->nobject < OBJECT_SEEN_MAX) ix->object[ix->nobject++] = name;
+                else ix->object_more = 1;
+            }
+            if (n == 9 && !ix->notice_possible && ends_notice_assign(script, eq)) ix->notice_possible = 1;
+        }
+    }
+    size_t which;
+    if (!ix->notice_possible && wx_literal_next(script, script + len, document_write, 1, &which))
+        ix->notice_possible = 1;
+}
+
+static void index_free(script_index *ix) { free(ix->assign); }
+
+/* pcre2_match(assign_re, script, len, from, 0, md, …), the fast way: the
+ * regex runs anchored where assign_start says a match can start, taken
+ * from the index or (ix NULL) found by walking the '=' signs from `from`. */
+static int assign_match(const char *script, size_t len, size_t from, pcre2_match_data *md, const script_index *ix)
+{
+    if (ix && ix->assign_ok) {
+        size_t lo = 0, hi = ix->nassign;               /* first start >= from */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (ix->assign[mid] < from) lo = mid + 1;
+            else hi = mid;
+        }
+        for (size_t i = lo; i < ix->nassign; i++) {
+            int rc = pcre2_match(assign_re, (PCRE2_SPTR)script, len, ix->assign[i], PCRE2_ANCHORED, md, match_ctx);
+            if (rc >= 0) return rc;
+        }
+        return PCRE2_ERROR_NOMATCH;
+    }
     for (size_t base = from; base < len; base += 64) {
         uint64_t bits = 0;
         if (len - base >= 64) {
@@ -625,7 +745,7 @@ static int assign_match(const char *script, size_t len, size_t from, pcre2_match
 static void cursor_seek(assign_cursor *c, size_t from)
 {
     c->have = from < c->len &&
-              assign_match(c->script, c->len, from, c->md) >= 0;
+              assign_match(c->script, c->len, from, c->md, c->ix) >= 0;
     if (!c->have) {
         c->start = c->end = c->len;
         return;
@@ -668,9 +788,9 @@ static void chain_resolve(wx_jsvars *v, assign_chain *ch, const char *val)
 /* var/window./_g./d. assignments, in order.  Each right-hand side is read
  * up to the next assignment at most (see assign_cursor), so the scan is
  * linear in the script whatever it contains. */
-static void scan_assignments(wx_jsvars *v, const char *script, size_t len)
+static void scan_assignments(wx_jsvars *v, const char *script, size_t len, const script_index *ix)
 {
-    assign_cursor cur = {script, len, pcre2_match_data_create_from_pattern(assign_re, NULL), 0, 0, 0, ""};
+    assign_cursor cur = {script, len, ix, pcre2_match_data_create_from_pattern(assign_re, NULL), 0, 0, 0, ""};
     if (!cur.md) return;
     assign_chain chain = {.n = 0};
     cursor_seek(&cur, 0);
@@ -696,47 +816,29 @@ static void scan_assignments(wx_jsvars *v, const char *script, size_t len)
     pcre2_match_data_free(cur.md);
 }
 
-/* ---------- literal prefilters for object_re and notice_re ----------
- *
- * Every match of object_re begins with one of its names, and every match
- * of notice_re contains "js_share_notice" or "document.write"; yet JIT
- * searched every script byte for them, a fifth of the time spent on
- * scripts (pages carry 1-3 MB of script, the names occur in a handful of
- * places).  wx_literal_next (parse.h) finds them 16 bytes at a time;
- * one pass over a script looks for all four. */
-enum { OBJECT_LITS = 2 };                  /* script_lits[0..2): object_re's; the rest notice_re's */
-static const wx_literal script_lits[] = {
-    {"cgiData", 7, 3}, {"picture_page_info_list", 22, 7}, {"js_share_notice", 15, 2}, {"document.write", 14, 8}};
-#define SCRIPT_LITS (sizeof script_lits / sizeof script_lits[0])
-
-/* Where object_re's names occur in a script, as the prescan saw them: the
- * first OBJECT_SEEN_MAX, in order; `more` when there were more (the rest
- * must then be searched for). */
-enum { OBJECT_SEEN_MAX = 16 };
-typedef struct {
-    size_t at[OBJECT_SEEN_MAX], n;
-    int more;
-} object_seen;
+/* Scanning for object_re's names, where the index overflowed. */
+enum { OBJECT_LITS = 2 };
+static const wx_literal object_lits[] = {{"cgiData", 7, 3}, {"picture_page_info_list", 22, 7}};
 
 /* pcre2_match(object_re, script, len, from, 0, md, …): every match starts
  * at one of the names, so object_re runs anchored at their occurrences
- * only, in order; the first that matches is the leftmost match.  With
- * seen (from prescan_literals), the occurrences it holds are not searched
- * for again. */
-static int object_match(const char *script, size_t len, size_t from, pcre2_match_data *md, const object_seen *seen)
+ * only, in order; the first that matches is the leftmost match.  The
+ * occurrences come from the index (ix) or, past what it holds or with ix
+ * NULL, from a byte-pair scan for the names. */
+static int object_match(const char *script, size_t len, size_t from, pcre2_match_data *md, const script_index *ix)
 {
     const char *end = script + len, *p = script + from;
-    if (seen) {
-        for (size_t i = 0; i < seen->n; i++) {
-            if (seen->at[i] < from) continue;
-            int rc = pcre2_match(object_re, (PCRE2_SPTR)script, len, seen->at[i], PCRE2_ANCHORED, md, match_ctx);
+    if (ix) {
+        for (size_t i = 0; i < ix->nobject; i++) {
+            if (ix->object[i] < from) continue;
+            int rc = pcre2_match(object_re, (PCRE2_SPTR)script, len, ix->object[i], PCRE2_ANCHORED, md, match_ctx);
             if (rc >= 0) return rc;
         }
-        if (!seen->more) return PCRE2_ERROR_NOMATCH;
-        if (seen->n && seen->at[seen->n - 1] + 1 > from) p = script + seen->at[seen->n - 1] + 1;
+        if (!ix->object_more) return PCRE2_ERROR_NOMATCH;
+        if (ix->nobject && ix->object[ix->nobject - 1] + 1 > from) p = script + ix->object[ix->nobject - 1] + 1;
     }
     size_t which;
-    for (; p < end && (p = wx_literal_next(p, end, script_lits, OBJECT_LITS, &which)); p++) {
+    for (; p < end && (p = wx_literal_next(p, end, object_lits, OBJECT_LITS, &which)); p++) {
         int rc = pcre2_match(object_re, (PCRE2_SPTR)script, len, (PCRE2_SIZE)(p - script), PCRE2_ANCHORED, md,
                              match_ctx);
         if (rc >= 0) return rc;
@@ -744,36 +846,16 @@ static int object_match(const char *script, size_t len, size_t from, pcre2_match
     return PCRE2_ERROR_NOMATCH;
 }
 
-/* One pass: where object_re's names occur (into seen; the first one is
- * returned, len when nowhere), and whether notice_re's literals occur at
- * all (it cannot match otherwise). */
-static size_t prescan_literals(const char *script, size_t len, int *notice_possible, object_seen *seen)
-{
-    const char *end = script + len;
-    *notice_possible = 0;
-    seen->n = 0;
-    seen->more = 0;
-    size_t which;
-    for (const char *p = script; p < end && (!seen->more || !*notice_possible); p++) {
-        if (!(p = wx_literal_next(p, end, script_lits, SCRIPT_LITS, &which))) break;
-        if (which >= OBJECT_LITS) *notice_possible = 1;
-        else if (seen->n < OBJECT_SEEN_MAX) seen->at[seen->n++] = (size_t)(p - script);
-        else seen->more = 1;
-    }
-    return seen->n ? seen->at[0] : len;
-}
-
 /* Scan one inline script for the assignments of interest. */
 void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
 {
     if (wx_jsvars_compile() != 0 || len == 0) return;
-    scan_assignments(v, script, len);
+    script_index ix;
+    index_script(&ix, script, len);
+    scan_assignments(v, script, len, &ix);
 
-    int notice_possible;
-    object_seen seen;
-    size_t first_object = prescan_literals(script, len, &notice_possible, &seen);
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(notice_re, NULL);
-    if (md && notice_possible && pcre2_match(notice_re, (PCRE2_SPTR)script, len, 0, 0, md, match_ctx) >= 0) {
+    if (md && ix.notice_possible && pcre2_match(notice_re, (PCRE2_SPTR)script, len, 0, 0, md, match_ctx) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         js_lex lx = {script + ov[1], script + len, 0};
         char *val = NULL;
@@ -785,11 +867,9 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
     }
     pcre2_match_data_free(md);
 
-    if (first_object == len) return;
-    md = pcre2_match_data_create_from_pattern(object_re, NULL);
-    if (!md) return;
-    PCRE2_SIZE start = first_object;
-    while (start < len && object_match(script, len, start, md, &seen) >= 0) {
+    md = ix.nobject ? pcre2_match_data_create_from_pattern(object_re, NULL) : NULL;
+    PCRE2_SIZE start = 0;
+    while (md && start < len && object_match(script, len, start, md, &ix) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         const char *open = script + ov[1];
         size_t span = 0;
@@ -810,4 +890,5 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
         start = ov[1] + (span ? span : 1);
     }
     pcre2_match_data_free(md);
+    index_free(&ix);
 }

@@ -1,7 +1,8 @@
 /*
  * The parser's fast scans must find exactly what the slow, obvious code
- * finds.  jsvars.c's assign_match (memchr for '=', checks backwards, then
- * an anchored match) stands for pcre2_match(assign_re, …) from any offset.
+ * finds.  jsvars.c's assign_match (the '=' signs walked from an offset or
+ * taken from the script's index, checks backwards, then an anchored match)
+ * stands for pcre2_match(assign_re, …) from any offset.
  * It is static, so this file includes jsvars.c and compares the two on
  * hand-picked cases and on many random strings built from the tokens that
  * matter (keywords, names, dots, blanks, '=', '==').  Likewise object_match
@@ -25,16 +26,22 @@ static int assign_agrees(const char *s, size_t len, long *matches)
     pcre2_match_data *a = pcre2_match_data_create_from_pattern(assign_re, NULL);
     pcre2_match_data *b = pcre2_match_data_create_from_pattern(assign_re, NULL);
     int ok = a && b;
+    script_index ix;
+    index_script(&ix, s, len);
     for (size_t from = 0; ok && from <= len; from++) {
         int ra = pcre2_match(assign_re, (PCRE2_SPTR)s, len, from, 0, a, match_ctx);
-        int rb = assign_match(s, len, from, b);
-        if ((ra >= 0) != (rb >= 0)) { ok = 0; break; }
-        if (ra < 0) continue;
-        (*matches)++;
-        PCRE2_SIZE *oa = pcre2_get_ovector_pointer(a), *ob = pcre2_get_ovector_pointer(b);
-        for (int k = 0; k < 6; k++)
-            if (oa[k] != ob[k]) ok = 0;
+        /* walking the '=' signs from `from`, and going by the script's index */
+        for (int with_index = 0; with_index < 2 && ok; with_index++) {
+            int rb = assign_match(s, len, from, b, with_index ? &ix : NULL);
+            if ((ra >= 0) != (rb >= 0)) { ok = 0; break; }
+            if (ra < 0) continue;
+            (*matches) += with_index;
+            PCRE2_SIZE *oa = pcre2_get_ovector_pointer(a), *ob = pcre2_get_ovector_pointer(b);
+            for (int k = 0; k < 6; k++)
+                if (oa[k] != ob[k]) ok = 0;
+        }
     }
+    index_free(&ix);
     pcre2_match_data_free(a);
     pcre2_match_data_free(b);
     if (!ok) print_message("assign_match disagrees with assign_re on [%.*s]\n", (int)len, s);
@@ -93,14 +100,13 @@ static int object_agrees(const char *s, size_t len, long *matches)
     pcre2_match_data *a = pcre2_match_data_create_from_pattern(object_re, NULL);
     pcre2_match_data *b = pcre2_match_data_create_from_pattern(object_re, NULL);
     int ok = a && b;
-    int notice_possible;
-    object_seen seen;
-    size_t first_object = prescan_literals(s, len, &notice_possible, &seen);
+    script_index ix;
+    index_script(&ix, s, len);
     for (size_t from = 0; ok && from <= len; from++) {
         int ra = pcre2_match(object_re, (PCRE2_SPTR)s, len, from, 0, a, match_ctx);
-        /* searching, and going by the occurrences the prescan saw */
+        /* searching, and going by the script's index */
         for (int with_seen = 0; with_seen < 2 && ok; with_seen++) {
-            int rb = object_match(s, len, from, b, with_seen ? &seen : NULL);
+            int rb = object_match(s, len, from, b, with_seen ? &ix : NULL);
             if ((ra >= 0) != (rb >= 0)) { ok = 0; break; }
             if (ra < 0) continue;
             (*matches) += with_seen;
@@ -110,11 +116,10 @@ static int object_agrees(const char *s, size_t len, long *matches)
         }
     }
     int notice = pcre2_match(notice_re, (PCRE2_SPTR)s, len, 0, 0, a, match_ctx) >= 0;
-    if (notice && !notice_possible) ok = 0;
-    /* the object scan starts at first_object: no match may start before it */
-    if (first_object > 0 && first_object <= len && object_match(s, len, 0, b, NULL) >= 0 &&
-        pcre2_get_ovector_pointer(b)[0] < first_object)
-        ok = 0;
+    if (notice && !ix.notice_possible) ok = 0;
+    /* an index without names: no object match at all */
+    if (ix.nobject == 0 && object_match(s, len, 0, b, NULL) >= 0) ok = 0;
+    index_free(&ix);
     pcre2_match_data_free(a);
     pcre2_match_data_free(b);
     if (!ok) print_message("object_match or the notice prefilter disagrees on [%.*s]\n", (int)len, s);
