@@ -552,7 +552,18 @@ static void index_names(void)
 }
 
 static int js_blank(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-static int js_word(unsigned char c) { return js_alnum(c) || c == '_'; }
+/* \w of PCRE2 without UCP: [A-Za-z0-9_].  A table, as the index reads the
+ * name before every '=' of megabytes of script with it. */
+#define W1(c) [c] = 1
+static const unsigned char word_char[256] = {
+    W1('0'), W1('1'), W1('2'), W1('3'), W1('4'), W1('5'), W1('6'), W1('7'), W1('8'), W1('9'), W1('_'),
+    W1('A'), W1('B'), W1('C'), W1('D'), W1('E'), W1('F'), W1('G'), W1('H'), W1('I'), W1('J'), W1('K'), W1('L'), W1('M'),
+    W1('N'), W1('O'), W1('P'), W1('Q'), W1('R'), W1('S'), W1('T'), W1('U'), W1('V'), W1('W'), W1('X'), W1('Y'), W1('Z'),
+    W1('a'), W1('b'), W1('c'), W1('d'), W1('e'), W1('f'), W1('g'), W1('h'), W1('i'), W1('j'), W1('k'), W1('l'), W1('m'),
+    W1('n'), W1('o'), W1('p'), W1('q'), W1('r'), W1('s'), W1('t'), W1('u'), W1('v'), W1('w'), W1('x'), W1('y'), W1('z'),
+};
+#undef W1
+static int js_word(unsigned char c) { return word_char[c]; }
 static int js_word_or_dot(unsigned char c) { return js_word(c) || c == '$' || c == '.'; }
 
 /* Does the keyword kw end at script[end] and stand alone on its left? */
