@@ -11,6 +11,8 @@ command -v cc >/dev/null 2>&1 || missing=1
 # The database tests start a throwaway PostgreSQL server (tests/db_test.py).
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { echo "deps: PostgreSQL server (postgresql) missing"; missing=1; }
 command -v strace >/dev/null 2>&1 || { echo "deps: strace missing (tests/test_robust.py)"; missing=1; }
+# mimalloc ships no pkg-config file: look for its header (libmimalloc-dev).
+[ -f /usr/include/mimalloc.h ] || { echo "deps: mimalloc missing (libmimalloc-dev)"; missing=1; }
 # make fuzz: clang with the libFuzzer runtime (libclang-rt-dev)
 fuzz_probe=$(mktemp -d)
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$fuzz_probe/p.c"
