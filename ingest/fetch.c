@@ -302,7 +302,22 @@ typedef struct fetcher {
     double next_scan;           /* start_ready has nothing to do before this (0: look now) */
     size_t scan_from;           /* tasks before this one are all done */
     int store_trouble;
+    /* Bodies fetched and checked, waiting to be stored as one batch
+     * (commit_pending): their tasks are finished only then. */
+    struct pending {
+        task *t;
+        long code;
+        char *final_url, *ctype;
+        char sha[65];
+        char when[32];
+    } *pending;
+    size_t npending, pending_bytes;
 } fetcher;
+
+/* A batch is stored once this many bodies or bytes wait, and at the end of
+ * every round of finished transfers. */
+enum { PENDING_MAX = 64 };
+#define PENDING_MAX_BYTES ((size_t)32 << 20)
 
 /* Hosts are the unit of politeness; look one up or add it. */
 static host *host_get(fetcher *f, const char *name)
@@ -628,8 +643,11 @@ static int page_type_ok(const char *ctype, const unsigned char *body, size_t len
 /* Server-chosen strings go into the index: keep them bounded. */
 static char *dup_trunc(const char *s) { return s ? strndup(s, 2000) : NULL; }
 
+static void commit_pending(fetcher *f);
+
 /* A complete 2xx body passed every check: store it unless it is the same
- * page as the latest stored fetch. */
+ * page as the latest stored fetch.  It joins the pending batch; the task
+ * finishes when the batch is stored. */
 static void store_body(fetcher *f, task *t, long code, const char *final_url, const char *ctype)
 {
     wx_fetch_result *r = &f->results[t->index];
@@ -641,38 +659,77 @@ static void store_body(fetcher *f, task *t, long code, const char *final_url, co
         task_done(f, t);
         return;
     }
-    char *err = NULL;
-    if (wx_store_put_object(f->st, t->body, t->len, sha, &err) != 0) {
-        r->store_error = 1;
-        f->store_trouble = 1;
-        task_fail(f, t, err);
-        return;
+    struct pending *p = &f->pending[f->npending];
+    p->t = t;
+    p->code = code;
+    p->final_url = final_url ? strdup(final_url) : NULL;
+    p->ctype = ctype ? strdup(ctype) : NULL;
+    memcpy(p->sha, sha, 65);
+    utc_now(p->when);
+    f->npending++;
+    f->pending_bytes += t->len;
+    if (f->npending == PENDING_MAX || f->pending_bytes >= PENDING_MAX_BYTES) commit_pending(f);
+}
+
+/* Store the pending batch (objects, then index lines: wx_store_put_objects,
+ * wx_store_append_batch) and finish its tasks. */
+static void commit_pending(fetcher *f)
+{
+    size_t n = f->npending;
+    if (n == 0) return;
+    wx_store_object objs[PENDING_MAX];
+    wx_fetch_rec recs[PENDING_MAX];
+    char *obj_err[PENDING_MAX], *idx_err[PENDING_MAX];
+    for (size_t i = 0; i < n; i++) {
+        struct pending *p = &f->pending[i];
+        objs[i] = (wx_store_object){p->t->body, p->t->len, p->sha};
     }
-    char when[32];
-    utc_now(when);
-    wx_fetch_rec rec = {0};
-    rec.url = (char *)t->url;
-    rec.fetched_at = when;
-    rec.final_url = (char *)final_url;
-    rec.http_status = code;
-    rec.content_type = (char *)ctype;
-    rec.etag = t->etag;
-    rec.last_modified = t->last_modified;
-    rec.via = (char *)(f->o->wayback ? "wayback" : "live");
-    rec.bytes = t->len;
-    memcpy(rec.sha256, sha, 65);
-    if (wx_store_append(f->st, &rec, &err) != 0) {
-        r->store_error = 1;
-        f->store_trouble = 1;
-        task_fail(f, t, err);
-        return;
+    wx_store_put_objects(f->st, objs, n, obj_err);
+    size_t m = 0, at[PENDING_MAX];
+    for (size_t i = 0; i < n; i++) {
+        if (obj_err[i]) continue;
+        struct pending *p = &f->pending[i];
+        task *t = p->t;
+        wx_fetch_rec *rec = &recs[m];
+        memset(rec, 0, sizeof *rec);
+        rec->url = (char *)t->url;
+        rec->fetched_at = p->when;
+        rec->final_url = p->final_url;
+        rec->http_status = p->code;
+        rec->content_type = p->ctype;
+        rec->etag = t->etag;
+        rec->last_modified = t->last_modified;
+        rec->via = (char *)(f->o->wayback ? "wayback" : "live");
+        rec->bytes = t->len;
+        memcpy(rec->sha256, p->sha, 65);
+        at[m++] = i;
     }
-    t->prev = wx_store_latest(f->st, t->url);
-    r->status = WX_FETCH_STORED;
-    free(r->error);
-    r->error = NULL;
-    result_object(f, r, sha);
-    task_done(f, t);
+    for (size_t i = 0; i < n; i++) idx_err[i] = NULL;
+    char *batch_err[PENDING_MAX];
+    wx_store_append_batch(f->st, recs, m, batch_err);
+    for (size_t k = 0; k < m; k++) idx_err[at[k]] = batch_err[k];
+    for (size_t i = 0; i < n; i++) {
+        struct pending *p = &f->pending[i];
+        task *t = p->t;
+        wx_fetch_result *r = &f->results[t->index];
+        char *err = obj_err[i] ? obj_err[i] : idx_err[i];
+        if (err) {
+            r->store_error = 1;
+            f->store_trouble = 1;
+            task_fail(f, t, err);
+        } else {
+            t->prev = wx_store_latest(f->st, t->url);
+            r->status = WX_FETCH_STORED;
+            free(r->error);
+            r->error = NULL;
+            result_object(f, r, p->sha);
+            task_done(f, t);
+        }
+        free(p->final_url);
+        free(p->ctype);
+    }
+    f->npending = 0;
+    f->pending_bytes = 0;
 }
 
 /* Classify one finished attempt.  This is the whole policy of the issue's
@@ -836,6 +893,7 @@ static void fetcher_free(fetcher *f)
     }
     if (f->multi) curl_multi_cleanup(f->multi);
     free(f->ua);
+    free(f->pending);
 }
 
 /* The event loop: start what the scheduler allows, let libcurl move bytes,
@@ -866,11 +924,18 @@ int wx_fetch_all(wx_store *st, const wx_urllist *urls, const wx_fetch_opts *o,
     curl_multi_setopt(f.multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
     curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, (long)(o->jobs > 0 ? o->jobs * 2 : 8));
     f.ntasks = urls->count;
+    f.pending = calloc(PENDING_MAX, sizeof *f.pending);
+    if (!f.pending) {
+        if (err) *err = strdup("out of memory");
+        fetcher_free(&f);
+        curl_global_cleanup();
+        return -1;
+    }
     f.started = now_s();
     for (size_t i = 0; i < urls->count; i++) task_init(&f, &f.tasks[i], i, urls->urls[i]);
 
     while (f.done < f.ntasks) {
-        if (o->stop && *o->stop) { abandon_all(&f); break; }
+        if (o->stop && *o->stop) { commit_pending(&f); abandon_all(&f); break; }
         double wait = start_ready(&f);
         int running = 0;
         curl_multi_perform(f.multi, &running);
@@ -882,8 +947,12 @@ int wx_fetch_all(wx_store *st, const wx_urllist *urls, const wx_fetch_opts *o,
             curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
             if (priv) finish_transfer(&f, (task *)(void *)priv, m->data.result);
         }
+        commit_pending(&f);
         progress(&f, 0);
         if (f.done >= f.ntasks) break;
+        /* A slot freed since start_ready looked: start the next transfers
+         * now, not after a poll that may have no socket left to wake it. */
+        if (f.next_scan == 0) continue;
         int timeout = wait * 1000.0 >= POLL_MS ? POLL_MS : (int)ceil(wait * 1000.0);
         if (timeout < 1) timeout = 1;
         curl_multi_poll(f.multi, NULL, 0, timeout, NULL);

@@ -133,6 +133,16 @@ int wx_store_put_object(wx_store *st, const void *bytes, size_t len, const char 
  * Returns 0, or -1 with a malloc'd message in *err. */
 int wx_store_append(wx_store *st, const wx_fetch_rec *rec, char **err);
 
+/* Batches, as the fetcher stores: the same order as one object at a time
+ * (every object's bytes on disk, then the renames, then the index lines),
+ * one flush per step for the whole batch: syncfs of the store's
+ * filesystem for the objects, one fsync of the index for its lines.
+ * errs[i] gets a malloc'd message for each entry that failed (NULL when it
+ * succeeded); returns 0 when all did, else -1. */
+typedef struct wx_store_object { const void *bytes; size_t len; const char *sha256; } wx_store_object;
+int wx_store_put_objects(wx_store *st, const wx_store_object *objs, size_t n, char **errs);
+int wx_store_append_batch(wx_store *st, const wx_fetch_rec *recs, size_t n, char **errs);
+
 void wx_fetch_rec_free(wx_fetch_rec *rec);   /* frees the strings, not rec */
 
 /* A list of URLs. */

@@ -7,7 +7,9 @@
  *
  * Crash safety comes from ordering: an object is written to tmp/, fsync'd,
  * renamed into objects/ and its directory fsync'd; only then is its index
- * line appended (one write on an O_APPEND descriptor, then fsync).  A crash
+ * line appended (one write on an O_APPEND descriptor, then fsync).  The
+ * fetcher stores in batches with the same order, one flush per step for
+ * the whole batch (wx_store_put_objects, wx_store_append_batch).  A crash
  * leaves at worst a stray file in tmp/ or a torn last index line, which
  * readers skip.  Objects are named only by the hash of their bytes, so no
  * URL or page content ever becomes a path.
@@ -445,6 +447,89 @@ out:
     return rc;
 }
 
+/* A batch of objects with one flush for all (see ingest.h).  Ordering is
+ * the single object's: every object's bytes reach the disk (syncfs) before
+ * any of them is renamed into objects/, and the renames reach it (syncfs
+ * again) before wx_store_append_batch writes index lines for them.  syncfs
+ * flushes the whole filesystem, so two calls per batch replace three
+ * fsyncs per object, which capped the rate at ~400 pages/s on a disk
+ * where an fsync costs 0.8 ms. */
+static int sync_fs_of(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    int rc = syncfs(fd);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
+int wx_store_put_objects(wx_store *st, const wx_store_object *objs, size_t n, char **errs)
+{
+    char **tmps = calloc(n ? n : 1, sizeof *tmps);
+    int failed = 0;
+    if (!tmps) {
+        for (size_t i = 0; i < n; i++) errs[i] = fmt("store: out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) errs[i] = NULL;
+    /* 1. every object into tmp/, unsynced */
+    for (size_t i = 0; i < n; i++) {
+        const wx_store_object *o = &objs[i];
+        if (!valid_sha(o->sha256)) { errs[i] = fmt("store: bad object name"); continue; }
+        char *final = wx_store_object_path(st, o->sha256);
+        struct stat sb;
+        int present = final && stat(final, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size == o->len;
+        free(final);
+        if (present) continue;                     /* already stored: left alone */
+        char *tmp = fmt("%s/obj.XXXXXX", st->tmp);
+        int fd = tmp ? mkstemp(tmp) : -1;
+        if (fd < 0) { fail(&errs[i], "cannot create", tmp ? tmp : st->tmp); free(tmp); continue; }
+        int bad = fchmod(fd, st->file_mode) != 0 || write_all(fd, o->bytes, o->len) != 0;
+        if (close(fd) != 0) bad = 1;
+        if (bad) { fail(&errs[i], "cannot write", tmp); unlink(tmp); free(tmp); continue; }
+        tmps[i] = tmp;
+    }
+    /* 2. their bytes on disk, then the renames, then those on disk */
+    int synced = sync_fs_of(st->tmp) == 0;
+    if (!synced) failed = errno ? errno : EIO;
+    int created_any = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!tmps[i]) continue;
+        char *final = wx_store_object_path(st, objs[i].sha256);
+        char *subdir = fmt("%s/%.2s", st->objects, objs[i].sha256);
+        int created = 0;
+        if (!synced) {
+            errno = failed;
+            fail(&errs[i], "cannot sync", st->tmp);
+        } else if (!final || !subdir) {
+            errno = ENOMEM;
+            fail(&errs[i], "cannot write", st->objects);
+        } else if (ensure_dir(subdir, &created) != 0) {
+            fail(&errs[i], "cannot create", subdir);
+        } else if (rename(tmps[i], final) != 0) {
+            fail(&errs[i], "cannot rename into", final);
+        } else {
+            free(tmps[i]);
+            tmps[i] = NULL;                          /* renamed: nothing to clean up */
+        }
+        created_any |= created;
+        if (tmps[i]) { unlink(tmps[i]); free(tmps[i]); tmps[i] = NULL; }
+        free(final);
+        free(subdir);
+    }
+    if (sync_fs_of(st->objects) != 0 || (created_any && fsync_dir(st->objects) != 0)) {
+        for (size_t i = 0; i < n; i++)
+            if (!errs[i]) fail(&errs[i], "cannot sync", st->objects);
+    }
+    free(tmps);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        if (errs[i]) rc = -1;
+    return rc;
+}
+
 /* Another process, or a crash, may have left the index without a final
  * newline; start on a fresh line so a torn entry cannot swallow ours. */
 static int index_needs_newline(int fd)
@@ -486,5 +571,68 @@ int wx_store_append(wx_store *st, const wx_fetch_rec *rec, char **err)
         errno = ENOMEM;
         rc = fail(err, "cannot remember an entry of", st->index);
     }
+    return rc;
+}
+
+/* The index lines of a batch: one write and one fsync for all.  Entries
+ * whose object is missing get an error in errs[i] and no line. */
+int wx_store_append_batch(wx_store *st, const wx_fetch_rec *recs, size_t n, char **errs)
+{
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    int *ok = calloc(n ? n : 1, sizeof *ok);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) errs[i] = NULL;
+    if (!buf || !ok) {
+        for (size_t i = 0; i < n; i++) errs[i] = fmt("store: out of memory");
+        free(buf);
+        free(ok);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const wx_fetch_rec *rec = &recs[i];
+        if (!rec->url || !valid_sha(rec->sha256)) { errs[i] = fmt("store: incomplete index entry"); continue; }
+        if (!wx_store_has_object(st, rec->sha256)) {
+            errs[i] = fmt("store: object %s is missing; index entry not written", rec->sha256);
+            continue;
+        }
+        json_t *o = rec_to_json(rec);
+        char *text = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+        json_decref(o);
+        size_t tl = text ? strlen(text) : 0;
+        if (text && len + tl + 2 > cap) {
+            while (len + tl + 2 > cap) cap *= 2;
+            char *grown = realloc(buf, cap);
+            if (!grown) { free(text); text = NULL; }
+            else buf = grown;
+        }
+        if (!text) { errno = ENOMEM; fail(&errs[i], "cannot append to", st->index); continue; }
+        memcpy(buf + len, text, tl);
+        len += tl;
+        buf[len++] = '\n';
+        free(text);
+        ok[i] = 1;
+    }
+    if (len > 0) {
+        int bad = 0, e = 0;
+        if (flock(st->index_fd, LOCK_EX) != 0) {
+            bad = 1, e = errno;
+        } else {
+            if ((index_needs_newline(st->index_fd) && write_all(st->index_fd, "\n", 1) != 0) ||
+                write_all(st->index_fd, buf, len) != 0 || fsync(st->index_fd) != 0)
+                bad = 1, e = errno;
+            flock(st->index_fd, LOCK_UN);
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (!ok[i]) continue;
+            errno = e;
+            if (bad) fail(&errs[i], "cannot append to", st->index);
+            else if (map_put(st, &recs[i]) != 0) { errno = ENOMEM; fail(&errs[i], "cannot remember an entry of", st->index); }
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (errs[i]) rc = -1;
+    free(buf);
+    free(ok);
     return rc;
 }

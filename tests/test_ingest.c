@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -989,10 +990,82 @@ static void test_walk_many(void **state)
     rm_tree(dir);
 }
 
+/* ---------- the fetcher's store, in batches ---------- */
+
+/* A batch goes in whole where it can, and each entry that cannot gets its
+ * own error: a bad object name, an index line whose object is missing.
+ * What went in is there after the store is opened again. */
+static void test_store_batches(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    char *err = NULL;
+    wx_store *st = wx_store_open(dir, &err);
+    assert_non_null(st);
+    const char *a = "<html>a</html>", *b = "<html>b</html>";
+    char sa[65], sb[65];
+    wx_sha256_hex(a, strlen(a), sa);
+    wx_sha256_hex(b, strlen(b), sb);
+    wx_store_object objs[] = {{a, strlen(a), sa}, {b, strlen(b), sb}, {a, strlen(a), sa}, {b, strlen(b), "../x"}};
+    char *errs[4];
+    assert_int_equal(wx_store_put_objects(st, objs, 4, errs), -1);
+    assert_null(errs[0]);
+    assert_null(errs[1]);
+    assert_null(errs[2]);                  /* the same object twice in a batch */
+    assert_non_null(errs[3]);              /* never a path from a bad name */
+    free(errs[3]);
+    assert_true(wx_store_has_object(st, sa));
+    assert_true(wx_store_has_object(st, sb));
+
+    char missing[65];
+    memset(missing, 'c', 64);
+    missing[64] = '\0';
+    wx_fetch_rec recs[3];
+    memset(recs, 0, sizeof recs);
+    const char *urls[] = {"https://mp.weixin.qq.com/s/a", "https://mp.weixin.qq.com/s/b", "https://mp.weixin.qq.com/s/c"};
+    const char *shas[] = {sa, sb, missing};
+    for (int i = 0; i < 3; i++) {
+        recs[i].url = (char *)urls[i];
+        recs[i].fetched_at = (char *)"2026-11-25T12:00:00Z";
+        recs[i].http_status = 200;
+        recs[i].bytes = 14;
+        memcpy(recs[i].sha256, shas[i], 65);
+    }
+    char *ierrs[3];
+    assert_int_equal(wx_store_append_batch(st, recs, 3, ierrs), -1);
+    assert_null(ierrs[0]);
+    assert_null(ierrs[1]);
+    assert_non_null(ierrs[2]);             /* its object is missing: no line */
+    assert_non_null(strstr(ierrs[2], "missing"));
+    free(ierrs[2]);
+    wx_store_close(st);
+
+    st = wx_store_open(dir, &err);
+    assert_non_null(st);
+    const wx_fetch_rec *ra = wx_store_latest(st, urls[0]), *rb = wx_store_latest(st, urls[1]);
+    assert_non_null(ra);
+    assert_non_null(rb);
+    assert_string_equal(ra->sha256, sa);
+    assert_string_equal(rb->sha256, sb);
+    assert_null(wx_store_latest(st, urls[2]));
+    char *tmp = path_in(dir, "tmp");
+    DIR *d = opendir(tmp);
+    assert_non_null(d);
+    int left = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (e->d_name[0] != '.') left++;
+    closedir(d);
+    assert_int_equal(left, 0);             /* nothing left behind in tmp/ */
+    free(tmp);
+    wx_store_close(st);
+    rm_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sha256_known),
+        cmocka_unit_test(test_store_batches),
         cmocka_unit_test(test_load_plain),
         cmocka_unit_test(test_from_memory),
         cmocka_unit_test(test_load_gzip),
