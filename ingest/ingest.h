@@ -123,20 +123,12 @@ const wx_fetch_rec *wx_store_latest(const wx_store *st, const char *url);
 char *wx_store_object_path(const wx_store *st, const char *sha256);
 int wx_store_has_object(const wx_store *st, const char *sha256);
 
-/* Write bytes as an object (temporary file, fsync, rename, fsync of the
- * directory); sha256 must be their hash.  An object already present is left
- * alone.  Returns 0, or -1 with a malloc'd message in *err. */
-int wx_store_put_object(wx_store *st, const void *bytes, size_t len, const char *sha256, char **err);
-
-/* Append rec to the index (one line, O_APPEND, fsync) and make it the
- * latest fetch of rec->url.  Its object must already be in place.
- * Returns 0, or -1 with a malloc'd message in *err. */
-int wx_store_append(wx_store *st, const wx_fetch_rec *rec, char **err);
-
-/* Batches, as the fetcher stores: the same order as one object at a time
- * (every object's bytes on disk, then the renames, then the index lines),
- * one flush per step for the whole batch: syncfs of the store's
- * filesystem for the objects, one fsync of the index for its lines.
+/* Storing, a batch at a time: every object's bytes on disk, then their
+ * renames into objects/ on disk, then their index lines, one flush per
+ * step for the whole batch (syncfs of the store's filesystem for the
+ * objects, one fsync of the index for its lines).  Objects already present
+ * are left alone; an index line is written only for an object in place,
+ * and makes it the latest fetch of its URL.
  * errs[i] gets a malloc'd message for each entry that failed (NULL when it
  * succeeded); returns 0 when all did, else -1. */
 typedef struct wx_store_object { const void *bytes; size_t len; const char *sha256; } wx_store_object;

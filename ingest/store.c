@@ -5,11 +5,10 @@
  *   DIR/index.jsonl             one JSON object per successful fetch
  *   DIR/tmp/                    objects being written
  *
- * Crash safety comes from ordering: an object is written to tmp/, fsync'd,
- * renamed into objects/ and its directory fsync'd; only then is its index
- * line appended (one write on an O_APPEND descriptor, then fsync).  The
- * fetcher stores in batches with the same order, one flush per step for
- * the whole batch (wx_store_put_objects, wx_store_append_batch).  A crash
+ * Crash safety comes from ordering, for a batch of objects at a time: each
+ * is written to tmp/, the filesystem flushed (syncfs), each renamed into
+ * objects/, the filesystem flushed again; only then are their index lines
+ * appended (one write on an O_APPEND descriptor, then fsync).  A crash
  * leaves at worst a stray file in tmp/ or a torn last index line, which
  * readers skip.  Objects are named only by the hash of their bytes, so no
  * URL or page content ever becomes a path.
@@ -409,44 +408,6 @@ static int write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
-/* tmp/ + fsync + rename + fsync(dir): the object appears whole or not at
- * all, whatever happens to the process or the machine. */
-int wx_store_put_object(wx_store *st, const void *bytes, size_t len, const char *sha256, char **err)
-{
-    if (err) *err = NULL;
-    if (!valid_sha(sha256)) { if (err) *err = fmt("store: bad object name"); return -1; }
-    char *final = wx_store_object_path(st, sha256);
-    char *subdir = fmt("%s/%.2s", st->objects, sha256);
-    char *tmp = fmt("%s/obj.XXXXXX", st->tmp);
-    int rc = -1, fd = -1, made = 0;
-    if (!final || !subdir || !tmp) { errno = ENOMEM; fail(err, "cannot write", st->objects); goto out; }
-    struct stat sb;
-    if (stat(final, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size == len) { rc = 0; goto out; }
-    fd = mkstemp(tmp);
-    if (fd < 0) { fail(err, "cannot create", tmp); goto out; }
-    made = 1;
-    if (fchmod(fd, st->file_mode) != 0 || write_all(fd, bytes, len) != 0 || fsync(fd) != 0) {
-        fail(err, "cannot write", tmp);
-        goto out;
-    }
-    if (close(fd) != 0) { fd = -1; fail(err, "cannot write", tmp); goto out; }
-    fd = -1;
-    int created = 0;
-    if (ensure_dir(subdir, &created) != 0) { fail(err, "cannot create", subdir); goto out; }
-    if (created && fsync_dir(st->objects) != 0) { fail(err, "cannot sync", st->objects); goto out; }
-    if (rename(tmp, final) != 0) { fail(err, "cannot rename into", final); goto out; }
-    made = 0;   /* renamed: nothing left to clean up */
-    if (fsync_dir(subdir) != 0) { fail(err, "cannot sync", subdir); goto out; }
-    rc = 0;
-out:
-    if (fd >= 0) close(fd);
-    if (made) unlink(tmp);
-    free(tmp);
-    free(subdir);
-    free(final);
-    return rc;
-}
-
 /* A batch of objects with one flush for all (see ingest.h).  Ordering is
  * the single object's: every object's bytes reach the disk (syncfs) before
  * any of them is renamed into objects/, and the renames reach it (syncfs
@@ -541,41 +502,10 @@ static int index_needs_newline(int fd)
     return c != '\n';
 }
 
-/* The object must be in place first: an index line is a promise that its
- * object exists.  flock keeps concurrent fetchers' lines apart. */
-int wx_store_append(wx_store *st, const wx_fetch_rec *rec, char **err)
-{
-    if (err) *err = NULL;
-    if (!rec->url || !valid_sha(rec->sha256)) { if (err) *err = fmt("store: incomplete index entry"); return -1; }
-    if (!wx_store_has_object(st, rec->sha256)) {
-        if (err) *err = fmt("store: object %s is missing; index entry not written", rec->sha256);
-        return -1;
-    }
-    json_t *o = rec_to_json(rec);
-    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-    json_decref(o);
-    char *line = text ? fmt("\n%s\n", text) : NULL;
-    free(text);
-    if (!line) { errno = ENOMEM; return fail(err, "cannot append to", st->index); }
-    int rc = 0;
-    if (flock(st->index_fd, LOCK_EX) != 0) {
-        rc = fail(err, "cannot lock", st->index);
-    } else {
-        const char *p = index_needs_newline(st->index_fd) ? line : line + 1;
-        if (write_all(st->index_fd, p, strlen(p)) != 0 || fsync(st->index_fd) != 0)
-            rc = fail(err, "cannot append to", st->index);
-        flock(st->index_fd, LOCK_UN);
-    }
-    free(line);
-    if (rc == 0 && map_put(st, rec) != 0) {
-        errno = ENOMEM;
-        rc = fail(err, "cannot remember an entry of", st->index);
-    }
-    return rc;
-}
-
-/* The index lines of a batch: one write and one fsync for all.  Entries
- * whose object is missing get an error in errs[i] and no line. */
+/* The index lines of a batch: one write and one fsync for all.  An object
+ * must be in place first: an index line is a promise that its object
+ * exists, so an entry whose object is missing gets an error in errs[i] and
+ * no line.  flock keeps concurrent fetchers' lines apart. */
 int wx_store_append_batch(wx_store *st, const wx_fetch_rec *recs, size_t n, char **errs)
 {
     size_t cap = 4096, len = 0;
