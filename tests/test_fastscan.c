@@ -6,9 +6,11 @@
  * It is static, so this file includes jsvars.c and compares the two on
  * hand-picked cases and on many random strings built from the tokens that
  * matter (keywords, names, dots, blanks, '=', '==').  Likewise object_match
- * (literal prefilter, then anchored matches) against object_re searched
- * from every offset, and the notice prefilter against notice_re.  (page.c's
- * Wayback marker scan has its own test, test_wayback_scan.c.)
+ * (names from the index or a literal scan, then anchored matches) against
+ * object_re searched from every offset, the index's notice flag against
+ * notice_re, and where the cgiDataNew walk says an object ends against
+ * skip_balanced.  (page.c's Wayback scan has its own test,
+ * test_wayback_scan.c.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -138,7 +140,7 @@ static void test_object_cases(void **state)
         "getElementById( \"js_share_notice\" ) .innerHTML='a'", "document.writeln('x')", "",
         "0123456789abcdef0123456789abcdef cgiData = {} 0123456789abcdef window.cgiDataNew={",
         "0123456789abcdef0123456789abcdef0123456789abcdef document.write(1)",
-        /* more names than the prescan keeps (OBJECT_SEEN_MAX) */
+        /* more names than the index keeps (OBJECT_SEEN_MAX) */
         "cgiData cgiData cgiData cgiData cgiData cgiData cgiData cgiData cgiData cgiData cgiData cgiData "
         "cgiData cgiData cgiData cgiData cgiData cgiData x=1; cgiData = {} cgiDataNew={a:1} cgiData = [",
     };
