@@ -65,13 +65,14 @@ static int fail(char **err, const char *what, const char *path)
     return -1;
 }
 
-/* A directory's own entry must reach the disk for a rename or create in it
- * to survive a crash. */
-static int fsync_dir(const char *path)
+/* Flush through a directory: fsync (its own entries must reach the disk
+ * for a rename or create in it to survive a crash) or syncfs (everything on
+ * its filesystem, see wx_store_put_objects). */
+static int sync_dir(const char *path, int (*how)(int))
 {
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return -1;
-    int rc = fsync(fd);
+    int rc = how(fd);
     int e = errno;
     close(fd);
     errno = e;
@@ -338,7 +339,7 @@ wx_store *wx_store_open(const char *dir, char **err)
     if (ensure_dir(st->tmp, &created_tmp) != 0) { fail(err, "cannot create", st->tmp); wx_store_close(st); return NULL; }
     st->index_fd = open(st->index, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
     if (st->index_fd < 0) { fail(err, "cannot open", st->index); wx_store_close(st); return NULL; }
-    if (fsync_dir(st->dir) != 0) { fail(err, "cannot sync", st->dir); wx_store_close(st); return NULL; }
+    if (sync_dir(st->dir, fsync) != 0) { fail(err, "cannot sync", st->dir); wx_store_close(st); return NULL; }
     if (flock(st->index_fd, LOCK_SH) != 0) { fail(err, "cannot lock", st->index); wx_store_close(st); return NULL; }
     int rc = load_index(st, err);
     flock(st->index_fd, LOCK_UN);
@@ -415,16 +416,6 @@ static int write_all(int fd, const void *buf, size_t len)
  * flushes the whole filesystem, so two calls per batch replace three
  * fsyncs per object, which capped the rate at ~400 pages/s on a disk
  * where an fsync costs 0.8 ms. */
-static int sync_fs_of(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    int rc = syncfs(fd);
-    int e = errno;
-    close(fd);
-    errno = e;
-    return rc;
-}
 
 int wx_store_put_objects(wx_store *st, const wx_store_object *objs, size_t n, char **errs)
 {
@@ -452,8 +443,11 @@ int wx_store_put_objects(wx_store *st, const wx_store_object *objs, size_t n, ch
         if (bad) { fail(&errs[i], "cannot write", tmp); unlink(tmp); free(tmp); continue; }
         tmps[i] = tmp;
     }
-    /* 2. their bytes on disk, then the renames, then those on disk */
-    int synced = sync_fs_of(st->tmp) == 0;
+    /* 2. their bytes on disk, then the renames, then those on disk
+     * (nothing to flush when every object was there already) */
+    int written = 0;
+    for (size_t i = 0; i < n; i++) written |= tmps[i] != NULL;
+    int synced = !written || sync_dir(st->tmp, syncfs) == 0;
     if (!synced) failed = errno ? errno : EIO;
     int created_any = 0;
     for (size_t i = 0; i < n; i++) {
@@ -480,7 +474,7 @@ int wx_store_put_objects(wx_store *st, const wx_store_object *objs, size_t n, ch
         free(final);
         free(subdir);
     }
-    if (sync_fs_of(st->objects) != 0 || (created_any && fsync_dir(st->objects) != 0)) {
+    if (written && (sync_dir(st->objects, syncfs) != 0 || (created_any && sync_dir(st->objects, fsync) != 0))) {
         for (size_t i = 0; i < n; i++)
             if (!errs[i]) fail(&errs[i], "cannot sync", st->objects);
     }

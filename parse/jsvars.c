@@ -673,18 +673,23 @@ static int ends_notice_assign(const char *s, size_t eq)
 
 static const wx_literal document_write[] = {{"document.write", 14, 8}};
 
+/* The '=' signs among the 64 bytes at script[base] (fewer at the end), as
+ * bits: both walks over a script's '=' signs go 64 bytes at a time. */
+static uint64_t eq_signs(const char *script, size_t len, size_t base)
+{
+    if (len - base >= 64) return wx_byte_mask64(script + base, '=');
+    uint64_t bits = 0;
+    for (size_t i = 0; base + i < len; i++)
+        if (script[base + i] == '=') bits |= (uint64_t)1 << i;
+    return bits;
+}
+
 static void index_script(script_index *ix, const char *script, size_t len)
 {
     memset(ix, 0, sizeof *ix);
     ix->assign_ok = 1;
     for (size_t base = 0; base < len; base += 64) {
-        uint64_t bits = 0;
-        if (len - base >= 64) {
-            bits = wx_byte_mask64(script + base, '=');
-        } else {
-            for (size_t i = 0; base + i < len; i++)
-                if (script[base + i] == '=') bits |= (uint64_t)1 << i;
-        }
+        uint64_t bits = eq_signs(script, len, base);
         for (; bits; bits &= bits - 1) {
             size_t eq = base + (size_t)__builtin_ctzll(bits), name;
             size_t n = name_before(script, eq, &name);
@@ -733,13 +738,7 @@ static int assign_match(const char *script, size_t len, size_t from, pcre2_match
         return PCRE2_ERROR_NOMATCH;
     }
     for (size_t base = from; base < len; base += 64) {
-        uint64_t bits = 0;
-        if (len - base >= 64) {
-            bits = wx_byte_mask64(script + base, '=');
-        } else {
-            for (size_t i = 0; base + i < len; i++)
-                if (script[base + i] == '=') bits |= (uint64_t)1 << i;
-        }
+        uint64_t bits = eq_signs(script, len, base);
         for (; bits; bits &= bits - 1) {
             size_t start = assign_start(script, len, base + (size_t)__builtin_ctzll(bits));
             if (start == (size_t)-1 || start < from) continue;
