@@ -44,6 +44,8 @@ for b in "$@"; do
         fi
     done
     run_script e2e tests/e2e.py "$b/wxingest"
+    # every record of every sample and case, byte for byte (tests/golden/)
+    run_script golden tests/golden_test.py "$b/wxingest"
     run_script fetch tests/fetch_test.py "$b/wxingest"
     run_script db tests/db_test.py "$b/wxingest"
     # markdown archives at scale: needs ../shared, says "not run" without it
@@ -52,5 +54,10 @@ for b in "$@"; do
     # regressions
     run_script robust tests/test_robust.py "$b"
 done
+# the ordered thread pool under ThreadSanitizer (make check builds it)
+if [ -x build-tsan/wxingest ]; then
+    echo "== build: build-tsan"
+    run_script tsan tests/tsan_test.py build-tsan/wxingest
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
