@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ingest/ingest.h"
+#include "ingest/fetch.h"
 #include "output/output.h"
 #include "parse/parse.h"
 

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "ingest.h"
+#include "fetch.h"
 
 #ifndef WX_VERSION
 #define WX_VERSION "dev"

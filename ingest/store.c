@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "ingest.h"
+#include "fetch.h"
 
 /* Leftovers in tmp/ older than this are from a crashed run and are removed. */
 #define STALE_TMP_SECONDS (60 * 60)

@@ -43,7 +43,7 @@
  *  - A weekday (（星期三）) belongs to the text only when a time or a range
  *    follows it; a range's end may carry a time, which is dropped.
  */
-#include "parse.h"
+#include "dates.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -3,8 +3,9 @@
  * elements WeChat templates use, and walking an article body once to get
  * its text, images and links in document order.
  */
-#define WX_PARSE_INTERNAL
-#include "parse.h"
+#include "text.h"
+#include "url.h"
+#include "dom.h"
 
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>

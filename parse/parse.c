@@ -9,7 +9,18 @@
  *      script variables, then the DOM and meta tags, then URLs;
  *   6. extract the body: text, images, links.
  */
-#define WX_PARSE_INTERNAL
+#include "dates.h"
+#include "text.h"
+#include "url.h"
+#include "images.h"
+#include "scan.h"
+#include "jsvars.h"
+#include "page.h"
+#include "dom.h"
+#include "record.h"
+#include "markdown.h"
+#include "body.h"
+#include "notice.h"
 #include "parse.h"
 
 #include <ctype.h>

@@ -2,8 +2,7 @@
  * Text helpers shared by the parser: JS string literals, the HTML entities
  * WeChat's own decoders handle, UTF-8 repair and whitespace normalisation.
  */
-#define WX_PARSE_INTERNAL
-#include "parse.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <stdint.h>

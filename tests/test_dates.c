@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../parse/parse.h"
+#include "../parse/dates.h"
 
 typedef struct {
     const char *input;

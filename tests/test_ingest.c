@@ -23,6 +23,7 @@
 #include <zlib.h>
 
 #include "../ingest/ingest.h"
+#include "../ingest/fetch.h"
 
 /* printf 'hello\n' | sha256sum */
 #define HELLO_SHA "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
