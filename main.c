@@ -661,6 +661,8 @@ typedef struct fetch_cli {
     sink_cli sink;              /* run: -o, --db, --lock, ...; fetch: --lock, --quiet, --log-format */
     int is_run;
     int had_list;               /* -i was given (an empty list is not a usage error) */
+    const char **lists;         /* the -i LISTs, read once every option is known */
+    size_t nlists;
     wx_urllist urls;
 } fetch_cli;
 
@@ -747,6 +749,28 @@ static int usage_error(const char *cmd, const char *what, const char *arg)
     return EXIT_USAGE;
 }
 
+/* The URLs of the -i LISTs, in order.  Read after the options so their
+ * problems are logged as --quiet and --log-format say.  Returns 0 or an
+ * exit code. */
+static int read_url_lists(fetch_cli *cli)
+{
+    char *err = NULL;
+    wx_log_setup(cli->sink.quiet, cli->sink.json_log);
+    for (size_t i = 0; i < cli->nlists; i++) {
+        const char *list = cli->lists[i];
+        if (strcmp(list, "-") != 0 && access(list, R_OK) != 0) {
+            wx_log(WX_LOG_ERROR, list, "%s", strerror(errno));
+            return EXIT_NOINPUT;
+        }
+        if (wx_urllist_read(list, &cli->urls, &err) != 0) {
+            wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : list);
+            free(err);
+            return EXIT_DATAERR;
+        }
+    }
+    return 0;
+}
+
 /* Options shared by fetch and run.  Returns 0 to go on, or an exit code
  * (-1 for --help, which exits 0). */
 static int parse_fetch_args(int argc, char **argv, fetch_cli *cli)
@@ -763,8 +787,11 @@ static int parse_fetch_args(int argc, char **argv, fetch_cli *cli)
         {NULL, 0, NULL, 0}};
     const char *cmd = cli->is_run ? "run" : "fetch";
     double d;
-    char *err = NULL;
     int c, r;
+    if (!(cli->lists = calloc((size_t)argc, sizeof *cli->lists))) {
+        fprintf(stderr, "wxingest: out of memory\n");
+        return EXIT_USAGE;
+    }
     optind = 1;
     while ((c = getopt_long(argc, argv, cli->is_run ? "i:j:A:o:h" : "i:j:A:h", opts, NULL)) != -1) {
         if (c >= O_DB || c == 'o') {
@@ -778,15 +805,7 @@ static int parse_fetch_args(int argc, char **argv, fetch_cli *cli)
         case O_STORE: cli->store_dir = optarg; break;
         case 'i':
             cli->had_list = 1;
-            if (strcmp(optarg, "-") != 0 && access(optarg, R_OK) != 0) {
-                fprintf(stderr, "wxingest: %s: %s\n", optarg, strerror(errno));
-                return EXIT_NOINPUT;
-            }
-            if (wx_urllist_read(optarg, &cli->urls, &err) != 0) {
-                fprintf(stderr, "wxingest: %s\n", err ? err : optarg);
-                free(err);
-                return EXIT_DATAERR;
-            }
+            cli->lists[cli->nlists++] = optarg;
             break;
         case 'j':
             if (parse_double(optarg, 1, 256, &d) != 0 || d != (int)d) return usage_error(cmd, "bad --jobs", optarg);
@@ -822,6 +841,7 @@ static int parse_fetch_args(int argc, char **argv, fetch_cli *cli)
         default: fputs("Try 'wxingest --help'.\n", stderr); return EXIT_USAGE;
         }
     }
+    if ((r = read_url_lists(cli)) != 0) return r;
     for (int i = optind; i < argc; i++) {
         int rc = wx_urllist_add(&cli->urls, argv[i]);
         if (rc == -2) return usage_error(cmd, "URL is not valid UTF-8", NULL);
@@ -924,6 +944,7 @@ static int cmd_fetch(int argc, char **argv, int is_run)
     cli.store_dir = "wxstore";
     wx_fetch_opts_init(&cli.o);
     int rc = parse_fetch_args(argc, argv, &cli);
+    free(cli.lists);
     if (rc != 0 || cli.urls.count == 0) {
         wx_urllist_free(&cli.urls);
         if (rc == -1) return 0;

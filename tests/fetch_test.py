@@ -800,6 +800,12 @@ def test_fetch_quiet_and_json_log():
     code, lines, err, _ = fetch(["--jobs", "1", "--backoff", "0.001", "--quiet"] + [u + "x" for u in urls], st)
     check(code == 65 and len(lines) == 4 and "no more fetches from this host" not in err
           and len(err.strip().splitlines()) == 4, f"fetch --quiet: the four errors, not the warning: {err!r}")
+    missing = os.path.join(TMP, "no-such-list.txt")
+    for cmd in ("fetch", "run"):
+        code, out, err, _ = run(cmd, ["-i", missing, "--log-format", "json"], new_store())
+        objs = json_lines(err, f"{cmd} -i missing --log-format json")
+        check(code == 66 and len(objs) == 1 and objs[0].get("input") == missing and objs[0].get("level") == "error",
+              f"{cmd}: a missing -i list given before --log-format json is reported as JSON ({code}): {err!r}")
     st = new_store()
     code, lines, err, _ = fetch(["--log-format", "yaml", W("/s/x")], st)
     check(code == 64, f"fetch --log-format yaml: usage error ({code})")
