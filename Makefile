@@ -180,3 +180,22 @@ bench-mem: $(B)/wxingest
 # Fetcher throughput against a local C server (tests/bench/httpd.c).
 bench-fetch: $(B)/wxingest $(B)/bench/httpd
 	/usr/bin/python3 tests/bench/fetch.py $(B)/wxingest $(B)/bench/httpd $(B)/bench
+
+# ---- install: make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage] ----
+# Installs $(B)/wxingest as it was built (build it first with the flags you
+# want; CFLAGS given here only matter if it is missing or out of date) and
+# the man page.  make uninstall removes both.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+INSTALL ?= install
+
+.PHONY: install uninstall
+install: $(B)/wxingest wxingest.1
+	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man1"
+	$(INSTALL) -m 755 $(B)/wxingest "$(DESTDIR)$(BINDIR)/wxingest"
+	$(INSTALL) -m 644 wxingest.1 "$(DESTDIR)$(MANDIR)/man1/wxingest.1"
+
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/wxingest" "$(DESTDIR)$(MANDIR)/man1/wxingest.1"
