@@ -814,7 +814,7 @@ static void fill_body(parse_ctx *c, const char *kind)
     }
     if (kind && (strcmp(kind, "picture") == 0 || strcmp(kind, "text") == 0)) body_of_share_post(c, &b);
     else body_of_article(c, &b, notice != NULL);
-    char *text = b.text.data ? wx_text_normalize(b.text.data, b.text.len) : NULL;
+    char *text = b.text.data ? wx_text_normalize_cells(b.text.data, b.text.len) : NULL;
     if (text && *text) wx_json_set_str(c->rec, "text", text);
     else wx_record_warn(c->rec, "article body is empty");
     emit_images(c, &b);

@@ -123,6 +123,7 @@ char *wx_buf_take(wx_buf *b);
 
 char *wx_utf8_clean(const char *s, size_t len);
 char *wx_text_normalize(const char *s, size_t len);
+char *wx_text_normalize_cells(const char *s, size_t len);   /* keeps table cell tabs */
 char *wx_text_oneline(const char *s);
 
 /* Finding a few literals in megabytes of page or script, 16 bytes at a
