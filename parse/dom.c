@@ -405,18 +405,57 @@ static int is_row(xmlNodePtr n, const walk_state *w)
     return w->tables == 1 && (name_is(n, "tr") || name_is(n, "caption"));
 }
 
+/* Does a row (or a table holding its cells without <tr>) have two cells
+ * or more a reader sees? */
+static int has_two_cells(xmlNodePtr row)
+{
+    int cells = 0;
+    for (xmlNodePtr c = row->children; c && cells < 2; c = c->next)
+        if (is_cell(c) && is_walked(c)) cells++;
+    return cells >= 2;
+}
+
+/* A table with two cells side by side somewhere holds data: its rows are
+ * lines of cells.  One with a single column is a box drawn around blocks
+ * (WeChat editors frame headings, tips and whole notices that way), and
+ * its blocks stay lines as anywhere else.  Only the table's own rows are
+ * read (those of a nested table are its own), so every node is looked at
+ * for one table at most. */
+static int is_data_table(xmlNodePtr table)
+{
+    if (has_two_cells(table)) return 1;
+    for (xmlNodePtr c = table->children; c; c = c->next) {
+        if (name_is(c, "tr") && has_two_cells(c)) return 1;
+        if (!name_is(c, "tbody") && !name_is(c, "thead") && !name_is(c, "tfoot")) continue;
+        for (xmlNodePtr r = c->children; r; r = r->next)
+            if (name_is(r, "tr") && has_two_cells(r)) return 1;
+    }
+    return 0;
+}
+
+/* A <table>'s start or end.  A data table opens the table state (its
+ * rows are lines); anything inside it, nested tables too, is part of a
+ * cell.  A single-column table outside data tables is a plain block and
+ * leaves the state alone, so at its end the state is back to zero. */
+static void put_table_break(wx_buf *out, xmlNodePtr n, walk_state *w, int entering)
+{
+    if (entering && w->tables == 0 && !is_data_table(n)) { wx_buf_putc(out, '\n'); return; }
+    if (!entering && w->tables == 0) { wx_buf_putc(out, '\n'); return; }
+    if (entering) w->tables++;
+    else w->tables--;
+    wx_buf_putc(out, w->tables == (entering ? 1 : 0) ? '\n' : ' ');
+    if (entering && w->tables == 1) w->row_has_cell = 0;
+}
+
 /* The break an element's start or end puts in the text: a newline between
- * blocks; inside a table a row ends a line, a cell of the outermost table
- * starts with a tab unless it is the row's first, and every other break
- * (a cell's <p>s and <br>s, the rows and cells of a nested table) is a
- * space, so that each row reads back as one line of cells. */
+ * blocks; inside a data table a row ends a line, a cell of the outermost
+ * one starts with a tab unless it is the row's first, and every other
+ * break (a cell's <p>s and <br>s, the rows and cells of a nested table) is
+ * a space, so that each row reads back as one line of cells. */
 static void put_break(wx_buf *out, xmlNodePtr n, walk_state *w, int entering)
 {
     if (name_is(n, "table")) {
-        if (entering) w->tables++;
-        else if (w->tables > 0) w->tables--;
-        wx_buf_putc(out, w->tables == (entering ? 1 : 0) ? '\n' : ' ');
-        if (entering && w->tables == 1) w->row_has_cell = 0;
+        put_table_break(out, n, w, entering);
     } else if (w->tables == 0) {
         if (is_block(n)) wx_buf_putc(out, '\n');
     } else if (is_row(n, w)) {

@@ -3,7 +3,8 @@
  * text.c's normaliser), as input markup → expected text tables: a table
  * row is one line with its cells apart by a tab (as a browser's innerText
  * has them), a cell's own breaks are spaces, nested tables stay inside
- * their cell, lists and <pre> keep their lines.  And the readers of the
+ * their cell, a one-column table is a box whose blocks stay lines, lists
+ * and <pre> keep their lines.  And the readers of the
  * text (dates, notices) still find what a table row holds.
  */
 #include <setjmp.h>
@@ -84,6 +85,17 @@ static void test_tables(void **state)
         {"two tables one after the other",
          "<table><tr><td>1</td><td>2</td></tr></table><table><tr><td>3</td><td>4</td></tr></table>",
          "1\t2\n3\t4"},
+        {"a one-column table is a box: its blocks stay lines",
+         "<table><tbody><tr><td><p>【温馨提示】<br>1、请勿预付押金。</p><section>2、注意安全。</section></td></tr>"
+         "<tr><td>第二行</td></tr></tbody></table><p>正文</p>",
+         "【温馨提示】\n1、请勿预付押金。\n2、注意安全。\n第二行\n正文"},
+        {"a data table inside a box is a data table",
+         "<table><tr><td><p>附表</p><table><tr><td>序号</td><td>名称</td></tr><tr><td>1</td><td>甲</td></tr></table>"
+         "<p>完</p></td></tr></table>",
+         "附表\n序号\t名称\n1\t甲\n完"},
+        {"a hidden second cell leaves one column",
+         "<table><tr><td><p>a</p><p>b</p></td><td style=\"display:none\">h</td></tr></table>",
+         "a\nb"},
         {"cells without <tr> (as libxml2 leaves them)",
          "<table><td>a</td><td>b</td></table>",
          "a\tb"},
