@@ -223,6 +223,17 @@ static int is_hidden(xmlNodePtr n)
     return style && wx_style_hides(style, strlen(style));
 }
 
+/* Append plain text (not from the walk) to the body: a tab in the body
+ * text marks a table cell, so the text's own tabs become spaces. */
+void wx_body_add_text(wx_body *b, const char *s)
+{
+    for (size_t run; *s; s += run) {
+        run = strcspn(s, "\t");
+        wx_buf_put(&b->text, s, run);
+        if (s[run] == '\t') { wx_buf_putc(&b->text, ' '); run++; }
+    }
+}
+
 /* Append an image to the body, taking its strings (freed when out of memory). */
 void wx_body_add_image(wx_body *b, wx_image img)
 {

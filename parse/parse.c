@@ -611,7 +611,7 @@ static void body_from_script_text(wx_body *b, const char *s)
         free(html.data);
     } else {
         dec = wx_html_unescape(s, strlen(s));
-        wx_buf_puts(&b->text, dec);
+        wx_body_add_text(b, dec);
         free(dec);
     }
 }
@@ -788,7 +788,7 @@ static void body_of_article(parse_ctx *c, wx_body *b, int have_notice)
     if (!text_added(b, before) && c->page.content_tpl.s) body_from_template(c, b);
     if (!content && !c->page.content_tpl.s) {
         const char *desc = field(c, "description");
-        if (desc) wx_buf_puts(&b->text, desc);
+        if (desc) wx_body_add_text(b, desc);
     }
     /* 2019-2020 video shares: the post's text goes into an empty
      * #js_common_share_desc by script; the page states it as its
@@ -798,7 +798,7 @@ static void body_of_article(parse_ctx *c, wx_body *b, int have_notice)
     xmlNodePtr share_desc = wx_dom_by_id(c->root, "js_common_share_desc");
     if (share_desc && desc && ((shown = wx_dom_text_line(share_desc)) == NULL || !*shown)) {
         wx_buf_putc(&b->text, '\n');
-        wx_buf_puts(&b->text, desc);
+        wx_body_add_text(b, desc);
     }
     free(shown);
 }

@@ -145,6 +145,20 @@ static void test_normalize_cells(void **state)
     }
 }
 
+/* Text the parser adds without the walk (a post's script text, a video's
+ * description) has tabs of its own: they are blanks, not cells. */
+static void test_plain_text_tabs(void **state)
+{
+    (void)state;
+    wx_body b;
+    memset(&b, 0, sizeof b);
+    wx_body_add_text(&b, "标题\t2024\t\t年\n第二行\t");
+    char *text = wx_text_normalize_cells(b.text.data, b.text.len);
+    assert_string_equal(text, "标题 2024 年\n第二行");
+    free(text);
+    wx_body_free(&b);
+}
+
 /* A date in a table cell is found with its text as written, and the cell
  * next to it (a tab away) does not run into it. */
 static void test_dates_in_rows(void **state)
@@ -214,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_lists_and_pre),
         cmocka_unit_test(test_normalize_cells),
+        cmocka_unit_test(test_plain_text_tabs),
         cmocka_unit_test(test_dates_in_rows),
         cmocka_unit_test(test_notice_around_table),
         cmocka_unit_test(test_broken_tables),
