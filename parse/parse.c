@@ -939,17 +939,25 @@ static void parse_page(parse_ctx *c)
 }
 
 /* Dates in the title and text, and the official notice they may carry:
- * the same for every input format, so done once the record is filled. */
+ * the same for every input format, so done once the record is filled.
+ * They read lines of words and know nothing of table cells, so a text with
+ * cell tabs is given to them as plain lines (wx_text_normalize: the cells
+ * of a row apart by a space, no empty leading cell), as they read any
+ * other paragraph. */
 static void fill_dates_and_notice(json_t *rec)
 {
     if (strcmp(json_string_value(json_object_get(rec, "status")), "ok") != 0) return;
     const char *title = json_string_value(json_object_get(rec, "title"));
     const char *text = json_string_value(json_object_get(rec, "text"));
     const char *published = json_string_value(json_object_get(rec, "published_at"));
+    char *plain = text && strchr(text, '\t') ? wx_text_normalize(text, strlen(text)) : NULL;
+    if (plain) text = plain;
     json_t *dates = wx_dates_find(title, text, published, json_object_get(rec, "warnings"));
-    if (!dates) return;
-    json_object_set_new(rec, "notice", wx_notice_extract(title, text, dates));
-    json_object_set_new(rec, "dates", dates);
+    if (dates) {
+        json_object_set_new(rec, "notice", wx_notice_extract(title, text, dates));
+        json_object_set_new(rec, "dates", dates);
+    }
+    free(plain);
 }
 
 static const char *doc_error_code(wx_doc_status s)
