@@ -55,6 +55,7 @@
 
 enum {
     MAX_GAP = 3,                 /* spaces allowed between the parts of a date */
+    DATELINE_SOURCE_MAX = 24,    /* 7月24日中国人民银行官网消息: the source's length */
     ROLE_REACH = 60,             /* letters looked at on each side for the sentence */
     DEADLINE_LEAD = 20,          /* 截止日期为…: how far before the date the word may be */
     DEADLINE_VERB_REACH = 12,    /* …前 提交: how far after 前 the verb may be */
@@ -759,6 +760,20 @@ static void read_day_tail(const letters *t, found_date *fd, uint32_t iso_sep)
 
 /* ---------- matching a date at one place ---------- */
 
+/* What the text said before a place: the year and month a date written
+ * without them takes.  year is the nearest preceding year written in the
+ * text (any precision, bare 2022羊城杯 too), else the page's year, else 0;
+ * month the nearest preceding month written, else 0. */
+typedef struct {
+    int year;
+    int month;
+    int year_in_text; /* year was written in the text, not taken from the page */
+} date_context;
+
+/* The year a year-less date takes: the context's, or 2000 (a leap year)
+ * standing in when none is known (the caller drops the date). */
+static int context_year(const date_context *ctx) { return ctx->year ? ctx->year : 2000; }
+
 /* Match "2024-05-08" and its kin at i, with tail.  Rejects the shape when
  * it is glued to other numbers or words, or is no real date. */
 static match_result match_iso(const letters *t, size_t i, found_date *fd)
@@ -775,20 +790,163 @@ static match_result match_iso(const letters *t, size_t i, found_date *fd)
     return DATE_FOUND;
 }
 
-/* Match a unit chain at i as a date: 年, 年月, 年月日 or 月日, with a
- * shared-unit range or a tail.  A date without a year takes guess_year
- * (2000, a leap year, stands in when none is known: the caller drops it).
- * Chains of another shape (35号, 5月) are no date; chains of a date's shape
- * with impossible values are rejected. */
-static match_result match_chain(const letters *t, size_t i, int guess_year, found_date *fd)
+/* Match an ISO year-month, "2024-9" or "2024-09": four digits, a hyphen
+ * and a month, standing alone (2020-23 is a span of years, 2024-5678 no
+ * date at all). */
+static match_result match_iso_month(const letters *t, size_t i, found_date *fd)
+{
+    number y = read_number(t, i);
+    if (y.chinese || y.end - y.start != 4 || at(t, y.end) != '-') return NO_DATE;
+    number m = read_number(t, y.end + 1);
+    if (m.chinese || m.end == m.start || m.end - m.start > 2) return NO_DATE;
+    if (!iso_starts_cleanly(t, i) || !iso_ends_cleanly(t, m.end)) return NO_DATE;
+    fd->from = (ymd){y.value, m.value, 0};
+    if (!ymd_valid(fd->from, UNIT_MONTH)) return NO_DATE;
+    fd->end = m.end;
+    fd->grain = UNIT_MONTH;
+    fd->year_written = 1;
+    return DATE_FOUND;
+}
+
+/* Read "5.09" (month, dot, day; one or two digits each) at i.  Returns the
+ * index after it, or i. */
+static size_t read_dotted_month_day(const letters *t, size_t i, ymd *v)
+{
+    number m = read_number(t, i);
+    if (m.chinese || m.end == m.start || m.end - m.start > 2 || at(t, m.end) != '.') return i;
+    number d = read_number(t, m.end + 1);
+    if (d.chinese || d.end == d.start || d.end - d.start > 2) return i;
+    v->m = m.value;
+    v->d = d.value;
+    return d.end;
+}
+
+/* Match a year-less dotted range, "3.23-3.29" or "12.30-1.5": one month.day
+ * alone could be a version or a decimal, two joined by a range mark are a
+ * span of days.  The year comes from the context; an end in an earlier
+ * month is in the next year. */
+static match_result match_dotted_range(const letters *t, size_t i, const date_context *ctx,
+                                       found_date *fd)
+{
+    ymd from = {context_year(ctx), 0, 0};
+    size_t e = read_dotted_month_day(t, i, &from);
+    if (e == i || !iso_starts_cleanly(t, i)) return NO_DATE;
+    size_t p = skip_gap(t, e);
+    if (!is_range_mark(at(t, p))) return NO_DATE;
+    p = skip_gap(t, p + 1);
+    ymd to = from;
+    size_t e2 = read_dotted_month_day(t, p, &to);
+    if (e2 == p || !iso_ends_cleanly(t, e2)) return NO_DATE;
+    if (to.m < from.m) to.y++;
+    if (!ymd_valid(from, UNIT_DAY) || !ymd_valid(to, UNIT_DAY) || ymd_compare(to, from) <= 0)
+        return NO_DATE;
+    fd->from = from;
+    fd->to = to;
+    fd->end = e2;
+    fd->grain = UNIT_DAY;
+    return DATE_FOUND;
+}
+
+/* Whether the letters after a year (2024年…) make it part of a serial
+ * number or a vague span rather than a date: 2024年第1号, 2025年第1期,
+ * 2022年第21次 (but 2024年第四季度 and 2024年第3周 are times of the year),
+ * 1970年代. */
+static int year_is_not_a_date(const letters *t, size_t after)
+{
+    size_t p = skip_gap(t, after);
+    if (at(t, p) == 0x4EE3) return 1;                 /* 代 */
+    if (at(t, p) != 0x7B2C) return 0;                 /* 第 */
+    number n = read_number(t, skip_gap(t, p + 1));
+    if (n.end == n.start) return 0;
+    uint32_t u = at(t, skip_gap(t, n.end));
+    return u != 0x5B63 && u != 0x5468;               /* 季 周 */
+}
+
+/* Words before a number that make it a serial or a count, not a day:
+ * 第22号, 每5日, 含6日三餐, 共3日, 约10日, 近30日, 为期7日, 连续5日, 满15日. */
+static int counts_before(uint32_t p)
+{
+    static const uint32_t words[] = {0x7B2C, 0x6BCF, 0x542B, 0x5171, 0x7EA6, 0x8FD1,
+                                     0x671F, 0x7EED, 0x6EE1, 0x903E, 0x8BA1};
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (p == words[k]) return 1;
+    return is_digit(p);
+}
+
+/* Whether a day-only chain (22日, 28号) at i reads as a day of the month:
+ * digits, and not a serial number or a count (see counts_before). */
+static int day_only_is_date(const letters *t, size_t i, const unit_chain *c)
+{
+    if (c->part[UNIT_DAY].chinese) return 0;
+    size_t b = i;
+    for (int gap = 0; gap < MAX_GAP && before(t, b) == ' '; gap++) b--;
+    return !counts_before(before(t, b));
+}
+
+/* Whether a month-only chain (11月, 十月) at i reads as a month: not a
+ * serial or a count (第三月, 每月). */
+static int month_only_is_date(const letters *t, size_t i)
+{
+    size_t b = i;
+    for (int gap = 0; gap < MAX_GAP && before(t, b) == ' '; gap++) b--;
+    uint32_t p = before(t, b);
+    return p != 0x7B2C && p != 0x6BCF && p != 0x4E2A;   /* 第 每 个 */
+}
+
+/* Whether a chain of this shape is a date: 年…, 月日, 月 alone, or a day
+ * alone when a month was written before it. */
+static int chain_shape_is_date(const letters *t, size_t i, const unit_chain *c,
+                               const date_context *ctx)
+{
+    if (c->first == UNIT_YEAR) return !year_is_not_a_date(t, c->end);
+    if (c->first == UNIT_MONTH)
+        return c->last == UNIT_DAY || month_only_is_date(t, i);
+    return ctx->month && ctx->year && day_only_is_date(t, i, c);
+}
+
+/* 1月27、28号: in a list of days the unit is written once, after the last,
+ * so a month followed by a bare day and 、 is that day.  Adds the day to
+ * the chain when it is one. */
+static void listed_day(const letters *t, unit_chain *c)
+{
+    number d = read_number(t, c->end);
+    if (d.chinese || d.end == d.start || d.end - d.start > 2 || at(t, d.end) != CH_LIST_COMMA)
+        return;
+    number next = read_number(t, d.end + 1);
+    if (next.end == next.start || unit_at(t, skip_gap(t, next.end)) != UNIT_DAY) return;
+    chain_add(c, UNIT_DAY, d, d.end);
+}
+
+/* 2023年元旦: a year followed by the one fixed-date holiday is its
+ * January 1st.  Returns 1 when it was. */
+static int chain_holiday(const letters *t, found_date *fd)
+{
+    if (fd->grain != UNIT_YEAR || fd->to.y) return 0;
+    size_t p = skip_gap(t, fd->end);
+    if (!letters_match(t, p, "元旦")) return 0;
+    fd->grain = UNIT_DAY;
+    fd->from.m = 1;
+    fd->from.d = 1;
+    fd->end = p + 2;
+    return 1;
+}
+
+/* Match a unit chain at i as a date: 年, 年月, 年月日, 月日, 月 or 日,
+ * with a shared-unit range or a tail.  What is not written takes the
+ * context's year and month.  Chains of another shape (第35号) are no date;
+ * chains of a date's shape with impossible values are rejected. */
+static match_result match_chain(const letters *t, size_t i, const date_context *ctx,
+                                found_date *fd)
 {
     unit_chain c;
     if (!read_chain(t, i, &c)) return NO_DATE;
-    if (!(c.first == UNIT_YEAR || (c.first == UNIT_MONTH && c.last == UNIT_DAY))) return NO_DATE;
+    if (!chain_shape_is_date(t, i, &c, ctx)) return NO_DATE;
+    if (c.last == UNIT_MONTH && c.range_to.end == c.range_to.start) listed_day(t, &c);
     fd->end = c.end;
     fd->grain = c.last;
     fd->year_written = c.first == UNIT_YEAR;
-    fd->from.y = fd->year_written ? 0 : (guess_year ? guess_year : 2000);
+    fd->from.y = fd->year_written ? 0 : context_year(ctx);
+    if (c.first == UNIT_DAY) fd->from.m = ctx->month;
     if (!chain_values(&c, &fd->from)) return DATE_REJECTED;
     if (!fd->year_written && !ymd_valid((ymd){2000, fd->from.m, fd->from.d}, fd->grain))
         return DATE_REJECTED;   /* 2月30日 whatever the year */
@@ -801,18 +959,50 @@ static match_result match_chain(const letters *t, size_t i, int guess_year, foun
             return DATE_REJECTED;
     } else if (fd->grain == UNIT_DAY) {
         read_day_tail(t, fd, 0);
-    } else {
+    } else if (!chain_holiday(t, fd)) {
         fd->end = read_range(t, fd->end, fd, 0);
     }
     return DATE_FOUND;
 }
 
+/* Match 同年 ("the same year") at i: the context's year, alone or before
+ * a month (同年10月).  Only a year written in the text is meant. */
+static match_result match_same_year(const letters *t, size_t i, const date_context *ctx,
+                                    found_date *fd)
+{
+    if (!ctx->year_in_text || !letters_match(t, i, "同年")) return NO_DATE;
+    size_t p = skip_gap(t, i + 2);
+    unit_chain c;
+    if (read_chain(t, p, &c) && c.first == UNIT_MONTH && c.range_to.end == c.range_to.start &&
+        match_chain(t, p, ctx, fd) == DATE_FOUND) {
+        fd->start = i;
+        return DATE_FOUND;
+    }
+    found_date_reset(fd, i);
+    fd->from.y = ctx->year;
+    fd->grain = UNIT_YEAR;
+    fd->end = i + 2;
+    return DATE_FOUND;
+}
+
+/* Match a bare 元旦 at i: January 1st of the context's year. */
+static match_result match_holiday(const letters *t, size_t i, const date_context *ctx,
+                                  found_date *fd)
+{
+    if (!letters_match(t, i, "元旦")) return NO_DATE;
+    fd->from = (ymd){context_year(ctx), 1, 1};
+    fd->grain = UNIT_DAY;
+    fd->end = i + 2;
+    return DATE_FOUND;
+}
+
 /* Whether a date may begin at i: at the start of a run of digits or of
  * Chinese numerals, not glued to a word (V2024), and not the tail of a
- * number such as GB/T 22239—2019. */
+ * number such as GB/T 22239—2019.  同年 and 元旦 begin dates too. */
 static int may_start_date(const letters *t, size_t i)
 {
     uint32_t c = at(t, i), p = before(t, i);
+    if (c == 0x540C || c == 0x5143) return at(t, i + 1) == (c == 0x540C ? CH_YEAR : 0x65E6u);
     if (is_digit(c)) {
         if (is_digit(p) || is_ascii_alpha(p)) return 0;
     } else if (is_cn_numeral(c)) {
@@ -825,15 +1015,21 @@ static int may_start_date(const letters *t, size_t i)
 
 /* Try every form at i.  On DATE_REJECTED fd->end is past the look-alike,
  * so the caller skips it whole. */
-static match_result match_at(const letters *t, size_t i, int guess_year, found_date *fd)
+static match_result match_at(const letters *t, size_t i, const date_context *ctx, found_date *fd)
 {
+    found_date_reset(fd, i);
+    if (at(t, i) == 0x540C) return match_same_year(t, i, ctx, fd);
+    if (at(t, i) == 0x5143) return match_holiday(t, i, ctx, fd);
     if (is_digit(at(t, i))) {
-        found_date_reset(fd, i);
         match_result r = match_iso(t, i, fd);
         if (r != NO_DATE) return r;
+        found_date_reset(fd, i);
+        if (match_iso_month(t, i, fd) == DATE_FOUND) return DATE_FOUND;
+        found_date_reset(fd, i);
+        if (match_dotted_range(t, i, ctx, fd) == DATE_FOUND) return DATE_FOUND;
     }
     found_date_reset(fd, i);
-    return match_chain(t, i, guess_year, fd);
+    return match_chain(t, i, ctx, fd);
 }
 
 /* ---------- roles ---------- */
@@ -941,14 +1137,27 @@ static int is_signed(const letters *t, const found_date *fd)
     return lines_after(t, b, SIGNED_MAX_LINES_AFTER) <= SIGNED_MAX_LINES_AFTER;
 }
 
+/* A news item's own dateline: "1月2日消息，…", "7月26日SEC官网，…" (the
+ * source may stand between the date and 消息), the day the item was
+ * reported, not a day something happened. */
+static int is_dateline(const letters *t, const found_date *fd)
+{
+    if (fd->grain != UNIT_DAY || fd->to.y) return 0;
+    size_t p = skip_gap(t, fd->end), stop = p + DATELINE_SOURCE_MAX;
+    for (; p < stop && p < t->n && !ends_clause(at(t, p)); p++)
+        if (letters_match(t, p, "消息") || letters_match(t, p, "官网")) return 1;
+    return 0;
+}
+
 /* The role of a date; when several apply, signed > deadline > event >
  * published > mentioned. */
 static const char *date_role(const letters *t, const found_date *fd, ymd published, int in_title)
 {
     if (!in_title && is_signed(t, fd)) return "signed";
+    if (is_dateline(t, fd)) return "published";
     if (is_deadline(t, fd)) return "deadline";
     if (is_event(t, fd)) return "event";
-    if (fd->grain == UNIT_DAY && published.y && ymd_compare(fd->from, published) == 0)
+    if (fd->grain == UNIT_DAY && !fd->to.y && published.y && ymd_compare(fd->from, published) == 0)
         return "published";
     return "mentioned";
 }
@@ -956,10 +1165,11 @@ static const char *date_role(const letters *t, const found_date *fd, ymd publish
 /* ---------- the scan ---------- */
 
 typedef struct {
-    json_t *out;        /* the dates found so far */
-    json_t *warnings;   /* may be NULL */
-    ymd published;      /* y == 0 when unknown */
-    int last_full_year; /* year of the latest date written with 年月日, 0 before one */
+    json_t *out;      /* the dates found so far */
+    json_t *warnings; /* may be NULL */
+    ymd published;    /* y == 0 when unknown */
+    int year;         /* the latest year written in the text (any precision), 0 before one */
+    int month;        /* the latest month written, 0 before one */
 } scan_state;
 
 /* Say in the warnings that the year of the date written `text` was
@@ -984,16 +1194,25 @@ static json_t *date_object(const char *text, const found_date *fd, const char *r
                      "role", role);
 }
 
+/* Remember what a date wrote for the dates after it: its year when
+ * written (the end's, for a range), its month (the end's too). */
+static void remember_context(scan_state *st, const found_date *fd)
+{
+    const ymd *last = fd->to.y ? &fd->to : &fd->from;
+    if (fd->year_written) st->year = last->y;
+    if (fd->grain >= UNIT_MONTH) st->month = last->m;
+}
+
 /* Record a date found: say when its year was guessed (or drop it when no
- * year can be had), give it its role, and remember its year for the dates
- * that follow without one. */
+ * year can be had), give it its role, and remember its year and month for
+ * the dates that follow without them. */
 static void record_date(scan_state *st, const letters *t, const found_date *fd, int in_title)
 {
     char *text = letters_text(t, fd->start, fd->end);
     if (!text) return;
     if (!fd->year_written) {
-        if (st->last_full_year) {
-            warn_year(st, text, fd->from.y, "an earlier date");
+        if (st->year) {
+            warn_year(st, text, fd->from.y, "the nearest year written before it");
         } else if (st->published.y) {
             warn_year(st, text, fd->from.y, "published_at");
         } else {
@@ -1005,13 +1224,49 @@ static void record_date(scan_state *st, const letters *t, const found_date *fd, 
     const char *role = date_role(t, fd, st->published, in_title);
     json_t *obj = date_object(text, fd, role);
     if (obj) json_array_append_new(st->out, obj);
-    if (fd->year_written && fd->grain == UNIT_DAY) st->last_full_year = fd->to.y ? fd->to.y : fd->from.y;
+    remember_context(st, fd);
     free(text);
 }
 
+/* Whether the letter after a bare four-digit number makes it a quantity
+ * (2000元, 1900多人, 2024个) rather than a year. */
+static int is_quantity_unit(uint32_t c)
+{
+    static const uint32_t units[] = {0x5143, 0x4E07, 0x4EBF, 0x591A, 0x4F59, 0x4E2A, 0x4EBA,
+                                     0x540D, 0x5BB6, 0x4EF6, 0x6761, 0x6B21, 0x53F0, 0x4F4D,
+                                     0x9879, 0x6B3E, 0x7BC7, 0x4EFD, 0x5B57, 0x7C73, 0x5206,
+                                     0x5929, 0x53F7, 0x5757, 0x5428, 0x5343, 0x767E, '%'};
+    for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
+        if (c == units[k]) return 1;
+    return 0;
+}
+
+/* A bare year, written without 年 (2021双11, EISS-2022, 2022羊城杯): four
+ * digits 1900-2100 standing alone, not a quantity, not in a URL, path or
+ * identifier (CVE-2023-35078, 1982_13541887, 2023.7).  It is no date of
+ * its own, but the dates after it take its year.  Returns the year or 0. */
+static int bare_year_at(const letters *t, const number *n)
+{
+    if (n->chinese || n->end - n->start != 4 || n->value < YEAR_MIN || n->value > YEAR_MAX) return 0;
+    uint32_t p = before(t, n->start), c = at(t, n->end);
+    if (p == '/' || p == '.' || p == '_' || p == '\\') return 0;
+    if (c == '_' || c == '\\' || c == '/' || is_ascii_alpha(c) || is_quantity_unit(c)) return 0;
+    if ((c == '.' || c == ':') && is_digit(at(t, n->end + 1))) return 0;
+    if (c == '-' && read_number(t, n->end + 1).end - (n->end + 1) > 2) return 0;
+    return inside_url(t, n->start) ? 0 : n->value;
+}
+
+/* The context a date at this point of the scan takes. */
+static date_context scan_context(const scan_state *st)
+{
+    date_context ctx = {st->year ? st->year : st->published.y, st->month, st->year != 0};
+    return ctx;
+}
+
 /* Scan one string (the title or the text) from start to end.  Where no
- * date matches, the whole number run is skipped: a date never starts in
- * the middle of one.  Every step moves forward. */
+ * date matches, the whole number run is skipped (a date never starts in
+ * the middle of one), and a bare year in it becomes the context.  Every
+ * step moves forward. */
 static void scan_string(scan_state *st, const char *s, int in_title)
 {
     letters t;
@@ -1022,11 +1277,17 @@ static void scan_string(scan_state *st, const char *s, int in_title)
             i++;
             continue;
         }
-        int guess_year = st->last_full_year ? st->last_full_year : st->published.y;
+        date_context ctx = scan_context(st);
         found_date fd;
-        match_result r = match_at(&t, i, guess_year, &fd);
+        match_result r = match_at(&t, i, &ctx, &fd);
         if (r == DATE_FOUND) record_date(st, &t, &fd, in_title);
-        size_t next = r == NO_DATE ? read_number(&t, i).end : fd.end;
+        size_t next = fd.end;
+        if (r == NO_DATE) {
+            number n = read_number(&t, i);
+            int bare = bare_year_at(&t, &n);
+            if (bare) st->year = bare;
+            next = n.end;
+        }
         i = next > i ? next : i + 1;
     }
     free(t.v);
@@ -1046,7 +1307,7 @@ static ymd parse_published(const char *s)
 json_t *wx_dates_find(const char *title, const char *text, const char *published_date,
                       json_t *warnings)
 {
-    scan_state st = {json_array(), warnings, parse_published(published_date), 0};
+    scan_state st = {json_array(), warnings, parse_published(published_date), 0, 0};
     if (!st.out) return NULL;
     scan_string(&st, title, 1);
     scan_string(&st, text, 0);

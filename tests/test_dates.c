@@ -54,9 +54,9 @@ static const date_case cases[] = {
     {"5月8号", P, "5月8号", "2024-05-08", NULL, NULL, "mentioned", 1, "published_at"},
     {"十月一日", "2024-09-01", "十月一日", "2024-10-01", NULL, NULL, "mentioned", 1, "guessed"},
     {"2023年6月1日通知，5月31日截止。", P, "5月31日", "2023-05-31", NULL, NULL, "deadline", 2,
-     "earlier date"},
-    {"2024年度计划，5月31日前报送。", "2024-03-01", "5月31日", "2024-05-31", NULL, NULL, "deadline", 2,
-     "published_at"},   /* 2024年度 is no full date: published_at wins */
+     "year written before"},
+    {"2024年度计划，5月31日前报送。", "2025-03-01", "5月31日", "2024-05-31", NULL, NULL, "deadline", 2,
+     "year written before"},   /* 2024年度 is a year written: it wins over published_at */
     {"请于5月31日前报送。", NULL, NULL, NULL, NULL, NULL, "rejected", 0, "no year"},
     /* ---- impossible dates ---- */
     {"2月30日", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},
@@ -113,7 +113,7 @@ static const date_case cases[] = {
     {"5月8日（周三）至5月10日（周五）", P, "5月8日（周三）至5月10日", "2024-05-08", NULL, "2024-05-10",
      "mentioned", 1, "guessed"},
     {"2024年5月31日至5月8日", NULL, "2024年5月31日", "2024-05-31", NULL, NULL, "mentioned", 2,
-     "earlier date"},   /* backwards: no range, two dates */
+     "year written before"},   /* backwards: no range, two dates */
     /* ---- times ---- */
     {"2024年5月8日15:00", NULL, "2024年5月8日15:00", "2024-05-08", "15:00", NULL, "mentioned", 1, NULL},
     {"2024年5月8日 15时30分", NULL, "2024年5月8日 15时30分", "2024-05-08", "15:30", NULL, "mentioned", 1,
@@ -151,7 +151,7 @@ static const date_case cases[] = {
     {"会议2024年5月11日举行", P, "2024年5月11日", "2024-05-11", NULL, NULL, "event", 1, NULL},
     {"会议报名请于2024年5月11日前提交", P, "2024年5月11日", "2024-05-11", NULL, NULL, "deadline", 1, NULL},
     {"会议将于2024年5月8日召开，请于5月6日前报名。", NULL, "5月6日", "2024-05-06", NULL, NULL, "deadline",
-     2, "earlier date"},
+     2, "year written before"},
     {"各单位：\n请按要求执行。\n财政部\n2024年7月26日", NULL, "2024年7月26日", "2024-07-26", NULL, NULL,
      "signed", 1, NULL},
     {"各单位：\n请按要求执行。\n财政部\n\n  2024年7月26日  \n附件：清单\n（来源：网站）", NULL,
@@ -299,7 +299,7 @@ static void test_title_then_text(void **state)
     assert_true(member_is(first, "role", "event"));   /* 会议 in the title; never signed */
     assert_true(member_is(second, "date", "2023-06-08"));
     assert_true(member_is(json_array_get(dates, 2), "role", "signed"));
-    assert_true(warnings_hold(warnings, "earlier date"));
+    assert_true(warnings_hold(warnings, "year written before"));
     json_decref(dates);
     json_decref(warnings);
 
