@@ -58,9 +58,12 @@ enum {
     DATELINE_SOURCE_MAX = 24,    /* 7月24日中国人民银行官网消息: the source's length */
     ROLE_REACH = 60,             /* letters looked at on each side for the sentence */
     DEADLINE_LEAD = 20,          /* 截止日期为…: how far before the date the word may be */
-    DEADLINE_VERB_REACH = 12,    /* …前 提交: how far after 前 the verb may be */
+    DEADLINE_VERB_REACH = 12,
+    DEADLINE_TAIL = 3,           /* 四月末的截止日期: letters between the date and 截止 */
+    ASIDE_MAX = 12,              /* 3月31日（含当日）之前: an aside's length */    /* …前 提交: how far after 前 the verb may be */
     SIGNER_MAX_LEN = 40,         /* the line above a signature date: an organisation */
     SIGNED_MAX_LINES_AFTER = 12, /* a signature date is among the last lines */
+    SIGNER_MAX_LINES = 5,        /* issuers or signatories above a signature date */
     URL_LOOKBACK = 256,          /* how far back a date may find the :// of its URL */
     YEAR_MIN = 1900,
     YEAR_MAX = 2100
@@ -1041,6 +1044,8 @@ static const char *const submit_verbs[] = {"报送", "提交", "申报", "反馈
 static const char *const event_words[] = {"会议", "举办", "召开", "开展", "举行", "将于",
                                           "开幕", NULL};
 
+static const char *const time_words[] = {"时间", "日期", NULL};
+
 /* The start of the sentence around i, looking back at most ROLE_REACH. */
 static size_t sentence_start(const letters *t, size_t i)
 {
@@ -1067,16 +1072,29 @@ static size_t match_any(const letters *t, size_t i, const char *const *words)
     return 0;
 }
 
+/* Skip a short aside in brackets at i, （含当日）, or return i. */
+static size_t skip_aside(const letters *t, size_t i)
+{
+    if (at(t, i) != '(') return i;
+    for (size_t p = i + 1; p <= i + ASIDE_MAX && p < t->n; p++) {
+        if (at(t, p) == ')') return skip_gap(t, p + 1);
+        if (ends_sentence(at(t, p))) break;
+    }
+    return i;
+}
+
 /* A deadline: 截止/截至/不晚于 shortly before the date in its sentence;
- * 截止 right after it; or 前/之前/以前 right after it (not 前后) with 于/在
+ * 截止 right after it or a word or two on (四月末的截止日期), a short
+ * aside in brackets allowed between; or 前/之前/以前 right after it (not 前后) with 于/在
  * just before it (于…前) or a verb of handing in soon after (…前报送). */
 static int is_deadline(const letters *t, const found_date *fd)
 {
     size_t s0 = sentence_start(t, fd->start);
     size_t lead = fd->start > DEADLINE_LEAD ? fd->start - DEADLINE_LEAD : 0;
     if (contains_any(t, lead > s0 ? lead : s0, fd->start, deadline_lead_words)) return 1;
-    size_t p = skip_gap(t, fd->end);
-    if (letters_match(t, p, "截止")) return 1;
+    size_t p = skip_aside(t, skip_gap(t, fd->end));
+    for (size_t q = p; q <= p + DEADLINE_TAIL && !ends_clause(at(t, q)); q++)
+        if (letters_match(t, q, "截止")) return 1;
     size_t k = match_any(t, p, deadline_before_words);
     if (!k || at(t, p + k) == CH_HOU) return 0;
     size_t b = fd->start;
@@ -1125,6 +1143,40 @@ static int line_above_is_signer(const letters *t, size_t i)
     return len <= SIGNER_MAX_LEN;
 }
 
+/* The start of the non-empty line ending just before i (a '\n'), looking
+ * back at most SIGNER_MAX_LEN letters; *len is its length, more than
+ * SIGNER_MAX_LEN when it is longer. */
+static size_t line_above(const letters *t, size_t i, size_t *len)
+{
+    size_t p = i;
+    while (p > 0 && (before(t, p) == '\n' || before(t, p) == ' ')) p--;
+    size_t e = p;
+    while (p > 0 && before(t, p) != '\n' && e - p <= SIGNER_MAX_LEN) p--;
+    *len = e - p;
+    return p;
+}
+
+/* A signature inside a longer text (a quoted notice, a decree followed by
+ * its rules): one to SIGNER_MAX_LINES short name lines above the date,
+ * and above them a sentence that ends (…现予公布。, 特此公告。, …支持！).
+ * A heading such as 会议时间 over a date has no closed sentence above. */
+static int signers_close_prose(const letters *t, size_t i)
+{
+    size_t p = i;
+    for (int k = 0; k < SIGNER_MAX_LINES; k++) {
+        size_t len;
+        size_t start = line_above(t, p, &len);
+        uint32_t last = len ? before(t, start + len) : 0;
+        if (last == CH_FULL_STOP || last == '!') return k > 0;
+        if (len == 0 || len > SIGNER_MAX_LEN || ends_clause(last) ||
+            contains_any(t, start, start + len, time_words))
+            return 0;
+        if (start == 0) return 0;
+        p = start - 1;
+    }
+    return 0;
+}
+
 /* A signature date: alone on its line, under a short line (the issuer),
  * and among the last lines of the text. */
 static int is_signed(const letters *t, const found_date *fd)
@@ -1134,7 +1186,8 @@ static int is_signed(const letters *t, const found_date *fd)
     while (at(t, b) == ' ') b++;
     if (a == 0 || before(t, a) != '\n' || (b < t->n && at(t, b) != '\n')) return 0;
     if (!line_above_is_signer(t, a - 1)) return 0;
-    return lines_after(t, b, SIGNED_MAX_LINES_AFTER) <= SIGNED_MAX_LINES_AFTER;
+    return lines_after(t, b, SIGNED_MAX_LINES_AFTER) <= SIGNED_MAX_LINES_AFTER ||
+           signers_close_prose(t, a - 1);
 }
 
 /* A news item's own dateline: "1月2日消息，…", "7月26日SEC官网，…" (the
