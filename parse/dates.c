@@ -65,7 +65,8 @@ enum {
     SIGNED_MAX_LINES_AFTER = 12, /* a signature date is among the last lines */
     SIGNER_MAX_LINES = 5,        /* issuers or signatories above a signature date */
     URL_LOOKBACK = 256,          /* how far back a date may find the :// of its URL */
-    YEAR_MIN = 1900,
+    YEAR_MIN = 1800,             /* 一八七〇年 */
+    BARE_YEAR_MIN = 1900,        /* a year without 年 (2022羊城杯) */
     YEAR_MAX = 2100
 };
 
@@ -850,6 +851,70 @@ static match_result match_dotted_range(const letters *t, size_t i, const date_co
     return DATE_FOUND;
 }
 
+/* Whether c is a CJK ideograph: what stands around a dotted date in
+ * running Chinese text (相约4.18云安全高峰论坛). */
+static int is_ideograph(uint32_t c) { return c >= 0x4E00 && c <= 0x9FFF; }
+
+/* Letters after a decimal number that make it a quantity or a version:
+ * 1.25倍, 3.5万, 9.8分, 3.10版, 2.15的. */
+static int is_decimal_unit(uint32_t c)
+{
+    static const uint32_t units[] = {0x500D, 0x4E07, 0x4EBF, 0x5143, 0x5206, 0x4E2A, 0x7248,
+                                     0x7684, 0x7BC7, 0x7C73, 0x5EA6, 0x5C0F, 0x5929, 0x5E74,
+                                     0x6708, 0x65E5, 0x53F7, 0x7EA7, 0x5BF8, 0x514B, 0x6B21};
+    for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
+        if (c == units[k]) return 1;
+    return 0;
+}
+
+/* Match a lone year-less dotted date inside Chinese text, "4.18" in
+ * 相约4.18云安全高峰论坛: month, dot, a two-digit day, with ideographs (or
+ * a line start, space or bracket) on both sides.  A decimal (1.5倍, 8.7篇),
+ * a version (3.10版) or an outline number (1.1 情报) is not one. */
+static match_result match_dotted_day(const letters *t, size_t i, const date_context *ctx,
+                                     found_date *fd)
+{
+    ymd v = {context_year(ctx), 0, 0};
+    size_t e = read_dotted_month_day(t, i, &v);
+    if (e == i || e - i < 4 || !is_digit(before(t, e)) || !is_digit(before(t, e - 1)))
+        return NO_DATE;
+    uint32_t p = before(t, i), n = at(t, e);
+    if (!(p == 0 || p == '\n' || p == ' ' || p == '(' || is_ideograph(p))) return NO_DATE;
+    if (!is_ideograph(n) || is_decimal_unit(n) || !ymd_valid(v, UNIT_DAY)) return NO_DATE;
+    fd->from = v;
+    fd->end = e;
+    fd->grain = UNIT_DAY;
+    return DATE_FOUND;
+}
+
+/* The full year of a two-digit year: in the century that puts it no
+ * later than the year after the context's. */
+static int full_year(int two_digits, const date_context *ctx)
+{
+    int now = ctx->year ? ctx->year : 2000;
+    int y = now / 100 * 100 + two_digits;
+    return y > now + 1 ? y - 100 : y;
+}
+
+/* Match a pair of two-digit years sharing 年, "14/15年": 14年 alone is
+ * mostly a span (20年信息安全从业经验), the pair with a slash is years. */
+static match_result match_two_digit_years(const letters *t, size_t i, const date_context *ctx,
+                                          found_date *fd)
+{
+    number a = read_number(t, i);
+    if (a.chinese || a.end - a.start != 2 || at(t, a.end) != '/') return NO_DATE;
+    number b = read_number(t, a.end + 1);
+    if (b.chinese || b.end - b.start != 2 || at(t, b.end) != CH_YEAR || b.value <= a.value)
+        return NO_DATE;
+    fd->from = (ymd){full_year(a.value, ctx), 0, 0};
+    fd->to = (ymd){full_year(b.value, ctx), 0, 0};
+    if (!ymd_valid(fd->from, UNIT_YEAR) || ymd_compare(fd->to, fd->from) <= 0) return NO_DATE;
+    fd->end = b.end + 1;
+    fd->grain = UNIT_YEAR;
+    fd->year_written = 1;
+    return DATE_FOUND;
+}
+
 /* Whether the letters after a year (2024年…) make it part of a serial
  * number or a vague span rather than a date: 2024年第1号, 2025年第1期,
  * 2022年第21次 (but 2024年第四季度 and 2024年第3周 are times of the year),
@@ -876,6 +941,20 @@ static int counts_before(uint32_t p)
     return is_digit(p);
 }
 
+/* Whether the letter after "28号" lets it be a day: 号 also numbers
+ * things (12号字, 3号楼, 5号线), so a day-only 号 needs punctuation, a
+ * space, the end, or a word of time after it (28号凌晨, 27号前, 28号起). */
+static int hao_ends_day(uint32_t c)
+{
+    static const uint32_t time_words[] = {0x524D, 0x540E, 0x8D77, 0x81F3, 0x5230, 0x665A,
+                                          0x65E9, 0x4E0A, 0x4E0B, 0x4E2D, 0x51CC, 0x591C,
+                                          0x5F53, 0x5F00, 0x4E4B, 0x7684, 0x5DE6};
+    if (!is_ideograph(c)) return !is_digit(c) && !is_ascii_alpha(c);
+    for (size_t k = 0; k < sizeof time_words / sizeof time_words[0]; k++)
+        if (c == time_words[k]) return 1;
+    return 0;
+}
+
 /* Whether a day-only chain (22日, 28号) at i reads as a day of the month:
  * digits, and not a serial number or a count (see counts_before). */
 static int day_only_is_date(const letters *t, size_t i, const unit_chain *c)
@@ -883,13 +962,17 @@ static int day_only_is_date(const letters *t, size_t i, const unit_chain *c)
     if (c->part[UNIT_DAY].chinese) return 0;
     size_t b = i;
     for (int gap = 0; gap < MAX_GAP && before(t, b) == ' '; gap++) b--;
-    return !counts_before(before(t, b));
+    if (counts_before(before(t, b))) return 0;
+    return at(t, c->end - 1) != CH_DAY_HAO || hao_ends_day(at(t, c->end));
 }
 
 /* Whether a month-only chain (11月, 十月) at i reads as a month: not a
- * serial or a count (第三月, 每月). */
-static int month_only_is_date(const letters *t, size_t i)
+ * serial or a count (第三月, 每月), nor a lunar day (二月二, 正月十五: a
+ * number straight after 月 with no 日). */
+static int month_only_is_date(const letters *t, size_t i, const unit_chain *c)
 {
+    uint32_t n = at(t, c->end);
+    if (is_digit(n) || is_cn_numeral(n)) return 0;
     size_t b = i;
     for (int gap = 0; gap < MAX_GAP && before(t, b) == ' '; gap++) b--;
     uint32_t p = before(t, b);
@@ -903,7 +986,7 @@ static int chain_shape_is_date(const letters *t, size_t i, const unit_chain *c,
 {
     if (c->first == UNIT_YEAR) return !year_is_not_a_date(t, c->end);
     if (c->first == UNIT_MONTH)
-        return c->last == UNIT_DAY || month_only_is_date(t, i);
+        return c->last == UNIT_DAY || month_only_is_date(t, i, c);
     return ctx->month && ctx->year && day_only_is_date(t, i, c);
 }
 
@@ -943,8 +1026,8 @@ static match_result match_chain(const letters *t, size_t i, const date_context *
 {
     unit_chain c;
     if (!read_chain(t, i, &c)) return NO_DATE;
-    if (!chain_shape_is_date(t, i, &c, ctx)) return NO_DATE;
     if (c.last == UNIT_MONTH && c.range_to.end == c.range_to.start) listed_day(t, &c);
+    if (!chain_shape_is_date(t, i, &c, ctx)) return NO_DATE;
     fd->end = c.end;
     fd->grain = c.last;
     fd->year_written = c.first == UNIT_YEAR;
@@ -1030,6 +1113,10 @@ static match_result match_at(const letters *t, size_t i, const date_context *ctx
         if (match_iso_month(t, i, fd) == DATE_FOUND) return DATE_FOUND;
         found_date_reset(fd, i);
         if (match_dotted_range(t, i, ctx, fd) == DATE_FOUND) return DATE_FOUND;
+        found_date_reset(fd, i);
+        if (match_dotted_day(t, i, ctx, fd) == DATE_FOUND) return DATE_FOUND;
+        found_date_reset(fd, i);
+        if (match_two_digit_years(t, i, ctx, fd) == DATE_FOUND) return DATE_FOUND;
     }
     found_date_reset(fd, i);
     return match_chain(t, i, ctx, fd);
@@ -1300,7 +1387,7 @@ static int is_quantity_unit(uint32_t c)
  * its own, but the dates after it take its year.  Returns the year or 0. */
 static int bare_year_at(const letters *t, const number *n)
 {
-    if (n->chinese || n->end - n->start != 4 || n->value < YEAR_MIN || n->value > YEAR_MAX) return 0;
+    if (n->chinese || n->end - n->start != 4 || n->value < BARE_YEAR_MIN || n->value > YEAR_MAX) return 0;
     uint32_t p = before(t, n->start), c = at(t, n->end);
     if (p == '/' || p == '.' || p == '_' || p == '\\') return 0;
     if (c == '_' || c == '\\' || c == '/' || is_ascii_alpha(c) || is_quantity_unit(c)) return 0;
