@@ -22,24 +22,44 @@
  * match's position is also its position in the text as written.
  *
  * At each place where a number starts we try an ISO-like form
- * (2024-05-08), then a "unit chain": numbers each followed by 年, 月 or
- * 日/号.  A chain shaped like a date whose values are impossible (2月30日,
+ * (2024-05-08, 2024-9), a year-less dotted range (3.23-3.29) or a lone
+ * dotted day inside Chinese text (相约4.18云), then a "unit chain":
+ * numbers each followed by 年, 月 or 日/号 (2024年5月8日, 5月8日, 11月,
+ * 22日).  A chain shaped like a date whose values are impossible (2月30日,
  * 2023年2月29日) is skipped whole, so no piece of it is read as a shorter
- * date.  After a date may come a weekday, a time and the other end of a
- * range.  Last, each date gets a role from the words around it.
+ * date.  同年 and 元旦 are dates too.  After a date may come a weekday, a
+ * time and the other end of a range.  Last, each date gets a role from
+ * the words around it.
+ *
+ * The scan carries a context, the running year and month:
+ *  - year: the latest year written, at any precision (2016年秋天, 2024-9,
+ *    2023年度) or bare (2021双11, EISS-2022, 2022羊城杯: four digits
+ *    1900-2100 standing alone, never a date themselves), not counting
+ *    years in URLs and identifiers (CVE-2023-…, 2024年第1号, 2025年第1期).
+ *    A date without a year takes it, else published_date's year, else it
+ *    is dropped; a warning says which.  The title is scanned first, so its
+ *    years count for the text.
+ *  - month: the latest month written; a day-only date (22日, 28号) takes
+ *    it and is dropped when there is none.
+ *  - a range's end without a year that falls in an earlier month than its
+ *    start is in the next year (12月30日至1月3日, 12.30-1.5); an end with
+ *    its year written (2024年12月30日-2025年1月5日) moves the context on.
  *
  * Choices a reader may want to know:
  *  - "2024年度" gives text "2024年", date "2024": 度 is not part of the
- *    date.  A bare four-digit number is never a date: a year needs 年 (or
- *    the 2024-05-08 shape), so 〔2024〕 and 9704-2012 give nothing.
- *  - A date without a year takes the year of the nearest preceding date
- *    written with its year down to the day (the title counts, before the
- *    text), else of published_date, else it is dropped; a warning says
- *    which.  No guess crosses a year end (a 1月5日 in a December page
- *    stays in the page's year).
+ *    date; so does 2024年第四季度.  A bare four-digit number is never a
+ *    date: a year needs 年 (or the 2024-05-08 / 2024-9 shape), so 〔2024〕
+ *    and 9704-2012 give nothing.  Two-digit years only in the pair 14/15年
+ *    (20年经验 is a span).
+ *  - Day-only and month-only dates refuse what counts or numbers (第22号,
+ *    每月, 含6日三餐, 12号字, 3号楼) and lunar days (二月二).
  *  - "signed" is a layout guess: the date alone on its line, the nearest
  *    non-empty line above it at most SIGNER_MAX_LEN letters and not ending
- *    in punctuation, at most SIGNED_MAX_LINES_AFTER non-empty lines below.
+ *    in punctuation, and either at most SIGNED_MAX_LINES_AFTER non-empty
+ *    lines below or, above the signer lines, a sentence that ends (a
+ *    quoted notice or a decree followed by its articles).
+ *  - "published" is a dateline (1月2日消息, 7月26日SEC官网，…) or a single
+ *    day equal to published_date with no other role.
  *  - A weekday (（星期三）) belongs to the text only when a time or a range
  *    follows it; a range's end may carry a time, which is dropped.
  */
@@ -1383,7 +1403,8 @@ static int is_quantity_unit(uint32_t c)
 
 /* A bare year, written without 年 (2021双11, EISS-2022, 2022羊城杯): four
  * digits 1900-2100 standing alone, not a quantity, not in a URL, path or
- * identifier (CVE-2023-35078, 1982_13541887, 2023.7).  It is no date of
+ * identifier (CVE-2023-35078, 1982_13541887, 2023.7, 2024年第1号: a year
+ * with 年 that gave no date).  It is no date of
  * its own, but the dates after it take its year.  Returns the year or 0. */
 static int bare_year_at(const letters *t, const number *n)
 {
@@ -1391,6 +1412,7 @@ static int bare_year_at(const letters *t, const number *n)
     uint32_t p = before(t, n->start), c = at(t, n->end);
     if (p == '/' || p == '.' || p == '_' || p == '\\') return 0;
     if (c == '_' || c == '\\' || c == '/' || is_ascii_alpha(c) || is_quantity_unit(c)) return 0;
+    if (at(t, skip_gap(t, n->end)) == CH_YEAR) return 0;   /* 2024年第1号: an identifier */
     if ((c == '.' || c == ':') && is_digit(at(t, n->end + 1))) return 0;
     if (c == '-' && read_number(t, n->end + 1).end - (n->end + 1) > 2) return 0;
     return inside_url(t, n->start) ? 0 : n->value;
