@@ -824,6 +824,7 @@ static match_result match_iso_month(const letters *t, size_t i, found_date *fd)
     number m = read_number(t, y.end + 1);
     if (m.chinese || m.end == m.start || m.end - m.start > 2) return NO_DATE;
     if (!iso_starts_cleanly(t, i) || !iso_ends_cleanly(t, m.end)) return NO_DATE;
+    if (at(t, skip_gap(t, m.end)) == CH_YEAR) return NO_DATE;   /* 2005-06 年: a span of years */
     fd->from = (ymd){y.value, m.value, 0};
     if (!ymd_valid(fd->from, UNIT_MONTH)) return NO_DATE;
     fd->end = m.end;
@@ -855,6 +856,7 @@ static match_result match_dotted_range(const letters *t, size_t i, const date_co
     ymd from = {context_year(ctx), 0, 0};
     size_t e = read_dotted_month_day(t, i, &from);
     if (e == i || !iso_starts_cleanly(t, i)) return NO_DATE;
+    if (before(t, i) == ':' && is_digit(before(t, i - 1))) return NO_DATE;   /* a ratio, 1:3.5-6.3 */
     size_t p = skip_gap(t, e);
     if (!is_range_mark(at(t, p))) return NO_DATE;
     p = skip_gap(t, p + 1);
@@ -881,16 +883,22 @@ static int is_decimal_unit(uint32_t c)
 {
     static const uint32_t units[] = {0x500D, 0x4E07, 0x4EBF, 0x5143, 0x5206, 0x4E2A, 0x7248,
                                      0x7684, 0x7BC7, 0x7C73, 0x5EA6, 0x5C0F, 0x5929, 0x5E74,
-                                     0x6708, 0x65E5, 0x53F7, 0x7EA7, 0x5BF8, 0x514B, 0x6B21};
+                                     0x6708, 0x65E5, 0x53F7, 0x7EA7, 0x5BF8, 0x514B, 0x6B21,
+                                     0x671F};
     for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
         if (c == units[k]) return 1;
     return 0;
 }
 
+/* Letters before a number that make it a version or a serial: 版本3.01,
+ * 第1.5, 号2.10. */
+static int names_version(uint32_t c) { return c == 0x672C || c == 0x7248 || c == 0x7B2C || c == 0x53F7; }
+
 /* Match a lone year-less dotted date inside Chinese text, "4.18" in
  * 相约4.18云安全高峰论坛: month, dot, a two-digit day, with ideographs (or
  * a line start, space or bracket) on both sides.  A decimal (1.5倍, 8.7篇),
- * a version (3.10版) or an outline number (1.1 情报) is not one. */
+ * a version (3.10版, 版本3.01, 8.14至17.1.7), an issue (10.26期) or an
+ * outline number (1.1 情报) is not one. */
 static match_result match_dotted_day(const letters *t, size_t i, const date_context *ctx,
                                      found_date *fd)
 {
@@ -899,8 +907,9 @@ static match_result match_dotted_day(const letters *t, size_t i, const date_cont
     if (e == i || e - i < 4 || !is_digit(before(t, e)) || !is_digit(before(t, e - 1)))
         return NO_DATE;
     uint32_t p = before(t, i), n = at(t, e);
-    if (!(p == 0 || p == '\n' || p == ' ' || p == '(' || is_ideograph(p))) return NO_DATE;
-    if (!is_ideograph(n) || is_decimal_unit(n) || !ymd_valid(v, UNIT_DAY)) return NO_DATE;
+    if (!(p == 0 || p == '\n' || p == '(' || (is_ideograph(p) && !names_version(p)))) return NO_DATE;
+    if (!is_ideograph(n) || is_decimal_unit(n) || n == CH_ZHI || n == CH_DAO) return NO_DATE;
+    if (!ymd_valid(v, UNIT_DAY)) return NO_DATE;
     fd->from = v;
     fd->end = e;
     fd->grain = UNIT_DAY;
@@ -975,6 +984,20 @@ static int hao_ends_day(uint32_t c)
     return 0;
 }
 
+/* Closing brackets: a number just after one ends a document number
+ * (公通字〔2015〕4号). */
+static int is_closing_bracket(uint32_t c)
+{
+    return c == 0x3015 || c == ']' || c == 0x3011 || c == ')' || c == 0x3009;   /* 〕 ] 】 ) 〉 */
+}
+
+/* Whether 日 at a day's end is the first letter of a word (日志, 日记,
+ * 日常, 日语), the day then being no day. */
+static int starts_day_word(uint32_t c)
+{
+    return c == 0x5FD7 || c == 0x8BB0 || c == 0x5E38 || c == 0x8BED;
+}
+
 /* Whether a day-only chain (22日, 28号) at i reads as a day of the month:
  * digits, and not a serial number or a count (see counts_before). */
 static int day_only_is_date(const letters *t, size_t i, const unit_chain *c)
@@ -982,8 +1005,10 @@ static int day_only_is_date(const letters *t, size_t i, const unit_chain *c)
     if (c->part[UNIT_DAY].chinese) return 0;
     size_t b = i;
     for (int gap = 0; gap < MAX_GAP && before(t, b) == ' '; gap++) b--;
-    if (counts_before(before(t, b))) return 0;
-    return at(t, c->end - 1) != CH_DAY_HAO || hao_ends_day(at(t, c->end));
+    uint32_t p = before(t, b);
+    if (counts_before(p) || p == '.' || is_closing_bracket(p)) return 0;   /* 3.2.3 日志, 〔2015〕4号 */
+    if (at(t, c->end - 1) == CH_DAY) return !starts_day_word(at(t, c->end));
+    return hao_ends_day(at(t, c->end));
 }
 
 /* Whether a month-only chain (11月, 十月) at i reads as a month: not a
@@ -1071,12 +1096,22 @@ static match_result match_chain(const letters *t, size_t i, const date_context *
     return DATE_FOUND;
 }
 
+/* Whether 同年 at i means "the same year", not a word that holds it:
+ * 不同年龄, 同年级, 共同年度. */
+static int same_year_is_date(const letters *t, size_t i)
+{
+    uint32_t p = before(t, i), n = at(t, i + 2);
+    if (p == 0x4E0D || p == 0x5171 || p == 0x76F8 || p == 0x5982) return 0;   /* 不 共 相 如 */
+    return n != 0x9F84 && n != 0x7EA7 && n != 0x7EAA && n != 0x4EE3;          /* 龄 级 纪 代 */
+}
+
 /* Match 同年 ("the same year") at i: the context's year, alone or before
  * a month (同年10月).  Only a year written in the text is meant. */
 static match_result match_same_year(const letters *t, size_t i, const date_context *ctx,
                                     found_date *fd)
 {
-    if (!ctx->year_in_text || !letters_match(t, i, "同年")) return NO_DATE;
+    if (!ctx->year_in_text || !letters_match(t, i, "同年") || !same_year_is_date(t, i))
+        return NO_DATE;
     size_t p = skip_gap(t, i + 2);
     unit_chain c;
     if (read_chain(t, p, &c) && c.first == UNIT_MONTH && c.range_to.end == c.range_to.start &&
@@ -1363,14 +1398,51 @@ static void remember_context(scan_state *st, const found_date *fd)
     if (fd->grain >= UNIT_MONTH) st->month = last->m;
 }
 
+/* 今年/去年/明年 just before a year-less date: the page's year, one
+ * before or one after it (今年5月 in a 2024 page is May 2024, whatever
+ * year was written last).  Returns the offset from the page's year in
+ * *offset, or 0 when there is no such word. */
+static int relative_year_before(const letters *t, size_t i, int *offset)
+{
+    static const struct { const char *word; int offset; } words[] = {
+        {"今年", 0}, {"去年", -1}, {"明年", 1}, {"本年", 0}};
+    size_t b = i;
+    for (int gap = 0; gap < MAX_GAP && before(t, b) == ' '; gap++) b--;
+    if (b < 2) return 0;
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (letters_match(t, b - 2, words[k].word) == 2) {
+            *offset = words[k].offset;
+            return 1;
+        }
+    return 0;
+}
+
+/* Move a year-less date fd to the year y (its end too, by as many
+ * years).  Returns 0, leaving fd alone, when the date does not exist in y
+ * (2月29日). */
+static int move_to_year(found_date *fd, int y)
+{
+    ymd from = fd->from, to = fd->to;
+    if (to.y) to.y += y - from.y;
+    from.y = y;
+    if (!ymd_valid(from, fd->grain) || (to.y && !ymd_valid(to, fd->grain))) return 0;
+    fd->from = from;
+    fd->to = to;
+    return 1;
+}
+
 /* Record a date found: say when its year was guessed (or drop it when no
  * year can be had), give it its role, and remember its year and month for
  * the dates that follow without them. */
-static void record_date(scan_state *st, const letters *t, const found_date *fd, int in_title)
+static void record_date(scan_state *st, const letters *t, found_date *fd, int in_title)
 {
     char *text = letters_text(t, fd->start, fd->end);
     if (!text) return;
-    if (!fd->year_written) {
+    int offset;
+    if (!fd->year_written && st->published.y && relative_year_before(t, fd->start, &offset) &&
+        move_to_year(fd, st->published.y + offset)) {
+        warn_year(st, text, fd->from.y, "published_at and the word before it");
+    } else if (!fd->year_written) {
         if (st->year) {
             warn_year(st, text, fd->from.y, "the nearest year written before it");
         } else if (st->published.y) {
@@ -1401,6 +1473,14 @@ static int is_quantity_unit(uint32_t c)
     return 0;
 }
 
+/* Signs before a number that make it a quantity: ≥2000, >2000, $2000,
+ * ¥2000, #2000, +2000. */
+static int is_quantity_sign(uint32_t c)
+{
+    return c == 0x2265 || c == 0x2264 || c == '>' || c == '<' || c == '=' || c == '+' ||
+           c == '$' || c == 0xA5 || c == '#' || c == 0xD7 || c == '*' || c == '~';
+}
+
 /* A bare year, written without 年 (2021双11, EISS-2022, 2022羊城杯): four
  * digits 1900-2100 standing alone, not a quantity, not in a URL, path or
  * identifier (CVE-2023-35078, 1982_13541887, 2023.7, 2024年第1号: a year
@@ -1410,9 +1490,10 @@ static int bare_year_at(const letters *t, const number *n)
 {
     if (n->chinese || n->end - n->start != 4 || n->value < BARE_YEAR_MIN || n->value > YEAR_MAX) return 0;
     uint32_t p = before(t, n->start), c = at(t, n->end);
-    if (p == '/' || p == '.' || p == '_' || p == '\\') return 0;
+    if (p == '/' || p == '.' || p == '_' || p == '\\' || is_quantity_sign(p)) return 0;
     if (c == '_' || c == '\\' || c == '/' || is_ascii_alpha(c) || is_quantity_unit(c)) return 0;
-    if (at(t, skip_gap(t, n->end)) == CH_YEAR) return 0;   /* 2024年第1号: an identifier */
+    uint32_t next = at(t, skip_gap(t, n->end));
+    if (next == CH_YEAR || is_quantity_unit(next)) return 0;   /* 2024年第1号, 2000 亿 */
     if ((c == '.' || c == ':') && is_digit(at(t, n->end + 1))) return 0;
     if (c == '-' && read_number(t, n->end + 1).end - (n->end + 1) > 2) return 0;
     return inside_url(t, n->start) ? 0 : n->value;

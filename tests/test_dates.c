@@ -214,6 +214,12 @@ static const date_case cases[] = {
      "6\n7\n8\n9\n10\n11\n12\n13", NULL, "2022年11月25日", "2022-11-25", NULL, NULL, "signed", 1, NULL},
     {"报名须知。\n会议时间\n2024年5月8日\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13", NULL, "2024年5月8日",
      "2024-05-08", NULL, NULL, "mentioned", 1, NULL},   /* a heading, not a signer */
+    {"2019年回顾。今年5月发布", "2024-06-01", "5月", "2024-05", NULL, NULL, "mentioned", 2,
+     "word before"},   /* 今年 is the page's year, whatever was written last */
+    {"2019年回顾。去年11月发布", "2024-03-01", "11月", "2023-11", NULL, NULL, "mentioned", 2,
+     "word before"},
+    {"处理 2000 亿参数，5月8日发布", P, "5月8日", "2024-05-08", NULL, NULL, "mentioned", 1,
+     "published_at"},   /* a quantity is no bare year */
     /* ---- traps: one kind each (shared/dates/README.md) ---- */
     {"2024年第1号公告", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},          /* id */
     {"周报2025年第1期", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},          /* id */
@@ -237,6 +243,15 @@ static const date_case cases[] = {
     {"第 37 年，67个CVE漏洞", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},    /* count */
     {"2023届高校毕业生", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},         /* cohort */
     {"1970 年代", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},                /* vague */
+    {"5月1日起，见公通字〔2015〕4号；3.2.3 日志记录", P, "5月1日", "2024-05-01", NULL, NULL,
+     "mentioned", 1, "published_at"},   /* doc number, outline number */
+    {"固件版本3.01开始，影响8.14至17.1.7版本，（10.26期）", P, NULL, NULL, NULL, NULL, "rejected", 0,
+     NULL},   /* versions and issues, not dotted days */
+    {"镜头 1:3.5-6.3 VR", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},   /* a ratio */
+    {"2020年报告：不同年龄段，同年级", P, "2020年", "2020", NULL, NULL, "mentioned", 1, NULL},
+    {"印度在 2005-06 年", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},   /* fiscal years */
+    {"积分≥2000）\n活动时间：9.19-9.30", "2021-09-10", "9.19-9.30", "2021-09-19", NULL, "2021-09-30",
+     "mentioned", 1, "published_at"},   /* ≥2000 is a quantity, no bare year */
     {"5月1日起，3号楼用12号字", P, "5月1日", "2024-05-01", NULL, NULL, "mentioned", 1, "published_at"},
 };
 
