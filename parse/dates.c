@@ -1299,7 +1299,8 @@ static size_t line_above(const letters *t, size_t i, size_t *len)
 }
 
 /* A signature inside a longer text (a quoted notice, a decree followed by
- * its rules): one to SIGNER_MAX_LINES short name lines above the date,
+ * its rules; the date written with 年 and no time): one to SIGNER_MAX_LINES
+ * short name lines above the date,
  * and above them a sentence that ends (…现予公布。, 特此公告。, …支持！).
  * A heading such as 会议时间 over a date has no closed sentence above. */
 static int signers_close_prose(const letters *t, size_t i)
@@ -1319,6 +1320,14 @@ static int signers_close_prose(const letters *t, size_t i)
     return 0;
 }
 
+/* Whether fd is written 2022年11月25日 (or 二〇二二年…), as notices sign,
+ * not 2025-06-11 16:33:57, as lists of articles and comments stamp. */
+static int written_with_year_unit(const letters *t, const found_date *fd)
+{
+    number y = read_number(t, fd->start);
+    return y.end > y.start && at(t, skip_gap(t, y.end)) == CH_YEAR;
+}
+
 /* A signature date: alone on its line, under a short line (the issuer),
  * and among the last lines of the text. */
 static int is_signed(const letters *t, const found_date *fd)
@@ -1328,7 +1337,8 @@ static int is_signed(const letters *t, const found_date *fd)
     while (at(t, b) == ' ') b++;
     if (a == 0 || before(t, a) != '\n' || (b < t->n && at(t, b) != '\n')) return 0;
     if (!line_above_is_signer(t, a - 1)) return 0;
-    return lines_after(t, b, SIGNED_MAX_LINES_AFTER) <= SIGNED_MAX_LINES_AFTER ||
+    if (lines_after(t, b, SIGNED_MAX_LINES_AFTER) <= SIGNED_MAX_LINES_AFTER) return 1;
+    return fd->grain == UNIT_DAY && !fd->to.y && fd->hour < 0 && written_with_year_unit(t, fd) &&
            signers_close_prose(t, a - 1);
 }
 
@@ -1461,13 +1471,15 @@ static void record_date(scan_state *st, const letters *t, found_date *fd, int in
 }
 
 /* Whether the letter after a bare four-digit number makes it a quantity
- * (2000元, 1900多人, 2024个) rather than a year. */
+ * (2000元, 1900多人, 2024个, 2009起, 2000美元) rather than a year. */
 static int is_quantity_unit(uint32_t c)
 {
     static const uint32_t units[] = {0x5143, 0x4E07, 0x4EBF, 0x591A, 0x4F59, 0x4E2A, 0x4EBA,
                                      0x540D, 0x5BB6, 0x4EF6, 0x6761, 0x6B21, 0x53F0, 0x4F4D,
                                      0x9879, 0x6B3E, 0x7BC7, 0x4EFD, 0x5B57, 0x7C73, 0x5206,
-                                     0x5929, 0x53F7, 0x5757, 0x5428, 0x5343, 0x767E, '%'};
+                                     0x5929, 0x53F7, 0x5757, 0x5428, 0x5343, 0x767E, '%',
+                                     0x8D77, 0x4F8B, 0x5F20, 0x90E8, 0x8F86, 0x6237, 0x573A,
+                                     0x5957, 0x500D, 0x7F8E, 0x80A1, 0x9897, 0x53EA};
     for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
         if (c == units[k]) return 1;
     return 0;
