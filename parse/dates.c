@@ -37,7 +37,8 @@
  *    1900-2100 standing alone, never a date themselves), not counting
  *    years in URLs and identifiers (CVE-2023-…, 2024年第1号, 2025年第1期).
  *    A date without a year takes it, else published_date's year, else it
- *    is dropped; a warning says which.  The title is scanned first, so its
+ *    is dropped; a warning says which.  今年/去年/明年 just before it name
+ *    published_date's year (-1, +1) instead.  The title is scanned first, so its
  *    years count for the text.
  *  - month: the latest month written; a day-only date (22日, 28号) takes
  *    it and is dropped when there is none.
