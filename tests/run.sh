@@ -52,6 +52,8 @@ for b in "$@"; do
     run_script install tests/install_test.py "$b/wxingest"
     # markdown archives at scale: needs ../shared, says "not run" without it
     run_script picker tests/picker_test.py "$b/wxingest"
+    # 30 real articles with every date labelled by hand (tests/dates/)
+    run_script dates tests/dates_test.py "$b/wxingest"
     # bad-input matrix, regex worst cases, no file/network access, fuzz
     # regressions
     run_script robust tests/test_robust.py "$b"
