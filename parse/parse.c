@@ -948,7 +948,7 @@ static void fill_dates_and_notice(json_t *rec)
     const char *published = json_string_value(json_object_get(rec, "published_at"));
     json_t *dates = wx_dates_find(title, text, published, json_object_get(rec, "warnings"));
     if (!dates) return;
-    json_object_set_new(rec, "notice", wx_notice_extract(title, text, dates));
+    json_object_set_new(rec, "notice", wx_notice_extract(title, text, dates, json_object_get(rec, "links")));
     json_object_set_new(rec, "dates", dates);
 }
 
