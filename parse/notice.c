@@ -62,7 +62,7 @@ static void compile_all(void)
     phone_re = compile("(?<![\\d-])(?:\\(?0\\d{2,3}\\)?[-－ ]?\\d{7,8}(?:[-－]\\d{1,5})?|1[3-9]\\d{9})(?![\\d])");
     email_re = compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
     attach_re = compile("^附件\\s*\\d*\\s*[：:]\\s*(.*)$");
-    month_end_re = compile("(?<!每年)((?:19|20)\\d\\d)\\s*年\\s*(\\d{1,2})\\s*月底前");
+    month_end_re = compile("(?<!每年)(?<!到)((?:19|20)\\d\\d)\\s*年\\s*(\\d{1,2})\\s*月底前");
     match_ctx = pcre2_match_context_create(NULL);
     if (match_ctx) {
         pcre2_set_match_limit(match_ctx, WX_PCRE2_MATCH_LIMIT);
@@ -465,7 +465,8 @@ static int addressee_like(const char *s, int strict)
     return !strict || starts_with(s, "各") || starts_with(s, "有关");
 }
 
-/* URLs written in s, and the links of the record whose text is in s. */
+/* URLs written in s, and the links of the record whose text ends s (附件：<a>…</a>,
+ * 点击下载：<a>…</a>); a link inside running text is the page's, not the notice's. */
 static void add_links(json_t *out, const char *s, json_t *record_links)
 {
     for (const char *p = strstr(s, "http"); p; p = strstr(p, "http")) {
@@ -485,7 +486,7 @@ static void add_links(json_t *out, const char *s, json_t *record_links)
         const char *url = json_string_value(json_object_get(l, "url"));
         if (!text || !url || strncmp(url, "http", 4) || chars(text) < 4) continue;
         char *t = line_copy((line){text, strlen(text)});
-        if (t && *t && strstr(s, t)) push_unique(out, url);
+        if (t && *t && ends_with(s, t)) push_unique(out, url);
         free(t);
     }
 }
@@ -596,6 +597,19 @@ static char *title_at(notice_src *src, size_t t, size_t lo)
     return strdup(s);
 }
 
+/* Where the text of a notice known only from the headline starts: after
+ * the last line that repeats the headline (page headers do), at the first
+ * line that is a sentence; the page's menus and banners come before it. */
+static size_t body_start(notice_src *src, size_t lo, size_t top, const char *headline)
+{
+    size_t from = lo;
+    for (size_t i = lo; headline && i < top; i++)
+        if (strstr(ln(src, i), headline)) from = i + 1;
+    for (size_t i = from; i < top; i++)
+        if (strstr(ln(src, i), "。") || strstr(ln(src, i), "，")) return i;
+    return from;
+}
+
 /* Build the notice whose signature date is lines[sig] and issuer block
  * starts at lines[top]; lo is where looking back for its title stops. */
 static json_t *notice_at(notice_src *src, size_t lo, size_t top, size_t sig, const char *signed_on,
@@ -638,7 +652,7 @@ static json_t *notice_at(notice_src *src, size_t lo, size_t top, size_t sig, con
     free(issuer);
     set_str(n, "signed_on", signed_on);
     /* where the notice's own text starts */
-    size_t body = t >= 0 ? (size_t)t : a >= 0 ? (size_t)a : lo;
+    size_t body = t >= 0 ? (size_t)t : a >= 0 ? (size_t)a : body_start(src, lo, top, headline);
     read_body(n, src, a >= 0 ? (size_t)a : body, sig);
     add_deadlines(json_object_get(n, "deadlines"), src, body, sig, signed_on);
     for (size_t i = sig + 1; i < src->count && i <= sig + WX_SOURCE_LINES; i++) {
