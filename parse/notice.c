@@ -285,7 +285,7 @@ static json_t *contact_from(const char *s)
            strncmp(p + k, "电话", 6) != 0 && strncmp(p + k, "（", 3) != 0 && p[k] != ',' && k < 24)
         k++;
     char *name = k > 0 ? strndup(p, k) : NULL;
-    if (name && (strstr(name, "电话") || strstr(name, "邮箱") || strstr(name, "传真") || strchr(name, '@'))) {
+    if (name && (starts_with(name, "联系") || strstr(name, "电话") || strstr(name, "邮箱") || strstr(name, "传真") || strchr(name, '@'))) {
         free(name);
         name = NULL;
     }
@@ -503,8 +503,12 @@ static void add_deadlines(json_t *out, notice_src *src, size_t from, size_t to, 
         const char *text = json_string_value(json_object_get(d, "text"));
         const char *date = json_string_value(json_object_get(d, "date"));
         if (!role || strcmp(role, "deadline") || !text || !date || strlen(date) != 10) continue;
+        /* where it is written; an occurrence with 前 attached is the due date */
         const char *in = NULL;
-        for (size_t k = from; k < to && !in; k++) in = strstr(ln(src, k), text);
+        size_t tl = strlen(text);
+        for (size_t k = from; k < to && !(in && starts_with(in + tl, "前")); k++)
+            for (const char *p = strstr(ln(src, k), text); p; p = strstr(p + tl, text))
+                if (!in || starts_with(p + tl, "前")) in = p;
         if (!in) continue;
         char ymd[11];
         memcpy(ymd, date, 11);
@@ -514,7 +518,6 @@ static void add_deadlines(json_t *out, notice_src *src, size_t from, size_t to, 
         json_t *e;
         json_array_foreach(out, j, e) dup |= strcmp(json_string_value(json_object_get(e, "date")), ymd) == 0;
         if (dup) continue;
-        size_t tl = strlen(text);
         char *written = strndup(in, tl + (starts_with(in + tl, "前") ? 3 : 0));
         json_array_append_new(out, json_pack("{s:s, s:o}", "date", ymd, "text", wx_json_str(written)));
         free(written);
