@@ -44,6 +44,8 @@ for b in "$@"; do
         fi
     done
     run_script e2e tests/e2e.py "$b/wxingest"
+    # official notices field by field (tests/notices: 40 real archives)
+    run_script notices tests/notices_test.py "$b/wxingest"
     run_script fetch tests/fetch_test.py "$b/wxingest"
     run_script db tests/db_test.py "$b/wxingest"
     # markdown archives at scale: needs ../shared, says "not run" without it
