@@ -295,19 +295,39 @@ static json_t *contact_from(const char *s)
     return c;
 }
 
-/* The date a line consists of (a signing date: 2024年5月8日, 二〇二四年五月八日),
- * or NULL.  Only dates the scanner found and that name a day count. */
-static const char *date_line(json_t *dates, const char *s)
+/* The scanner's full dates (YYYY-MM-DD, written with 年…日), sorted by
+ * their text, so each line is looked up in log time: a page may hold
+ * thousands of dates and lines. */
+typedef struct { const char *text, *date; } date_entry;
+
+static int by_text(const void *a, const void *b)
 {
-    if (!strstr(s, "年") || !strstr(s, "日")) return NULL;
-    size_t i;
+    return strcmp(((const date_entry *)a)->text, ((const date_entry *)b)->text);
+}
+
+static date_entry *day_index(json_t *dates, size_t *count)
+{
+    size_t n = 0, i;
     json_t *d;
+    date_entry *v = malloc((json_array_size(dates) + 1) * sizeof *v);
     json_array_foreach(dates, i, d) {
         const char *t = json_string_value(json_object_get(d, "text"));
-        const char *v = json_string_value(json_object_get(d, "date"));
-        if (t && v && strlen(v) == 10 && strcmp(t, s) == 0) return v;
+        const char *day = json_string_value(json_object_get(d, "date"));
+        if (v && t && day && strlen(day) == 10 && strstr(t, "年") && strstr(t, "日")) v[n++] = (date_entry){t, day};
     }
-    return NULL;
+    if (v) qsort(v, n, sizeof *v, by_text);
+    *count = v ? n : 0;
+    return v;
+}
+
+/* The date a line consists of (a signing date: 2024年5月8日, 二〇二四年五月八日),
+ * or NULL. */
+static const char *date_line(const date_entry *days, size_t count, const char *s)
+{
+    if (!days || !strstr(s, "年") || !strstr(s, "日")) return NULL;
+    date_entry key = {s, NULL};
+    const date_entry *hit = bsearch(&key, days, count, sizeof *days, by_text);
+    return hit ? hit->date : NULL;
 }
 
 /* An attachment or link name: numbering (1. 1、 1．) and 《》 are layout. */
@@ -394,7 +414,7 @@ static const char *ln(notice_src *src, size_t i)
 static char *issuer_of(notice_src *src, size_t top, size_t sig)
 {
     size_t cap = 64;
-    for (size_t i = top; i < sig; i++) cap += strlen(ln(src, i)) + 8;
+    for (size_t i = top; i < sig; i++) cap += 4 * strlen(ln(src, i)) + 8;   /* a 、 per token at most */
     char *out = malloc(cap), *w = out;
     if (!out) return NULL;
     *w = '\0';
@@ -425,6 +445,7 @@ static char *issuer_of(notice_src *src, size_t top, size_t sig)
 #define WX_NOTICE_WINDOW 600   /* lines looked back from a signature for its title */
 #define WX_ISSUER_LINES 20     /* bodies of a joint signature */
 #define WX_SOURCE_LINES 300    /* lines looked ahead from the signature for （来源：…） */
+#define WX_NOTICE_DEADLINES 32 /* deadlines kept; each is looked up in the notice's lines */
 
 /* The title of the document the headline names, or NULL: the part after
  * 通知| or 四部门：, or the quoted “关于…的公告”. */
@@ -485,7 +506,11 @@ static void add_links(json_t *out, const char *s, json_t *record_links)
         const char *text = json_string_value(json_object_get(l, "text"));
         const char *url = json_string_value(json_object_get(l, "url"));
         if (!text || !url || strncmp(url, "http", 4) || chars(text) < 4) continue;
-        char *t = line_copy((line){text, strlen(text)});
+        if (!strchr(text, '*')) {
+            if (ends_with(s, text)) push_unique(out, url);
+            continue;
+        }
+        char *t = line_copy((line){text, strlen(text)});   /* **bold** link text */
         if (t && *t && ends_with(s, t)) push_unique(out, url);
         free(t);
     }
@@ -503,6 +528,7 @@ static void add_deadlines(json_t *out, notice_src *src, size_t from, size_t to, 
         const char *text = json_string_value(json_object_get(d, "text"));
         const char *date = json_string_value(json_object_get(d, "date"));
         if (!role || strcmp(role, "deadline") || !text || !date || strlen(date) != 10) continue;
+        if (json_array_size(out) >= WX_NOTICE_DEADLINES) break;
         /* where it is written; an occurrence with 前 attached is the due date */
         const char *in = NULL;
         size_t tl = strlen(text);
@@ -701,13 +727,15 @@ json_t *wx_notice_extract(const char *title, const char *text, json_t *dates, js
     src.clean = src.lines ? calloc(src.count ? src.count : 1, sizeof *src.clean) : NULL;
     src.dates = dates;
     src.links = json_is_array(links) ? links : NULL;
+    size_t ndays = 0;
+    date_entry *days = day_index(dates, &ndays);
     json_t *out = NULL;
     char *headline = NULL;
     int headline_done = 0;
     size_t lo = 0;
     for (size_t i = 1; src.clean && i < src.count && !out; i++) {
         if (src.lines[i].n > 80) continue;
-        const char *signed_on = date_line(dates, ln(&src, i));
+        const char *signed_on = date_line(days, ndays, ln(&src, i));
         if (!signed_on || !issuer_like(ln(&src, i - 1))) continue;
         size_t top = i - 1;
         while (top > lo && i - top < WX_ISSUER_LINES && issuer_like(ln(&src, top - 1))) top--;
@@ -718,6 +746,7 @@ json_t *wx_notice_extract(const char *title, const char *text, json_t *dates, js
     }
     if (out) title_attachment(out, title);
     free(headline);
+    free(days);
     for (size_t i = 0; src.clean && i < src.count; i++) free(src.clean[i]);
     free(src.clean);
     free(src.lines);
