@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static pcre2_code *title_re, *head_re, *docno_re, *docno_line_re, *batch_re, *source_re, *phone_re, *email_re,
+static pcre2_code *title_re, *head_re, *docno_line_re, *batch_re, *source_re, *phone_re, *email_re,
     *attach_re, *kind_re, *month_end_re;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -55,7 +55,6 @@ static void compile_all(void)
     /* a headline that is a document title without 关于 (…结果公告) */
     head_re = compile("^[^。；！？!?|｜：:]{2,150}?(?:" KINDS ")(?:[（(][^）)]{0,20}[）)])?$");
     kind_re = compile("(" KINDS ")(?:[（(][^）)]{0,20}[）)])?$");
-    docno_re = compile("\\p{Han}{1,12}\\s*[〔\\[【（(]\\s*(?:19|20)\\d\\d\\s*[〕\\]】）)]\\s*\\d{1,5}\\s*号");
     docno_line_re = compile("^\\s*(\\p{Han}{1,12}\\s*[〔\\[【（(]\\s*(?:19|20)\\d\\d\\s*[〕\\]】）)]\\s*\\d{1,5}\\s*号)\\s*$");
     batch_re = compile("^\\s*[（(]((?:19|20)\\d\\d年[^（）()]{0,30}第[^（）()]{1,20}[批号期])[）)]\\s*$");
     source_re = compile("^[（(]?\\s*(?:原文来源|参考及来源|来源)\\s*[：:]\\s*([^（）()。]{1,60}?)\\s*[）)]?\\s*$");
