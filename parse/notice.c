@@ -13,7 +13,11 @@
  *     2024年5月8日                      signing date, alone on its line
  *     （来源：……）                      source
  *
- * We find the title line, then read the rest of the text in that order.
+ * The signature anchors a notice: a date alone on its line under issuer
+ * lines.  Above it we look for the title line and, under that, the number
+ * and the addressee line; with neither, the article's headline must be the
+ * document's title.  A notice quoted inside news or followed by an
+ * appended guide is read the same way, as its signature bounds its body.
  */
 #define WX_PARSE_INTERNAL
 #define PCRE2_CODE_UNIT_WIDTH 8
