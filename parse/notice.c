@@ -397,6 +397,20 @@ static int issuer_like(const char *s)
     return 1;
 }
 
+/* The line right above a signing date names a body: it ends like one
+ * (…部, …局, …秘书处, …协会, …（CNNVD）), unlike a label over a date in
+ * the body (报名截止). */
+static int signer_like(const char *s)
+{
+    static const char *const ends[] = {"部", "局", "委", "办", "室", "厅", "处", "院", "会", "司", "署", "盟", "心",
+                                       "库", "组", "府", "所", "行", "社", "校", "站", "团", "队", "学", "馆", "）",
+                                       ")", NULL};
+    if (!issuer_like(s)) return 0;
+    for (int i = 0; ends[i]; i++)
+        if (ends_with(s, ends[i])) return 1;
+    return 0;
+}
+
 typedef struct {
     line *lines;
     size_t count;
@@ -739,7 +753,7 @@ json_t *wx_notice_extract(const char *title, const char *text, json_t *dates, js
     for (size_t i = 1; src.clean && i < src.count && !out; i++) {
         if (src.lines[i].n > 80) continue;
         const char *signed_on = date_line(days, ndays, ln(&src, i));
-        if (!signed_on || !issuer_like(ln(&src, i - 1))) continue;
+        if (!signed_on || !signer_like(ln(&src, i - 1))) continue;
         size_t top = i - 1;
         while (top > lo && i - top < WX_ISSUER_LINES && issuer_like(ln(&src, top - 1))) top--;
         if (!headline_done) headline = headline_title(title, text), headline_done = 1;
