@@ -265,6 +265,55 @@ static json_t *addressees(const char *line_text)
     return arr;
 }
 
+static size_t chars(const char *s);
+static size_t chars_n(const char *s, size_t len);
+static int has_any(const char *s, const char *const *words);
+
+/* The end of the word at p: up to a space, digit, comma, bracket or a
+ * 电话/手机 label, on a character boundary. */
+static size_t name_word(const char *p)
+{
+    size_t k = 0;
+    while (p[k] && p[k] != ' ' && p[k] != ',' && !(p[k] >= '0' && p[k] <= '9') && !starts_with(p + k, "，") &&
+           !starts_with(p + k, "电话") && !starts_with(p + k, "手机") && !starts_with(p + k, "（") &&
+           !starts_with(p + k, "　") && k < 48)
+        k++;
+    while (k && ((unsigned char)p[k] & 0xC0) == 0x80) k--;    /* never cut a character */
+    return k;
+}
+
+/* The person of a contact line: after a label ending in a colon near the
+ * start (联系人：, 联系人及电话：), else the line's first word; a name
+ * padded with spaces (王  姣) is closed up.  NULL when the word is a label
+ * (联系电话：010-…) or too long to be a name. */
+static char *contact_name(const char *s)
+{
+    const char *p = s;
+    for (const char *c = s; *c && c - s < 30; c++)
+        if (starts_with(c, "：") || *c == ':') {
+            p = c + (*c == ':' ? 1 : 3);
+            break;
+        }
+    while (*p == ' ' || starts_with(p, "　")) p += *p == ' ' ? 1 : 3;
+    size_t k = name_word(p);
+    char buf[64];
+    if (k == 0 || k >= sizeof buf) return NULL;
+    memcpy(buf, p, k);
+    buf[k] = '\0';
+    /* 王  姣: one-character words after a one-character surname */
+    const char *q = p + k;
+    while (chars(buf) < 4 && chars_n(p, k) == 1 && *q == ' ') {
+        q += strspn(q, " ");
+        size_t w = name_word(q);
+        if (w == 0 || chars_n(q, w) > 2 || strlen(buf) + w >= sizeof buf) break;
+        strncat(buf, q, w);
+        q += w;
+    }
+    static const char *const labels[] = {"联系", "电话", "邮箱", "传真", "手机", "座机", "地址", "@", "邮件", NULL};
+    if (has_any(buf, labels) || chars(buf) > 8) return NULL;
+    return strdup(buf);
+}
+
 /* A contact line: "联系人：王丹丹 18811126578 wangdd@cesi.cn", or a name,
  * phone and email with labels (电话：… 邮箱：…). */
 static json_t *contact_from(const char *s)
@@ -273,25 +322,7 @@ static json_t *contact_from(const char *s)
     char *phone = match(phone_re, s, len, 0, NULL);
     char *email = match(email_re, s, len, 0, NULL);
     if (!phone && !email) return NULL;
-    /* The name: after "联系人：" or at the start, up to a space or digit. */
-    const char *p = strstr(s, "联系人");
-    if (p) {
-        p += strlen("联系人");
-        if (strncmp(p, "：", 3) == 0) p += 3;
-        else if (*p == ':') p++;
-    } else {
-        p = s;
-    }
-    while (*p == ' ') p++;
-    size_t k = 0;
-    while (p[k] && p[k] != ' ' && !(p[k] >= '0' && p[k] <= '9') && strncmp(p + k, "，", 3) != 0 &&
-           strncmp(p + k, "电话", 6) != 0 && strncmp(p + k, "（", 3) != 0 && p[k] != ',' && k < 24)
-        k++;
-    char *name = k > 0 ? strndup(p, k) : NULL;
-    if (name && (starts_with(name, "联系") || strstr(name, "电话") || strstr(name, "邮箱") || strstr(name, "传真") || strchr(name, '@'))) {
-        free(name);
-        name = NULL;
-    }
+    char *name = contact_name(s);
     json_t *c = json_pack("{s:o, s:o, s:o}", "name", wx_json_str(name), "phone", wx_json_str(phone),
                           "email", wx_json_str(email));
     free(name); free(phone); free(email);
@@ -394,21 +425,29 @@ static int issuer_like(const char *s)
     if (n < 2 || n > 48 || has_any(s, no)) return 0;
     if ((*s >= '0' && *s <= '9') || starts_with(s, "（") || *s == '(' || starts_with(s, "附") || starts_with(s, "第"))
         return 0;
+    /* 八、保障措施: a section heading of the body */
+    static const char *const numerals[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十", NULL};
+    for (int i = 0; numerals[i]; i++)
+        if (starts_with(s, numerals[i]) && (starts_with(s + 3, "、") || starts_with(s + 3, "是"))) return 0;
     return 1;
 }
 
 /* The line right above a signing date names a body: it ends like one
  * (…部, …局, …秘书处, …协会, …（CNNVD）), unlike a label over a date in
  * the body (报名截止). */
-static int signer_like(const char *s)
+static int ends_like_body(const char *s)
 {
     static const char *const ends[] = {"部", "局", "委", "办", "室", "厅", "处", "院", "会", "司", "署", "盟", "心",
                                        "库", "组", "府", "所", "行", "社", "校", "站", "团", "队", "学", "馆", "）",
                                        ")", NULL};
-    if (!issuer_like(s)) return 0;
     for (int i = 0; ends[i]; i++)
         if (ends_with(s, ends[i])) return 1;
     return 0;
+}
+
+static int signer_like(const char *s)
+{
+    return issuer_like(s) && ends_like_body(s);
 }
 
 typedef struct {
@@ -444,10 +483,13 @@ static char *issuer_of(notice_src *src, size_t top, size_t sig)
             p += k;
             p += strspn(p, " \t");
         }
+        /* a long name broken over two lines: the first part does not end
+         * like a body, so the next line goes on with nothing between */
+        int goes_on = i > top && !ends_like_body(ln(src, i - 1)) && chars(ln(src, i - 1)) >= 8;
         for (const char *p = s; *p;) {
             size_t k = strcspn(p, " \t");
             if (k) {
-                if (w != out && (single ? p == s : 1)) w = stpcpy(w, "、");
+                if (w != out && (single ? p == s : 1) && !(goes_on && p == s)) w = stpcpy(w, "、");
                 memcpy(w, p, k);
                 w += k;
                 *w = '\0';
@@ -628,13 +670,14 @@ static void set_str(json_t *n, const char *key, const char *v)
 }
 
 /* The title line: lines[t], joined to the line above when the title was
- * broken after 关于… */
+ * broken after its 关于 (…办公厅关于 / 开展…的通知). */
 static char *title_at(notice_src *src, size_t t, size_t lo)
 {
     const char *s = ln(src, t);
     if (t > lo && !strstr(s, "关于")) {
         const char *above = ln(src, t - 1);
-        if (starts_with(above, "关于") && chars(above) < 80 && !has_any(above, (const char *const[]){"。", "，", NULL})) {
+        if (strstr(above, "关于") && chars(above) < 80 && !has_any(above, (const char *const[]){"。", "，", "：", NULL}) &&
+            !has_match(title_re, above)) {
             char *j = malloc(strlen(above) + strlen(s) + 1);
             if (j) stpcpy(stpcpy(j, above), s);
             return j;
