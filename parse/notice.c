@@ -86,6 +86,7 @@ static char *match(pcre2_code *re, const char *s, size_t len, int group, size_t 
     return out;
 }
 
+/* Whether re matches anywhere in s. */
 static int has_match(pcre2_code *re, const char *s)
 {
     char *m = match(re, s, strlen(s), 0, NULL);
@@ -152,7 +153,8 @@ static line *split_lines(const char *text, size_t *count)
     return v;
 }
 
-/* Strip a trailing colon and markdown emphasis from a short line. */
+/* A line as the document wrote it: markdown emphasis (**) and the spaces
+ * around the line dropped, so patterns and comparisons see the words. */
 static char *line_copy(line l)
 {
     char *s = strndup(l.s, l.n);
@@ -166,6 +168,8 @@ static char *line_copy(line l)
     return s;
 }
 
+/* Suffix and prefix tests on UTF-8 strings (whole characters, as the
+ * arguments are whole words). */
 static int ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
@@ -180,12 +184,15 @@ static int starts_with(const char *s, const char *prefix)
 /* Administrative divisions and provinces: in 各省、自治区、直辖市及新疆生产建设
  * 兵团工业和信息化主管部门 they qualify the body after them, so a piece that
  * is only a division is not an addressee of its own. */
-static const char *const divisions[] = {
-    "省", "自治区", "直辖市", "计划单列市", "副省级城市", "市", "州", "盟", "县", "区", "县（市）", "自治县",
-    "新疆生产建设兵团", "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江",
-    "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西",
-    "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门", NULL};
+static const char *const divisions[] = {"省", "自治区", "直辖市", "计划单列市", "副省级城市", "市", "州", "盟", "县",
+                                        "区", "县（市）", "自治县", "新疆生产建设兵团", NULL};
+static const char *const provinces[] = {
+    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西",
+    "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古",
+    "广西", "西藏", "宁夏", "新疆", "香港", "澳门", NULL};
 
+/* Whether s[0..n) is only a division (各省, 自治区, 及计划单列市, 青海, 青海省),
+ * leading 各/有关/及/和 aside. */
 static int is_division(const char *s, size_t n)
 {
     while (n && s[0] == ' ') s++, n--;
@@ -198,12 +205,12 @@ static int is_division(const char *s, size_t n)
             if (n > k && strncmp(s, lead[i], k) == 0) s += k, n -= k, again = 1;
         }
     }
-    for (int i = 0; divisions[i]; i++) {
-        size_t k = strlen(divisions[i]);
-        if (n == k && strncmp(s, divisions[i], k) == 0) return 1;
-        /* a province with its own suffix: 青海省, 广西壮族自治区 is rare enough */
-        if (i >= 13 && n == k + 3 && strncmp(s, divisions[i], k) == 0 &&
-            (strncmp(s + k, "省", 3) == 0 || strncmp(s + k, "市", 3) == 0))
+    for (int i = 0; divisions[i]; i++)
+        if (n == strlen(divisions[i]) && strncmp(s, divisions[i], n) == 0) return 1;
+    for (int i = 0; provinces[i]; i++) {
+        size_t k = strlen(provinces[i]);
+        if (n >= k && strncmp(s, provinces[i], k) == 0 &&
+            (n == k || (n == k + 3 && (strncmp(s + k, "省", 3) == 0 || strncmp(s + k, "市", 3) == 0))))
             return 1;
     }
     return 0;
@@ -214,6 +221,7 @@ static int is_division(const char *s, size_t n)
 static const char *const body_ends[] = {"单位", "部门", "专家", "企业", "公司", "机构", "集团", "局", "厅", "委",
                                          "办", "院", "会", "部", "处", "所", "中心", "队", "）", "组", NULL};
 
+/* Whether s[0..n) ends like a whole body (not a division). */
 static int ends_as_body(const char *s, size_t n)
 {
     if (is_division(s, n)) return 0;
@@ -361,11 +369,13 @@ static json_t *contact_from(const char *s)
  * thousands of dates and lines. */
 typedef struct { const char *text, *date; } date_entry;
 
+/* Order of the date index: by the date as written. */
 static int by_text(const void *a, const void *b)
 {
     return strcmp(((const date_entry *)a)->text, ((const date_entry *)b)->text);
 }
 
+/* The index itself: only dates that can sign a notice (a day, 年 and 日). */
 static date_entry *day_index(json_t *dates, size_t *count)
 {
     size_t n = 0, i;
@@ -413,6 +423,8 @@ static char *item_name(const char *s)
     return out;
 }
 
+/* Lists hold each name once: the same link or attachment is often written
+ * twice (in the text and as the link). */
 static void push_unique(json_t *arr, const char *s)
 {
     if (!s || !*s) return;
@@ -422,6 +434,7 @@ static void push_unique(json_t *arr, const char *s)
     json_array_append_new(arr, wx_json_str(s));
 }
 
+/* Whether s contains any of the NULL-terminated words. */
 static int has_any(const char *s, const char *const *words)
 {
     for (int i = 0; words[i]; i++) if (strstr(s, words[i])) return 1;
@@ -436,6 +449,7 @@ static size_t chars(const char *s)
     return n;
 }
 
+/* Characters in the first len bytes of s (limits are in characters). */
 static size_t chars_n(const char *s, size_t len)
 {
     size_t n = 0;
@@ -472,6 +486,7 @@ static int ends_like_body(const char *s)
     return 0;
 }
 
+/* The last line of a signature block: an issuer line that names a body. */
 static int signer_like(const char *s)
 {
     return issuer_like(s) && ends_like_body(s);
@@ -485,6 +500,8 @@ typedef struct {
     char **clean;          /* line_copy of each line, made on demand */
 } notice_src;
 
+/* The clean copy of line i, made the first time it is needed: most lines
+ * of a long page are never looked at. */
 static const char *ln(notice_src *src, size_t i)
 {
     if (!src->clean[i]) src->clean[i] = line_copy(src->lines[i]);
@@ -685,12 +702,14 @@ static void read_body(json_t *n, notice_src *src, size_t from, size_t to)
     }
 }
 
+/* Every field present, null or empty, whatever the notice shows. */
 static json_t *empty_notice(void)
 {
     return json_pack("{s:n, s:n, s:n, s:[], s:n, s:n, s:[], s:[], s:[], s:[], s:n}", "title", "kind", "doc_number",
                      "addressees", "issuer", "signed_on", "deadlines", "attachments", "contacts", "links", "source");
 }
 
+/* A string field, or null when v is NULL. */
 static void set_str(json_t *n, const char *key, const char *v)
 {
     json_object_set_new(n, key, wx_json_str(v));
