@@ -550,23 +550,40 @@ static char *issuer_of(notice_src *src, size_t top, size_t sig)
 #define WX_SOURCE_LINES 300    /* lines looked ahead from the signature for （来源：…） */
 #define WX_NOTICE_DEADLINES 32 /* deadlines kept; each is looked up in the notice's lines */
 
+/* Where a title starts after a post's label (通知｜, 四部门：, 重磅！, 【通知】):
+ * after the last of these marks before any 关于 or 《 (a colon inside
+ * 《…第7部分：…》 is the title's own). */
+static const char *after_label(const char *s)
+{
+    static const char *const cuts[] = {"|", "｜", "：", ":", "！", "!", "】", NULL};
+    static const char *const starts[] = {"关于", "《", NULL};
+    const char *limit = s + strlen(s), *p = s, *q;
+    for (int i = 0; starts[i]; i++)
+        if ((q = strstr(s, starts[i])) && q < limit) limit = q;
+    for (int i = 0; cuts[i]; i++)
+        for (q = strstr(s, cuts[i]); q && q < limit; q = strstr(q, cuts[i]))
+            if ((q += strlen(cuts[i])) > p) p = q;
+    while (*p == ' ') p++;
+    return p;
+}
+
 /* The title of the document the headline names, or NULL: the part after
  * 通知| or 四部门：, or the quoted “关于…的公告”. */
 static char *headline_title(const char *headline, const char *text)
 {
     if (!headline) return NULL;
-    const char *p = headline, *q;
-    if ((q = strstr(p, "“")) && strstr(q, "”")) {
+    const char *q;
+    if ((q = strstr(headline, "“")) && strstr(q, "”")) {
         q += 3;
         char *in = strndup(q, (size_t)(strstr(q, "”") - q));
         if (in && title_like(in)) return in;
         free(in);
     }
-    static const char *const cuts[] = {"|", "｜", "：", ":", NULL};
-    for (int i = 0; cuts[i]; i++)
-        for (q = strstr(p, cuts[i]); q; q = strstr(q, cuts[i])) p = q += strlen(cuts[i]);
-    char *t = wx_text_oneline(p);
+    char *t = wx_text_oneline(after_label(headline));
     if (!t) return NULL;
+    /* （附全文）, （附下载）: what the post adds, not the title's */
+    char *extra = strstr(t, "（附");
+    if (extra && ends_with(extra, "）") && chars(extra) <= 12) *extra = '\0';
     if (title_like(t)) return t;
     /* …结果公告 without 关于: only when the body closes with 特此公告 */
     char *kind = has_match(head_re, t) ? match(kind_re, t, strlen(t), 1, NULL) : NULL;
@@ -720,6 +737,7 @@ static void set_str(json_t *n, const char *key, const char *v)
 static char *title_at(notice_src *src, size_t t, size_t lo)
 {
     const char *s = ln(src, t);
+    if (strstr(s, "|") || strstr(s, "｜")) return strdup(after_label(s));   /* the headline repeated */
     if (t > lo && !strstr(s, "关于")) {
         const char *above = ln(src, t - 1);
         if (strstr(above, "关于") && chars(above) < 80 && !has_any(above, (const char *const[]){"。", "，", "：", NULL}) &&
