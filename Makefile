@@ -50,7 +50,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.
 B        ?= build
 OBJS      = $(patsubst %.c,$(B)/%.o,$(SRCS))
 
-.PHONY: all deps check tests-bin golden case tsan clean bench bench-mem bench-fetch
+.PHONY: all deps check tests-bin golden case tsan notices clean bench bench-mem bench-fetch
 
 all: wxingest
 
@@ -120,6 +120,10 @@ BENCH_DB ?= sqlite:/tmp/wxingest-bench.db
 $(B)/tests/bench_db: tests/bench/bench_db.c $(B)/libwx.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libwx.a $(LIBS)
+
+# Official notices field by field on tests/notices (also part of check).
+notices: $(B)/wxingest
+	python3 tests/notices_test.py $(B)/wxingest
 
 .PHONY: bench-db
 bench-db: $(B)/wxingest $(B)/tests/bench_db

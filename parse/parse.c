@@ -949,13 +949,29 @@ static void parse_page(parse_ctx *c)
     if (json_is_null(json_object_get(c->rec, "published_at"))) wx_record_warn(c->rec, "no publish time found");
 }
 
+/* The title once per time the document shows it (a markdown archive may
+ * repeat the title heading), one a line, for the date scan: a date in a
+ * headline shown twice is written twice.  NULL when once is all. */
+static char *title_lines(const char *title, int shown)
+{
+    if (shown <= 1) return NULL;
+    if (shown > 4) shown = 4;
+    wx_buf b;
+    wx_buf_init(&b);
+    for (int i = 0; i < shown; i++) {
+        if (i) wx_buf_putc(&b, '\n');
+        wx_buf_puts(&b, title);
+    }
+    return wx_buf_take(&b);
+}
+
 /* Dates in the title and text, and the official notice they may carry:
  * the same for every input format, so done once the record is filled.
  * They read lines of words and know nothing of table cells, so a text with
  * cell tabs is given to them as plain lines (wx_text_normalize: the cells
  * of a row apart by a space, no empty leading cell), as they read any
  * other paragraph. */
-static void fill_dates_and_notice(json_t *rec)
+static void fill_dates_and_notice(json_t *rec, int title_shown)
 {
     if (strcmp(json_string_value(json_object_get(rec, "status")), "ok") != 0) return;
     const char *title = json_string_value(json_object_get(rec, "title"));
@@ -963,9 +979,11 @@ static void fill_dates_and_notice(json_t *rec)
     const char *published = json_string_value(json_object_get(rec, "published_at"));
     char *plain = text && strchr(text, '\t') ? wx_text_normalize(text, strlen(text)) : NULL;
     if (plain) text = plain;
-    json_t *dates = wx_dates_find(title, text, published, json_object_get(rec, "warnings"));
+    char *titles = title ? title_lines(title, title_shown) : NULL;
+    json_t *dates = wx_dates_find(titles ? titles : title, text, published, json_object_get(rec, "warnings"));
+    free(titles);
     if (dates) {
-        json_object_set_new(rec, "notice", wx_notice_extract(title, text, dates));
+        json_object_set_new(rec, "notice", wx_notice_extract(title, text, dates, json_object_get(rec, "links")));
         json_object_set_new(rec, "dates", dates);
     }
     free(plain);
@@ -992,8 +1010,7 @@ json_t *wx_parse(const wx_doc *doc)
     if (doc->len == 0) return wx_record_error(rec, "empty", "the input is empty");
     if (looks_binary(doc->bytes, doc->len)) return wx_record_error(rec, "binary", "the input is binary, not a page");
     if (wx_markdown_sniff((const char *)doc->bytes, doc->len)) {
-        wx_markdown_fill(rec, doc);
-        fill_dates_and_notice(rec);
+        fill_dates_and_notice(rec, wx_markdown_fill(rec, doc));
         return rec;
     }
     if (!has_markup((const char *)doc->bytes, doc->len))
@@ -1005,7 +1022,7 @@ json_t *wx_parse(const wx_doc *doc)
     c.account = json_object_get(rec, "account");
     wx_jsvars_init(&c.vars);
     parse_page(&c);
-    fill_dates_and_notice(rec);
+    fill_dates_and_notice(rec, 1);
     if (c.dom) xmlFreeDoc(c.dom);
     wx_jsvars_free(&c.vars);
     wx_page_free(&c.page);

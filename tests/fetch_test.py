@@ -546,7 +546,7 @@ def test_lists_and_usage():
 
 def test_proxy_env():
     st = new_store()
-    url = "http://mp.weixin.qq.com/s/mojibake"
+    url = "http://mp.weixin.qq.com/s/deleted-01"
     code, r, err, _ = one([], st, url, base=False)
     prox = [x for x in SRV.log if x["proxied"]]
     check(prox and prox[-1]["raw_path"] == url, "proxy: http_proxy from the environment is used")

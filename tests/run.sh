@@ -46,6 +46,8 @@ for b in "$@"; do
     run_script e2e tests/e2e.py "$b/wxingest"
     # every record of every sample and case, byte for byte (tests/golden/)
     run_script golden tests/golden_test.py "$b/wxingest"
+    # official notices field by field (tests/notices: 40 real archives)
+    run_script notices tests/notices_test.py "$b/wxingest"
     run_script fetch tests/fetch_test.py "$b/wxingest"
     run_script db tests/db_test.py "$b/wxingest"
     # make install / uninstall into a scratch DESTDIR; the man page against --help

@@ -559,7 +559,8 @@ def test_no_external_access(d):
 
 def test_regex_worst_cases(d):
     """Inputs built to make each PCRE2 pattern (script assignments, objects,
-    notices: title, document number, phone, e-mail, source, attachment) and
+    notices: title, document number, phone, e-mail, source, attachment,
+    signatures) and
     the script scanner backtrack or rescan.  On the normal build, parse
     time beyond a tiny page's must grow about linearly: 500 KB may take at
     most 20x the time of 50 KB (quadratic would be 100x).  The ASan build
@@ -603,6 +604,11 @@ def test_regex_worst_cases(d):
         "source-lines": text("（来源：".encode() + b"x" * 1000, b"<br>"),
         "attach-lines": text("附件".encode() + b"1 " * 700, b"<br>"),
         "dates": text("2024年5月".encode()),
+        # a signature (issuer line, date line) again and again, each with a
+        # long near-title and near-addressee above it: every one is tried
+        "notice-signatures": text(("关于" + "关于的" * 60 + "通<br>某" + "省、" * 100 + "：<br>示例部<br>"
+                                   "2024年5月8日").encode(), b"<br>"),
+        "issuer-lines": text("示例部<br>".encode() * 50 + "2024年5月8日".encode(), b"<br>"),
     }
     small, large = 50 * 1024, 500 * 1024
     base = min(run(["parse", write(f"{d}/tiny.html", page(b"t", b"<p>x</p>"))]).secs for _ in range(3))

@@ -191,7 +191,7 @@ static void test_notice_around_table(void **state)
                            "<table><tr><td>序号</td><td>名称</td></tr><tr><td>1</td><td>培训日程</td></tr></table>"
                            "<p>示例标准化技术委员会秘书处</p><p>2025年5月20日</p>");
     json_t *dates = wx_dates_find(NULL, text, "2025-05-20", NULL);
-    json_t *notice = wx_notice_extract("关于开展2025年度数据安全培训的通知", text, dates);
+    json_t *notice = wx_notice_extract("关于开展2025年度数据安全培训的通知", text, dates, NULL);
     assert_non_null(notice);
     assert_string_equal(json_string_value(json_object_get(notice, "kind")), "通知");
     assert_string_equal(json_string_value(json_object_get(notice, "signed_on")), "2025-05-20");
