@@ -24,13 +24,15 @@ typedef enum {
     WX_DOC_UNREADABLE,   /* open/read failed (permissions, I/O error) */
     WX_DOC_TOO_LARGE,    /* over WX_MAX_DOC_BYTES */
     WX_DOC_BAD_GZIP,     /* .gz input that does not inflate */
-    WX_DOC_BAD_MHTML     /* MHTML without a usable text/html part */
+    WX_DOC_BAD_MHTML,    /* MHTML without a usable text/html part */
+    WX_DOC_BAD_WARC      /* a WARC/ARC record that is cut short or damaged (warc.h) */
 } wx_doc_status;
 
 /* How the bytes were packaged on disk. */
 typedef enum {
     WX_CONTAINER_PLAIN = 0,
-    WX_CONTAINER_MHTML
+    WX_CONTAINER_MHTML,
+    WX_CONTAINER_WARC    /* a record of a WARC or ARC file (warc.h) */
 } wx_container;
 
 typedef struct wx_doc {
@@ -71,8 +73,9 @@ typedef struct wx_pathlist {
 int wx_walk(const char *arg, wx_pathlist *out, wx_walk_report report, void *ctx);
 
 /* Whether a file met during a directory walk should be read as a page:
- * .html .htm .mht .mhtml .md .markdown .txt (each optionally .gz), or no
- * extension and the first bytes sniff as HTML. */
+ * .html .htm .mht .mhtml (each optionally .gz); .md .markdown .txt .warc
+ * .arc or no extension when the first bytes sniff as a page or a web
+ * archive. */
 int wx_path_is_candidate(const char *path);
 
 void wx_pathlist_free(wx_pathlist *list);
