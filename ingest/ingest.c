@@ -784,7 +784,7 @@ static long sniff_read(const char *path, unsigned char *buf)
  * walk can report unreadable files instead of dropping them silently. */
 static int candidate(const char *path, int *err)
 {
-    static const char *const pages[] = {"html", "htm", "mht", "mhtml", "shtml", "xhtml", NULL};
+    static const char *const pages[] = {"html", "htm", "mht", "mhtml", "shtml", "xhtml", "wacz", NULL};
     static const char *const maybe[] = {"md", "markdown", "txt", "warc", "arc", NULL};
     *err = 0;
     const char *base = strrchr(path, '/');

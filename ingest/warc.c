@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <brotli/decode.h>
+#include <zip.h>
 #include <zlib.h>
 
 #define RAW_CAP ((size_t)64 * 1024)      /* compressed bytes read at a time */
@@ -35,14 +36,28 @@
 /* ---------- the stream: plain bytes of a plain or per-record gzip file ---------- */
 
 typedef struct source {
-    int fd;                         /* -1 for memory */
+    int fd;                         /* -1 for memory or a zip entry */
     const unsigned char *mem;
-    uint64_t len;
+    uint64_t len;                   /* of mem, or of the zip entry */
+    zip_file_t *zf;                 /* a WARC stored in a WACZ, or NULL */
 } source;
+
+/* A zip entry's bytes at off: WACZ stores its WARCs uncompressed (they are
+ * gzip already), and libzip seeks in stored entries. */
+static ssize_t zip_read_at(const source *src, uint64_t off, void *buf, size_t n)
+{
+    if (off >= src->len) return 0;
+    if (n > src->len - off) n = (size_t)(src->len - off);
+    if (zip_fseek(src->zf, (zip_int64_t)off, SEEK_SET) != 0) { errno = ESPIPE; return -1; }
+    zip_int64_t r = zip_fread(src->zf, buf, n);
+    if (r < 0) errno = EIO;
+    return (ssize_t)r;
+}
 
 /* Bytes at offset off, by pread so two streams can share one descriptor. */
 static ssize_t source_read(const source *src, uint64_t off, void *buf, size_t n)
 {
+    if (src->zf) return zip_read_at(src, off, buf, n);
     if (!src->mem && src->fd < 0) return 0;
     if (!src->mem) {
         ssize_t r;
@@ -451,6 +466,9 @@ struct wx_warc {
     size_t nindex, capindex;
     wx_warc_note_fn note;
     void *ctx;
+    zip_t *zip;                     /* a WACZ: its archive/ WARCs one after the other */
+    char *file;                     /* the .wacz path (name is FILE#ENTRY) */
+    zip_uint64_t next_entry;
 };
 
 static uint64_t fnv(uint64_t h, const char *s)
@@ -974,13 +992,20 @@ static wx_doc *record_doc(wx_warc *w, const record *r)
     return page_doc(w, r, &p);
 }
 
+static int wacz_next_entry(wx_warc *w);
+
 wx_doc *wx_warc_next(wx_warc *w)
 {
     while (w && !w->done) {
         record r;
         const char *msg = NULL;
         int rc = read_record(w, &w->s, &r, &msg);
-        if (rc == 0) { record_free(&r); w->done = 1; break; }
+        if (rc == 0) {
+            record_free(&r);
+            w->done = 1;
+            if (w->zip && wacz_next_entry(w)) continue;
+            break;
+        }
         if (rc > 0 && !check_record_end(w, &w->s)) {
             rc = -1;
             msg = "Content-Length does not end at the record's end";
@@ -1032,34 +1057,109 @@ static int sniff(const source *src, int *gz, int *arc)
     return *arc || (hlen >= 7 && memcmp(head, "WARC/1.", 7) == 0);
 }
 
+/* Read w->src from its start as a WARC or ARC named name (taken), when it
+ * is one: the state of the previous file (a WACZ's last entry) goes. */
+static int begin_archive(wx_warc *w, char *name)
+{
+    int gz = 0, arc = 0;
+    if (!sniff(&w->src, &gz, &arc)) { free(name); return 0; }
+    free(w->name);
+    w->name = name;
+    stream_free(&w->s);
+    if (w->back_ready) stream_free(&w->back);
+    w->back_ready = 0;
+    free(w->index);
+    w->index = NULL;
+    w->nindex = w->capindex = 0;
+    w->arc = arc;
+    w->resyncing = w->done = 0;
+    if (!name || stream_init(&w->s, &w->src, gz) != 0) return -1;
+    stream_seek(&w->s, 0);
+    return 1;
+}
+
 /* The reader over src (already filled in), when it is a web archive. */
 static int open_source(const source *src, const char *name, wx_warc_note_fn note, void *ctx, wx_warc **out)
 {
-    int gz = 0, arc = 0;
     *out = NULL;
-    if (!sniff(src, &gz, &arc)) return 0;
     wx_warc *w = calloc(1, sizeof *w);
     if (!w) return 0;
     w->src = *src;
-    w->arc = arc;
     w->note = note;
     w->ctx = ctx;
-    w->name = strdup(name);
-    if (!w->name || stream_init(&w->s, &w->src, gz) != 0) {
+    if (begin_archive(w, strdup(name)) != 1) {
         w->src.fd = -1;                              /* the caller still owns it */
         wx_warc_close(w);
         return 0;
     }
-    stream_seek(&w->s, 0);
+    *out = w;
+    return 1;
+}
+
+/* Whether a WACZ entry name is one of its WARCs: archive/NAME.warc[.gz]. */
+static int wacz_warc_entry(const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(name, "archive/", 8) != 0 || strchr(name + 8, '/')) return 0;
+    return (n > 13 && strcmp(name + n - 5, ".warc") == 0) || (n > 16 && strcmp(name + n - 8, ".warc.gz") == 0);
+}
+
+/* Move on to the WACZ's next WARC; 0 when there is none left.  Entries
+ * that cannot be read in place (compressed in the zip) are noted. */
+static int wacz_next_entry(wx_warc *w)
+{
+    zip_int64_t count = zip_get_num_entries(w->zip, 0);
+    while (w->next_entry < (zip_uint64_t)count) {
+        zip_uint64_t i = w->next_entry++;
+        const char *ename = zip_get_name(w->zip, i, 0);
+        zip_stat_t st;
+        if (!ename || !wacz_warc_entry(ename) || zip_stat_index(w->zip, i, 0, &st) != 0) continue;
+        if (w->src.zf) zip_fclose(w->src.zf);
+        w->src = (source){-1, NULL, st.size, zip_fopen_index(w->zip, i, 0)};
+        char *name = NULL;
+        if (asprintf(&name, "%s#%s", w->file, ename) < 0) return 0;
+        if (w->src.zf && st.comp_method == ZIP_CM_STORE) {
+            int rc = begin_archive(w, name);         /* takes name */
+            if (rc != 0) return rc == 1;
+            continue;                                /* not a WARC after all */
+        }
+        if (w->note) w->note(w->ctx, name, "compressed in the zip (WACZ stores WARCs uncompressed); skipped");
+        free(name);
+    }
+    return 0;
+}
+
+/* A WACZ (zip) whose archive/ holds WARCs. */
+static int open_wacz(const char *path, wx_warc_note_fn note, void *ctx, wx_warc **out)
+{
+    int err = 0;
+    zip_t *za = zip_open(path, ZIP_RDONLY, &err);
+    if (!za) return 0;
+    wx_warc *w = calloc(1, sizeof *w);
+    if (!w) { zip_discard(za); return 0; }
+    w->src.fd = -1;
+    w->zip = za;
+    w->note = note;
+    w->ctx = ctx;
+    w->file = strdup(path);
+    if (!w->file || !wacz_next_entry(w)) {
+        wx_warc_close(w);
+        return 0;
+    }
     *out = w;
     return 1;
 }
 
 int wx_warc_open(const char *path, wx_warc_note_fn note, void *ctx, wx_warc **out)
 {
-    source src = {open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), NULL, 0};
+    source src = {open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), NULL, 0, NULL};
+    unsigned char magic[4];
     *out = NULL;
     if (src.fd < 0) return 0;
+    if (source_read(&src, 0, magic, 4) == 4 && memcmp(magic, "PK\3\4", 4) == 0) {
+        close(src.fd);
+        return open_wacz(path, note, ctx, out);
+    }
     int yes = open_source(&src, path, note, ctx, out);
     if (!yes) close(src.fd);
     return yes;
@@ -1068,7 +1168,7 @@ int wx_warc_open(const char *path, wx_warc_note_fn note, void *ctx, wx_warc **ou
 int wx_warc_open_memory(const char *name, const void *bytes, size_t len, wx_warc_note_fn note, void *ctx,
                         wx_warc **out)
 {
-    source src = {-1, bytes ? bytes : (const void *)"", len};
+    source src = {-1, bytes ? bytes : (const void *)"", len, NULL};
     return open_source(&src, name, note, ctx, out);
 }
 
@@ -1078,7 +1178,10 @@ void wx_warc_close(wx_warc *w)
     stream_free(&w->s);
     if (w->back_ready) stream_free(&w->back);
     if (w->src.fd >= 0) close(w->src.fd);
+    if (w->src.zf) zip_fclose(w->src.zf);
+    if (w->zip) zip_discard(w->zip);
     free(w->index);
     free(w->name);
+    free(w->file);
     free(w);
 }

@@ -9,6 +9,9 @@
  * offset of the record (of its gzip member in a .warc.gz; FILE#M+N when it
  * starts N bytes into the member at M).  A damaged record gives a document
  * with status WX_DOC_BAD_WARC and the reading goes on at the next record.
+ * A WACZ (a zip whose archive/ folder holds .warc or .warc.gz files,
+ * stored uncompressed as the format says) gives the documents of its
+ * WARCs in entry order, named WACZ#ENTRY#OFFSET.
  */
 #ifndef WX_INGEST_WARC_H
 #define WX_INGEST_WARC_H
@@ -22,8 +25,9 @@ typedef struct wx_warc wx_warc;
 typedef void (*wx_warc_note_fn)(void *ctx, const char *where, const char *msg);
 
 /* Returns 1 with *out set when the file's first bytes (after gunzip) are a
- * WARC or ARC header; 0 when they are not, or the file cannot be read
- * (wx_doc_load then treats it as any other input). */
+ * WARC or ARC header, or it is a zip holding archive/ WARCs (WACZ); 0 when
+ * not, or the file cannot be read (wx_doc_load then treats it as any
+ * other input). */
 int wx_warc_open(const char *path, wx_warc_note_fn note, void *ctx, wx_warc **out);
 
 /* The same over bytes in memory (tests, fuzzing), named name; the bytes

@@ -392,6 +392,35 @@ def test_built():
     os.unlink(path)
 
 
+def test_wacz():
+    """A WACZ (zip, archive/*.warc[.gz] stored) gives its WARCs' documents,
+    named WACZ#ENTRY#OFFSET; a WARC compressed inside the zip is noted."""
+    import zipfile
+    members = b"".join(gz(x) for x in page_records())
+    plain = b"".join(page_records()[:2])
+    path = os.path.join(TMP, "crawl.wacz")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("datapackage.json", "{}", compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("archive/data-0.warc.gz", members, compress_type=zipfile.ZIP_STORED)
+        z.writestr("archive/data-1.warc", plain, compress_type=zipfile.ZIP_STORED)
+        z.writestr("archive/data-2.warc", plain, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("indexes/index.cdx", "", compress_type=zipfile.ZIP_DEFLATED)
+    r, recs = run(path)
+    _, alone = run(write("data-0.warc.gz", members), write("data-1.warc", plain))
+    check(len(recs) == 5, f"WACZ: 3 + 2 documents, got {len(recs)}", [x["source"]["path"] for x in recs])
+    for x, y in zip(recs, alone):
+        entry = "data-0.warc.gz" if y["source"]["path"].startswith(os.path.join(TMP, "data-0")) else "data-1.warc"
+        check(x["source"]["path"] == path + "#archive/" + entry + "#" + y["source"]["path"].rsplit("#", 1)[1],
+              f"WACZ: {x['source']['path']} is WACZ#ENTRY#OFFSET of the same record")
+        a, b = dict(x), dict(y)
+        a["source"] = {k: v for k, v in x["source"].items() if k != "path"}
+        b["source"] = {k: v for k, v in y["source"].items() if k != "path"}
+        check(a == b, f"WACZ: {x['source']['path']}: the record equals the lone WARC's apart from the path")
+    check(b"archive/data-2.warc: compressed" in r.stderr, "WACZ: a WARC compressed inside the zip is noted", [r.stderr[-300:]])
+    _, walked = run(TMP)
+    check(sum(1 for x in walked if ".wacz#" in x["source"]["path"]) == 5, "the directory walk reads .wacz files")
+
+
 def brotli_compress(data):
     """br through the system's libbrotlienc (libbrotli-dev), or None."""
     try:
@@ -485,7 +514,7 @@ def main():
     BIN = os.path.abspath(sys.argv[1])
     TMP = tempfile.mkdtemp(prefix="wx-warc-")
     try:
-        for t in (test_warcio_files, test_parallel_and_walk, test_built, test_wget):
+        for t in (test_warcio_files, test_parallel_and_walk, test_built, test_wacz, test_wget):
             try:
                 t()
             except Exception as e:   # a broken test is a failure, not a stop
