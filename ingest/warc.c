@@ -324,6 +324,7 @@ typedef struct record {
     unsigned char *block;           /* the block, or its first HTTP_HEAD_MAX bytes when cut */
     size_t block_len;
     int cut;                        /* the block is over the page limit and was not kept */
+    int ends_file;                  /* the file ended inside the block */
 } record;
 
 static void record_free(record *r)
@@ -469,6 +470,7 @@ struct wx_warc {
     zip_t *zip;                     /* a WACZ: its archive/ WARCs one after the other */
     char *file;                     /* the .wacz path (name is FILE#ENTRY) */
     zip_uint64_t next_entry;
+    uint64_t rewound;               /* bytes read again after damaged records (recover) */
 };
 
 static uint64_t fnv(uint64_t h, const char *s)
@@ -637,7 +639,11 @@ static int read_record(wx_warc *w, stream *s, record *r, const char **msg)
     uint64_t got = read_block(s, (uint64_t)len, keep, &r->block);
     if (!r->block) { *msg = "out of memory"; return -1; }
     r->block_len = got < keep ? (size_t)got : keep;
-    if (got < (uint64_t)len) { *msg = s->state == ST_ERROR ? s->err : "record cut short (fewer bytes than its Content-Length)"; return -1; }
+    if (got < (uint64_t)len) {
+        r->ends_file = s->state == ST_EOF;
+        *msg = s->state == ST_ERROR ? s->err : "record cut short (fewer bytes than its Content-Length)";
+        return -1;
+    }
     return 1;
 }
 
@@ -994,17 +1000,38 @@ static wx_doc *record_doc(wx_warc *w, const record *r)
 
 static int wacz_next_entry(wx_warc *w);
 
+/* Where to go on after a damaged record that started at from: back to
+ * just after its start, so records its wrong length swallowed are still
+ * read, unless going back has already cost as much as one pass over what
+ * was read (then on from where reading got to, which keeps a file of
+ * nothing but bad lengths linear).  A record cut short by the end of the
+ * file has the rest of the file inside it: reading stops. */
+static void recover(wx_warc *w, uint64_t from, int ends_file)
+{
+    stream *s = &w->s;
+    uint64_t reach = s->gz ? s->raw_next - s->zs.avail_in : s->base + s->pos;
+    if (ends_file) { w->done = 1; return; }
+    if (from < reach) {
+        w->rewound += reach - from;
+        if (w->rewound > reach) from = reach;
+    }
+    resync(w, s, from);
+}
+
 wx_doc *wx_warc_next(wx_warc *w)
 {
-    while (w && !w->done) {
+    while (w) {
+        if (w->done) {
+            if (w->zip && wacz_next_entry(w)) continue;
+            break;
+        }
         record r;
         const char *msg = NULL;
         int rc = read_record(w, &w->s, &r, &msg);
         if (rc == 0) {
             record_free(&r);
             w->done = 1;
-            if (w->zip && wacz_next_entry(w)) continue;
-            break;
+            continue;
         }
         if (rc > 0 && !check_record_end(w, &w->s)) {
             rc = -1;
@@ -1014,8 +1041,9 @@ wx_doc *wx_warc_next(wx_warc *w)
             int quiet = w->resyncing;                /* a false start found by a resync */
             wx_doc *doc = quiet ? NULL : error_doc(w, &r, WX_DOC_BAD_WARC, msg ? msg : "damaged record");
             uint64_t from = r.comp + (w->s.gz ? 1 : r.delta + 1);
+            int ends_file = r.ends_file;
             record_free(&r);
-            resync(w, &w->s, from);
+            recover(w, from, ends_file);
             if (quiet) continue;
             return doc;
         }
@@ -1073,6 +1101,7 @@ static int begin_archive(wx_warc *w, char *name)
     w->nindex = w->capindex = 0;
     w->arc = arc;
     w->resyncing = w->done = 0;
+    w->rewound = 0;
     if (!name || stream_init(&w->s, &w->src, gz) != 0) return -1;
     stream_seek(&w->s, 0);
     return 1;
