@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <brotli/decode.h>
@@ -582,6 +583,66 @@ static void resync(wx_warc *w, stream *s, uint64_t from)
     }
 }
 
+/* An ARC record's header line; returns the block's length, or -1 with *msg. */
+static int64_t read_arc_head(stream *s, record *r, const char **msg)
+{
+    size_t n = stream_avail(s, 4096);
+    const unsigned char *nl = memchr(s->buf + s->pos, '\n', n < 4096 ? n : 4096);
+    if (!nl) { *msg = "ARC header line cut short or over 4 KiB"; return -1; }
+    size_t hlen = (size_t)(nl - (s->buf + s->pos)) + 1;
+    char *head = strndup((const char *)s->buf + s->pos, hlen);
+    s->pos += hlen;
+    int64_t len = head ? arc_line(head, r) : -1;
+    free(head);
+    if (len < 0) *msg = "not an ARC header line";
+    return len;
+}
+
+/* A WARC record's header block, the fields used kept in r; returns the
+ * block's length (Content-Length), or -1 with *msg. */
+static int64_t read_warc_head(stream *s, record *r, const char **msg)
+{
+    char *head = NULL;
+    long hlen = read_head(s, &head, msg);
+    if (hlen == 0) *msg = "record header cut short";
+    if (hlen <= 0) return -1;
+    size_t n = (size_t)hlen;
+    char *cl = field_get(head, n, "Content-Length");
+    int64_t len = parse_length(cl);
+    free(cl);
+    if (strncmp(head, "WARC/", 5) != 0) { len = -1; *msg = "not a WARC record header"; }
+    else if (len < 0) *msg = "record without a valid Content-Length";
+    else {
+        r->type = field_get(head, n, "WARC-Type");
+        r->uri = field_get(head, n, "WARC-Target-URI");
+        r->date = field_get(head, n, "WARC-Date");
+        r->ctype = field_get(head, n, "Content-Type");
+        r->refers_uri = field_get(head, n, "WARC-Refers-To-Target-URI");
+        r->refers_date = field_get(head, n, "WARC-Refers-To-Date");
+        r->digest = field_get(head, n, "WARC-Payload-Digest");
+    }
+    free(head);
+    return len;
+}
+
+/* Past the line breaks between records; then r says where the next one
+ * starts.  Returns 1 when one does, 0 at the end, -1 (with *msg) when the
+ * next gzip member does not inflate. */
+static int find_record_start(stream *s, record *r, const char **msg)
+{
+    while (stream_avail(s, 1) && (s->buf[s->pos] == '\r' || s->buf[s->pos] == '\n' || s->buf[s->pos] == ' ' ||
+                                  s->buf[s->pos] == '\t'))
+        s->pos++;
+    stream_where(s, s->base + s->pos, &r->comp, &r->delta);
+    if (s->state == ST_ERROR && s->pos == s->end) {
+        r->comp = s->member_comp;
+        r->delta = 0;
+        *msg = s->err;
+        return -1;
+    }
+    return s->pos < s->end;
+}
+
 /* Read the next record of s into r.  Returns 1, 0 at the end of the
  * file, or -1 with *msg when the record is damaged (r->comp/delta say
  * where; the caller resyncs). */
@@ -589,50 +650,12 @@ static int read_record(wx_warc *w, stream *s, record *r, const char **msg)
 {
     memset(r, 0, sizeof *r);
     r->arc = w->arc;
-    for (;;) {                                       /* the blank lines between records */
-        if (stream_avail(s, 1) == 0) break;
-        unsigned char c = s->buf[s->pos];
-        if (c != '\r' && c != '\n' && c != ' ' && c != '\t') break;
-        s->pos++;
-    }
-    stream_where(s, s->base + s->pos, &r->comp, &r->delta);
-    if (s->state == ST_ERROR && s->pos == s->end) {  /* a member that does not inflate */
-        r->comp = s->member_comp;
-        r->delta = 0;
-        *msg = s->err;
-        return -1;
-    }
-    if (s->pos == s->end) return 0;
+    int at = find_record_start(s, r, msg);
+    if (at <= 0) return at;
     if (w->resyncing && !at_record_start(s, w->arc)) { *msg = "no record starts here"; return -1; }
     w->resyncing = 0;                                /* from here on a failure is this record's */
-    char *head = NULL;
-    long hlen;
-    int64_t len = -1;
-    if (w->arc) {
-        const unsigned char *nl = stream_avail(s, 4096) ? memchr(s->buf + s->pos, '\n', s->end - s->pos) : NULL;
-        if (!nl) { *msg = "ARC header line cut short or over 4 KiB"; return -1; }
-        hlen = (long)(nl - (s->buf + s->pos)) + 1;
-        head = strndup((const char *)s->buf + s->pos, (size_t)hlen);
-        s->pos += (size_t)hlen;
-        if (!head || (len = arc_line(head, r)) < 0) { free(head); *msg = "not an ARC header line"; return -1; }
-    } else {
-        hlen = read_head(s, &head, msg);
-        if (hlen == 0) { *msg = "record header cut short"; return -1; }
-        if (hlen < 0) return -1;
-        char *cl = field_get(head, (size_t)hlen, "Content-Length");
-        len = parse_length(cl);
-        free(cl);
-        if (strncmp(head, "WARC/", 5) != 0) { free(head); *msg = "not a WARC record header"; return -1; }
-        if (len < 0) { free(head); *msg = "record without a valid Content-Length"; return -1; }
-        r->type = field_get(head, (size_t)hlen, "WARC-Type");
-        r->uri = field_get(head, (size_t)hlen, "WARC-Target-URI");
-        r->date = field_get(head, (size_t)hlen, "WARC-Date");
-        r->ctype = field_get(head, (size_t)hlen, "Content-Type");
-        r->refers_uri = field_get(head, (size_t)hlen, "WARC-Refers-To-Target-URI");
-        r->refers_date = field_get(head, (size_t)hlen, "WARC-Refers-To-Date");
-        r->digest = field_get(head, (size_t)hlen, "WARC-Payload-Digest");
-    }
-    free(head);
+    int64_t len = w->arc ? read_arc_head(s, r, msg) : read_warc_head(s, r, msg);
+    if (len < 0) return -1;
     size_t limit = WX_MAX_DOC_BYTES + HTTP_HEAD_MAX;
     size_t keep = (uint64_t)len <= limit ? (size_t)len : HTTP_HEAD_MAX;
     r->cut = (uint64_t)len > limit;
@@ -1181,9 +1204,11 @@ static int open_wacz(const char *path, wx_warc_note_fn note, void *ctx, wx_warc 
 
 int wx_warc_open(const char *path, wx_warc_note_fn note, void *ctx, wx_warc **out)
 {
-    source src = {open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), NULL, 0, NULL};
+    struct stat st;
     unsigned char magic[4];
     *out = NULL;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;   /* FIFOs are read once, by wx_doc_load */
+    source src = {open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), NULL, 0, NULL};
     if (src.fd < 0) return 0;
     if (source_read(&src, 0, magic, 4) == 4 && memcmp(magic, "PK\3\4", 4) == 0) {
         close(src.fd);
