@@ -12,11 +12,11 @@
 #                 compiler should not break their build over a new warning)
 
 VERSION  := 0.1.0
-PKGS     := libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq
+PKGS     := libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq libbrotlidec libzip
 DEB_PKGS := build-essential pkg-config libxml2-dev libpcre2-dev libjansson-dev \
             libutf8proc-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev \
             libpq-dev libcmocka-dev python3 python3-jsonschema postgresql \
-            clang libclang-rt-dev strace libmimalloc-dev
+            clang libclang-rt-dev strace libmimalloc-dev libbrotli-dev libzip-dev
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g

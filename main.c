@@ -20,6 +20,7 @@
 
 #include "ingest/ingest.h"
 #include "ingest/fetch.h"
+#include "ingest/warc.h"
 #include "output/output.h"
 #include "parse/parse.h"
 
@@ -40,7 +41,8 @@ static const char usage_text[] =
     "(schema wxingest.record/1), one per input page, in input order.\n"
     "\n"
     "PATH is a file (.html, .htm, .mht, .mhtml, markdown archives, any of them\n"
-    "gzip-compressed), a directory (walked recursively in sorted order), or -\n"
+    "gzip-compressed; a WARC, WACZ or ARC web archive gives one record per\n"
+    "HTML page it holds), a directory (walked recursively in sorted order), or -\n"
     "for standard input.\n"
     "\n"
     "  -j, --jobs N        parse in N threads (default 1); records stay in input order\n"
@@ -391,6 +393,7 @@ typedef struct path_source {
     unsigned shard_k, shard_n;      /* shard_n 0: every input */
     wx_pathlist pending;            /* files of the argument being walked */
     size_t next_pending;
+    wx_warc *warc;                  /* the web archive whose documents come next, or NULL */
     int missing;                    /* some PATH did not exist, or the list broke (exit 66) */
 } path_source;
 
@@ -416,16 +419,37 @@ static char *list_next(path_source *src)
     return NULL;
 }
 
-/* The next input file of this shard (malloc'd), or NULL when there are no more. */
-static char *source_next(path_source *src)
+/* A web archive's records that are no documents but deserve a word. */
+static void warc_note(void *ctx, const char *where, const char *msg)
 {
+    (void)ctx;
+    wx_log(WX_LOG_WARN, where, "%s", msg);
+}
+
+/* The next input file of this shard (malloc'd), or NULL when there are no
+ * more.  A WARC file is many inputs: its documents come one by one in
+ * *doc, already loaded, named FILE#OFFSET (ingest/warc.h). */
+static char *source_next(path_source *src, wx_doc **doc)
+{
+    *doc = NULL;
     for (;;) {
+        if (src->warc) {
+            wx_doc *d = wx_warc_next(src->warc);
+            char *name = d ? strdup(d->path) : NULL;
+            if (name) { *doc = d; return name; }
+            wx_doc_free(d);
+            wx_warc_close(src->warc);
+            src->warc = NULL;
+        }
         while (src->next_pending < src->pending.count) {
             char *p = src->pending.paths[src->next_pending];
             src->pending.paths[src->next_pending++] = NULL;
-            if (!src->shard_n || shard_of(p, src->shard_n) == src->shard_k) return p;
+            if (src->shard_n && shard_of(p, src->shard_n) != src->shard_k) { free(p); continue; }
+            if (strcmp(p, "-") == 0 || !wx_warc_open(p, warc_note, NULL, &src->warc)) return p;
             free(p);
+            break;
         }
+        if (src->warc) continue;
         wx_pathlist_free(&src->pending);
         memset(&src->pending, 0, sizeof src->pending);
         src->next_pending = 0;
@@ -442,6 +466,7 @@ static char *source_next(path_source *src)
 /* What parsing one input gave, waiting for its turn to be stored. */
 typedef struct parse_slot {
     char *path;
+    wx_doc *doc;                /* already loaded (a WARC record), or NULL: load path */
     json_t *rec;                /* NULL when skipped or out of memory */
     int loaded, skipped, to_jsonl, to_db;
     int ready;
@@ -451,7 +476,8 @@ typedef struct parse_slot {
  * --incremental, a document the sinks already have is not parsed. */
 static void parse_input(run_state *st, pthread_mutex_t *sink_mu, parse_slot *slot)
 {
-    wx_doc *doc = wx_doc_load(slot->path);
+    wx_doc *doc = slot->doc ? slot->doc : wx_doc_load(slot->path);
+    slot->doc = NULL;
     if (!doc) return;
     slot->loaded = 1;
     if (sink_mu) pthread_mutex_lock(sink_mu);
@@ -500,11 +526,12 @@ static void *parse_worker(void *arg)
         while (!pool->stop && !pool->exhausted && pool->taken >= pool->emitted + pool->window)
             pthread_cond_wait(&pool->room, &pool->mu);
         if (pool->stop || pool->exhausted) break;
-        char *path = source_next(pool->src);
+        wx_doc *doc;
+        char *path = source_next(pool->src, &doc);
         if (!path) { pool->exhausted = 1; pthread_cond_broadcast(&pool->done); break; }
         parse_slot *slot = &pool->slots[pool->taken++ % pool->window];
         pthread_mutex_unlock(&pool->mu);
-        parse_slot mine = {.path = path};
+        parse_slot mine = {.path = path, .doc = doc};
         parse_input(pool->st, &pool->sink_mu, &mine);
         mine.ready = 1;
         pthread_mutex_lock(&pool->mu);
@@ -546,8 +573,9 @@ static int parse_all(path_source *src, int jobs, run_state *st)
 {
     if (jobs <= 1) {                                /* no threads: the plain loop */
         char *path;
-        while (!got_signal && (path = source_next(src)) != NULL) {
-            parse_slot slot = {.path = path};
+        wx_doc *doc;
+        while (!got_signal && (path = source_next(src, &doc)) != NULL) {
+            parse_slot slot = {.path = path, .doc = doc};
             parse_input(st, NULL, &slot);
             int stop = store_input(st, NULL, &slot) != 0;
             free(path);
@@ -635,6 +663,7 @@ static int cmd_parse(int argc, char **argv)
     if (st.progress && st.done) fputc('\n', stderr);
     wx_log_progress_shown(0);
     wx_pathlist_free(&src.pending);
+    wx_warc_close(src.warc);
     if (src.list && src.list != stdin) fclose(src.list);
     close_sinks(&st);
     if (got_signal) wx_log(WX_LOG_WARN, NULL, "interrupted by %s; the work done so far is saved", strsignal(got_signal));

@@ -715,12 +715,13 @@ void wx_doc_free(wx_doc *doc)
 /* ---------- which files are pages ---------- */
 
 /* Whether the first bytes of a file look like something parse/ reads: HTML,
- * MHTML, or a markdown archive of an article. */
+ * MHTML, a markdown archive of an article, or a web archive (warc.h). */
 static int sniff_page(const unsigned char *p, size_t len)
 {
     static const char *const starts[] = {"<!doctype html", "<html", "<head", "<meta", "<!--",
                                          "<body", "<div", "<script", "<title", NULL};
     if (mhtml_sniff(p, len, 1)) return 1;
+    if ((len >= 7 && memcmp(p, "WARC/1.", 7) == 0) || (len >= 11 && memcmp(p, "filedesc://", 11) == 0)) return 1;
     size_t i = 0;
     if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) i = 3;
     if (ci_starts(p + i, len - i, "---\n") || ci_starts(p + i, len - i, "---\r\n")) return 1;
@@ -771,8 +772,8 @@ static long sniff_read(const char *path, unsigned char *buf)
  * walk can report unreadable files instead of dropping them silently. */
 static int candidate(const char *path, int *err)
 {
-    static const char *const pages[] = {"html", "htm", "mht", "mhtml", "shtml", "xhtml", NULL};
-    static const char *const maybe[] = {"md", "markdown", "txt", NULL};
+    static const char *const pages[] = {"html", "htm", "mht", "mhtml", "shtml", "xhtml", "wacz", NULL};
+    static const char *const maybe[] = {"md", "markdown", "txt", "warc", "arc", NULL};
     *err = 0;
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;

@@ -996,6 +996,7 @@ static const char *doc_error_code(wx_doc_status s)
     case WX_DOC_TOO_LARGE: return "too_large";
     case WX_DOC_BAD_GZIP: return "bad_gzip";
     case WX_DOC_BAD_MHTML: return "bad_mhtml";
+    case WX_DOC_BAD_WARC: return "bad_warc";
     default: return "error";
     }
 }

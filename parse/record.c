@@ -12,7 +12,8 @@
 json_t *wx_record_new(const wx_doc *doc)
 {
     json_t *source = json_pack("{s:s?, s:n, s:s, s:I, s:s?, s:n}",
-                               "path", doc ? doc->path : NULL, "url", "format", "html",
+                               "path", doc ? doc->path : NULL, "url", "format",
+                               doc && doc->container == WX_CONTAINER_WARC ? "warc" : "html",
                                "bytes", (json_int_t)(doc ? doc->len : 0),
                                "sha256", doc && doc->sha256[0] ? doc->sha256 : NULL, "fetched_at");
     json_t *account = json_pack("{s:n, s:n, s:n, s:n}", "name", "id", "alias", "avatar");
