@@ -47,6 +47,8 @@ for b in "$@"; do
     # every record of every sample and case, byte for byte (tests/golden/)
     run_script golden tests/golden_test.py "$b/wxingest"
     run_script fetch tests/fetch_test.py "$b/wxingest"
+    # URL discovery: CDX, album, history, saved pages, against a loopback server
+    run_script discover tests/discover_test.py "$b/wxingest"
     run_script db tests/db_test.py "$b/wxingest"
     # markdown archives at scale: needs ../shared, says "not run" without it
     run_script picker tests/picker_test.py "$b/wxingest"
