@@ -126,7 +126,7 @@ long wx_cdx_parse(const char *body, size_t len, wx_found_fn fn, void *ctx, char 
             break;
         }
         const char *orig = cell(row, c_orig), *ts = cell(row, c_ts), *status = cell(row, c_status);
-        if (!orig || (status && strcmp(status, "200") != 0)) continue;
+        if (!orig || (c_status >= 0 && (!status || strcmp(status, "200") != 0))) continue;   /* short rows too */
         char *when = ts ? cdx_time(ts) : NULL;
         fn(ctx, orig, when);
         free(when);
