@@ -29,6 +29,20 @@ static char *fmt(const char *f, ...)
     return n < 0 ? NULL : s;
 }
 
+/* memmem's twin for short needles: the first byte by memchr, then a
+ * compare.  (Sanitizer builds check memmem's whole haystack on every call,
+ * which makes a scan that calls it once per hit quadratic there.) */
+static const char *find(const char *hay, size_t n, const char *needle, size_t nl)
+{
+    const char *end = hay + n;
+    for (const char *p = hay; (size_t)(end - p) >= nl; p++) {
+        p = memchr(p, needle[0], (size_t)(end - p) - nl + 1);
+        if (!p) return NULL;
+        if (memcmp(p, needle, nl) == 0) return p;
+    }
+    return NULL;
+}
+
 /* Query values go into a URL of our own: everything but unreserved
  * characters is percent-encoded, so a prefix's '?', '=' and '&' stay its own. */
 static char *url_encode(const char *s)
@@ -266,12 +280,12 @@ static char *html_unescape(const char *s, size_t n)
     return out;
 }
 
-/* The value after "msgList =": an object literal, or a quoted string of
- * escaped JSON.  NULL when neither. */
+/* The value of the first "msgList =": an object literal, or a quoted
+ * string of escaped JSON.  NULL when neither. */
 static json_t *msglist_value(const char *bytes, size_t len)
 {
     const char *end = bytes + len, *p = bytes;
-    while ((p = memmem(p, (size_t)(end - p), "msgList", 7)) != NULL) {
+    while ((p = find(p, (size_t)(end - p), "msgList", 7)) != NULL) {
         const char *v = p + 7;
         while (v < end && (*v == ' ' || *v == '\t')) v++;
         if (v < end && *v == '=') {
@@ -285,6 +299,7 @@ static json_t *msglist_value(const char *bytes, size_t len)
                 free(text);
                 return j;
             }
+            return NULL;   /* the first assignment only: each try may read to the end */
         }
         p += 7;
     }
@@ -339,7 +354,7 @@ void wx_scan_article_links(const unsigned char *bytes, size_t len, wx_found_fn f
     static const char host[] = "mp.weixin.qq.com";
     const size_t hl = sizeof host - 1;
     const unsigned char *p = bytes, *end = bytes + len;
-    while (p < end && (p = memmem(p, (size_t)(end - p), host, hl)) != NULL) {
+    while (p < end && (p = (const unsigned char *)find((const char *)p, (size_t)(end - p), host, hl)) != NULL) {
         const unsigned char *path = p + hl;
         const unsigned char *s = path + (path + 1 < end && path[0] == '\\' && path[1] == '/');
         if (s + 2 < end && s[0] == '/' && s[1] == 's' && (s[2] == '?' || s[2] == '/' || s[2] == '\\'))

@@ -131,6 +131,15 @@ static void test_history(void **state)
         err = NULL;
     }
     assert_int_equal(f.n, 2);
+    /* unterminated values over and over: read once, not once per assignment */
+    size_t n = 8 << 20;
+    char *b = malloc(n);
+    for (size_t i = 0; i < n; i++) b[i] = "msgList = '{"[i % 12];
+    clock_t t0 = clock();
+    assert_int_equal(wx_history_parse(b, n, collect, &f, &err), -1);
+    assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
+    free(err);
+    free(b);
 }
 
 static void test_scan(void **state)
@@ -148,19 +157,32 @@ static void test_scan(void **state)
                                "https://mp.weixin.qq.com/s?__biz=C|-\n");
 }
 
-/* Time for a scan of n bytes of hostile repetition, in seconds. */
+static void count(void *ctx, const char *url, const char *captured_at)
+{
+    (void)url;
+    (void)captured_at;
+    (*(size_t *)ctx)++;
+}
+
+/* Time for a scan of n bytes of hostile repetition, in seconds (the best
+ * of three: a shared machine adds noise, never speed). */
 static double scan_time(const char *unit, size_t n)
 {
     size_t ul = strlen(unit);
     unsigned char *b = malloc(n);
     for (size_t i = 0; i < n; i++) b[i] = (unsigned char)unit[i % ul];
-    found f = {0};
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    wx_scan_article_links(b, n, collect, &f);   /* collect stops filling at its buffer's end */
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double best = 1e9;
+    for (int round = 0; round < 3; round++) {
+        size_t links = 0;
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        wx_scan_article_links(b, n, count, &links);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        if (s < best) best = s;
+    }
     free(b);
-    return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    return best;
 }
 
 /* A link run longer than any URL is not a link, and neither a long run
@@ -171,7 +193,7 @@ static void test_scan_linear(void **state)
     const char *units[] = {"mp.weixin.qq.com/s?a", "mp.weixin.qq.com/s?__biz=A ", "mp.weixin.qq.com"};
     for (size_t u = 0; u < 3; u++) {
         double small = scan_time(units[u], 1 << 20), big = scan_time(units[u], 8 << 20);
-        assert_true(big < small * 8 * 3 + 0.05);
+        assert_true(big < small * 8 * 3 + 0.2);   /* linear: 8x the bytes, about 8x the time */
     }
     found f = {0};
     size_t n = 100000;
