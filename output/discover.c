@@ -196,7 +196,8 @@ static void page_links(disc *d, size_t i)
         page *pg = &d->pages[i];   /* read_page may move the array */
         wx_url_ids ids;
         char *id = NULL, *url = article_url(pg->links.urls[k], &ids, &id);
-        int same = !pg->biz || (ids.biz && strcmp(ids.biz, pg->biz) == 0);
+        /* a short link's account is unknown until it is fetched: kept */
+        int same = !pg->biz || !ids.biz || strcmp(ids.biz, pg->biz) == 0;
         if (url && (!id || !pg->id || strcmp(id, pg->id) != 0) && (same || d->o->any_account)) {
             d->found_in = pg->found_in;
             offer(d, url, NULL);
