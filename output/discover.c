@@ -89,6 +89,22 @@ static char *article_url(const char *raw, wx_url_ids *ids, char **id)
     return url;
 }
 
+/* A JSON string of s; a file name or a percent-decoded biz that is not
+ * UTF-8 gets '?' for each byte outside ASCII, so the line is still
+ * written, and valid. */
+static json_t *text_json(const char *s)
+{
+    json_t *j = json_string(s);
+    if (j) return j;
+    char *copy = strdup(s);
+    if (!copy) return NULL;
+    for (unsigned char *p = (unsigned char *)copy; *p; p++)
+        if (*p >= 0x80) *p = '?';
+    j = json_string(copy);
+    free(copy);
+    return j;
+}
+
 /* One line per new article. */
 static void print_found(disc *d, const char *url, const char *id, const char *biz, const char *captured_at)
 {
@@ -96,8 +112,9 @@ static void print_found(disc *d, const char *url, const char *id, const char *bi
     if (d->o->urls_only) {
         rc = fprintf(d->out, "%s\n", url) < 0 ? -1 : 0;
     } else {
-        json_t *line = json_pack("{s:s, s:o, s:o, s:s, s:s, s:o}", "url", url, "id", id ? json_string(id) : json_null(),
-                                 "biz", biz ? json_string(biz) : json_null(), "found_in", d->found_in,
+        json_t *line = json_pack("{s:o, s:o, s:o, s:o, s:s, s:o}", "url", text_json(url),
+                                 "id", id ? text_json(id) : json_null(), "biz", biz ? text_json(biz) : json_null(),
+                                 "found_in", text_json(d->found_in),
                                  "source", d->source, "captured_at", captured_at ? json_string(captured_at) : json_null());
         rc = line ? wx_jsonl_write(d->out, line) : -1;
         json_decref(line);
