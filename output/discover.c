@@ -270,6 +270,10 @@ static void from_pages(disc *d, const char *store_objects)
     d->want_biz = NULL;
     if (d->o->depth > 1) index_follow_in(d);
     size_t n = d->o->npages ? d->o->npages : (store_objects ? 1 : 0);
+    if (n == 0) {
+        wx_log(WX_LOG_ERROR, NULL, "--from-pages without PATH reads the store, and there is none (--store DIR)");
+        note(d, EXIT_NOINPUT);
+    }
     for (size_t i = 0; i < n; i++) {
         wx_pathlist files = {0};
         if (wx_walk(d->o->npages ? d->o->pages[i] : store_objects, &files, walk_report, d) == 0)
@@ -318,6 +322,7 @@ static wx_fetch_result *get(disc *d, const char *url)
     return r;
 }
 
+/* A body is only needed until its page is read. */
 static void drop(wx_fetch_result *r)
 {
     wx_fetch_result_free(r);

@@ -339,6 +339,9 @@ def test_pages(base, tmp):
     code, lines, err = discover(["--from-pages", "--store", store])
     check(code == 0 and sorted(ids(lines)) == sorted(f"{BIZ}:{mids[n]}:1" for n in "DB"),
           f"--from-pages without PATH: the store's pages: {ids(lines)} {err}")
+    p = subprocess.run([BIN, "discover", "--from-pages"], capture_output=True, timeout=20, env=ENV, cwd=given)
+    check(p.returncode == 66 and b"store" in p.stderr and not p.stdout,
+          f"--from-pages without PATH and without a store: exit 66 ({p.returncode} {p.stderr})")
     code, lines, err = discover(["--from-pages", os.path.join(tmp, "missing")])
     check(code == 66, f"--from-pages of a missing path: exit 66, got {code}")
 
