@@ -83,6 +83,9 @@ def cdx_answer(q):
             return 400, "text/plain", f"missing {k}={v}\n"
     if "fault400" in q["url"]:
         return 400, "text/plain", "bad request\n"
+    if q["url"].endswith("&retry") and not FLAKY.get(q["url"]):
+        FLAKY[q["url"]] = 1
+        return 503, "text/plain", "busy\n"
     prefix = surt("http://" + q["url"])
     lo = q.get("from", "").ljust(14, "0")
     hi = q.get("to", "").ljust(14, "9") if q.get("to") else "99999999999999"
@@ -111,6 +114,9 @@ def cdx_answer(q):
         out += [[], [urllib.parse.quote(f"{last[0]} {last[1]}")]]
     # the real server writes one row a line
     return 200, "text/plain", "[" + ",\n".join(json.dumps(r) for r in out) + "]\n"
+
+
+FLAKY = {}     # CDX prefixes that already got their one 503
 
 
 # ---------- albums ----------
@@ -163,6 +169,14 @@ class Handler(BaseHTTPRequestHandler):
         q = dict(urllib.parse.parse_qsl(u.query, keep_blank_values=True))
         if u.path == "/cdx/search/cdx":
             code, ctype, body = cdx_answer(q)
+        elif u.path == "/mp/appmsgalbum" and q.get("album_id") == "verify":
+            self.send_response(302)
+            self.send_header("Location", "/mp/wappoc_appmsgcaptcha?poc_token=x")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        elif u.path == "/mp/wappoc_appmsgcaptcha":
+            code, ctype, body = 200, "text/html; charset=utf-8", "<html><body>环境异常 去验证</body></html>"
         elif u.path == "/mp/appmsgalbum":
             code, ctype, body = album_answer(q)
         elif u.path.startswith("/web/") and "id_/" in u.path:
@@ -248,6 +262,16 @@ def test_wayback_failures(base):
     check(code == 65 and not lines and "network" in err, f"unreachable CDX: exit 65, a network error: {code} {err}")
     code, lines, err = discover(["--wayback", "mp.weixin.qq.com/fault400", "--base-url", base])
     check(code == 65 and "http: HTTP 400" in err, f"CDX 400: exit 65 with the HTTP status: {code} {err}")
+
+
+def test_politeness(base):
+    """The fetcher's rules hold for discover's requests: a 503 is retried,
+    WeChat's verification page is a failure that names it."""
+    code, lines, err = discover(["--wayback", f"https://mp.weixin.qq.com/s?__biz={BIZ}&retry", "--base-url", base])
+    check(code == 0 and not err.strip() and len(FLAKY) == 1, f"CDX 503 once: retried, exit 0 ({code} {err})")
+    code, lines, err = discover(["--album", f"https://mp.weixin.qq.com/mp/appmsgalbum?__biz={BIZ}&album_id=verify",
+                                 "--base-url", base])
+    check(code == 65 and "verify:" in err and not lines, f"album behind the verification page: exit 65, verify ({code} {err})")
 
 
 def test_album(base):
@@ -384,7 +408,7 @@ def main():
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{srv.server_address[1]}"
     with tempfile.TemporaryDirectory(prefix="wxdiscover") as tmp:
-        for t, args in ((test_wayback, (base,)), (test_wayback_failures, (base,)), (test_album, (base,)),
+        for t, args in ((test_wayback, (base,)), (test_wayback_failures, (base,)), (test_politeness, (base,)), (test_album, (base,)),
                         (test_history, (tmp,)), (test_pages, (base, tmp)), (test_pipeline, (base, tmp)),
                         (test_usage, ())):
             try:
