@@ -106,6 +106,8 @@ static const char usage_text[] =
     "  --urls              print bare URLs (for fetch -i - or run -i -)\n"
     "  --store DIR         the store (default ./wxstore when it exists)\n"
     "\n"
+    "  e.g. wxingest discover --wayback BIZ --urls | wxingest run -i - --via wayback -o out.jsonl\n"
+    "\n"
     "Exit status: 0 every input gave a record; 65 some inputs could not be\n"
     "parsed (they still get a record with status \"error\") or some URL could\n"
     "not be fetched; 66 an input path or URL list does not exist; 64 usage\n"

@@ -347,6 +347,7 @@ struct wx_fetch_hosts { host *head; };
  * and pauses hold across its calls as they do within one. */
 wx_fetch_hosts *wx_fetch_hosts_new(void) { return calloc(1, sizeof(wx_fetch_hosts)); }
 
+/* A call's own hosts go with it; kept ones go with their wx_fetch_hosts. */
 static void hosts_free(host *h)
 {
     for (host *n; h; h = n) {
