@@ -22,6 +22,7 @@
 #include "ingest/fetch.h"
 #include "ingest/warc.h"
 #include "output/output.h"
+#include "output/discover.h"
 #include "parse/parse.h"
 
 #ifndef WX_VERSION
@@ -34,6 +35,8 @@ static const char usage_text[] =
     "usage: wxingest parse [-j N] [output options] [--files-from LIST [-0]] PATH...\n"
     "       wxingest fetch [--store DIR] [-i LIST] [options] [URL...]\n"
     "       wxingest run [--store DIR] [-i LIST] [options] [output options] [URL...]\n"
+    "       wxingest discover [--from-pages [PATH...]] [--history FILE] [--album URL]\n"
+    "                         [--wayback BIZ|PREFIX] [options]\n"
     "       wxingest schema sqlite|postgres\n"
     "       wxingest --help | --version\n"
     "\n"
@@ -85,6 +88,27 @@ static const char usage_text[] =
     "  -A, --user-agent UA the User-Agent header\n"
     "  --via wayback[:TS]  fetch the Wayback Machine's raw capture instead\n"
     "  --base-url URL      send requests to URL's host instead (mirrors, tests)\n"
+    "\n"
+    "discover prints one JSON line per article URL found ({\"url\", \"id\", \"biz\",\n"
+    "\"found_in\", \"source\", \"captured_at\"}), canonical, once per article id.\n"
+    "It takes fetch's --rate, --timeout, --retries, --backoff, --max-bytes, -A and\n"
+    "--base-url for its requests, and:\n"
+    "\n"
+    "  --from-pages [PATH...] article links in saved pages (files or directories;\n"
+    "                      without PATH the store's pages)\n"
+    "  --depth N           follow links N levels deep into pages held locally (default 1)\n"
+    "  --follow-in DIR     saved pages links may be followed into (and the store)\n"
+    "  --any-account       keep links to other accounts' articles too\n"
+    "  --history FILE      a saved account history page (msgList) or getmsg JSON\n"
+    "  --album URL         an album (appmsgalbum?__biz=...&album_id=...), every page of it\n"
+    "  --wayback BIZ       the account's captures in the Wayback Machine (CDX API);\n"
+    "                      a URL prefix instead of BIZ lists that prefix\n"
+    "  --from TS, --to TS  captures from/to this time (1-14 digits, YYYYMMDDhhmmss)\n"
+    "  --limit N           CDX rows per request (default 1000)\n"
+    "  --urls              print bare URLs (for fetch -i - or run -i -)\n"
+    "  --store DIR         the store (default ./wxstore when it exists)\n"
+    "\n"
+    "  e.g. wxingest discover --wayback BIZ --urls | wxingest run -i - --via wayback -o out.jsonl\n"
     "\n"
     "Exit status: 0 every input gave a record; 65 some inputs could not be\n"
     "parsed (they still get a record with status \"error\") or some URL could\n"
@@ -1049,6 +1073,133 @@ static int cmd_fetch(int argc, char **argv, int is_run)
     return got_signal ? signal_exit() : st.exit_code;
 }
 
+/* Everything discover was told; the lists point into argv. */
+typedef struct discover_cli {
+    wx_discover_opts o;
+    char **lists[3];            /* --follow-in, --history, --album */
+    size_t counts[3];
+} discover_cli;
+
+/* Append an argument to one of discover's lists. */
+static int cli_list_add(discover_cli *cli, int which, char *arg)
+{
+    char **l = realloc(cli->lists[which], (cli->counts[which] + 1) * sizeof *l);
+    if (!l) return -1;
+    l[cli->counts[which]++] = arg;
+    cli->lists[which] = l;
+    return 0;
+}
+
+/* A CDX timestamp bound: 1 to 14 digits. */
+static int is_timestamp(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    return n >= 1 && n <= 14 && !s[n];
+}
+
+/* discover's options (parsing only; wx_discover runs them).  Returns 0 to
+ * go on, -1 for --help, or an exit code. */
+static int parse_discover_args(int argc, char **argv, discover_cli *cli)
+{
+    enum { O_STORE = 256, O_RATE, O_TIMEOUT, O_RETRIES, O_BACKOFF, O_MAXBYTES, O_BASE, O_PAGES, O_FOLLOW,
+           O_HISTORY, O_ALBUM, O_WAYBACK, O_FROM, O_TO, O_LIMIT, O_DEPTH, O_ANY, O_URLS };
+    static const struct option opts[] = {
+        {"store", required_argument, NULL, O_STORE},     {"rate", required_argument, NULL, O_RATE},
+        {"timeout", required_argument, NULL, O_TIMEOUT}, {"retries", required_argument, NULL, O_RETRIES},
+        {"backoff", required_argument, NULL, O_BACKOFF}, {"max-bytes", required_argument, NULL, O_MAXBYTES},
+        {"user-agent", required_argument, NULL, 'A'},    {"base-url", required_argument, NULL, O_BASE},
+        {"from-pages", no_argument, NULL, O_PAGES},      {"follow-in", required_argument, NULL, O_FOLLOW},
+        {"history", required_argument, NULL, O_HISTORY}, {"album", required_argument, NULL, O_ALBUM},
+        {"wayback", required_argument, NULL, O_WAYBACK}, {"from", required_argument, NULL, O_FROM},
+        {"to", required_argument, NULL, O_TO},           {"limit", required_argument, NULL, O_LIMIT},
+        {"depth", required_argument, NULL, O_DEPTH},     {"any-account", no_argument, NULL, O_ANY},
+        {"urls", no_argument, NULL, O_URLS},             {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *cmd = "discover";
+    wx_discover_opts *o = &cli->o;
+    double d;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "A:h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_STORE: o->store_dir = optarg; break;
+        case O_RATE: if (parse_rate(optarg, &o->fetch.rate) != 0) return usage_error(cmd, "bad --rate", optarg); break;
+        case O_TIMEOUT: if (parse_timeout(optarg, &o->fetch) != 0) return usage_error(cmd, "bad --timeout", optarg); break;
+        case O_RETRIES:
+            if (parse_double(optarg, 0, 20, &d) != 0 || d != (int)d) return usage_error(cmd, "bad --retries", optarg);
+            o->fetch.retries = (int)d;
+            break;
+        case O_BACKOFF:
+            if (parse_double(optarg, 0, 3600, &o->fetch.backoff) != 0) return usage_error(cmd, "bad --backoff", optarg);
+            break;
+        case O_MAXBYTES:
+            if (parse_size(optarg, &o->fetch.max_bytes) != 0) return usage_error(cmd, "bad --max-bytes", optarg);
+            break;
+        case 'A': o->fetch.user_agent = optarg; break;
+        case O_BASE:
+            if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0)
+                return usage_error(cmd, "--base-url must be an http:// or https:// URL", optarg);
+            o->fetch.base_url = optarg;
+            break;
+        case O_PAGES: o->from_pages = 1; break;
+        case O_FOLLOW: case O_HISTORY: case O_ALBUM:
+            if (cli_list_add(cli, c == O_FOLLOW ? 0 : c == O_HISTORY ? 1 : 2, optarg) != 0) return EXIT_USAGE;
+            break;
+        case O_WAYBACK:
+            if (!*optarg || strpbrk(optarg, " \t\r\n")) return usage_error(cmd, "--wayback wants a biz or a URL prefix", optarg);
+            o->wayback = optarg;
+            break;
+        case O_FROM: case O_TO:
+            if (!is_timestamp(optarg)) return usage_error(cmd, "--from and --to want 1 to 14 digits (YYYYMMDDhhmmss)", optarg);
+            if (c == O_FROM) o->from = optarg; else o->to = optarg;
+            break;
+        case O_LIMIT:
+            if (parse_double(optarg, 1, 1e6, &d) != 0 || d != (long)d) return usage_error(cmd, "bad --limit", optarg);
+            o->limit = (long)d;
+            break;
+        case O_DEPTH:
+            if (parse_double(optarg, 1, 100, &d) != 0 || d != (int)d) return usage_error(cmd, "bad --depth (1 to 100)", optarg);
+            o->depth = (int)d;
+            break;
+        case O_ANY: o->any_account = 1; break;
+        case O_URLS: o->urls_only = 1; break;
+        case 'h': fputs(usage_text, stdout); return -1;
+        default: fputs("Try 'wxingest --help'.\n", stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc && !o->from_pages) return usage_error(cmd, "PATHs are read with --from-pages", argv[optind]);
+    o->pages = argv + optind;
+    o->npages = (size_t)(argc - optind);
+    o->follow_in = cli->lists[0];
+    o->nfollow_in = cli->counts[0];
+    o->histories = cli->lists[1];
+    o->nhistories = cli->counts[1];
+    o->albums = cli->lists[2];
+    o->nalbums = cli->counts[2];
+    if (!o->from_pages && !o->nhistories && !o->nalbums && !o->wayback)
+        return usage_error(cmd, "no source given (--from-pages, --history, --album or --wayback)", NULL);
+    return 0;
+}
+
+/* discover: parse the options, then run the sources (output/discover.c). */
+static int cmd_discover(int argc, char **argv)
+{
+    discover_cli cli;
+    memset(&cli, 0, sizeof cli);
+    wx_discover_opts_init(&cli.o);
+    int rc = parse_discover_args(argc, argv, &cli);
+    if (rc == 0) {
+        catch_signals();
+        cli.o.fetch.stop = &got_signal;
+        rc = wx_discover(&cli.o, stdout);
+        if (got_signal) rc = signal_exit();
+    } else if (rc == -1) {
+        rc = 0;
+    }
+    for (int i = 0; i < 3; i++) free(cli.lists[i]);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) { fputs(usage_text, stderr); return EXIT_USAGE; }
@@ -1065,6 +1216,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "fetch") == 0) return cmd_fetch(argc - 1, argv + 1, 0);
     if (strcmp(cmd, "run") == 0) return cmd_fetch(argc - 1, argv + 1, 1);
     if (strcmp(cmd, "schema") == 0) return cmd_schema(argc - 1, argv + 1);
+    if (strcmp(cmd, "discover") == 0) return cmd_discover(argc - 1, argv + 1);
     fprintf(stderr, "wxingest: unknown command or option '%s'\n", cmd);
     fputs(usage_text, stderr);
     return EXIT_USAGE;

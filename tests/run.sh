@@ -51,6 +51,8 @@ for b in "$@"; do
     run_script fetch tests/fetch_test.py "$b/wxingest"
     # WARC/ARC inputs: warcio's files, built faults, wget --warc-file (127.0.0.1)
     run_script warc tests/warc_test.py "$b/wxingest"
+    # URL discovery: CDX, album, history, saved pages, against a loopback server
+    run_script discover tests/discover_test.py "$b/wxingest"
     run_script db tests/db_test.py "$b/wxingest"
     # make install / uninstall into a scratch DESTDIR; the man page against --help
     run_script install tests/install_test.py "$b/wxingest"
