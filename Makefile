@@ -27,7 +27,7 @@ LIBS        = $(PKG_LIBS) -lpthread -lm
 # ASan intercepts: they set MALLOC_LIB empty.
 MALLOC_LIB ?= -lmimalloc
 
-SRCS     := $(sort $(wildcard ingest/*.c parse/*.c output/*.c))
+SRCS     := $(sort $(wildcard ingest/*.c parse/*.c output/*.c util/*.c))
 TESTS    := $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "ingest.h"
+#include "../util/strmap.h"
 
 #ifndef WX_VERSION
 #define WX_VERSION "dev"
@@ -104,20 +105,12 @@ static int valid_utf8(const char *s)
     return j != NULL;
 }
 
-/* FNV-1a: short keys, no adversary worth a keyed hash for a local list. */
-static size_t hash_url(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return (size_t)h;
-}
-
 /* Open addressing, kept at most half full: lists of 100 000 URLs must not
  * cost a quadratic duplicate check. */
 static size_t *slot_for(const wx_urllist *list, const char *url)
 {
     size_t mask = list->nslots - 1;
-    for (size_t k = hash_url(url) & mask;; k = (k + 1) & mask) {
+    for (size_t k = (size_t)wx_hash_str(url) & mask;; k = (k + 1) & mask) {
         size_t v = list->slots[k];
         if (!v || strcmp(list->urls[v - 1], url) == 0) return &list->slots[k];
     }

@@ -206,9 +206,24 @@ static void detect_wayback(wx_page *pg, const char *buf, size_t len, int toolbar
 /* Copy markup, lifting out the bodies of <script> and <style> elements and
  * dropping comments' contents that hide tags; collect the script bodies.
  * Notes whether a comment holds the Wayback toolbar or archive footer. */
+/* The toolbar's END marker at or after a position.  Markers only move
+ * forward, so the last answer stands until the position passes it (or
+ * forever when there was none): one search of the page in all, however
+ * many BEGIN markers a page repeats without an END. */
+typedef struct toolbar_end_memo { int searched; const char *found; } toolbar_end_memo;
+
+static const char *toolbar_end(toolbar_end_memo *m, const char *buf, size_t len, size_t from)
+{
+    if (m->searched && (!m->found || m->found >= buf + from)) return m->found;
+    m->searched = 1;
+    m->found = memmem(buf + from, len - from, "END WAYBACK TOOLBAR INSERT", 26);
+    return m->found;
+}
+
 static void split_markup(wx_page *pg, const char *buf, size_t len, wx_buf *html, int *toolbar, int *archived)
 {
     size_t i = 0;
+    toolbar_end_memo tb = {0};
     while (i < len) {
         const char *lt = memchr(buf + i, '<', len - i);
         if (!lt) { wx_buf_put(html, buf + i, len - i); break; }
@@ -222,7 +237,7 @@ static void split_markup(wx_page *pg, const char *buf, size_t len, wx_buf *html,
             if (memmem(buf + i, stop - i, "BEGIN WAYBACK TOOLBAR INSERT", 28)) *toolbar = 1;
             if (memmem(buf + i, stop - i, "WAYBACK TOOLBAR INSERT", 22) && end) {
                 /* toolbar: drop everything up to its END marker */
-                const char *tb_end = memmem(buf + stop, len - stop, "END WAYBACK TOOLBAR INSERT", 26);
+                const char *tb_end = toolbar_end(&tb, buf, len, stop);
                 if (tb_end) {
                     const char *c = memmem(tb_end, (size_t)(buf + len - tb_end), "-->", 3);
                     stop = c ? (size_t)(c - buf) + 3 : len;

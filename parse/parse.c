@@ -11,8 +11,10 @@
  */
 #define WX_PARSE_INTERNAL
 #include "parse.h"
+#include "../util/strmap.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -531,6 +533,24 @@ static json_t *image_json(const wx_image *im, const char *role)
     return j;
 }
 
+/* How often each image URL occurs, counted once over the images: a
+ * page can hold tens of thousands of images.  NULL when out of memory. */
+static size_t *image_occurrences(const wx_body *b)
+{
+    size_t *counts = calloc(b->nimages ? b->nimages : 1, sizeof *counts);
+    wx_strmap seen = {0};
+    int added, ok = counts != NULL;
+    for (size_t i = 0; ok && i < b->nimages; i++) {
+        size_t *v = wx_strmap_put(&seen, b->images[i].url, &added);
+        ok = v != NULL;
+        if (ok) ++*v;
+    }
+    for (size_t i = 0; ok && i < b->nimages; i++) counts[i] = *wx_strmap_get(&seen, b->images[i].url);
+    wx_strmap_free(&seen);
+    if (!ok) { free(counts); return NULL; }
+    return counts;
+}
+
 static void emit_images(parse_ctx *c, wx_body *b)
 {
     json_t *arr = json_object_get(c->rec, "images");
@@ -539,52 +559,54 @@ static void emit_images(parse_ctx *c, wx_body *b)
         wx_image im = {.url = (char *)cover, .width = -1, .height = -1};
         json_array_append_new(arr, image_json(&im, "cover"));
     }
-    for (size_t i = 0; i < b->nimages; i++) {
+    size_t *occurrences = image_occurrences(b);
+    for (size_t i = 0; occurrences && i < b->nimages; i++) {
         wx_image *im = &b->images[i];
-        int occurrences = 0;
-        for (size_t k = 0; k < b->nimages; k++) occurrences += strcmp(b->images[k].url, im->url) == 0;
+        int n = occurrences[i] > INT_MAX ? INT_MAX : (int)occurrences[i];
         const char *role = im->role ? im->role
-                                    : wx_image_role(im->url, occurrences, im->in_article_link, im->alt,
+                                    : wx_image_role(im->url, n, im->in_article_link, im->alt,
                                                     im->near, im->width, im->height);
         json_array_append_new(arr, image_json(im, role));
     }
+    free(occurrences);
 }
 
-static int link_known(json_t *links, const char *url)
-{
-    size_t i;
-    json_t *l;
-    json_array_foreach(links, i, l)
-        if (strcmp(json_string_value(json_object_get(l, "url")), url) == 0) return 1;
-    return 0;
-}
+/* The links of one record and the set of their URLs: a page can write
+ * tens of thousands of distinct links, each checked before it is added.
+ * The set borrows the URL strings the links array holds. */
+typedef struct link_list { json_t *links; wx_strmap urls; } link_list;
 
-static void add_link(json_t *links, const char *url, const char *text)
+static void add_link(link_list *l, const char *url, const char *text)
 {
-    if (!url || link_known(links, url)) return;
-    json_array_append_new(links, json_pack("{s:o, s:o}", "url", wx_json_str(url), "text",
-                                           text && *text ? wx_json_str(text) : json_null()));
+    if (!url || wx_strmap_get(&l->urls, url)) return;
+    json_t *u = wx_json_str(url);
+    json_t *link = json_pack("{s:o, s:o}", "url", u, "text", text && *text ? wx_json_str(text) : json_null());
+    if (!link) return;
+    int added;
+    wx_strmap_put(&l->urls, json_string_value(u), &added);
+    json_array_append_new(l->links, link);
 }
 
 /* Hyperlinks of the body, then URLs written out in its text. */
 static void emit_links(parse_ctx *c, wx_body *b, const char *text)
 {
-    json_t *links = json_object_get(c->rec, "links");
-    for (size_t i = 0; i < b->nlinks; i++) add_link(links, b->links[i].url, b->links[i].text);
+    link_list links = {.links = json_object_get(c->rec, "links")};
+    for (size_t i = 0; i < b->nlinks; i++) add_link(&links, b->links[i].url, b->links[i].text);
     const char *p = text;
     while (p && (p = strstr(p, "http")) != NULL) {
         if (strncmp(p, "http://", 7) != 0 && strncmp(p, "https://", 8) != 0) { p += 4; continue; }
         size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'*+,;=%");
         while (n > 8 && strchr(".,;:!?'", p[n - 1])) n--;
         char *u = strndup(p, n);
-        if (u && strlen(u) > 10) add_link(links, u, u);
+        if (u && strlen(u) > 10) add_link(&links, u, u);
         free(u);
         p += n;
     }
     const char *more = var_first(c, "msg_source_url", "cgi.source_url", NULL);
     char *clean = more ? wx_url_clean(more) : NULL;
-    if (clean && strncmp(clean, "http", 4) == 0) add_link(links, clean, "阅读原文");
+    if (clean && strncmp(clean, "http", 4) == 0) add_link(&links, clean, "阅读原文");
     free(clean);
+    wx_strmap_free(&links.urls);
 }
 
 /* Text stored in script (picture and text posts): plain text with newlines,

