@@ -319,7 +319,7 @@ static int store_record(run_state *st, json_t *rec, const char *name, const char
         st->ok++;
     }
     char *err = NULL;
-    if (rec && to_jsonl && wx_sink_write(&st->out, rec, &err) != 0) sink_failed(st, err), err = NULL;
+    if (rec && to_jsonl && wx_sink_write(&st->out, rec, key, &err) != 0) sink_failed(st, err), err = NULL;
     if (rec && to_db && !st->stop && wx_db_put(st->db, rec, key, &err) != 0) sink_failed(st, err);
     json_decref(rec);
     if (st->progress && st->total) fprintf(stderr, "\rwxingest: %zu/%zu", st->done, st->total);

@@ -79,7 +79,9 @@ typedef struct wx_jsonl_sink {
 /* path NULL or "-" means stdout. */
 int wx_sink_open(wx_jsonl_sink *s, const char *path, int append, int incremental,
                  const char *key_field, char **err);
-int wx_sink_write(wx_jsonl_sink *s, const json_t *record, char **err);
+/* key: the input's raw name (a path's bytes, a URL), the --incremental
+ * key; NULL takes source.<key_field> from the record. */
+int wx_sink_write(wx_jsonl_sink *s, const json_t *record, const char *key, char **err);
 /* WX_SEEN_* (only meaningful with incremental). */
 int wx_sink_seen(const wx_jsonl_sink *s, const char *key, const char *sha256);
 /* Flush, fsync and rename (atomic mode), write the state file atomically. */

@@ -7,11 +7,13 @@
  */
 #define WX_OUTPUT_INTERNAL
 #include "output.h"
+#include "../util/strmap.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -29,17 +31,10 @@ struct wx_known {
     table shas;     /* sha256 -> NULL */
 };
 
-static size_t hash(const char *s)
-{
-    size_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 static entry *find(const table *t, const char *s)
 {
     if (!t->nb) return NULL;
-    for (entry *e = t->b[hash(s) % t->nb]; e; e = e->next)
+    for (entry *e = t->b[(size_t)wx_hash_str(s) % t->nb]; e; e = e->next)
         if (strcmp(e->str, s) == 0) return e;
     return NULL;
 }
@@ -62,7 +57,7 @@ static int put(table *t, const char *s, const char *val)
         for (size_t i = 0; i < t->nb; i++)
             for (entry *x = t->b[i], *nx; x; x = nx) {
                 nx = x->next;
-                size_t h = hash(x->str) % nb;
+                size_t h = (size_t)wx_hash_str(x->str) % nb;
                 x->next = b[h];
                 b[h] = x;
             }
@@ -76,7 +71,7 @@ static int put(table *t, const char *s, const char *val)
         free(e);
         return -1;
     }
-    size_t h = hash(s) % t->nb;
+    size_t h = (size_t)wx_hash_str(s) % t->nb;
     e->next = t->b[h];
     t->b[h] = e;
     t->n++;
@@ -103,6 +98,37 @@ static int known_add(wx_known *k, const char *key, const char *sha)
     return key ? put(&k->by_key, key, sha) : 0;
 }
 
+/* A state line's key that is not UTF-8 (a file name is bytes) is kept as
+ * hex, so the key stays the raw bytes, never their repaired text. */
+static void known_add_hex(wx_known *k, const char *hex, const char *sha)
+{
+    size_t n = strlen(hex) / 2;
+    char *key = malloc(n + 1);
+    if (!key) return;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1 || v == 0) { free(key); return; }
+        key[i] = (char)v;
+    }
+    key[n] = '\0';
+    known_add(k, key, sha);
+    free(key);
+}
+
+/* The state line of one key: {"key"} when it is UTF-8, {"key_hex"} when not. */
+static json_t *state_line(const char *key, const char *sha)
+{
+    json_t *j = json_pack("{s:s, s:s}", "key", key, "sha256", sha);
+    if (j) return j;
+    size_t n = strlen(key);
+    char *hex = malloc(2 * n + 1);
+    if (!hex) return NULL;
+    for (size_t i = 0; i < n; i++) snprintf(hex + 2 * i, 3, "%02x", (unsigned char)key[i]);
+    j = json_pack("{s:s, s:s}", "key_hex", hex, "sha256", sha);
+    free(hex);
+    return j;
+}
+
 /* A record line (from the output) or a state line: both name an input and
  * its sha256.  Unparsable lines are ignored. */
 static void known_add_line(wx_known *k, const char *line, const char *key_field)
@@ -113,6 +139,8 @@ static void known_add_line(wx_known *k, const char *line, const char *key_field)
     if (json_is_object(src))
         known_add(k, json_string_value(json_object_get(src, key_field)),
                   json_string_value(json_object_get(src, "sha256")));
+    else if (json_is_string(json_object_get(j, "key_hex")))
+        known_add_hex(k, json_string_value(json_object_get(j, "key_hex")), json_string_value(json_object_get(j, "sha256")));
     else
         known_add(k, json_string_value(json_object_get(j, "key")), json_string_value(json_object_get(j, "sha256")));
     json_decref(j);
@@ -164,12 +192,33 @@ static int finish_tmp(FILE *f, const char *tmp, const char *path, char **err)
     return 0;
 }
 
+/* A new temp file beside path (so the rename stays on one file system),
+ * made by mkstemp: a name nobody else can have planted, a symlink or a file
+ * at it included, since a fixed PATH.tmp would be opened through whatever
+ * another user put there.  Given the mode fopen would have given a new
+ * file.  Sets *tmp (the caller frees it); NULL with *err on failure. */
+static FILE *create_tmp_beside(const char *path, char **tmp, char **err)
+{
+    *tmp = wx_errf("%s.tmp.XXXXXX", path);
+    if (!*tmp) { wx_set_err(err, wx_errf("out of memory")); return NULL; }
+    int fd = mkostemp(*tmp, O_CLOEXEC);
+    if (fd < 0) { wx_set_err(err, wx_errf("%s: %s", *tmp, strerror(errno))); return NULL; }
+    mode_t um = umask(0);
+    umask(um);
+    FILE *f = fchmod(fd, 0666 & ~um) == 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        wx_set_err(err, wx_errf("%s: %s", *tmp, strerror(errno)));
+        close(fd);
+        unlink(*tmp);
+    }
+    return f;
+}
+
 int wx_write_atomic(const char *path, const char *bytes, size_t len, char **err)
 {
-    char *tmp = wx_errf("%s.tmp", path);
-    if (!tmp) { wx_set_err(err, wx_errf("out of memory")); return -1; }
-    FILE *f = fopen(tmp, "w");
-    if (!f) { wx_set_err(err, wx_errf("%s: %s", tmp, strerror(errno))); free(tmp); return -1; }
+    char *tmp = NULL;
+    FILE *f = create_tmp_beside(path, &tmp, err);
+    if (!f) { free(tmp); return -1; }
     if (len && fwrite(bytes, 1, len, f) != len) { /* reported by finish_tmp via ferror */ }
     int rc = finish_tmp(f, tmp, path, err);
     free(tmp);
@@ -245,10 +294,8 @@ int wx_sink_open(wx_jsonl_sink *s, const char *path, int append, int incremental
          * killed run wrote after its last state file. */
         if (incremental && known_load(s->known, path, key_field, err) != 0) return -1;
     } else {
-        s->tmp = wx_errf("%s.tmp", path);
-        if (!s->tmp) goto oom;
-        s->f = fopen(s->tmp, "w");
-        if (!s->f) { wx_set_err(err, wx_errf("%s: %s", s->tmp, strerror(errno))); return -1; }
+        s->f = create_tmp_beside(path, &s->tmp, err);
+        if (!s->f) { free(s->tmp); s->tmp = NULL; return -1; }
     }
     return 0;
 oom:
@@ -256,7 +303,7 @@ oom:
     return -1;
 }
 
-int wx_sink_write(wx_jsonl_sink *s, const json_t *record, char **err)
+int wx_sink_write(wx_jsonl_sink *s, const json_t *record, const char *key, char **err)
 {
     const char *name = s->tmp ? s->tmp : s->path ? s->path : "stdout";
     if (wx_jsonl_write(s->f, record) != 0 || (s->append && fflush(s->f) != 0)) {
@@ -265,8 +312,8 @@ int wx_sink_write(wx_jsonl_sink *s, const json_t *record, char **err)
     }
     if (s->known) {
         json_t *src = json_object_get(record, "source");
-        if (known_add(s->known, json_string_value(json_object_get(src, s->key_field)),
-                      json_string_value(json_object_get(src, "sha256"))) != 0) {
+        if (!key) key = json_string_value(json_object_get(src, s->key_field));
+        if (known_add(s->known, key, json_string_value(json_object_get(src, "sha256"))) != 0) {
             wx_set_err(err, wx_errf("out of memory"));
             return -1;
         }
@@ -292,7 +339,7 @@ static int write_state(wx_jsonl_sink *s, char **err)
     table *t = &s->known->by_key;
     for (size_t i = 0; i < t->nb; i++)
         for (entry *e = t->b[i]; e; e = e->next) {
-            json_t *j = json_pack("{s:s, s:s}", "key", e->str, "sha256", e->val ? e->val : "");
+            json_t *j = state_line(e->str, e->val ? e->val : "");
             if (j) wx_jsonl_write(m, j);
             json_decref(j);
         }
@@ -344,9 +391,15 @@ void wx_sink_free(wx_jsonl_sink *s)
 
 /* ---------- the run lock ---------- */
 
+/* The lock file is truncated to hold our pid, so it is never opened
+ * through a symlink: that would truncate whatever file the link names. */
 int wx_lock_take(const char *path, long *holder, char **err)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0 && errno == ELOOP) {
+        wx_set_err(err, wx_errf("%s: is a symbolic link (the lock file is not opened through one)", path));
+        return -1;
+    }
     if (fd < 0) { wx_set_err(err, wx_errf("%s: %s", path, strerror(errno))); return -1; }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;

@@ -114,6 +114,76 @@ def test_linear_shapes(d):
               f" (x{ratio:.1f} for 4x the items: not linear)")
 
 
+def article(d, name="page.html"):
+    """A small real article copied into d (the tests change nothing in samples/)."""
+    import gzip
+    path = os.path.join(d, name)
+    with gzip.open(os.path.join(SAMPLE, "article-01.html.gz"), "rb") as src, open(path, "wb") as fh:
+        fh.write(src.read())
+    return path
+
+
+def test_temp_names_do_not_follow_symlinks(d):
+    """A symlink planted at every name a run used to create by a fixed name
+    (OUT.tmp, OUT.state.tmp, the --lock file): the files it points at, one
+    existing and one not yet, stay as they were, OUT and OUT.state come out
+    regular files, and a lock that is a symlink is refused (exit 74)."""
+    page = article(d)
+    victim = os.path.join(d, "victim")
+    with open(victim, "w") as fh:
+        fh.write("precious\n")
+    out = os.path.join(d, "out.jsonl")
+    os.symlink(victim, out + ".tmp")
+    os.symlink(os.path.join(d, "created-through-link"), out + ".state.tmp")
+    p, _ = cpu_run(["parse", "--quiet", "--incremental", "-o", out, page])
+    check(p.returncode == 0, f"symlinked temp names: exit {p.returncode}: {p.stderr[-300:]!r}")
+    with open(victim) as fh:
+        check(fh.read() == "precious\n", "symlinked OUT.tmp: the file it points at was written")
+    check(not os.path.lexists(os.path.join(d, "created-through-link")),
+          "symlinked OUT.state.tmp: a file was created where it points")
+    for f in (out, out + ".state"):
+        check(os.path.isfile(f) and not os.path.islink(f), f"{os.path.basename(f)} is not a regular file")
+    recs = checks.jsonl_records(open(out, "rb").read(), "out.jsonl")
+    check(len(recs) == 1 and recs[0][1]["source"]["path"] == page, f"out.jsonl: {len(recs)} records")
+    check(sorted(os.listdir(d)) == sorted(["page.html", "victim", "out.jsonl", "out.jsonl.state",
+                                           "out.jsonl.tmp", "out.jsonl.state.tmp"]),
+          f"temp files left behind: {sorted(os.listdir(d))}")
+
+    lock = os.path.join(d, "run.lock")
+    os.symlink(victim, lock)
+    p, _ = cpu_run(["parse", "--quiet", "--lock", lock, "-o", os.path.join(d, "locked.jsonl"), page])
+    check(p.returncode == 74 and b"symbolic link" in p.stderr,
+          f"symlinked --lock: exit {p.returncode} (expected 74), stderr {p.stderr[-300:]!r}")
+    with open(victim) as fh:
+        check(fh.read() == "precious\n", "symlinked --lock: the file it points at was truncated")
+    plain = os.path.join(d, "plain.lock")
+    p, _ = cpu_run(["parse", "--quiet", "--lock", plain, "-o", os.path.join(d, "locked.jsonl"), page])
+    check(p.returncode == 0 and os.path.isfile(plain), f"a plain --lock file: exit {p.returncode}")
+
+
+def test_path_not_utf8(d):
+    """A file whose name is not UTF-8 keeps its record's source (the path
+    repaired to U+FFFD, like page strings) and its --incremental state (the
+    raw bytes as the key): three --incremental --append runs give one line."""
+    pages = os.path.join(d, "pages")
+    os.mkdir(pages)
+    raw = os.path.join(os.fsencode(pages), b"a\xff.html")
+    shutil.copy(article(d), raw)
+    out = os.path.join(d, "f.jsonl")
+    for i in range(3):
+        p, _ = cpu_run(["parse", "--quiet", "--incremental", "--append", "-o", out, pages])
+        check(p.returncode == 0, f"non-UTF-8 path, run {i + 1}: exit {p.returncode}: {p.stderr[-300:]!r}")
+    recs = [r for _, r in checks.jsonl_records(open(out, "rb").read(), "non-UTF-8 path")]
+    check(len(recs) == 1, f"non-UTF-8 path: 3 --incremental --append runs gave {len(recs)} lines")
+    if recs:
+        src = recs[0].get("source") or {}
+        check(src.get("path") == pages + "/a\ufffd.html" and src.get("sha256"),
+              f"non-UTF-8 path: source is {src!r}")
+    state = [json.loads(l) for l in open(out + ".state", "rb").read().splitlines()]
+    check({"key_hex": raw.hex(), "sha256": recs[0]["source"]["sha256"] if recs else None} in state,
+          f"non-UTF-8 path: the state does not keep the raw path as its key: {state!r}")
+
+
 def main():
     if not os.access(BIN, os.X_OK):
         print(f"hostile: no binary at {BIN}")
@@ -121,7 +191,7 @@ def main():
         return 1
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="wxhostile-") as keep:
-        for test in (test_linear_shapes,):
+        for test in (test_linear_shapes, test_temp_names_do_not_follow_symlinks, test_path_not_utf8):
             d = tempfile.mkdtemp(prefix=test.__name__ + "-", dir=keep)
             t = time.monotonic()
             try:
