@@ -10,8 +10,8 @@
  * never escapes a value: the record travels as one bound parameter.
  *
  * An upsert replaces an article only when the incoming record is at least
- * as new (fetched_at, then source sha256, compared as text; absent is
- * oldest).  That makes the final rows independent of the order in which
+ * as new (fetched_at, then source sha256, then the input path, compared
+ * as text; absent is oldest).  That makes the final rows independent of the order in which
  * inputs arrive, so concurrent shard workers end where a single run ends.
  * When an article is replaced its child rows are replaced in the same
  * transaction (SQLite: deleted and inserted again; PostgreSQL: one statement
@@ -245,7 +245,9 @@ int wx_db_schema_version(void) { return SQLITE_VERSION_NOW; }
 /* ?1 / $1: the record as JSON.  Replaces only when not older (see top). */
 /* The upsert of an article row, the same in SQLite and PostgreSQL: every
  * column from the new record, unless the stored one is newer (a later
- * fetch, then a greater sha256), so the rows do not depend on input order. */
+ * fetch, then a greater sha256, then a greater input path: two inputs of
+ * the same bytes tie on the first two), so the rows do not depend on input
+ * order. */
 #define ARTICLE_UPSERT \
     " ON CONFLICT (id) DO UPDATE SET status = excluded.status, error_code = excluded.error_code," \
     " error_message = excluded.error_message, kind = excluded.kind, input_path = excluded.input_path," \
@@ -258,8 +260,8 @@ int wx_db_schema_version(void) { return SQLITE_VERSION_NOW; }
     " account_avatar = excluded.account_avatar, published_at = excluded.published_at," \
     " cover = excluded.cover, copyright = excluded.copyright, source_url = excluded.source_url," \
     " text = excluded.text, warnings = excluded.warnings, record = excluded.record" \
-    " WHERE (coalesce(excluded.fetched_at, ''), coalesce(excluded.input_sha256, ''))" \
-    " >= (coalesce(a.fetched_at, ''), coalesce(a.input_sha256, ''))"
+    " WHERE (coalesce(excluded.fetched_at, ''), coalesce(excluded.input_sha256, ''), coalesce(excluded.input_path, ''))" \
+    " >= (coalesce(a.fetched_at, ''), coalesce(a.input_sha256, ''), coalesce(a.input_path, ''))"
 
 static const char sqlite_upsert[] =
     "INSERT INTO articles AS a (id, status, error_code, error_message, kind, input_path, input_url,"

@@ -184,6 +184,57 @@ def test_path_not_utf8(d):
           f"non-UTF-8 path: the state does not keep the raw path as its key: {state!r}")
 
 
+def test_symlink_graph(d):
+    """d0 .. d18, each holding a page and two symlinks to the next: 2^18
+    routes to d18 without a loop.  The walk visits each real directory once,
+    so each page gives one record (by its first route in byte order)."""
+    depth = 18
+    top = os.path.join(d, "graph")
+    for k in range(depth + 1):
+        os.makedirs(os.path.join(top, f"d{k}"))
+        with open(os.path.join(top, f"d{k}", f"p{k}.html"), "wb") as fh:
+            fh.write(html(b"<p>page %d</p>" % k))
+        if k < depth:
+            for name in ("a", "b"):
+                os.symlink(f"../d{k + 1}", os.path.join(top, f"d{k}", name))
+    try:
+        p, secs = cpu_run(["parse", "--quiet", top])
+    except subprocess.TimeoutExpired:
+        check(False, "symlink graph: the walk did not finish in 300 s")
+        return
+    recs = [r for _, r in checks.jsonl_records(p.stdout, "symlink graph")]
+    files = sorted(os.path.basename(r["source"]["path"]) for r in recs)
+    check(files == sorted(f"p{k}.html" for k in range(depth + 1)),
+          f"symlink graph: {len(recs)} records for {depth + 1} pages ({secs:.1f} s CPU)")
+    check(p.returncode == 0 and not p.stderr, f"symlink graph: exit {p.returncode}, stderr {p.stderr[-300:]!r}")
+
+
+def test_same_bytes_db_order(d):
+    """Two inputs of the same bytes (x/p.html.gz and y/p.html) give one
+    article; --db keeps the same row whichever order they come in (the tie
+    on fetch time and sha256 is broken on the path)."""
+    import gzip
+    page = article(d)
+    for sub, name in (("x", "p.html.gz"), ("y", "p.html")):
+        os.makedirs(os.path.join(d, sub))
+    with open(page, "rb") as src:
+        data = src.read()
+    with gzip.open(os.path.join(d, "x", "p.html.gz"), "wb") as fh:
+        fh.write(data)
+    with open(os.path.join(d, "y", "p.html"), "wb") as fh:
+        fh.write(data)
+    rows = []
+    for name, order in (("a.db", ["x", "y"]), ("b.db", ["y", "x"])):
+        db = os.path.join(d, name)
+        p, _ = cpu_run(["parse", "--quiet", "--db", "sqlite:" + db] + order, cwd=d)
+        check(p.returncode == 0, f"same bytes, order {order}: exit {p.returncode}: {p.stderr[-300:]!r}")
+        con = sqlite3.connect(db)
+        rows.append(con.execute("SELECT id, input_path, input_sha256, record FROM articles ORDER BY id").fetchall())
+        con.close()
+    check(len(rows[0]) == 1 and rows[0] == rows[1],
+          f"same bytes: the rows depend on the input order: {[[r[:3] for r in x] for x in rows]}")
+
+
 def main():
     if not os.access(BIN, os.X_OK):
         print(f"hostile: no binary at {BIN}")
@@ -191,7 +242,8 @@ def main():
         return 1
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="wxhostile-") as keep:
-        for test in (test_linear_shapes, test_temp_names_do_not_follow_symlinks, test_path_not_utf8):
+        for test in (test_linear_shapes, test_temp_names_do_not_follow_symlinks, test_path_not_utf8,
+                     test_symlink_graph, test_same_bytes_db_order):
             d = tempfile.mkdtemp(prefix=test.__name__ + "-", dir=keep)
             t = time.monotonic()
             try:
