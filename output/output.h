@@ -62,9 +62,9 @@ int wx_db_schema_version(void);
 typedef struct wx_known wx_known;     /* input key -> sha256, plus the set of sha256s */
 
 /* A JSON Lines destination: stdout, a file replaced atomically at the end
- * (written to PATH.tmp, fsynced, renamed), or a file appended to (each
+ * (written to a new PATH.tmp.XXXXXX, fsynced, renamed), or a file appended to (each
  * record a whole line, flushed; a torn last line from a crash is cut off
- * on open).  With incremental, PATH.state lists the inputs written, and in
+ * on open, a write that fails is cut back to the last complete line).  With incremental, PATH.state lists the inputs written, and in
  * append mode the records already in the file count as written too. */
 typedef struct wx_jsonl_sink {
     FILE *f;
@@ -72,6 +72,7 @@ typedef struct wx_jsonl_sink {
     char *tmp;              /* atomic mode: the file being written */
     char *state;            /* incremental: PATH.state */
     int append;
+    long long complete;     /* append: where the last complete line ends */
     const char *key_field;  /* source field naming an input: "path" or "url" */
     wx_known *known;        /* incremental: what the file already holds */
 } wx_jsonl_sink;

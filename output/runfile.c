@@ -14,6 +14,7 @@
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -227,9 +228,28 @@ int wx_write_atomic(const char *path, const char *bytes, size_t len, char **err)
 
 /* ---------- the JSON Lines sink ---------- */
 
+/* Whether the bytes after the last newline are a whole record that only
+ * lacks its newline (a file someone edited, or a run stopped between the
+ * record and its newline): then it is kept. */
+static int is_whole_record(FILE *f, off_t from, off_t end)
+{
+    size_t n = (size_t)(end - from);
+    char *tail = malloc(n ? n : 1);
+    if (!tail) return 0;
+    int whole = 0;
+    if (fseeko(f, from, SEEK_SET) == 0 && fread(tail, 1, n, f) == n) {
+        json_t *j = json_loadb(tail, n, 0, NULL);
+        whole = json_is_object(j);
+        json_decref(j);
+    }
+    free(tail);
+    return whole;
+}
+
 /* A crash mid-write can leave a last line without its newline; cut it off
  * so the next record starts on a line of its own and the torn record is
- * simply written again. */
+ * simply written again.  A whole record without its newline gets the
+ * newline instead.  Leaves the file positioned at its end. */
 static int cut_torn_line(FILE *f, const char *path, char **err)
 {
     if (fseeko(f, 0, SEEK_END) != 0) goto fail;
@@ -243,7 +263,10 @@ static int cut_torn_line(FILE *f, const char *path, char **err)
         if (i > 0) { pos = pos - (off_t)n + (off_t)i; break; }
         pos -= (off_t)n;
     }
-    if (pos != end) {
+    if (pos != end && is_whole_record(f, pos, end)) {
+        if (fseeko(f, 0, SEEK_END) != 0 || fputc('\n', f) == EOF || fflush(f) != 0) goto fail;
+        wx_log(WX_LOG_WARN, path, "added the newline the last record lacked");
+    } else if (pos != end) {
         if (ftruncate(fileno(f), pos) != 0) goto fail;
         wx_log(WX_LOG_WARN, path, "removed an incomplete last line (%lld bytes) left by an interrupted run",
                (long long)(end - pos));
@@ -253,6 +276,19 @@ static int cut_torn_line(FILE *f, const char *path, char **err)
 fail:
     wx_set_err(err, wx_errf("%s: %s", path, strerror(errno ? errno : EIO)));
     return -1;
+}
+
+/* A write to an appended file failed (the disk is full, a size limit):
+ * the part of the record that reached the file is cut off and what stdio
+ * still holds is dropped, so the file ends with its last complete line
+ * now, not only after the next run repairs it. */
+static void cut_failed_write(wx_jsonl_sink *s)
+{
+    int e = errno;
+    __fpurge(s->f);
+    if (ftruncate(fileno(s->f), (off_t)s->complete) == 0) fseeko(s->f, 0, SEEK_END);
+    clearerr(s->f);
+    errno = e;
 }
 
 int wx_sink_open(wx_jsonl_sink *s, const char *path, int append, int incremental, const char *key_field, char **err)
@@ -290,6 +326,7 @@ int wx_sink_open(wx_jsonl_sink *s, const char *path, int append, int incremental
         s->f = fopen(path, "a+");
         if (!s->f) { wx_set_err(err, wx_errf("%s: %s", path, strerror(errno))); return -1; }
         if (cut_torn_line(s->f, path, err) != 0) return -1;
+        s->complete = (long long)ftello(s->f);
         /* The records already in the file count as written, even those a
          * killed run wrote after its last state file. */
         if (incremental && known_load(s->known, path, key_field, err) != 0) return -1;
@@ -307,9 +344,11 @@ int wx_sink_write(wx_jsonl_sink *s, const json_t *record, const char *key, char 
 {
     const char *name = s->tmp ? s->tmp : s->path ? s->path : "stdout";
     if (wx_jsonl_write(s->f, record) != 0 || (s->append && fflush(s->f) != 0)) {
+        if (s->append && s->path) cut_failed_write(s);
         wx_set_err(err, wx_errf("%s: %s", name, strerror(errno ? errno : EIO)));
         return -1;
     }
+    if (s->append && s->path) s->complete = (long long)ftello(s->f);
     if (s->known) {
         json_t *src = json_object_get(record, "source");
         if (!key) key = json_string_value(json_object_get(src, s->key_field));

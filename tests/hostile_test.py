@@ -235,6 +235,47 @@ def test_same_bytes_db_order(d):
           f"same bytes: the rows depend on the input order: {[[r[:3] for r in x] for x in rows]}")
 
 
+def test_append_keeps_whole_lines(d):
+    """--append: a last record without its newline is kept (the newline is
+    added), and a write that fails (RLIMIT_FSIZE standing in for a full
+    disk, SIGXFSZ ignored so write() fails with EFBIG) is cut back to the
+    last complete line at once: exit 74, every line a whole record."""
+    import resource as res
+    import signal
+    pages = os.path.join(d, "pages")
+    os.mkdir(pages)
+    for k in range(3):
+        with open(os.path.join(pages, f"p{k}.html"), "wb") as fh:
+            fh.write(html(b"<p>page %d %s</p>" % (k, b"x" * 20000)))
+    out = os.path.join(d, "a.jsonl")
+    p, _ = cpu_run(["parse", "--quiet", "-o", out, os.path.join(pages, "p0.html")])
+    whole = open(out, "rb").read()
+    check(p.returncode == 0 and whole.endswith(b"\n") and whole.count(b"\n") == 1, "append: the first record")
+    with open(out, "wb") as fh:
+        fh.write(whole[:-1])                       # a whole record, no newline
+    p, _ = cpu_run(["parse", "--quiet", "--append", "-o", out, os.path.join(pages, "p1.html")])
+    lines = open(out, "rb").read().splitlines(keepends=True)
+    check(p.returncode == 0 and len(lines) == 2 and lines[0] == whole,
+          f"append: a last record without its newline was not kept ({len(lines)} lines, exit {p.returncode})")
+
+    with open(out, "ab") as fh:
+        fh.write(whole[: len(whole) // 2])         # a torn record: cut off
+    before = b"".join(lines)
+    limit = len(before) + len(whole) // 2 + len(whole)   # room for one more record and a half
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        res.setrlimit(res.RLIMIT_FSIZE, (limit, limit))
+
+    p = subprocess.run([BIN, "parse", "--quiet", "--append", "-o", out, pages], env=ENV, capture_output=True,
+                       preexec_fn=small_disk, timeout=120)
+    data = open(out, "rb").read()
+    recs = [r for _, r in checks.jsonl_records(data, "append on a full disk")]
+    check(p.returncode == 74 and data.endswith(b"\n") and data.startswith(before) and len(recs) == 3,
+          f"append on a full disk: exit {p.returncode} (expected 74), {len(recs)} whole records "
+          f"(expected 3), last byte {data[-1:]!r}, stderr {p.stderr[-200:]!r}")
+
+
 def main():
     if not os.access(BIN, os.X_OK):
         print(f"hostile: no binary at {BIN}")
@@ -243,7 +284,7 @@ def main():
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="wxhostile-") as keep:
         for test in (test_linear_shapes, test_temp_names_do_not_follow_symlinks, test_path_not_utf8,
-                     test_symlink_graph, test_same_bytes_db_order):
+                     test_symlink_graph, test_same_bytes_db_order, test_append_keeps_whole_lines):
             d = tempfile.mkdtemp(prefix=test.__name__ + "-", dir=keep)
             t = time.monotonic()
             try:
