@@ -91,9 +91,11 @@ static int declared_charset(const char *buf, size_t len, char *out, size_t outsz
 }
 
 /* Convert a page from its declared charset to UTF-8.  GB2312 pages are
- * really GBK/GB18030 in practice, so widen the label. */
-static char *to_utf8(const char *buf, size_t len, const char *charset, size_t *outlen)
+ * really GBK/GB18030 in practice, so widen the label.  A byte iconv cannot
+ * read is skipped (two for UTF-16, whose units are two bytes). */
+char *wx_charset_to_utf8(const char *buf, size_t len, const char *charset, size_t *outlen)
 {
+    size_t unit = strncasecmp(charset, "utf-16", 6) == 0 ? 2 : 1;
     const char *from = charset;
     if (strcasecmp(charset, "gb2312") == 0 || strcasecmp(charset, "gbk") == 0 ||
         strcasecmp(charset, "x-gbk") == 0)
@@ -116,8 +118,9 @@ static char *to_utf8(const char *buf, size_t len, const char *charset, size_t *o
             w = out + used;
             outleft = cap - used - 1;
         } else {                                    /* bad byte: skip it */
-            in++;
-            inleft--;
+            size_t skip = inleft < unit ? inleft : unit;
+            in += skip;
+            inleft -= skip;
         }
     }
     iconv_close(cd);
@@ -527,7 +530,7 @@ int wx_page_split(wx_page *pg, const char *buf, size_t len)
     if (declared_charset(buf, len, charset, sizeof charset) && strcasecmp(charset, "utf-8") != 0 &&
         strcasecmp(charset, "utf8") != 0 && !valid_utf8(buf, len)) {
         size_t n = 0;
-        pg->converted = to_utf8(buf, len, charset, &n);
+        pg->converted = wx_charset_to_utf8(buf, len, charset, &n);
         if (pg->converted) { buf = pg->converted; len = n; pg->charset_converted = 1; }
     }
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) { buf += 3; len -= 3; }

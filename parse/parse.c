@@ -985,6 +985,29 @@ static const char *doc_error_code(wx_doc_status s)
     }
 }
 
+/* A page saved as UTF-16 says so with its byte order mark (Windows tools
+ * write FF FE): its text is decoded to UTF-8 for the rest of the parse,
+ * while the record's source keeps the bytes as they were (size, sha256).
+ * *utf8 owns the decoded bytes; returns doc itself when there is no BOM. */
+static const wx_doc *utf16_decoded(const wx_doc *doc, wx_doc *copy, char **utf8)
+{
+    *utf8 = NULL;
+    if (doc->len < 2) return doc;
+    const char *charset = doc->bytes[0] == 0xFF && doc->bytes[1] == 0xFE   ? "UTF-16LE"
+                          : doc->bytes[0] == 0xFE && doc->bytes[1] == 0xFF ? "UTF-16BE"
+                                                                         : NULL;
+    if (!charset) return doc;
+    size_t n = 0;
+    *utf8 = wx_charset_to_utf8((const char *)doc->bytes + 2, doc->len - 2, charset, &n);
+    if (!*utf8) return doc;
+    *copy = *doc;
+    copy->bytes = (unsigned char *)*utf8;
+    copy->len = n;
+    return copy;
+}
+
+static json_t *parse_doc(json_t *rec, const wx_doc *doc);
+
 json_t *wx_parse(const wx_doc *doc)
 {
     wx_parse_init();
@@ -992,6 +1015,16 @@ json_t *wx_parse(const wx_doc *doc)
     if (!rec) return NULL;
     if (doc->status != WX_DOC_OK)
         return wx_record_error(rec, doc_error_code(doc->status), doc->error ? doc->error : "unreadable");
+    wx_doc decoded;
+    char *utf8;
+    rec = parse_doc(rec, utf16_decoded(doc, &decoded, &utf8));
+    free(utf8);
+    return rec;
+}
+
+/* The checks and the parse proper of a readable document's bytes. */
+static json_t *parse_doc(json_t *rec, const wx_doc *doc)
+{
     if (doc->len == 0) return wx_record_error(rec, "empty", "the input is empty");
     if (looks_binary(doc->bytes, doc->len)) return wx_record_error(rec, "binary", "the input is binary, not a page");
     if (wx_markdown_sniff((const char *)doc->bytes, doc->len)) {

@@ -273,6 +273,7 @@ typedef struct wx_page {
     char *wayback_url;                 /* the original URL, when the capture names it */
 } wx_page;
 int wx_page_split(wx_page *pg, const char *buf, size_t len);
+char *wx_charset_to_utf8(const char *buf, size_t len, const char *charset, size_t *outlen);
 void wx_page_free(wx_page *pg);
 #endif
 #ifdef WX_PARSE_INTERNAL

@@ -276,6 +276,42 @@ def test_append_keeps_whole_lines(d):
           f"(expected 3), last byte {data[-1:]!r}, stderr {p.stderr[-200:]!r}")
 
 
+def test_utf16_with_bom(d):
+    """A page saved as UTF-16 (LE or BE, with its byte order mark) gives the
+    same record as the page in UTF-8, apart from source (its own bytes and
+    sha256); a lone surrogate costs that unit only."""
+    text = open(article(d), "rb").read().decode("utf-8")
+    want = None
+    for name, data in (("u8.html", text.encode()), ("le.html", b"\xff\xfe" + text.encode("utf-16-le")),
+                       ("be.html", b"\xfe\xff" + text.encode("utf-16-be"))):
+        path = os.path.join(d, name)
+        with open(path, "wb") as fh:
+            fh.write(data)
+        p, _ = cpu_run(["parse", "--quiet", path])
+        recs = [r for _, r in checks.jsonl_records(p.stdout, name)]
+        if not check(len(recs) == 1, f"UTF-16 {name}: {len(recs)} records"):
+            continue
+        rec = recs[0]
+        check(rec["source"]["bytes"] == len(data), f"UTF-16 {name}: source.bytes {rec['source']['bytes']}")
+        rec.pop("source")
+        if want is None:
+            want = rec
+            check(rec["status"] == "ok" and rec["title"], f"UTF-8 page: status {rec['status']}")
+        else:
+            check(rec == want, f"UTF-16 {name}: status {rec['status']}, the record differs from the UTF-8 page's")
+    at = text.index("<body")
+    lone = b"\xff\xfe" + text[:at].encode("utf-16-le") + b"\x00\xd8" + text[at:].encode("utf-16-le")
+    path = os.path.join(d, "lone.html")
+    with open(path, "wb") as fh:
+        fh.write(lone)
+    p, _ = cpu_run(["parse", "--quiet", path])
+    recs = [r for _, r in checks.jsonl_records(p.stdout, "UTF-16 with a lone surrogate")]
+    if check(len(recs) == 1, "UTF-16 with a lone surrogate: no record"):
+        recs[0].pop("source")
+        check(recs[0] == want, f"UTF-16 with a lone surrogate: status {recs[0]['status']}, "
+                               "the record differs from the UTF-8 page's")
+
+
 def main():
     if not os.access(BIN, os.X_OK):
         print(f"hostile: no binary at {BIN}")
@@ -284,7 +320,8 @@ def main():
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="wxhostile-") as keep:
         for test in (test_linear_shapes, test_temp_names_do_not_follow_symlinks, test_path_not_utf8,
-                     test_symlink_graph, test_same_bytes_db_order, test_append_keeps_whole_lines):
+                     test_symlink_graph, test_same_bytes_db_order, test_append_keeps_whole_lines,
+                     test_utf16_with_bom):
             d = tempfile.mkdtemp(prefix=test.__name__ + "-", dir=keep)
             t = time.monotonic()
             try:
