@@ -188,11 +188,11 @@ static void detect_wayback(wx_page *pg, const char *buf, size_t len, int toolbar
         if (q1 && q2 && q2 - q1 < 4096) {
             pg->wayback_url = strndup(q1 + 1, (size_t)(q2 - q1 - 1));
             const char *t1 = memchr(q2 + 1, '"', (size_t)(buf + len - q2 - 1));
-            if (t1) {
-                size_t k = 0;
-                while (k < 14 && isdigit((unsigned char)t1[1 + k])) { pg->wayback_ts[k] = t1[1 + k]; k++; }
-                pg->wayback_ts[k] = '\0';
-            }
+            /* only a whole 14-digit timestamp: a shorter one would hide
+             * the /web/<ts>/ links below */
+            size_t k = 0;
+            while (t1 && k < 14 && t1 + 1 + k < buf + len && isdigit((unsigned char)t1[1 + k])) k++;
+            if (k == 14) memcpy(pg->wayback_ts, t1 + 1, 14), pg->wayback_ts[14] = '\0';
         }
     }
     if (!pg->wayback_ts[0]) {
