@@ -62,14 +62,16 @@ int wx_db_schema_version(void);
 typedef struct wx_known wx_known;     /* input key -> sha256, plus the set of sha256s */
 
 /* A JSON Lines destination: stdout, a file replaced atomically at the end
- * (written to a new PATH.tmp.XXXXXX, fsynced, renamed), or a file appended to (each
+ * (written to an unnamed O_TMPFILE or a new PATH.tmp.XXXXXX, fsynced,
+ * renamed), or a file appended to (each
  * record a whole line, flushed; a torn last line from a crash is cut off
  * on open, a write that fails is cut back to the last complete line).  With incremental, PATH.state lists the inputs written, and in
  * append mode the records already in the file count as written too. */
 typedef struct wx_jsonl_sink {
     FILE *f;
     char *path;             /* NULL for stdout */
-    char *tmp;              /* atomic mode: the file being written */
+    int replace;            /* atomic mode: a temp file renamed onto path at the end */
+    char *tmp;              /* its name (NULL while it is an unnamed O_TMPFILE) */
     char *state;            /* incremental: PATH.state */
     int append;
     long long complete;     /* append: where the last complete line ends */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -178,39 +179,81 @@ static void fsync_dir_of(const char *path)
     free(copy);
 }
 
+/* An unnamed temp file (O_TMPFILE) gets its name only now, just before
+ * the rename: linked through /proc as PATH.tmp.XXXXXX (random; linkat
+ * never replaces or follows what is at the new name).  NULL on failure. */
+static char *name_unnamed(int fd, const char *path)
+{
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    for (int tries = 0; tries < 64; tries++) {
+        unsigned int r = 0;
+        if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) r ^= (unsigned)getpid() * 2654435761u + (unsigned)tries;
+        char *name = wx_errf("%s.tmp.%08x", path, r);
+        if (!name) { errno = ENOMEM; return NULL; }
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0) return name;
+        int e = errno;
+        free(name);
+        if (e != EEXIST) { errno = e; return NULL; }
+    }
+    errno = EEXIST;
+    return NULL;
+}
+
+/* Flush the temp file to disk and rename it onto path.  tmp is its name,
+ * or NULL for an unnamed one (named here first).  Closes f. */
 static int finish_tmp(FILE *f, const char *tmp, const char *path, char **err)
 {
     int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
     int e = errno;
+    char *named = NULL;
+    if (!bad && !tmp && !(named = name_unnamed(fileno(f), path))) { bad = 1; e = errno; }
+    if (named) tmp = named;
     if (fclose(f) != 0 && !bad) { bad = 1; e = errno; }
-    if (bad) { wx_set_err(err, wx_errf("%s: %s", tmp, strerror(e ? e : EIO))); unlink(tmp); return -1; }
-    if (rename(tmp, path) != 0) {
-        wx_set_err(err, wx_errf("%s: %s", path, strerror(errno)));
-        unlink(tmp);
+    const char *what = tmp ? tmp : path;
+    if (bad) {
+        wx_set_err(err, wx_errf("%s: %s", what, strerror(e ? e : EIO)));
+        if (tmp) unlink(tmp);
+        free(named);
         return -1;
     }
-    fsync_dir_of(path);
-    return 0;
+    int rc = rename(tmp, path);
+    if (rc != 0) {
+        wx_set_err(err, wx_errf("%s: %s", path, strerror(errno)));
+        unlink(tmp);
+    }
+    free(named);
+    if (rc == 0) fsync_dir_of(path);
+    return rc == 0 ? 0 : -1;
 }
 
 /* A new temp file beside path (so the rename stays on one file system),
- * made by mkstemp: a name nobody else can have planted, a symlink or a file
- * at it included, since a fixed PATH.tmp would be opened through whatever
- * another user put there.  Given the mode fopen would have given a new
- * file.  Sets *tmp (the caller frees it); NULL with *err on failure. */
+ * with no name another user could have planted a symlink or a file at (a
+ * fixed PATH.tmp was opened through whatever was there).  Unnamed
+ * (O_TMPFILE) where the file system allows, so a run killed before the
+ * rename leaves nothing behind; else mkstemp's PATH.tmp.XXXXXX, with the
+ * mode fopen would have given a new file.  *tmp gets that name (the caller
+ * frees it), or NULL for an unnamed file.  NULL with *err on failure. */
 static FILE *create_tmp_beside(const char *path, char **tmp, char **err)
 {
-    *tmp = wx_errf("%s.tmp.XXXXXX", path);
-    if (!*tmp) { wx_set_err(err, wx_errf("out of memory")); return NULL; }
-    int fd = mkostemp(*tmp, O_CLOEXEC);
-    if (fd < 0) { wx_set_err(err, wx_errf("%s: %s", *tmp, strerror(errno))); return NULL; }
-    mode_t um = umask(0);
-    umask(um);
-    FILE *f = fchmod(fd, 0666 & ~um) == 0 ? fdopen(fd, "w") : NULL;
+    *tmp = NULL;
+    char *dir = strdup(path);
+    int fd = dir ? open(dirname(dir), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666) : -1;
+    free(dir);
+    if (fd < 0) {
+        *tmp = wx_errf("%s.tmp.XXXXXX", path);
+        if (!*tmp) { wx_set_err(err, wx_errf("out of memory")); return NULL; }
+        fd = mkostemp(*tmp, O_CLOEXEC);
+        if (fd < 0) { wx_set_err(err, wx_errf("%s: %s", *tmp, strerror(errno))); return NULL; }
+        mode_t um = umask(0);
+        umask(um);
+        if (fchmod(fd, 0666 & ~um) != 0) { close(fd); fd = -1; }
+    }
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
-        wx_set_err(err, wx_errf("%s: %s", *tmp, strerror(errno)));
-        close(fd);
-        unlink(*tmp);
+        wx_set_err(err, wx_errf("%s: %s", *tmp ? *tmp : path, strerror(errno)));
+        if (fd >= 0) close(fd);
+        if (*tmp) unlink(*tmp);
     }
     return f;
 }
@@ -331,8 +374,9 @@ int wx_sink_open(wx_jsonl_sink *s, const char *path, int append, int incremental
          * killed run wrote after its last state file. */
         if (incremental && known_load(s->known, path, key_field, err) != 0) return -1;
     } else {
-        s->f = create_tmp_beside(path, &s->tmp, err);
+        s->f = create_tmp_beside(s->path, &s->tmp, err);
         if (!s->f) { free(s->tmp); s->tmp = NULL; return -1; }
+        s->replace = 1;
     }
     return 0;
 oom:
@@ -397,7 +441,7 @@ int wx_sink_finish(wx_jsonl_sink *s, char **err)
             wx_set_err(err, wx_errf("stdout: %s", strerror(errno ? errno : EIO)));
             rc = -1;
         }
-    } else if (s->tmp) {
+    } else if (s->replace) {
         rc = finish_tmp(s->f, s->tmp, s->path, err);
     } else {
         /* fsync fails with EINVAL on devices and pipes: nothing to sync */
