@@ -54,6 +54,8 @@ def cpu_run(args, cwd=None, stdin=None):
     p = subprocess.run([BIN] + args, cwd=cwd, env=ENV, input=stdin, capture_output=True, timeout=300)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    check(b"Sanitizer" not in p.stderr and b"runtime error:" not in p.stderr and p.returncode >= 0,
+          f"{' '.join(args)[-120:]}: exit {p.returncode}, sanitizer report: {p.stderr[-600:]!r}")
     return p, cpu
 
 
