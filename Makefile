@@ -5,6 +5,11 @@
 #   make check    unit tests (cmocka) + end-to-end tests, normal and ASan+UBSan builds
 #   make bench    benchmarks (tests/bench/)
 #   make fuzz     run each libFuzzer target FUZZ_SECONDS (default 60) under ASan+UBSan
+#   make golden   rewrite tests/golden/ from the current build (review the git diff)
+#   make case CASE=NAME   the golden and expected-record checks of one sample or case
+#   make tsan     ThreadSanitizer build, parse -j 4 over samples, cases (and ../shared)
+#   make WERROR=1 warnings are errors (CI builds this way; a user's newer
+#                 compiler should not break their build over a new warning)
 
 VERSION  := 0.1.0
 PKGS     := libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq
@@ -15,9 +20,19 @@ DEB_PKGS := build-essential pkg-config libxml2-dev libpcre2-dev libjansson-dev \
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-WARN     := -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WERROR   ?=
+WARN     := -Wall -Wextra $(if $(filter 1 yes,$(WERROR)),-Werror) -std=c11 -D_GNU_SOURCE
+# pkg-config is asked once; when a package is missing its own message is
+# shown and the build stops here, instead of a "jansson.h: No such file"
+# far away.  make deps and make clean do not need the packages.
+ifeq ($(filter deps clean uninstall,$(MAKECMDGOALS)),)
+PKG_ERR := $(shell pkg-config --print-errors --exists $(PKGS) 2>&1)
+ifneq ($(PKG_ERR),)
+$(error pkg-config: $(PKG_ERR) -- run `make deps` (as root) to install the build dependencies)
+endif
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 ALL_CFLAGS  = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -DWX_VERSION=\"$(VERSION)\"
 LIBS        = $(PKG_LIBS) -lpthread -lm
 # The wxingest binary allocates through mimalloc (Debian's libmimalloc-dev,
@@ -35,7 +50,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.
 B        ?= build
 OBJS      = $(patsubst %.c,$(B)/%.o,$(SRCS))
 
-.PHONY: all deps check test unit e2e asan clean bench bench-mem bench-fetch install
+.PHONY: all deps check tests-bin golden case tsan clean bench bench-mem bench-fetch
 
 all: wxingest
 
@@ -48,9 +63,12 @@ $(B)/wxingest: $(B)/main.o $(B)/libwx.a
 $(B)/libwx.a: $(OBJS)
 	ar rcs $@ $^
 
-$(B)/%.o: %.c $(wildcard */*.h)
+# -MMD -MP: each object depends on the headers it includes (build/**/*.d).
+$(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(OBJS:.o=.d) $(B)/main.d
 
 $(B)/tests/%: tests/%.c $(B)/libwx.a
 	@mkdir -p $(dir $@)
@@ -67,11 +85,35 @@ tests-bin: $(B)/wxingest $(addprefix $(B)/tests/,$(TESTS)) $(addprefix $(B)/repl
 deps:
 	@sh tests/deps.sh $(DEB_PKGS)
 
-# The whole suite, once on the normal build and once under ASan+UBSan.
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+TSAN_FLAGS := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+
+# The whole suite, once on the normal build and once under ASan+UBSan, then
+# the threaded paths under ThreadSanitizer.
 check:
 	$(MAKE) tests-bin
-	$(MAKE) tests-bin B=build-asan MALLOC_LIB= CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+	$(MAKE) tests-bin B=build-asan MALLOC_LIB= CFLAGS="$(ASAN_FLAGS)"
+	$(MAKE) build-tsan/wxingest B=build-tsan MALLOC_LIB= CFLAGS="$(TSAN_FLAGS)"
 	sh tests/run.sh build build-asan
+
+# Rewrite the golden records from the normal build; the change to review is
+# `git diff tests/golden/`.
+golden: $(B)/wxingest
+	/usr/bin/python3 tests/golden_test.py $(B)/wxingest --update
+
+# One sample or case (file names starting with CASE): its golden record and
+# its hand-written expectation, e.g. make case CASE=article-01
+case: $(B)/wxingest
+	@test -n "$(CASE)" || { echo "make case CASE=NAME (a file of samples/ or tests/ folders)"; exit 64; }
+	WX_CASE="$(CASE)" /usr/bin/python3 tests/golden_test.py $(B)/wxingest
+	WX_CASE="$(CASE)" /usr/bin/python3 tests/e2e.py $(B)/wxingest
+
+# parse -j 4 (the ordered thread pool) under ThreadSanitizer over the
+# samples, the cases and, when ../shared is beside the clone, the corpus and
+# the 5,000 archives; any race report fails.
+tsan:
+	$(MAKE) build-tsan/wxingest B=build-tsan MALLOC_LIB= CFLAGS="$(TSAN_FLAGS)"
+	/usr/bin/python3 tests/tsan_test.py build-tsan/wxingest
 
 # Database sink throughput (not part of check): records/s into BENCH_DB.
 BENCH_DB ?= sqlite:/tmp/wxingest-bench.db
@@ -85,7 +127,7 @@ bench-db: $(B)/wxingest $(B)/tests/bench_db
 	$(B)/tests/bench_db $(B)/bench-records.jsonl $(BENCH_DB) 20
 
 clean:
-	rm -rf build build-asan build-fuzz wxingest
+	rm -rf build build-asan build-tsan build-fuzz wxingest
 
 # ---- fuzzing (libFuzzer, clang): make fuzz [FUZZ_SECONDS=60] ----
 # Builds tests/fuzz/fuzz_*.c against a build-fuzz/ copy of the library (ASan +
@@ -138,3 +180,22 @@ bench-mem: $(B)/wxingest
 # Fetcher throughput against a local C server (tests/bench/httpd.c).
 bench-fetch: $(B)/wxingest $(B)/bench/httpd
 	/usr/bin/python3 tests/bench/fetch.py $(B)/wxingest $(B)/bench/httpd $(B)/bench
+
+# ---- install: make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage] ----
+# Installs $(B)/wxingest as it was built (build it first with the flags you
+# want; CFLAGS given here only matter if it is missing or out of date) and
+# the man page.  make uninstall removes both.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+INSTALL ?= install
+
+.PHONY: install uninstall
+install: $(B)/wxingest wxingest.1
+	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man1"
+	$(INSTALL) -m 755 $(B)/wxingest "$(DESTDIR)$(BINDIR)/wxingest"
+	$(INSTALL) -m 644 wxingest.1 "$(DESTDIR)$(MANDIR)/man1/wxingest.1"
+
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/wxingest" "$(DESTDIR)$(MANDIR)/man1/wxingest.1"

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ingest/ingest.h"
+#include "ingest/fetch.h"
 #include "output/output.h"
 #include "parse/parse.h"
 
@@ -46,7 +47,7 @@ static const char usage_text[] =
     "  --files-from LIST   read input paths from LIST, one a line (- is stdin)\n"
     "  -0                  LIST is NUL-separated (find -print0)\n"
     "\n"
-    "Output options (parse and run):\n"
+    "Output options (parse and run; --lock, --quiet and --log-format for fetch too):\n"
     "  -o, --output FILE   write records to FILE (replaced atomically at the end;\n"
     "                      - is stdout, the default unless --db is given)\n"
     "  --append            append to FILE instead, one flushed line per record\n"
@@ -215,6 +216,33 @@ static void sink_failed(run_state *st, char *err)
     st->stop = 1;
 }
 
+/* The log format and the --lock: what every unattended command (parse,
+ * fetch, run) sets up before touching anything, so a run that finds the
+ * lock held has done nothing.  Returns 0 or an exit code; *lock_fd stays
+ * open for the whole run. */
+static int start_unattended(const sink_cli *s, int *lock_fd)
+{
+    char *err = NULL;
+    long holder = 0;
+    wx_log_setup(s->quiet, s->json_log);
+    if (!s->lock_path) return 0;
+    *lock_fd = wx_lock_take(s->lock_path, &holder, &err);
+    if (*lock_fd == -2) {
+        /* not an error: the previous run is still going (quiet under --quiet) */
+        wx_log(WX_LOG_WARN, s->lock_path, "another wxingest run (pid %ld) holds the lock; exiting", holder);
+        return EXIT_TEMPFAIL;
+    }
+    if (*lock_fd < 0) { wx_log(WX_LOG_ERROR, NULL, "%s", err); free(err); return EXIT_IOERR; }
+    return 0;
+}
+
+/* A progress line is for a person watching a terminal: not under --quiet,
+ * and not between JSON log lines. */
+static int progress_wanted(const sink_cli *s)
+{
+    return isatty(STDERR_FILENO) && !s->quiet && !s->json_log;
+}
+
 /* Open the lock, the log, the database and the JSON Lines output.  Returns
  * 0 or an exit code; *lock_fd stays open for the whole run. */
 static int open_sinks(run_state *st, const sink_cli *s, const char *key_field, int *lock_fd)
@@ -222,18 +250,9 @@ static int open_sinks(run_state *st, const sink_cli *s, const char *key_field, i
     char *err = NULL;
     memset(st, 0, sizeof *st);
     clock_gettime(CLOCK_MONOTONIC, &st->t0);
-    wx_log_setup(s->quiet, s->json_log);
     st->incremental = s->incremental;
-    if (s->lock_path) {
-        long holder = 0;
-        *lock_fd = wx_lock_take(s->lock_path, &holder, &err);
-        if (*lock_fd == -2) {
-            /* not an error: the previous run is still going (quiet under --quiet) */
-            wx_log(WX_LOG_WARN, s->lock_path, "another wxingest run (pid %ld) holds the lock; exiting", holder);
-            return EXIT_TEMPFAIL;
-        }
-        if (*lock_fd < 0) { wx_log(WX_LOG_ERROR, NULL, "%s", err); free(err); return EXIT_IOERR; }
-    }
+    int rc = start_unattended(s, lock_fd);
+    if (rc != 0) return rc;
     if (s->db_url) {
         st->db = wx_db_open(s->db_url, s->batch, &err);
         if (!st->db) { wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "out of memory"); free(err); return EXIT_IOERR; }
@@ -603,7 +622,7 @@ static int cmd_parse(int argc, char **argv)
         if (src.list && src.list != stdin) fclose(src.list);
         return r;
     }
-    st.progress = isatty(STDERR_FILENO) && !s.quiet && !s.json_log;
+    st.progress = progress_wanted(&s);
     wx_log_progress_shown(st.progress);
     catch_signals();
     wx_parse_init();
@@ -640,9 +659,11 @@ static int cmd_schema(int argc, char **argv)
 typedef struct fetch_cli {
     wx_fetch_opts o;
     const char *store_dir;
-    sink_cli sink;              /* run only: -o, --db, --lock, ... */
+    sink_cli sink;              /* run: -o, --db, --lock, ...; fetch: --lock, --quiet, --log-format */
     int is_run;
     int had_list;               /* -i was given (an empty list is not a usage error) */
+    const char **lists;         /* the -i LISTs, read once every option is known */
+    size_t nlists;
     wx_urllist urls;
 } fetch_cli;
 
@@ -729,6 +750,28 @@ static int usage_error(const char *cmd, const char *what, const char *arg)
     return EXIT_USAGE;
 }
 
+/* The URLs of the -i LISTs, in order.  Read after the options so their
+ * problems are logged as --quiet and --log-format say.  Returns 0 or an
+ * exit code. */
+static int read_url_lists(fetch_cli *cli)
+{
+    char *err = NULL;
+    wx_log_setup(cli->sink.quiet, cli->sink.json_log);
+    for (size_t i = 0; i < cli->nlists; i++) {
+        const char *list = cli->lists[i];
+        if (strcmp(list, "-") != 0 && access(list, R_OK) != 0) {
+            wx_log(WX_LOG_ERROR, list, "%s", strerror(errno));
+            return EXIT_NOINPUT;
+        }
+        if (wx_urllist_read(list, &cli->urls, &err) != 0) {
+            wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : list);
+            free(err);
+            return EXIT_DATAERR;
+        }
+    }
+    return 0;
+}
+
 /* Options shared by fetch and run.  Returns 0 to go on, or an exit code
  * (-1 for --help, which exits 0). */
 static int parse_fetch_args(int argc, char **argv, fetch_cli *cli)
@@ -745,12 +788,17 @@ static int parse_fetch_args(int argc, char **argv, fetch_cli *cli)
         {NULL, 0, NULL, 0}};
     const char *cmd = cli->is_run ? "run" : "fetch";
     double d;
-    char *err = NULL;
     int c, r;
+    if (!(cli->lists = calloc((size_t)argc, sizeof *cli->lists))) {
+        fprintf(stderr, "wxingest: out of memory\n");
+        return EXIT_USAGE;
+    }
     optind = 1;
     while ((c = getopt_long(argc, argv, cli->is_run ? "i:j:A:o:h" : "i:j:A:h", opts, NULL)) != -1) {
         if (c >= O_DB || c == 'o') {
-            if (!cli->is_run) return usage_error(cmd, "output options are for run; fetch writes its lines to stdout", NULL);
+            int unattended = c == O_LOCK || c == O_QUIET || c == O_LOG_FORMAT;
+            if (!cli->is_run && !unattended)
+                return usage_error(cmd, "output options are for run; fetch writes its lines to stdout", NULL);
             if ((r = sink_option(c, optarg, &cli->sink, cmd)) == EXIT_USAGE) return r;
             continue;
         }
@@ -758,15 +806,7 @@ static int parse_fetch_args(int argc, char **argv, fetch_cli *cli)
         case O_STORE: cli->store_dir = optarg; break;
         case 'i':
             cli->had_list = 1;
-            if (strcmp(optarg, "-") != 0 && access(optarg, R_OK) != 0) {
-                fprintf(stderr, "wxingest: %s: %s\n", optarg, strerror(errno));
-                return EXIT_NOINPUT;
-            }
-            if (wx_urllist_read(optarg, &cli->urls, &err) != 0) {
-                fprintf(stderr, "wxingest: %s\n", err ? err : optarg);
-                free(err);
-                return EXIT_DATAERR;
-            }
+            cli->lists[cli->nlists++] = optarg;
             break;
         case 'j':
             if (parse_double(optarg, 1, 256, &d) != 0 || d != (int)d) return usage_error(cmd, "bad --jobs", optarg);
@@ -802,6 +842,7 @@ static int parse_fetch_args(int argc, char **argv, fetch_cli *cli)
         default: fputs("Try 'wxingest --help'.\n", stderr); return EXIT_USAGE;
         }
     }
+    if ((r = read_url_lists(cli)) != 0) return r;
     for (int i = optind; i < argc; i++) {
         int rc = wx_urllist_add(&cli->urls, argv[i]);
         if (rc == -2) return usage_error(cmd, "URL is not valid UTF-8", NULL);
@@ -904,6 +945,7 @@ static int cmd_fetch(int argc, char **argv, int is_run)
     cli.store_dir = "wxstore";
     wx_fetch_opts_init(&cli.o);
     int rc = parse_fetch_args(argc, argv, &cli);
+    free(cli.lists);
     if (rc != 0 || cli.urls.count == 0) {
         wx_urllist_free(&cli.urls);
         if (rc == -1) return 0;
@@ -923,6 +965,10 @@ static int cmd_fetch(int argc, char **argv, int is_run)
         if (cli.sink.shard_n) keep_url_shard(&cli.urls, cli.sink.shard_k, cli.sink.shard_n);
     } else {
         memset(&st, 0, sizeof st);
+        if ((rc = start_unattended(&cli.sink, &lock_fd)) != 0) {
+            wx_urllist_free(&cli.urls);
+            return rc;
+        }
     }
     char *err = NULL;
     wx_store *store = wx_store_open(cli.store_dir, &err);
@@ -931,10 +977,11 @@ static int cmd_fetch(int argc, char **argv, int is_run)
         free(err);
         wx_urllist_free(&cli.urls);
         if (is_run) close_sinks(&st);
+        if (lock_fd >= 0) close(lock_fd);
         return EXIT_IOERR;
     }
     catch_signals();
-    int tty = isatty(STDERR_FILENO);
+    int tty = progress_wanted(&cli.sink);
     wx_fetch_result *results = calloc(cli.urls.count, sizeof *results);
     fetch_out fo = {&cli, results, calloc(cli.urls.count, 1), 0, !is_run, tty, 0};
     cli.o.progress = tty;
@@ -968,8 +1015,8 @@ static int cmd_fetch(int argc, char **argv, int is_run)
     if (is_run) {
         close_sinks(&st);
         log_summary(&st);
-        if (lock_fd >= 0) close(lock_fd);
     }
+    if (lock_fd >= 0) close(lock_fd);
     return got_signal ? signal_exit() : st.exit_code;
 }
 

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "ingest.h"
+#include "fetch.h"
 #include "../util/strmap.h"
 
 #ifndef WX_VERSION

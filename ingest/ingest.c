@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <openssl/evp.h>
 #include <zlib.h>
 
@@ -461,33 +462,20 @@ static unsigned char *decode_part(wx_doc *doc, const char *cte, const unsigned c
 
 /* The moment an MHTML file was saved, from its RFC 5322 Date header
  * ("Sat, 7 Dec 2018 21:40:15 +0800"), as UTC ISO 8601; NULL when the
- * header is absent or not such a date. */
+ * header is absent or not a date of 1990-2100.  libcurl's curl_getdate
+ * reads every form of HTTP/mail date (RFC 822/850/1123, asctime, zone
+ * names and numeric offsets), so no date grammar of our own is kept;
+ * a trailing comment is dropped first, as curl does not read those. */
 static char *mhtml_saved_at(const char *date)
 {
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     if (!date) return NULL;
-    const char *comma = strchr(date, ',');
-    const char *s = comma ? comma + 1 : date;
-    int d, y, h, mi, sec = 0, n = 0;
-    char mon[4], sign = '+';
-    unsigned zone = 0;
-    if (sscanf(s, " %2d %3s %4d %2d:%2d:%2d %n", &d, mon, &y, &h, &mi, &sec, &n) < 6) return NULL;
-    const char *m = strstr(months, mon);
-    if (strlen(mon) != 3 || !m || (m - months) % 3 != 0) return NULL;
-    if (s[n] == '+' || s[n] == '-') {
-        sign = s[n];
-        if (sscanf(s + n + 1, "%4u", &zone) != 1) zone = 0;
-    }
-    if (y < 1990 || y > 2100 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return NULL;
-    struct tm tm = {0};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = (int)((m - months) / 3);
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    long offset = (long)(zone / 100) * 3600 + (long)(zone % 100) * 60;
-    time_t t = timegm(&tm) - (sign == '+' ? offset : -offset);
+    char plain[128];                   /* without an RFC 5322 comment: "+0800 (CST)" */
+    size_t n = strcspn(date, "(");
+    if (n >= sizeof plain) return NULL;
+    memcpy(plain, date, n);
+    plain[n] = '\0';
+    time_t t = curl_getdate(plain, NULL);
+    if (t < (time_t)631152000 || t >= (time_t)4133980800LL) return NULL;   /* 1990-01-01 .. 2101-01-01 */
     struct tm utc;
     char iso[32];
     if (!gmtime_r(&t, &utc) || !strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &utc)) return NULL;

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "ingest.h"
+#include "fetch.h"
 #include "../util/strmap.h"
 
 /* Leftovers in tmp/ older than this are from a crashed run and are removed. */

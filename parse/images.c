@@ -4,8 +4,7 @@
  * shares (CDN paths, repetition, shape, the link around an image, the words
  * next to it), never at particular files.
  */
-#define WX_PARSE_INTERNAL
-#include "parse.h"
+#include "images.h"
 
 #include <string.h>
 #include <strings.h>

@@ -13,11 +13,13 @@
  * inside other calls.  A right-hand side without a literal (library code
  * such as `var biz = opt.biz || window.biz;`) yields nothing.
  */
-#define WX_PARSE_INTERNAL
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "parse.h"
+#include "text.h"
+#include "scan.h"
+#include "jsvars.h"
 #include "../util/strmap.h"
 
+#include <stdio.h>
 #include <ctype.h>
 #include <pcre2.h>
 #include <pthread.h>

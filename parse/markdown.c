@@ -19,8 +19,13 @@
  * not a WeChat article still gives a record (status ok, kind null, and a
  * warning saying so).
  */
-#define WX_PARSE_INTERNAL
-#include "parse.h"
+#include "dates.h"
+#include "text.h"
+#include "url.h"
+#include "dom.h"
+#include "record.h"
+#include "markdown.h"
+#include "body.h"
 
 #include <ctype.h>
 #include <stdlib.h>

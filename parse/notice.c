@@ -15,9 +15,10 @@
  *
  * We find the title line, then read the rest of the text in that order.
  */
-#define WX_PARSE_INTERNAL
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "parse.h"
+#include "text.h"
+#include "record.h"
+#include "notice.h"
 
 #include <pcre2.h>
 #include <pthread.h>

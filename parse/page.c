@@ -9,8 +9,10 @@
  * that declare their charset (GBK, Big5, …) are converted, and Wayback
  * Machine captures are recognised and their injected toolbar dropped.
  */
-#define WX_PARSE_INTERNAL
-#include "parse.h"
+#include "text.h"
+#include "scan.h"
+#include "page.h"
+#include "dom.h"
 
 #include <ctype.h>
 #include <errno.h>

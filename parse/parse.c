@@ -9,7 +9,18 @@
  *      script variables, then the DOM and meta tags, then URLs;
  *   6. extract the body: text, images, links.
  */
-#define WX_PARSE_INTERNAL
+#include "dates.h"
+#include "text.h"
+#include "url.h"
+#include "images.h"
+#include "scan.h"
+#include "jsvars.h"
+#include "page.h"
+#include "dom.h"
+#include "record.h"
+#include "markdown.h"
+#include "body.h"
+#include "notice.h"
 #include "parse.h"
 #include "../util/strmap.h"
 
@@ -633,7 +644,7 @@ static void body_from_script_text(wx_body *b, const char *s)
         free(html.data);
     } else {
         dec = wx_html_unescape(s, strlen(s));
-        wx_buf_puts(&b->text, dec);
+        wx_body_add_text(b, dec);
         free(dec);
     }
 }
@@ -810,7 +821,7 @@ static void body_of_article(parse_ctx *c, wx_body *b, int have_notice)
     if (!text_added(b, before) && c->page.content_tpl.s) body_from_template(c, b);
     if (!content && !c->page.content_tpl.s) {
         const char *desc = field(c, "description");
-        if (desc) wx_buf_puts(&b->text, desc);
+        if (desc) wx_body_add_text(b, desc);
     }
     /* 2019-2020 video shares: the post's text goes into an empty
      * #js_common_share_desc by script; the page states it as its
@@ -820,7 +831,7 @@ static void body_of_article(parse_ctx *c, wx_body *b, int have_notice)
     xmlNodePtr share_desc = wx_dom_by_id(c->root, "js_common_share_desc");
     if (share_desc && desc && ((shown = wx_dom_text_line(share_desc)) == NULL || !*shown)) {
         wx_buf_putc(&b->text, '\n');
-        wx_buf_puts(&b->text, desc);
+        wx_body_add_text(b, desc);
     }
     free(shown);
 }
@@ -836,7 +847,7 @@ static void fill_body(parse_ctx *c, const char *kind)
     }
     if (kind && (strcmp(kind, "picture") == 0 || strcmp(kind, "text") == 0)) body_of_share_post(c, &b);
     else body_of_article(c, &b, notice != NULL);
-    char *text = b.text.data ? wx_text_normalize(b.text.data, b.text.len) : NULL;
+    char *text = b.text.data ? wx_text_normalize_cells(b.text.data, b.text.len) : NULL;
     if (text && *text) wx_json_set_str(c->rec, "text", text);
     else wx_record_warn(c->rec, "article body is empty");
     emit_images(c, &b);
@@ -961,17 +972,25 @@ static void parse_page(parse_ctx *c)
 }
 
 /* Dates in the title and text, and the official notice they may carry:
- * the same for every input format, so done once the record is filled. */
+ * the same for every input format, so done once the record is filled.
+ * They read lines of words and know nothing of table cells, so a text with
+ * cell tabs is given to them as plain lines (wx_text_normalize: the cells
+ * of a row apart by a space, no empty leading cell), as they read any
+ * other paragraph. */
 static void fill_dates_and_notice(json_t *rec)
 {
     if (strcmp(json_string_value(json_object_get(rec, "status")), "ok") != 0) return;
     const char *title = json_string_value(json_object_get(rec, "title"));
     const char *text = json_string_value(json_object_get(rec, "text"));
     const char *published = json_string_value(json_object_get(rec, "published_at"));
+    char *plain = text && strchr(text, '\t') ? wx_text_normalize(text, strlen(text)) : NULL;
+    if (plain) text = plain;
     json_t *dates = wx_dates_find(title, text, published, json_object_get(rec, "warnings"));
-    if (!dates) return;
-    json_object_set_new(rec, "notice", wx_notice_extract(title, text, dates));
-    json_object_set_new(rec, "dates", dates);
+    if (dates) {
+        json_object_set_new(rec, "notice", wx_notice_extract(title, text, dates));
+        json_object_set_new(rec, "dates", dates);
+    }
+    free(plain);
 }
 
 static const char *doc_error_code(wx_doc_status s)

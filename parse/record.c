@@ -2,7 +2,8 @@
  * The record: construction with every schema field present (null or []),
  * and setters that guarantee valid UTF-8 whatever a page contained.
  */
-#define WX_PARSE_INTERNAL
+#include "text.h"
+#include "record.h"
 #include "parse.h"
 
 #include <stdlib.h>

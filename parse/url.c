@@ -3,9 +3,9 @@
  * link URLs as pages carry them (HTML- and JS-escaped, protocol-relative,
  * rewritten by the Wayback Machine).
  */
-#define WX_PARSE_INTERNAL
-#include "parse.h"
+#include "url.h"
 
+#include <stdio.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>

@@ -36,6 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "wxingest"))
 SAMPLES = os.path.join(ROOT, "samples")
 NOTICE = os.path.join(ROOT, "tests", "cases", "notice-hand.html")
+BAD = os.path.join(ROOT, "tests", "cases", "mojibake.html.gz")    # a corrupt page: status error
 
 TMP = tempfile.mkdtemp(prefix="wxdb-")
 
@@ -96,7 +97,7 @@ def make_corpus(copies):
     if os.path.isdir(d):
         return d
     os.makedirs(d)
-    pages = sorted(glob.glob(os.path.join(SAMPLES, "*.gz"))) + [NOTICE]
+    pages = sorted(glob.glob(os.path.join(SAMPLES, "*.gz"))) + [NOTICE, BAD]
     for k in range(copies):
         sub = os.path.join(d, f"c{k}")
         os.makedirs(sub)
@@ -135,10 +136,10 @@ def test_schema_command():
 
 def test_sqlite_basic():
     db = t("basic.db")
-    code, _, err = wx("parse", "--db", "sqlite:" + db, SAMPLES, NOTICE)
+    code, _, err = wx("parse", "--db", "sqlite:" + db, SAMPLES, NOTICE, BAD)
     check(code == 65, f"parse --db exits 65 (one sample is not a page), got {code}: {err[-300:]}")
     first = sqlite_rows(db)
-    ref = [json.loads(line) for line in wx("parse", SAMPLES, NOTICE)[1].splitlines()]
+    ref = [json.loads(line) for line in wx("parse", SAMPLES, NOTICE, BAD)[1].splitlines()]
     check(len(first["articles"]) == len({r["id"] for r in ref}), "one articles row per record id")
     check(len(first["images"]) == sum(len(r["images"]) for r in ref), "one images row per image")
     check(len(first["links"]) == sum(len(r["links"]) for r in ref), "one links row per link")
@@ -153,7 +154,7 @@ def test_sqlite_basic():
     byid = {r["id"]: r for r in ref}
     check(all(recs[i] == byid[i] for i in byid), "articles.record holds the full record")
     check(all(title[i] == byid[i]["title"] for i in byid), "articles.title is the record's title")
-    code, _, _ = wx("parse", "--db", "sqlite:" + db, SAMPLES, NOTICE)
+    code, _, _ = wx("parse", "--db", "sqlite:" + db, SAMPLES, NOTICE, BAD)
     check(sqlite_rows(db) == first, "running twice over the same input leaves the same rows")
     code, out, _ = wx("parse", "--db", "sqlite:" + db, "-o", "-", NOTICE)
     check(code == 0 and len(out.splitlines()) == 1, "--db with -o - also writes JSON Lines to stdout")
@@ -399,7 +400,7 @@ def test_kill9_rerun():
 def test_logging():
     code, out, err = wx("parse", "--quiet", NOTICE)
     check(code == 0 and err == "" and out, f"--quiet: nothing on stderr for a clean run ({err!r})")
-    bad = os.path.join(SAMPLES, "mojibake.html.gz")
+    bad = BAD
     code, out, err = wx("parse", "--quiet", bad, NOTICE)
     check(code == 65 and "mojibake" in err and "summary" not in err, f"--quiet still reports errors ({err!r})")
     code, out, err = wx("parse", NOTICE, bad)
@@ -508,15 +509,15 @@ def test_postgres(pg):
         check(False, f"schema postgres runs in psql: {e}")
 
     url = pg.createdb("basic")
-    code, _, err = wx("parse", "--db", url, SAMPLES, NOTICE)
+    code, _, err = wx("parse", "--db", url, SAMPLES, NOTICE, BAD)
     check(code == 65, f"postgres: parse --db exits 65 as with SQLite ({code}: {err[-300:]})")
     lite = t("pg-ref.db")
-    wx("parse", "--db", "sqlite:" + lite, SAMPLES, NOTICE)
+    wx("parse", "--db", "sqlite:" + lite, SAMPLES, NOTICE, BAD)
     ref = sqlite_rows(lite)
     first = pg.rows("basic")
     counts = {k: int(pg.sql("basic", f"SELECT count(*) FROM {k}")) for k in SQLITE_TABLES}
     check(counts == {k: len(v) for k, v in ref.items()}, f"postgres: the same row counts as SQLite ({counts})")
-    wx("parse", "--db", url, SAMPLES, NOTICE)
+    wx("parse", "--db", url, SAMPLES, NOTICE, BAD)
     check(pg.rows("basic") == first, "postgres: running twice leaves the same rows")
     typ = pg.sql("basic", "SELECT pg_typeof(record)::text, pg_typeof(published_at)::text FROM articles LIMIT 1")
     check(typ.strip() == "jsonb|timestamp with time zone", f"postgres: record is jsonb, published_at timestamptz ({typ})")

@@ -44,15 +44,26 @@ for b in "$@"; do
         fi
     done
     run_script e2e tests/e2e.py "$b/wxingest"
+    # every record of every sample and case, byte for byte (tests/golden/)
+    run_script golden tests/golden_test.py "$b/wxingest"
     run_script fetch tests/fetch_test.py "$b/wxingest"
     run_script db tests/db_test.py "$b/wxingest"
+    # make install / uninstall into a scratch DESTDIR; the man page against --help
+    run_script install tests/install_test.py "$b/wxingest"
     # markdown archives at scale: needs ../shared, says "not run" without it
     run_script picker tests/picker_test.py "$b/wxingest"
+    # 30 real articles with every date labelled by hand (tests/dates/)
+    run_script dates tests/dates_test.py "$b/wxingest"
     # bad-input matrix, regex worst cases, no file/network access, fuzz
     # regressions
     run_script robust tests/test_robust.py "$b"
     # hostile shapes (linear CPU time), symlinked temp names, odd paths
     run_script hostile tests/hostile_test.py "$b/wxingest"
 done
+# the ordered thread pool under ThreadSanitizer (make check builds it)
+if [ -x build-tsan/wxingest ]; then
+    echo "== build: build-tsan"
+    run_script tsan tests/tsan_test.py build-tsan/wxingest
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

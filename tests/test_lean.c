@@ -23,6 +23,7 @@
 #include <zlib.h>
 
 #include "../parse/page.c"
+#include "../parse/parse.h"
 
 static const char *attr_value(xmlAttrPtr a)
 {

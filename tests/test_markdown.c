@@ -4,7 +4,6 @@
  * tests/picker_test.py); here are the YAML forms the real files use and
  * the ways a block can fail to be front matter.
  */
-#define WX_PARSE_INTERNAL
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../parse/parse.h"
+#include "../parse/markdown.h"
 
 static int parse(wx_frontmatter *fm, const char *s)
 {

@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WX_PARSE_INTERNAL
-#include "../parse/parse.h"
+#include "../parse/text.h"
+#include "../parse/url.h"
+#include "../parse/images.h"
+#include "../parse/jsvars.h"
+#include "../parse/dom.h"
 
 static void test_js_unescape(void **state)
 {

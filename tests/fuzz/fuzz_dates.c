@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../parse/parse.h"
+#include "../../parse/dates.h"
 
 /* Split the input at the first NUL into title and text, as the parser passes
  * them; the published date is fixed so year guessing runs too.  Every

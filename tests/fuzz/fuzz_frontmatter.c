@@ -2,11 +2,10 @@
  * libFuzzer target: the YAML front-matter reader and the markdown sniffer,
  * which see the first bytes of every input.
  */
-#define WX_PARSE_INTERNAL
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../parse/parse.h"
+#include "../../parse/markdown.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../parse/parse.h"
+#include "../../parse/text.h"
 #include "fuzz_util.h"
 
 /* Decode the input both ways.  The results must be NUL-terminated (strlen

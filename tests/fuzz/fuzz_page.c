@@ -6,8 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#define WX_PARSE_INTERNAL
-#include "../../parse/parse.h"
+#include "../../parse/page.h"
 
 /* Whether a span lies inside the page the splitter read. */
 static int inside(const wx_page *pg, const char *s, size_t n)

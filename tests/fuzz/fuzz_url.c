@@ -5,7 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../parse/parse.h"
+#include "../../parse/url.h"
+#include "../../parse/images.h"
 
 /* The URL functions take C strings: copy the input with a terminator (an
  * embedded NUL just ends the URL early, as it would in a page). */

@@ -1,0 +1,137 @@
+/*
+ * fetch: download pages into an archive store (fetch.c, store.c).
+ *
+ * The store is a directory: objects/ab/cdef….html holds the raw bytes of
+ * each distinct page body, named by its SHA-256 (never by the URL or the
+ * page), and index.jsonl maps URLs to their fetches, one JSON object per
+ * line, appended only after the object it names is safely in place.
+ * tmp/ holds objects being written.  Readers ignore unparsable lines (a torn
+ * last line after a crash).  README.md, "Fetching", has the details. */
+#ifndef WX_INGEST_FETCH_H
+#define WX_INGEST_FETCH_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "doc.h"
+#include <signal.h>
+
+typedef struct wx_store wx_store;
+
+/* One successful fetch as the index keeps it.  Strings owned, may be NULL. */
+typedef struct wx_fetch_rec {
+    char *url;              /* the URL as listed (the index key) */
+    char *fetched_at;       /* UTC, 2026-01-02T03:04:05Z */
+    char *final_url;        /* the URL the body came from, after redirects */
+    long http_status;
+    char *content_type;
+    char *etag;
+    char *last_modified;
+    char *via;              /* "live" or "wayback" */
+    size_t bytes;
+    char sha256[65];        /* names the object */
+} wx_fetch_rec;
+
+/* Open (creating when needed) the store at dir and read its index.
+ * Returns NULL with a malloc'd message in *err on failure. */
+wx_store *wx_store_open(const char *dir, char **err);
+void wx_store_close(wx_store *st);
+
+/* The latest fetch of url recorded in the index, or NULL.  Owned by the store. */
+const wx_fetch_rec *wx_store_latest(const wx_store *st, const char *url);
+
+/* Path of the object with this SHA-256 (malloc'd), and whether it exists. */
+char *wx_store_object_path(const wx_store *st, const char *sha256);
+int wx_store_has_object(const wx_store *st, const char *sha256);
+
+/* Storing, a batch at a time: every object's bytes on disk, then their
+ * renames into objects/ on disk, then their index lines, one flush per
+ * step for the whole batch (syncfs of the store's filesystem for the
+ * objects, one fsync of the index for its lines).  Objects already present
+ * are left alone; an index line is written only for an object in place,
+ * and makes it the latest fetch of its URL.
+ * errs[i] gets a malloc'd message for each entry that failed (NULL when it
+ * succeeded); returns 0 when all did, else -1. */
+typedef struct wx_store_object { const void *bytes; size_t len; const char *sha256; } wx_store_object;
+int wx_store_put_objects(wx_store *st, const wx_store_object *objs, size_t n, char **errs);
+int wx_store_append_batch(wx_store *st, const wx_fetch_rec *recs, size_t n, char **errs);
+
+void wx_fetch_rec_free(wx_fetch_rec *rec);   /* frees the strings, not rec */
+
+/* A list of URLs. */
+typedef struct wx_urllist {
+    char **urls;
+    size_t count, cap;
+    size_t *slots, nslots;  /* internal: hash set of urls (index + 1), for de-duplication */
+} wx_urllist;
+
+/* Add one URL (copied) unless the list already has it.  Returns 0, -1 (out
+ * of memory) or -2 (not valid UTF-8, so it could not be written as JSON). */
+int wx_urllist_add(wx_urllist *list, const char *url);
+/* Read a URL list: one URL a line, blank lines and lines starting with '#'
+ * ignored, surrounding whitespace trimmed; path "-" is stdin.
+ * Returns 0, or -1 with a malloc'd message in *err. */
+int wx_urllist_read(const char *path, wx_urllist *list, char **err);
+void wx_urllist_free(wx_urllist *list);
+
+typedef enum {
+    WX_FETCH_STORED = 0,    /* a new fetch went into the index */
+    WX_FETCH_UNCHANGED,     /* 304, or the same bytes as the latest fetch */
+    WX_FETCH_FAILED,
+    WX_FETCH_SKIPPED        /* already in the store and no --refresh */
+} wx_fetch_status;
+
+const char *wx_fetch_status_name(wx_fetch_status s);
+
+/* The outcome for one URL. */
+typedef struct wx_fetch_result {
+    wx_fetch_status status;
+    long http_status;       /* last HTTP status seen, 0 when none */
+    char sha256[65];        /* the object now standing for the URL, "" when none */
+    char *path;             /* its path in the store; owned, may be NULL */
+    int attempts;           /* requests made */
+    char *error;            /* why it failed ("verify: …" for the anti-bot page); owned, may be NULL */
+    int store_error;        /* the failure was writing to the store (exit 74) */
+} wx_fetch_result;
+
+typedef void (*wx_fetch_done_fn)(void *ctx, size_t index, const wx_fetch_result *res);
+typedef void (*wx_fetch_note_fn)(void *ctx, const char *msg);
+
+typedef struct wx_fetch_opts {
+    int jobs;                   /* transfers at once (4) */
+    double rate;                /* requests per second per host (1); <= 0: no limit */
+    double connect_timeout;     /* seconds (10) */
+    double timeout;             /* seconds for a whole transfer (60) */
+    double stall_time;          /* abort below stall_bytes/s for this long (30 s) */
+    long stall_bytes;           /* (100) */
+    int retries;                /* extra attempts after the first (3) */
+    double backoff;             /* first retry delay in seconds, doubled each time (1) */
+    double max_retry_after;     /* a longer Retry-After fails the URL instead (300 s) */
+    size_t max_bytes;           /* body cap (20 MiB) */
+    int refresh;                /* refetch stored URLs, with conditional requests */
+    const char *user_agent;     /* NULL: "wxingest/VERSION (archiver of …) libcurl/…" */
+    const char *wayback;        /* NULL: live pages; else the Wayback timestamp ("" = latest) */
+    const char *base_url;       /* NULL, or scheme://host[:port] to send requests to */
+    int progress;               /* draw a progress line on stderr */
+    volatile sig_atomic_t *stop;/* set (to the signal number) to stop early; may be NULL */
+    wx_fetch_done_fn on_done;   /* called once per URL as it finishes; may be NULL */
+    wx_fetch_note_fn on_note;   /* host-level news ("stopping fetches from …"); may be NULL */
+    void *ctx;
+} wx_fetch_opts;
+
+/* Fill o with the defaults above. */
+void wx_fetch_opts_init(wx_fetch_opts *o);
+
+/* Fetch every URL into the store.  results[i] is filled for urls[i] (free
+ * each with wx_fetch_result_free).  Returns 0, or -1 with a malloc'd
+ * message in *err when the fetcher could not start at all (libcurl).
+ * When *o->stop becomes non-zero, transfers in flight are abandoned and
+ * the remaining URLs fail with "interrupted". */
+int wx_fetch_all(wx_store *st, const wx_urllist *urls, const wx_fetch_opts *o,
+                 wx_fetch_result *results, char **err);
+void wx_fetch_result_free(wx_fetch_result *res);
+
+/* Whether a page body is WeChat's anti-bot verification page (环境异常 /
+ * 完成验证后即可继续访问); final_url may be NULL.  Public for the tests. */
+int wx_is_verify_page(const void *body, size_t len, const char *final_url);
+
+#endif /* WX_INGEST_FETCH_H */

@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""The threaded paths under ThreadSanitizer (make tsan; part of make check).
+
+`parse -j 4` runs the ordered thread pool: workers parse while the main
+thread writes records in input order.  This runs the ThreadSanitizer build
+over the samples and test cases and, when ../shared is beside the clone,
+the corpus, the notices, the dates set and the 5,000 markdown archives.
+Any race report fails; so does output that differs from `-j 1` of the same
+binary (the pool must not change a byte).
+
+Usage: tsan_test.py build-tsan/wxingest     ends "tsan: N passed, N failed"
+"""
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
+from checks import check  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+REPORT_EXIT = 99        # TSan's own default (66) is one of wxingest's exit codes
+
+
+def run(binary, jobs, paths):
+    env = dict(os.environ, TSAN_OPTIONS=f"exitcode={REPORT_EXIT} halt_on_error=0 second_deadlock_stack=1")
+    p = subprocess.run([binary, "parse", "-j", str(jobs)] + paths, capture_output=True, env=env, timeout=900)
+    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
+
+
+def check_set(binary, name, paths, compare):
+    code, out, err = run(binary, 4, paths)
+    races = err.count("WARNING: ThreadSanitizer")
+    check(races == 0 and code != REPORT_EXIT, f"{name}: parse -j 4 under TSan: {races} reports (exit {code})",
+          [line for line in err.splitlines() if "ThreadSanitizer" in line or line.startswith("    #")][:20])
+    check(code in (0, 65), f"{name}: parse -j 4 exits 0 or 65 (got {code})")
+    check(out.count(b"\n") > 0, f"{name}: parse -j 4 wrote records")
+    if compare:
+        code1, out1, _ = run(binary, 1, paths)
+        check(out == out1 and code == code1, f"{name}: -j 4 output differs from -j 1")
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1])
+    check_set(binary, "samples+cases", [os.path.join(ROOT, "samples"), os.path.join(ROOT, "tests", "cases")], True)
+    shared = [os.path.join(SHARED, d) for d in ("corpus", "notices", "dates", "seeds")]
+    shared = [d for d in shared if os.path.isdir(d)]
+    tarball = os.path.join(SHARED, "archive-sample", "picker-5000.tar.gz")
+    with tempfile.TemporaryDirectory() as tmp:
+        if os.path.exists(tarball):
+            with tarfile.open(tarball) as tf:
+                tf.extractall(tmp, filter="data")
+            shared.append(tmp)
+        if shared:
+            check_set(binary, "../shared", shared, False)
+        else:
+            print("tsan: ../shared is absent; its sets were not run")
+    return checks.summary("tsan")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
