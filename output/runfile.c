@@ -180,8 +180,9 @@ static void fsync_dir_of(const char *path)
 }
 
 /* An unnamed temp file (O_TMPFILE) gets its name only now, just before
- * the rename: linked through /proc as PATH.tmp.XXXXXX (random; linkat
- * never replaces or follows what is at the new name).  NULL on failure. */
+ * the rename: linked through /proc as PATH.tmp.XXXXXXXX (8 random hex
+ * digits; linkat never replaces or follows what is at the new name).
+ * NULL on failure. */
 static char *name_unnamed(int fd, const char *path)
 {
     char proc[64];
