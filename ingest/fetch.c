@@ -590,6 +590,18 @@ static const char *curl_code_word(CURLcode rc)
     }
 }
 
+/* curl says "unsupported protocol" both for a redirect to another scheme
+ * and for a reply that is not HTTP/1.x or 2 (an HTTP/0.9 body with no
+ * status line) from an http(s) URL: the latter is the server's fault,
+ * an http error, not a scheme one. */
+static const char *error_word(CURLcode rc, const char *url)
+{
+    if (rc == CURLE_UNSUPPORTED_PROTOCOL && url &&
+        (strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0))
+        return "http";
+    return curl_code_word(rc);
+}
+
 /* Schedule another attempt, or fail when the attempts are used up.  The
  * delay doubles each time (equal jitter: half fixed, half random) and is
  * never shorter than the server's Retry-After, which also pauses the host. */
@@ -748,7 +760,7 @@ static void finish_transfer(fetcher *f, task *t, CURLcode rc)
         task_fail(f, t, fmt("too_large: the body is larger than %zu bytes (--max-bytes)", f->o->max_bytes));
     } else if (rc != CURLE_OK) {
         const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
-        char *msg = fmt("%s: %s", curl_code_word(rc), detail);
+        char *msg = fmt("%s: %s", error_word(rc, final_url), detail);
         if (transient(rc)) retry_or_fail(f, t, msg, 0);
         else task_fail(f, t, msg);
     } else if (code == 304 && t->prev && f->o->refresh) {
