@@ -747,6 +747,24 @@ void wx_db_rollback(wx_db *db)
     drop_pending(db);
 }
 
+/* The inputs table's key for an input: its name as given when that is
+ * UTF-8; otherwise (a file name is bytes) "hex:" and its bytes in hex,
+ * since PostgreSQL refuses text that is not UTF-8 and the key must stay
+ * the raw bytes, never their repaired text.  malloc'd; NULL for NULL. */
+static char *key_text(const char *key)
+{
+    if (!key) return NULL;
+    json_t *probe = json_string(key);           /* jansson checks UTF-8 */
+    json_decref(probe);
+    if (probe) return strdup(key);
+    size_t n = strlen(key);
+    char *hex = malloc(4 + 2 * n + 1);
+    if (!hex) return NULL;
+    memcpy(hex, "hex:", 4);
+    for (size_t i = 0; i < n; i++) snprintf(hex + 4 + 2 * i, 3, "%02x", (unsigned char)key[i]);
+    return hex;
+}
+
 int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err)
 {
     if (!json_is_string(json_object_get(record, "id"))) {
@@ -758,7 +776,7 @@ int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err
         db->pend_key = calloc((size_t)db->batch, sizeof *db->pend_key);
         if (!db->pend_json || !db->pend_key) { wx_set_err(err, wx_errf("out of memory")); return -1; }
     }
-    char *json = json_dumps(record, JSON_COMPACT), *key = input_key ? strdup(input_key) : NULL;
+    char *json = json_dumps(record, JSON_COMPACT), *key = key_text(input_key);
     if (!json || (input_key && !key)) {
         free(json);
         free(key);
@@ -778,7 +796,11 @@ int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err
 
 int wx_db_seen(wx_db *db, const char *input_key, const char *sha256, char **err)
 {
-    return db->kind == DB_SQLITE ? lite_seen(db, input_key, sha256, err) : pg_seen(db, input_key, sha256, err);
+    char *key = key_text(input_key);
+    if (input_key && !key) { wx_set_err(err, wx_errf("out of memory")); return -1; }
+    int seen = db->kind == DB_SQLITE ? lite_seen(db, key, sha256, err) : pg_seen(db, key, sha256, err);
+    free(key);
+    return seen;
 }
 
 int wx_db_pending(const wx_db *db) { return db->pending; }

@@ -526,6 +526,20 @@ def test_postgres(pg):
     same = pg.sql("basic", "SELECT count(*) FROM articles WHERE record->>'title' IS NOT DISTINCT FROM title")
     check(int(same) == counts["articles"], "postgres: articles.title matches the jsonb record")
 
+    # a file name that is not UTF-8: PostgreSQL takes only UTF-8 text, so
+    # the input key is hex of the raw bytes and input_path the repaired path
+    odd = t("pg-odd")
+    os.makedirs(odd, exist_ok=True)
+    raw = os.path.join(os.fsencode(odd), b"a\xff.html")
+    shutil.copy(NOTICE, raw)
+    url = pg.createdb("oddname")
+    runs = [wx("parse", "--incremental", "--db", url, odd) for _ in range(2)]
+    check([c for c, _, _ in runs] == [0, 0] and "unchanged=1" in runs[1][2],
+          f"postgres: a non-UTF-8 file name is stored, then unchanged ({[(c, e[-200:]) for c, _, e in runs]})")
+    check(pg.sql("oddname", "SELECT key FROM inputs").strip() == "hex:" + raw.hex() and
+          pg.sql("oddname", "SELECT input_path FROM articles").strip() == odd + "/a\ufffd.html",
+          "postgres: a non-UTF-8 file name: inputs.key is hex of the bytes, input_path the repaired path")
+
     # the same article arriving twice with different child rows: whichever
     # order, the rows end as those of the winning record, as in SQLite
     full = open(NOTICE, "rb").read()
