@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ingest/ingest.h"
+#include "ingest/strmap.h"
 #include "ingest/fetch.h"
 #include "ingest/warc.h"
 #include "output/output.h"
@@ -208,9 +209,7 @@ static int sink_check(const sink_cli *s, const char *cmd)
  * every machine given the same list agrees without talking to the others. */
 static unsigned shard_of(const char *s, unsigned n)
 {
-    uint64_t h = 14695981039346656037ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return (unsigned)(h % n);
+    return (unsigned)(wx_hash_str(s) % n);
 }
 
 typedef struct run_state {
@@ -364,7 +363,7 @@ static int store_record(run_state *st, json_t *rec, const char *name, const char
         st->ok++;
     }
     char *err = NULL;
-    if (rec && to_jsonl && wx_sink_write(&st->out, rec, &err) != 0) sink_failed(st, err), err = NULL;
+    if (rec && to_jsonl && wx_sink_write(&st->out, rec, key, &err) != 0) sink_failed(st, err), err = NULL;
     if (rec && to_db && !st->stop && wx_db_put(st->db, rec, key, &err) != 0) sink_failed(st, err);
     json_decref(rec);
     if (st->progress && st->total) fprintf(stderr, "\rwxingest: %zu/%zu", st->done, st->total);

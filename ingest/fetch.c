@@ -28,6 +28,7 @@
 
 #include "ingest.h"
 #include "fetch.h"
+#include "strmap.h"
 
 #ifndef WX_VERSION
 #define WX_VERSION "dev"
@@ -105,20 +106,12 @@ static int valid_utf8(const char *s)
     return j != NULL;
 }
 
-/* FNV-1a: short keys, no adversary worth a keyed hash for a local list. */
-static size_t hash_url(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return (size_t)h;
-}
-
 /* Open addressing, kept at most half full: lists of 100 000 URLs must not
  * cost a quadratic duplicate check. */
 static size_t *slot_for(const wx_urllist *list, const char *url)
 {
     size_t mask = list->nslots - 1;
-    for (size_t k = hash_url(url) & mask;; k = (k + 1) & mask) {
+    for (size_t k = (size_t)wx_hash_str(url) & mask;; k = (k + 1) & mask) {
         size_t v = list->slots[k];
         if (!v || strcmp(list->urls[v - 1], url) == 0) return &list->slots[k];
     }
@@ -629,6 +622,18 @@ static const char *curl_code_word(CURLcode rc)
     }
 }
 
+/* curl says "unsupported protocol" both for a redirect to another scheme
+ * and for a reply that is not HTTP/1.x or 2 (an HTTP/0.9 body with no
+ * status line) from an http(s) URL: the latter is the server's fault,
+ * an http error, not a scheme one. */
+static const char *error_word(CURLcode rc, const char *url)
+{
+    if (rc == CURLE_UNSUPPORTED_PROTOCOL && url &&
+        (strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0))
+        return "http";
+    return curl_code_word(rc);
+}
+
 /* Schedule another attempt, or fail when the attempts are used up.  The
  * delay doubles each time (equal jitter: half fixed, half random) and is
  * never shorter than the server's Retry-After, which also pauses the host. */
@@ -804,7 +809,7 @@ static void finish_transfer(fetcher *f, task *t, CURLcode rc)
         task_fail(f, t, fmt("too_large: the body is larger than %zu bytes (--max-bytes)", f->o->max_bytes));
     } else if (rc != CURLE_OK) {
         const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
-        char *msg = fmt("%s: %s", curl_code_word(rc), detail);
+        char *msg = fmt("%s: %s", error_word(rc, final_url), detail);
         if (transient(rc)) retry_or_fail(f, t, msg, 0);
         else task_fail(f, t, msg);
     } else if (code == 304 && t->prev && f->o->refresh) {

@@ -822,8 +822,40 @@ typedef struct walker {
     void *ctx;
     dir_id *stack;
     size_t depth, cap;
+    dir_id *seen;           /* every directory walked so far: open addressing, */
+    size_t nseen, seen_cap; /* at most half full; ino 0 never names a directory */
     int oom;
 } walker;
+
+static size_t dir_slot(const dir_id *set, size_t cap, dir_id d)
+{
+    size_t h = ((size_t)d.ino * 0x9E3779B97F4A7C15ull) ^ (size_t)d.dev;
+    size_t i = h & (cap - 1);
+    while (set[i].ino && !(set[i].ino == d.ino && set[i].dev == d.dev)) i = (i + 1) & (cap - 1);
+    return i;
+}
+
+/* Notes a directory as walked; 0 when it was walked already (another
+ * symlink to it), 1 when it is new, -1 when out of memory.  Each real
+ * directory is walked once per walk: a graph of links (each dN holding two
+ * links to dN+1) would otherwise cost 2^depth walks. */
+static int dir_first_visit(walker *w, dir_id d)
+{
+    if (w->seen_cap && w->seen[dir_slot(w->seen, w->seen_cap, d)].ino) return 0;
+    if ((w->nseen + 1) * 2 > w->seen_cap) {
+        size_t ncap = w->seen_cap ? w->seen_cap * 2 : 64;
+        dir_id *g = calloc(ncap, sizeof *g);
+        if (!g) return -1;
+        for (size_t i = 0; i < w->seen_cap; i++)
+            if (w->seen[i].ino) g[dir_slot(g, ncap, w->seen[i])] = w->seen[i];
+        free(w->seen);
+        w->seen = g;
+        w->seen_cap = ncap;
+    }
+    w->seen[dir_slot(w->seen, w->seen_cap, d)] = d;
+    w->nseen++;
+    return 1;
+}
 
 static void walk_report(walker *w, const char *path, const char *reason)
 {
@@ -938,8 +970,10 @@ static int is_saved_assets(char **names, size_t count, const char *dir)
 
 /* Walk one directory depth-first in byte order.  (dev, ino) of every
  * directory on the way down is kept so a symlink back up is seen as a loop
- * rather than followed forever; a directory reached twice by different
- * routes (not a loop) is walked twice, as the user's tree says. */
+ * (and reported) rather than followed forever; a directory reached again
+ * by another route (a symlink to a directory walked already) is skipped
+ * quietly: each real directory is walked once, by the first route in byte
+ * order. */
 static void walk_dir(walker *w, const char *path, const struct stat *st)
 {
     for (size_t i = 0; i < w->depth; i++)
@@ -947,6 +981,9 @@ static void walk_dir(walker *w, const char *path, const struct stat *st)
             walk_report(w, path, "symlink loop, skipped");
             return;
         }
+    int first = dir_first_visit(w, (dir_id){st->st_dev, st->st_ino});
+    if (first < 0) { w->oom = 1; return; }
+    if (!first) return;
     if (w->depth == w->cap) {
         size_t ncap = w->cap ? w->cap * 2 : 16;
         dir_id *g = realloc(w->stack, ncap * sizeof *g);
@@ -985,7 +1022,7 @@ static void walk_dir(walker *w, const char *path, const struct stat *st)
 
 int wx_walk(const char *arg, wx_pathlist *out, wx_walk_report report, void *ctx)
 {
-    walker w = {out, report, ctx, NULL, 0, 0, 0};
+    walker w = {.out = out, .report = report, .ctx = ctx};
     if (strcmp(arg, "-") == 0) {
         if (pathlist_add(out, arg) != 0) goto oom;
         return 0;
@@ -1008,6 +1045,7 @@ int wx_walk(const char *arg, wx_pathlist *out, wx_walk_report report, void *ctx)
     }
     walk_dir(&w, arg, &st);
     free(w.stack);
+    free(w.seen);
     if (w.oom) goto oom;
     return 0;
 oom:

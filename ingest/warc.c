@@ -14,6 +14,7 @@
  * and 16 bytes per indexed HTML record, for revisits.
  */
 #include "warc.h"
+#include "strmap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -474,17 +475,11 @@ struct wx_warc {
     uint64_t rewound;               /* bytes read again after damaged records (recover) */
 };
 
-static uint64_t fnv(uint64_t h, const char *s)
-{
-    for (; s && *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 /* The key of a URI and date, or of a digest ("sha1:…"); never 0. */
 static uint64_t key_of(const char *a, const char *b)
 {
-    uint64_t h = fnv(fnv(14695981039346656037ULL, a), "\n");
-    h = fnv(h, b);
+    uint64_t h = wx_hash_more(wx_hash_more(WX_HASH_START, a), "\n");
+    h = wx_hash_more(h, b);
     return h ? h : 1;
 }
 

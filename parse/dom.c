@@ -291,22 +291,45 @@ static int in_article_link(xmlNodePtr n)
     return 0;
 }
 
+/* The text under p (as xmlNodeGetContent gives it) when it is shorter than
+ * max bytes and p holds at most max_nodes nodes; otherwise NULL with
+ * *too_big set.  Bounded, so asking for the text around each of many
+ * images in one block costs a constant per image, not the whole block. */
+static char *small_block_text(xmlNodePtr p, size_t max, size_t max_nodes, int *too_big)
+{
+    wx_buf t;
+    wx_buf_init(&t);
+    size_t nodes = 0;
+    *too_big = 0;
+    xmlNodePtr n = p->children;
+    while (n && n != p) {
+        if (++nodes > max_nodes) { *too_big = 1; break; }
+        if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content) {
+            const char *c = (const char *)n->content;
+            size_t k = strnlen(c, max - t.len);
+            if (t.len + k >= max) { *too_big = 1; break; }
+            wx_buf_put(&t, c, k);
+        }
+        if (n->children && n->type == XML_ELEMENT_NODE) { n = n->children; continue; }
+        while (n != p && !n->next) n = n->parent;
+        if (n != p) n = n->next;
+    }
+    if (*too_big) { free(t.data); return NULL; }
+    return wx_buf_take(&t);
+}
+
 /* Short text around an image (its enclosing block), used to spot QR codes
  * ("长按识别二维码").  Only small blocks count: a whole section says
- * nothing about one image. */
+ * nothing about one image, and neither does a block of hundreds of nodes. */
 static char *near_text(xmlNodePtr n)
 {
     xmlNodePtr p = n->parent;
     for (int up = 0; p && up < 3 && p->type == XML_ELEMENT_NODE; up++, p = p->parent) {
-        xmlChar *c = xmlNodeGetContent(p);
-        size_t len = c ? strlen((const char *)c) : 0;
-        if (c && len > 0 && len < 400) {
-            char *s = strdup((const char *)c);
-            xmlFree(c);
-            return s;
-        }
-        if (c) xmlFree(c);
-        if (len >= 400) break;
+        int too_big;
+        char *s = small_block_text(p, 400, 256, &too_big);
+        if (too_big) return NULL;
+        if (s && *s) return s;
+        free(s);
     }
     return NULL;
 }

@@ -22,8 +22,10 @@
 #include "body.h"
 #include "notice.h"
 #include "parse.h"
+#include "../ingest/strmap.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -542,6 +544,24 @@ static json_t *image_json(const wx_image *im, const char *role)
     return j;
 }
 
+/* How often each image URL occurs, counted once over the images: a
+ * page can hold tens of thousands of images.  NULL when out of memory. */
+static size_t *image_occurrences(const wx_body *b)
+{
+    size_t *counts = calloc(b->nimages ? b->nimages : 1, sizeof *counts);
+    wx_strmap seen = {0};
+    int added, ok = counts != NULL;
+    for (size_t i = 0; ok && i < b->nimages; i++) {
+        size_t *v = wx_strmap_put(&seen, b->images[i].url, &added);
+        ok = v != NULL;
+        if (ok) ++*v;
+    }
+    for (size_t i = 0; ok && i < b->nimages; i++) counts[i] = *wx_strmap_get(&seen, b->images[i].url);
+    wx_strmap_free(&seen);
+    if (!ok) { free(counts); return NULL; }
+    return counts;
+}
+
 static void emit_images(parse_ctx *c, wx_body *b)
 {
     json_t *arr = json_object_get(c->rec, "images");
@@ -550,52 +570,54 @@ static void emit_images(parse_ctx *c, wx_body *b)
         wx_image im = {.url = (char *)cover, .width = -1, .height = -1};
         json_array_append_new(arr, image_json(&im, "cover"));
     }
-    for (size_t i = 0; i < b->nimages; i++) {
+    size_t *occurrences = image_occurrences(b);
+    for (size_t i = 0; occurrences && i < b->nimages; i++) {
         wx_image *im = &b->images[i];
-        int occurrences = 0;
-        for (size_t k = 0; k < b->nimages; k++) occurrences += strcmp(b->images[k].url, im->url) == 0;
+        int n = occurrences[i] > INT_MAX ? INT_MAX : (int)occurrences[i];
         const char *role = im->role ? im->role
-                                    : wx_image_role(im->url, occurrences, im->in_article_link, im->alt,
+                                    : wx_image_role(im->url, n, im->in_article_link, im->alt,
                                                     im->near, im->width, im->height);
         json_array_append_new(arr, image_json(im, role));
     }
+    free(occurrences);
 }
 
-static int link_known(json_t *links, const char *url)
-{
-    size_t i;
-    json_t *l;
-    json_array_foreach(links, i, l)
-        if (strcmp(json_string_value(json_object_get(l, "url")), url) == 0) return 1;
-    return 0;
-}
+/* The links of one record and the set of their URLs: a page can write
+ * tens of thousands of distinct links, each checked before it is added.
+ * The set borrows the URL strings the links array holds. */
+typedef struct link_list { json_t *links; wx_strmap urls; } link_list;
 
-static void add_link(json_t *links, const char *url, const char *text)
+static void add_link(link_list *l, const char *url, const char *text)
 {
-    if (!url || link_known(links, url)) return;
-    json_array_append_new(links, json_pack("{s:o, s:o}", "url", wx_json_str(url), "text",
-                                           text && *text ? wx_json_str(text) : json_null()));
+    if (!url || wx_strmap_get(&l->urls, url)) return;
+    json_t *u = wx_json_str(url);
+    json_t *link = json_pack("{s:o, s:o}", "url", u, "text", text && *text ? wx_json_str(text) : json_null());
+    if (!link) return;
+    int added;
+    wx_strmap_put(&l->urls, json_string_value(u), &added);
+    json_array_append_new(l->links, link);
 }
 
 /* Hyperlinks of the body, then URLs written out in its text. */
 static void emit_links(parse_ctx *c, wx_body *b, const char *text)
 {
-    json_t *links = json_object_get(c->rec, "links");
-    for (size_t i = 0; i < b->nlinks; i++) add_link(links, b->links[i].url, b->links[i].text);
+    link_list links = {.links = json_object_get(c->rec, "links")};
+    for (size_t i = 0; i < b->nlinks; i++) add_link(&links, b->links[i].url, b->links[i].text);
     const char *p = text;
     while (p && (p = strstr(p, "http")) != NULL) {
         if (strncmp(p, "http://", 7) != 0 && strncmp(p, "https://", 8) != 0) { p += 4; continue; }
         size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'*+,;=%");
         while (n > 8 && strchr(".,;:!?'", p[n - 1])) n--;
         char *u = strndup(p, n);
-        if (u && strlen(u) > 10) add_link(links, u, u);
+        if (u && strlen(u) > 10) add_link(&links, u, u);
         free(u);
         p += n;
     }
     const char *more = var_first(c, "msg_source_url", "cgi.source_url", NULL);
     char *clean = more ? wx_url_clean(more) : NULL;
-    if (clean && strncmp(clean, "http", 4) == 0) add_link(links, clean, "阅读原文");
+    if (clean && strncmp(clean, "http", 4) == 0) add_link(&links, clean, "阅读原文");
     free(clean);
+    wx_strmap_free(&links.urls);
 }
 
 /* Text stored in script (picture and text posts): plain text with newlines,
@@ -1001,6 +1023,29 @@ static const char *doc_error_code(wx_doc_status s)
     }
 }
 
+/* A page saved as UTF-16 says so with its byte order mark (Windows tools
+ * write FF FE): its text is decoded to UTF-8 for the rest of the parse,
+ * while the record's source keeps the bytes as they were (size, sha256).
+ * *utf8 owns the decoded bytes; returns doc itself when there is no BOM. */
+static const wx_doc *utf16_decoded(const wx_doc *doc, wx_doc *copy, char **utf8)
+{
+    *utf8 = NULL;
+    if (doc->len < 2) return doc;
+    const char *charset = doc->bytes[0] == 0xFF && doc->bytes[1] == 0xFE   ? "UTF-16LE"
+                          : doc->bytes[0] == 0xFE && doc->bytes[1] == 0xFF ? "UTF-16BE"
+                                                                         : NULL;
+    if (!charset) return doc;
+    size_t n = 0;
+    *utf8 = wx_charset_to_utf8((const char *)doc->bytes + 2, doc->len - 2, charset, &n);
+    if (!*utf8) return doc;
+    *copy = *doc;
+    copy->bytes = (unsigned char *)*utf8;
+    copy->len = n;
+    return copy;
+}
+
+static json_t *parse_doc(json_t *rec, const wx_doc *doc);
+
 json_t *wx_parse(const wx_doc *doc)
 {
     wx_parse_init();
@@ -1008,6 +1053,16 @@ json_t *wx_parse(const wx_doc *doc)
     if (!rec) return NULL;
     if (doc->status != WX_DOC_OK)
         return wx_record_error(rec, doc_error_code(doc->status), doc->error ? doc->error : "unreadable");
+    wx_doc decoded;
+    char *utf8;
+    rec = parse_doc(rec, utf16_decoded(doc, &decoded, &utf8));
+    free(utf8);
+    return rec;
+}
+
+/* The checks and the parse proper of a readable document's bytes. */
+static json_t *parse_doc(json_t *rec, const wx_doc *doc)
+{
     if (doc->len == 0) return wx_record_error(rec, "empty", "the input is empty");
     if (looks_binary(doc->bytes, doc->len)) return wx_record_error(rec, "binary", "the input is binary, not a page");
     if (wx_markdown_sniff((const char *)doc->bytes, doc->len)) {

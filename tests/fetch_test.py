@@ -379,6 +379,13 @@ def test_redirects():
     nothing_stored(st, url, "redirect to file://")
 
     st = new_store()
+    url = W("/fault/http09/a")
+    code, r, err, _ = one([], st, url)
+    check(r.get("status") == "failed" and (r.get("error") or "").startswith("http:"),
+          f"an HTTP/0.9 reply is an http error, not a scheme one: {r}")
+    nothing_stored(st, url, "HTTP/0.9 reply")
+
+    st = new_store()
     code, r, err, _ = one([], st, W("/fault/redirect/b?to=/s/video-2018"))
     check(r.get("status") == "stored", f"redirect to a page: {r}")
     idx = index(st)

@@ -63,6 +63,8 @@ for b in "$@"; do
     # bad-input matrix, regex worst cases, no file/network access, fuzz
     # regressions
     run_script robust tests/test_robust.py "$b"
+    # hostile shapes (linear CPU time), symlinked temp names, odd paths
+    run_script hostile tests/hostile_test.py "$b/wxingest"
 done
 # the ordered thread pool under ThreadSanitizer (make check builds it)
 if [ -x build-tsan/wxingest ]; then
