@@ -1078,7 +1078,7 @@ int wx_markdown_fill(json_t *rec, const wx_doc *doc)
     if (!message) {
         if (text && *text) wx_json_set_str(rec, "text", text);
         else wx_record_warn(rec, "article body is empty");
-        wx_body_emit(rec, &m.body, text);
+        wx_body_emit(rec, &m.body, text, NULL);
     }
     free(text);
 

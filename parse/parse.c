@@ -12,7 +12,6 @@
 #include "dates.h"
 #include "text.h"
 #include "url.h"
-#include "images.h"
 #include "scan.h"
 #include "jsvars.h"
 #include "page.h"
@@ -22,7 +21,6 @@
 #include "body.h"
 #include "notice.h"
 #include "parse.h"
-#include "../ingest/strmap.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -122,14 +120,6 @@ static int has_markup(const char *s, size_t n)
 
 /* ---------- step 4: classification ---------- */
 
-static int text_has(const char *hay, const char *const *needles)
-{
-    if (!hay) return 0;
-    for (int i = 0; needles[i]; i++)
-        if (strstr(hay, needles[i])) return 1;
-    return 0;
-}
-
 /* Whether the DOM carries an article: the containers every template since
  * 2014 uses, or the title/body script data of share pages. */
 static int is_article_page(const parse_ctx *c)
@@ -139,27 +129,6 @@ static int is_article_page(const parse_ctx *c)
     for (int i = 0; ids[i]; i++)
         if (wx_dom_by_id(c->root, ids[i])) return 1;
     return var_first(c, "msg_title", "d.title", "cgi.title", NULL) != NULL;
-}
-
-/* The status a WeChat message names ("该内容已被发布者删除" → deleted), or
- * NULL.  Shared with markdown.c, whose archives keep the message as text. */
-const char *wx_message_status(const char *t)
-{
-    static const char *const verify[] = {"环境异常", "完成验证后即可继续访问", "去验证", "验证身份",
-                                         "访问过于频繁", NULL};
-    static const char *const deleted[] = {"该内容已被发布者删除", "deleted by the author",
-                                          "此帐号已自主注销", NULL};
-    static const char *const blocked[] = {"此内容因违规无法查看", "涉嫌违反相关法律法规",
-                                          "被投诉且经审核涉嫌侵权", "此帐号已被屏蔽", "违规无法查看",
-                                          NULL};
-    static const char *const unavailable[] = {"该内容暂时无法查看", "链接已过期", "此内容发送失败无法查看",
-                                              "该公众号已迁移", "此帐号处于帐号迁移流程中",
-                                              "content is unavailable", NULL};
-    if (text_has(t, verify)) return "verify";
-    if (text_has(t, deleted)) return "deleted";
-    if (text_has(t, blocked)) return "blocked";
-    if (text_has(t, unavailable)) return "unavailable";
-    return NULL;
 }
 
 /* The message of a page that writes its .weui-msg block from a script
@@ -530,96 +499,6 @@ static void fill_copyright(parse_ctx *c)
 
 /* ---------- step 6: the body ---------- */
 
-static json_t *image_json(const wx_image *im, const char *role)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "url", wx_json_str(im->url));
-    const char *fmt = wx_image_format(im->url);
-    json_object_set_new(j, "format", fmt ? json_string(fmt) : json_null());
-    json_object_set_new(j, "width", im->width > 0 ? json_integer((json_int_t)im->width) : json_null());
-    json_object_set_new(j, "height", im->height > 0 ? json_integer((json_int_t)im->height) : json_null());
-    json_object_set_new(j, "alt", im->alt && *im->alt ? wx_json_str(im->alt) : json_null());
-    json_object_set_new(j, "role", json_string(role));
-    json_object_set_new(j, "local", im->local ? wx_json_str(im->local) : json_null());
-    return j;
-}
-
-/* How often each image URL occurs, counted once over the images: a
- * page can hold tens of thousands of images.  NULL when out of memory. */
-static size_t *image_occurrences(const wx_body *b)
-{
-    size_t *counts = calloc(b->nimages ? b->nimages : 1, sizeof *counts);
-    wx_strmap seen = {0};
-    int added, ok = counts != NULL;
-    for (size_t i = 0; ok && i < b->nimages; i++) {
-        size_t *v = wx_strmap_put(&seen, b->images[i].url, &added);
-        ok = v != NULL;
-        if (ok) ++*v;
-    }
-    for (size_t i = 0; ok && i < b->nimages; i++) counts[i] = *wx_strmap_get(&seen, b->images[i].url);
-    wx_strmap_free(&seen);
-    if (!ok) { free(counts); return NULL; }
-    return counts;
-}
-
-static void emit_images(parse_ctx *c, wx_body *b)
-{
-    json_t *arr = json_object_get(c->rec, "images");
-    const char *cover = field(c, "cover");
-    if (cover) {
-        wx_image im = {.url = (char *)cover, .width = -1, .height = -1};
-        json_array_append_new(arr, image_json(&im, "cover"));
-    }
-    size_t *occurrences = image_occurrences(b);
-    for (size_t i = 0; occurrences && i < b->nimages; i++) {
-        wx_image *im = &b->images[i];
-        int n = occurrences[i] > INT_MAX ? INT_MAX : (int)occurrences[i];
-        const char *role = im->role ? im->role
-                                    : wx_image_role(im->url, n, im->in_article_link, im->alt,
-                                                    im->near, im->width, im->height);
-        json_array_append_new(arr, image_json(im, role));
-    }
-    free(occurrences);
-}
-
-/* The links of one record and the set of their URLs: a page can write
- * tens of thousands of distinct links, each checked before it is added.
- * The set borrows the URL strings the links array holds. */
-typedef struct link_list { json_t *links; wx_strmap urls; } link_list;
-
-static void add_link(link_list *l, const char *url, const char *text)
-{
-    if (!url || wx_strmap_get(&l->urls, url)) return;
-    json_t *u = wx_json_str(url);
-    json_t *link = json_pack("{s:o, s:o}", "url", u, "text", text && *text ? wx_json_str(text) : json_null());
-    if (!link) return;
-    int added;
-    wx_strmap_put(&l->urls, json_string_value(u), &added);
-    json_array_append_new(l->links, link);
-}
-
-/* Hyperlinks of the body, then URLs written out in its text. */
-static void emit_links(parse_ctx *c, wx_body *b, const char *text)
-{
-    link_list links = {.links = json_object_get(c->rec, "links")};
-    for (size_t i = 0; i < b->nlinks; i++) add_link(&links, b->links[i].url, b->links[i].text);
-    const char *p = text;
-    while (p && (p = strstr(p, "http")) != NULL) {
-        if (strncmp(p, "http://", 7) != 0 && strncmp(p, "https://", 8) != 0) { p += 4; continue; }
-        size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'*+,;=%");
-        while (n > 8 && strchr(".,;:!?'", p[n - 1])) n--;
-        char *u = strndup(p, n);
-        if (u && strlen(u) > 10) add_link(&links, u, u);
-        free(u);
-        p += n;
-    }
-    const char *more = var_first(c, "msg_source_url", "cgi.source_url", NULL);
-    char *clean = more ? wx_url_clean(more) : NULL;
-    if (clean && strncmp(clean, "http", 4) == 0) add_link(&links, clean, "阅读原文");
-    free(clean);
-    wx_strmap_free(&links.urls);
-}
-
 /* Text stored in script (picture and text posts): plain text with newlines,
  * sometimes with a little markup (<a class="wx_img_refer_link">图1</a>). */
 static void body_from_script_text(wx_body *b, const char *s)
@@ -850,22 +729,9 @@ static void fill_body(parse_ctx *c, const char *kind)
     char *text = b.text.data ? wx_text_normalize_cells(b.text.data, b.text.len) : NULL;
     if (text && *text) wx_json_set_str(c->rec, "text", text);
     else wx_record_warn(c->rec, "article body is empty");
-    emit_images(c, &b);
-    emit_links(c, &b, text);
+    wx_body_emit(c->rec, &b, text, var_first(c, "msg_source_url", "cgi.source_url", NULL));
     free(text);
     wx_body_free(&b);
-}
-
-/* The same images and links for a body read from another format (markdown). */
-void wx_body_emit(json_t *rec, wx_body *b, const char *text)
-{
-    parse_ctx c;
-    memset(&c, 0, sizeof c);
-    c.rec = rec;
-    wx_jsvars_init(&c.vars);
-    emit_images(&c, b);
-    emit_links(&c, b, text);
-    wx_jsvars_free(&c.vars);
 }
 
 /* ---------- the whole ---------- */
