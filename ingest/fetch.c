@@ -1036,3 +1036,114 @@ int wx_fetch_get(const wx_fetch_opts *o, const char *url, wx_fetch_result *res, 
     wx_urllist_free(&list);
     return rc;
 }
+
+/* ---------- command-line values of the options above ----------
+ * They live here, beside the fields they fill, so fetch, run and discover
+ * read them alike and a new option is added in one place. */
+
+int wx_number_arg(const char *s, double lo, double hi, int integral, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi)) return -1;
+    if (integral && v != (long long)v) return -1;
+    *out = v;
+    return 0;
+}
+
+/* --rate: "2", "2/s", "30/m", "30/min", "100/h"; 0 or "none" turns it off. */
+static int parse_rate(const char *s, double *out)
+{
+    if (strcmp(s, "none") == 0) { *out = 0; return 0; }
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || !(v >= 0 && v <= 1e6)) return -1;
+    if (*end == '\0' || strcmp(end, "/s") == 0) *out = v;
+    else if (strcmp(end, "/m") == 0 || strcmp(end, "/min") == 0) *out = v / 60;
+    else if (strcmp(end, "/h") == 0) *out = v / 3600;
+    else return -1;
+    return 0;
+}
+
+/* --max-bytes: bytes, or with K/M/G (binary, optionally KiB/MiB/GiB). */
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-') return -1;
+    unsigned long long mult = 1;
+    if (*end == 'K' || *end == 'k') mult = 1ULL << 10;
+    else if (*end == 'M' || *end == 'm') mult = 1ULL << 20;
+    else if (*end == 'G' || *end == 'g') mult = 1ULL << 30;
+    if (mult > 1) {
+        end++;
+        if (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0) end += strlen(end);
+    }
+    if (*end || v == 0 || v > (1ULL << 40) / mult) return -1;
+    *out = (size_t)(v * mult);
+    return 0;
+}
+
+/* --timeout: TOTAL (connect and stall capped by it) or CONNECT,TOTAL,STALL. */
+static int parse_timeout(const char *s, wx_fetch_opts *o)
+{
+    double c, t, st;
+    char extra;
+    if (sscanf(s, "%lf,%lf,%lf%c", &c, &t, &st, &extra) == 3) {
+        if (!(c > 0 && t > 0 && st > 0 && c <= 86400 && t <= 86400 && st <= 86400)) return -1;
+    } else {
+        if (wx_number_arg(s, 0.001, 86400, 0, &t) != 0) return -1;
+        c = t < 10 ? t : 10;
+        st = t < 30 ? t : 30;
+    }
+    o->connect_timeout = c;
+    o->timeout = t;
+    o->stall_time = st;
+    return 0;
+}
+
+/* --via wayback or wayback:TIMESTAMP (1 to 14 digits). */
+static int parse_via(const char *s, wx_fetch_opts *o)
+{
+    if (strcmp(s, "wayback") == 0) { o->wayback = ""; return 0; }
+    if (strncmp(s, "wayback:", 8) != 0) return -1;
+    const char *ts = s + 8;
+    size_t n = strspn(ts, "0123456789");
+    if (n == 0 || n > 14 || ts[n]) return -1;
+    o->wayback = ts;
+    return 0;
+}
+
+/* The whole-number options: jobs and retries. */
+static const char *set_count(const char *v, double lo, double hi, int *out, const char *bad)
+{
+    double d;
+    if (wx_number_arg(v, lo, hi, 1, &d) != 0) return bad;
+    *out = (int)d;
+    return NULL;
+}
+
+const char *wx_fetch_opt_set(wx_fetch_opts *o, const char *name, const char *v, int *known)
+{
+    *known = 1;
+    if (strcmp(name, "jobs") == 0) return set_count(v, 1, 256, &o->jobs, "bad --jobs");
+    if (strcmp(name, "retries") == 0) return set_count(v, 0, 20, &o->retries, "bad --retries");
+    if (strcmp(name, "rate") == 0) return parse_rate(v, &o->rate) ? "bad --rate" : NULL;
+    if (strcmp(name, "timeout") == 0) return parse_timeout(v, o) ? "bad --timeout" : NULL;
+    if (strcmp(name, "backoff") == 0) return wx_number_arg(v, 0, 3600, 0, &o->backoff) ? "bad --backoff" : NULL;
+    if (strcmp(name, "max-bytes") == 0) return parse_size(v, &o->max_bytes) ? "bad --max-bytes" : NULL;
+    if (strcmp(name, "refresh") == 0) { o->refresh = 1; return NULL; }
+    if (strcmp(name, "user-agent") == 0) { o->user_agent = v; return NULL; }
+    if (strcmp(name, "via") == 0) return parse_via(v, o) ? "bad --via (wayback or wayback:TIMESTAMP)" : NULL;
+    if (strcmp(name, "base-url") == 0) {
+        if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+            return "--base-url must be an http:// or https:// URL";
+        o->base_url = v;
+        return NULL;
+    }
+    *known = 0;
+    return NULL;
+}

@@ -136,6 +136,17 @@ typedef struct wx_fetch_opts {
 /* Fill o with the defaults above. */
 void wx_fetch_opts_init(wx_fetch_opts *o);
 
+/* Set one fetcher option from its command-line spelling: name is the long
+ * option without dashes (jobs, rate, timeout, retries, backoff, max-bytes,
+ * refresh, user-agent, via, base-url); value is kept, not copied.  Returns
+ * NULL, or a message for the user ("bad --rate"); -1 in *known when name
+ * is no fetcher option (o untouched). */
+const char *wx_fetch_opt_set(wx_fetch_opts *o, const char *name, const char *value, int *known);
+
+/* A command-line number in [lo, hi] with nothing after it; integral: a
+ * whole number.  Returns 0, or -1 when it is not one. */
+int wx_number_arg(const char *s, double lo, double hi, int integral, double *out);
+
 /* Fetch every URL into the store.  results[i] is filled for urls[i] (free
  * each with wx_fetch_result_free).  Returns 0, or -1 with a malloc'd
  * message in *err when the fetcher could not start at all (libcurl).

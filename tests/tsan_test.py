@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The threaded paths under ThreadSanitizer (make tsan; part of make check).
 
-`parse -j 4` runs the ordered thread pool: workers parse while the main
+`parse -j 4` and `run -j 4` (over a store filled from tests/httpd.py)
+run the ordered thread pool: workers parse while the main
 thread writes records in input order.  This runs the ThreadSanitizer build
 over the samples, the test cases, the web archives of tests/warc/ (one
 input, many documents) and, when ../shared is beside the clone,
@@ -44,8 +45,42 @@ def check_set(binary, name, paths, compare):
         check(out == out1 and code == code1, f"{name}: -j 4 output differs from -j 1")
 
 
+def check_run(binary):
+    """`run -j 4` parses the store's pages in the same pool: fetch every
+    sample from tests/httpd.py into a fresh store, then run -j 4 and -j 1
+    over it (everything stored: no request is made) and compare."""
+    import httpd
+    names = sorted(n[:-len(".html.gz")] for n in os.listdir(httpd.SAMPLES)
+                   if n.endswith(".html.gz") and not n.startswith("verify"))   # verify: not stored
+    urls = ["https://mp.weixin.qq.com/s/" + n for n in names]
+    env = dict(os.environ, TSAN_OPTIONS=f"exitcode={REPORT_EXIT} halt_on_error=0 second_deadlock_stack=1")
+    srv = httpd.Server().start(lifetime=600)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = os.path.join(tmp, "store")
+            common = ["--store", store, "--rate", "1000", "--base-url", srv.base]
+            p = subprocess.run([binary, "fetch"] + common + urls, capture_output=True, env=env, timeout=600)
+            check(p.returncode == 0, f"run: fetch of {len(urls)} samples exits 0 (got {p.returncode})",
+                  p.stderr.decode("utf-8", "replace")[-2000:])
+            outs = []
+            for jobs in (4, 1):
+                p = subprocess.run([binary, "run", "-j", str(jobs)] + common + urls, capture_output=True, env=env,
+                                   timeout=600)
+                err = p.stderr.decode("utf-8", "replace")
+                races = err.count("WARNING: ThreadSanitizer")
+                check(races == 0 and p.returncode == 0, f"run -j {jobs} under TSan: {races} reports (exit {p.returncode})",
+                      [line for line in err.splitlines() if "ThreadSanitizer" in line][:20])
+                outs.append(p.stdout)
+            n = outs[0].count(b"\n")
+            check(n == len(urls), f"run -j 4 wrote {n} of {len(urls)} records")
+            check(outs[0] == outs[1], "run: -j 4 output differs from -j 1")
+    finally:
+        srv.stop()
+
+
 def main():
     binary = os.path.abspath(sys.argv[1])
+    check_run(binary)
     check_set(binary, "samples+cases", [os.path.join(ROOT, "samples"), os.path.join(ROOT, "tests", "cases")], True)
     check_set(binary, "tests/warc", [os.path.join(ROOT, "tests", "warc")], True)
     shared = [os.path.join(SHARED, d) for d in ("corpus", "notices", "dates", "seeds")]

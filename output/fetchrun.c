@@ -1,0 +1,169 @@
+/*
+ * fetch and run (fetchrun.h): the fetcher's callbacks, result lines and
+ * exit codes, and run's hand-over to the pipeline.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fetchrun.h"
+#include "output.h"
+#include "source.h"
+
+/* The fetcher's callbacks print what they are told about as it happens:
+ * result lines in input order (a line waits for the URLs listed before it),
+ * problems on stderr. */
+typedef struct fetch_out {
+    const wx_urllist *urls;
+    wx_fetch_result *results;
+    unsigned char *finished;
+    size_t next;                /* first URL whose line is not printed yet */
+    int print_lines;            /* fetch: JSON lines on stdout; run: stdout has the records */
+    int write_failed;
+} fetch_out;
+
+/* Empty and absent both mean "no value" in a result line. */
+static json_t *json_str_or_null(const char *s) { return s && *s ? json_string(s) : json_null(); }
+
+/* One result line, flushed at once so a pipe sees progress. */
+static void print_result(fetch_out *fo, size_t i)
+{
+    const wx_fetch_result *r = &fo->results[i];
+    json_t *line = json_pack("{s:s, s:s, s:o, s:o, s:o, s:i, s:o}", "url", fo->urls->urls[i],
+                             "status", wx_fetch_status_name(r->status),
+                             "http_status", r->http_status ? json_integer(r->http_status) : json_null(),
+                             "sha256", json_str_or_null(r->sha256), "path", json_str_or_null(r->path),
+                             "attempts", r->attempts, "error", json_str_or_null(r->error));
+    if (!line || wx_jsonl_write(stdout, line) != 0 || fflush(stdout) != 0) fo->write_failed = 1;
+    json_decref(line);
+}
+
+/* A URL finished: report a failure now, print every line now in order. */
+static void on_fetch_done(void *ctx, size_t index, const wx_fetch_result *res)
+{
+    fetch_out *fo = ctx;
+    fo->finished[index] = 1;
+    /* wx_log erases a progress line first so problems stay readable */
+    if (res->status == WX_FETCH_FAILED) wx_log(WX_LOG_ERROR, fo->urls->urls[index], "%s", res->error ? res->error : "failed");
+    while (fo->next < fo->urls->count && fo->finished[fo->next]) {
+        if (fo->print_lines) print_result(fo, fo->next);
+        fo->next++;
+    }
+}
+
+/* Host-level news from the fetcher (a host given up on). */
+static void on_fetch_note(void *ctx, const char *msg)
+{
+    (void)ctx;
+    wx_log(WX_LOG_WARN, NULL, "%s", msg);
+}
+
+/* run --shard K/N: keep the URLs of shard K, in order. */
+static void keep_url_shard(wx_urllist *urls, unsigned k, unsigned n)
+{
+    wx_urllist kept = {0};
+    for (size_t i = 0; i < urls->count; i++)
+        if (wx_shard_of(urls->urls[i], n) == k && wx_urllist_add(&kept, urls->urls[i]) != 0) {
+            wx_log(WX_LOG_ERROR, NULL, "out of memory");
+            break;
+        }
+    wx_urllist_free(urls);
+    *urls = kept;
+}
+
+/* Fetch every URL; the worst failure decides the exit code (a store write
+ * 74, a URL 65).  Returns 0 or that code; *ran is 0 when the fetcher could
+ * not start at all. */
+static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
+{
+    int tty = wx_progress_wanted(&c->run), rc = 0;
+    wx_fetch_result *results = calloc(c->urls.count, sizeof *results);
+    fetch_out fo = {&c->urls, results, calloc(c->urls.count, 1), 0, !c->is_run, 0};
+    char *err = NULL;
+    c->fetch.progress = tty;
+    wx_log_progress_shown(tty);
+    c->fetch.stop = wx_signal_flag();
+    c->fetch.on_done = on_fetch_done;
+    c->fetch.on_note = on_fetch_note;
+    c->fetch.ctx = &fo;
+    if (!results || !fo.finished || wx_fetch_all(store, &c->urls, &c->fetch, results, &err) != 0) {
+        wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "out of memory");
+        free(err);
+        rc = WX_EXIT_IOERR;
+        *ran = 0;
+    } else {
+        *ran = 1;
+        for (size_t i = 0; i < c->urls.count; i++) {
+            if (results[i].status == WX_FETCH_FAILED && rc != WX_EXIT_IOERR)
+                rc = results[i].store_error ? WX_EXIT_IOERR : WX_EXIT_DATAERR;
+            wx_fetch_result_free(&results[i]);
+        }
+        if (fo.write_failed) {
+            wx_log(WX_LOG_ERROR, "stdout", "%s", strerror(errno ? errno : EIO));
+            rc = WX_EXIT_IOERR;
+        }
+    }
+    free(results);
+    free(fo.finished);
+    return rc;
+}
+
+/* fetch: lock and log, the store, the fetches. */
+static int fetch_only(wx_fetch_cmd *c)
+{
+    int lock_fd = -1, rc = wx_unattended_start(&c->run, &lock_fd);
+    char *err = NULL;
+    wx_store *store = rc == 0 ? wx_store_open(c->store_dir, &err) : NULL;
+    if (rc == 0 && !store) {
+        wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : c->store_dir);
+        free(err);
+        rc = WX_EXIT_IOERR;
+    }
+    if (store) {
+        int ran;
+        wx_signals_catch();
+        rc = fetch_urls(c, store, &ran);
+        wx_store_close(store);
+    }
+    if (lock_fd >= 0) close(lock_fd);
+    return wx_signal_caught() ? wx_signal_exit() : rc;
+}
+
+/* run: the pipeline first (lock, sinks), so a held lock or an unreachable
+ * database has fetched nothing; then fetch, then parse what is stored. */
+static int fetch_and_parse(wx_fetch_cmd *c)
+{
+    wx_pipeline *pl;
+    int rc = wx_pipeline_open(&c->run, &pl);
+    if (rc != 0) return rc;
+    if (c->run.shard_n) keep_url_shard(&c->urls, c->run.shard_k, c->run.shard_n);
+    char *err = NULL;
+    wx_store *store = wx_store_open(c->store_dir, &err);
+    if (!store) {
+        wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : c->store_dir);
+        free(err);
+        wx_pipeline_note_exit(pl, WX_EXIT_IOERR);
+        return wx_pipeline_close(pl);
+    }
+    int ran;
+    wx_signals_catch();
+    rc = fetch_urls(c, store, &ran);
+    if (rc) wx_pipeline_note_exit(pl, rc);
+    if (ran && !wx_signal_caught()) {
+        wx_store_source ss = {store, &c->urls, 0};
+        wx_source src = wx_store_source_iface(&ss);
+        wx_pipeline_run(pl, &src);
+    }
+    wx_store_close(store);
+    return wx_pipeline_close(pl);
+}
+
+int wx_fetch_command(wx_fetch_cmd *c)
+{
+    int rc = c->is_run ? fetch_and_parse(c) : fetch_only(c);
+    wx_urllist_free(&c->urls);
+    return rc;
+}

@@ -1,0 +1,428 @@
+/*
+ * The pipeline behind parse and run (pipeline.h): run state, sinks,
+ * --incremental, the ordered thread pool, progress and summary.
+ *
+ * wx_pipeline_run() loads and parses documents in `jobs` worker threads and
+ * stores each result on the calling thread, in input order.  At most
+ * 4 × jobs inputs are in flight (being parsed, or parsed and waiting for an
+ * earlier one); a worker frees the page bytes once parsed, so only records
+ * wait.  wx_parse is thread-safe; the sinks are not, so every sink call
+ * (the --incremental lookup in the workers, the writes on the calling
+ * thread) holds sink_mu.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../ingest/strmap.h"
+#include "../parse/parse.h"
+#include "output.h"
+#include "pipeline.h"
+#include "sink.h"
+
+/* Set by SIGINT/SIGTERM; the pool and the fetcher poll it and wind down. */
+static volatile sig_atomic_t got_signal = 0;
+
+static void on_signal(int sig) { got_signal = sig; }
+
+/* No SA_RESTART: a blocked read or poll should return and let us stop. */
+void wx_signals_catch(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Callers ask rather than share the variable, so one file owns it. */
+int wx_signal_caught(void) { return got_signal; }
+
+/* The fetcher's options hold a pointer to poll between transfers. */
+volatile sig_atomic_t *wx_signal_flag(void) { return &got_signal; }
+
+/* 128 + the signal, as shells report it. */
+int wx_signal_exit(void) { return got_signal == SIGINT ? WX_EXIT_SIGINT : WX_EXIT_SIGTERM; }
+
+/* FNV-1a of the path or URL, so every machine given the same list agrees
+ * on the shards without talking to the others. */
+unsigned wx_shard_of(const char *s, unsigned n)
+{
+    return (unsigned)(wx_hash_str(s) % n);
+}
+
+struct wx_pipeline {
+    wx_sinks sinks;
+    int incremental;
+    int lock_fd;
+    int jobs;
+    int exit_code;
+    int stop;                   /* a sink failed: no point going on */
+    size_t done, total;
+    int progress;
+    size_t parsed, ok, failed, n_new, n_changed, n_unchanged;
+    struct timespec t0;
+};
+
+/* 74 beats 66 beats 65: the most serious problem decides. */
+void wx_pipeline_note_exit(wx_pipeline *pl, int code)
+{
+    if (code == WX_EXIT_IOERR || (code == WX_EXIT_NOINPUT && pl->exit_code != WX_EXIT_IOERR) ||
+        (code == WX_EXIT_DATAERR && pl->exit_code == 0))
+        pl->exit_code = code;
+}
+
+/* A sink that fails ends the run: log why, exit 74. */
+static void sink_failed(wx_pipeline *pl, char *err)
+{
+    wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "out of memory");
+    free(err);
+    wx_pipeline_note_exit(pl, WX_EXIT_IOERR);
+    pl->stop = 1;
+}
+
+/* What every unattended command sets up before touching anything, so a
+ * run that finds the lock held has done nothing. */
+int wx_unattended_start(const wx_run_opts *o, int *lock_fd)
+{
+    char *err = NULL;
+    long holder = 0;
+    wx_log_setup(o->quiet, o->json_log);
+    if (!o->lock_path) return 0;
+    *lock_fd = wx_lock_take(o->lock_path, &holder, &err);
+    if (*lock_fd == -2) {
+        /* not an error: the previous run is still going (quiet under --quiet) */
+        wx_log(WX_LOG_WARN, o->lock_path, "another wxingest run (pid %ld) holds the lock; exiting", holder);
+        return WX_EXIT_TEMPFAIL;
+    }
+    if (*lock_fd < 0) { wx_log(WX_LOG_ERROR, NULL, "%s", err); free(err); return WX_EXIT_IOERR; }
+    return 0;
+}
+
+/* A progress line is for a person watching a terminal: not under --quiet,
+ * and not between JSON log lines. */
+int wx_progress_wanted(const wx_run_opts *o)
+{
+    return isatty(STDERR_FILENO) && !o->quiet && !o->json_log;
+}
+
+/* The database first (a server that cannot be reached leaves no output
+ * file behind), then JSON Lines when -o is given or there is no --db. */
+static int open_sinks(wx_pipeline *pl, const wx_run_opts *o)
+{
+    char *err = NULL;
+    wx_sink *s;
+    if (o->db_url) {
+        if (!(s = wx_db_sink_new(o->db_url, o->batch, &err)) || wx_sinks_add(&pl->sinks, s) != 0) goto fail;
+    }
+    if (o->out_path || !o->db_url) {
+        s = wx_jsonl_sink_new(o->out_path, o->append, o->incremental, o->key_field, &err);
+        if (!s || wx_sinks_add(&pl->sinks, s) != 0) goto fail;
+    }
+    return 0;
+fail:
+    wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "out of memory");
+    free(err);
+    return WX_EXIT_IOERR;
+}
+
+/* Everything a run needs before its first input.  On failure the
+ * pipeline is closed here (without a summary: nothing ran). */
+int wx_pipeline_open(const wx_run_opts *o, wx_pipeline **out)
+{
+    wx_pipeline *pl = calloc(1, sizeof *pl);
+    *out = NULL;
+    if (!pl) return WX_EXIT_IOERR;
+    clock_gettime(CLOCK_MONOTONIC, &pl->t0);
+    pl->incremental = o->incremental;
+    pl->jobs = o->jobs;
+    pl->lock_fd = -1;
+    pl->progress = wx_progress_wanted(o);
+    int rc = wx_unattended_start(o, &pl->lock_fd);
+    if (rc == 0) rc = open_sinks(pl, o);
+    if (rc != 0) {
+        char *err = NULL;
+        wx_sinks_finish(&pl->sinks, 1, &err);
+        free(err);
+        wx_sinks_free(&pl->sinks);
+        if (pl->lock_fd >= 0) close(pl->lock_fd);
+        free(pl);
+        return rc;
+    }
+    *out = pl;
+    return 0;
+}
+
+/* With --incremental: which sinks lack these bytes.  Returns 1 when the
+ * document can be skipped (every sink has it, or a sink failed). */
+static int already_stored(wx_pipeline *pl, const wx_doc *doc, const char *key, wx_sink_mask *want)
+{
+    *want = wx_sinks_all(&pl->sinks);
+    if (!pl->incremental || doc->status != WX_DOC_OK) return 0;
+    int seen;
+    char *err = NULL;
+    if (wx_sinks_seen(&pl->sinks, key, doc->sha256, want, &seen, &err) != 0) { sink_failed(pl, err); return 1; }
+    if (!*want) { pl->n_unchanged++; return 1; }
+    if (seen == WX_SEEN_CHANGED) pl->n_changed++;
+    else pl->n_new++;
+    return 0;
+}
+
+/* Count a parsed record, report it when it is an error, and write it to
+ * the sinks that lack it.  The only place records reach the sinks, called
+ * in input order from one thread.  Takes ownership of rec (may be NULL).
+ * Returns -1 when a sink failed. */
+static int store_record(wx_pipeline *pl, json_t *rec, const char *name, wx_sink_mask want)
+{
+    const char *status = rec ? json_string_value(json_object_get(rec, "status")) : "error";
+    pl->parsed++;
+    if (status && strcmp(status, "error") == 0) {
+        json_t *msg = rec ? json_object_get(json_object_get(rec, "error"), "message") : NULL;
+        wx_log(WX_LOG_ERROR, name, "%s", msg ? json_string_value(msg) : "cannot parse");
+        wx_pipeline_note_exit(pl, WX_EXIT_DATAERR);
+        pl->failed++;
+    } else {
+        pl->ok++;
+    }
+    char *err = NULL;
+    if (rec && wx_sinks_put(&pl->sinks, rec, name, want, &err) != 0) sink_failed(pl, err);
+    json_decref(rec);
+    if (pl->progress && pl->total) fprintf(stderr, "\rwxingest: %zu/%zu", pl->done, pl->total);
+    else if (pl->progress) fprintf(stderr, "\rwxingest: %zu", pl->done);
+    return pl->stop ? -1 : 0;
+}
+
+/* One input on its way through: what the source gave, then what parsing
+ * gave, waiting for its turn to be stored. */
+typedef struct parse_slot {
+    wx_input in;
+    json_t *rec;                /* NULL when skipped or out of memory */
+    int loaded, skipped;
+    wx_sink_mask want;
+    int ready;
+} parse_slot;
+
+/* A stored copy is parsed as the URL it was fetched from. */
+static void take_source_of(wx_doc *doc, wx_input *in)
+{
+    free(doc->url);
+    free(doc->fetched_at);
+    doc->url = in->url;
+    doc->fetched_at = in->fetched_at;
+    in->url = in->fetched_at = NULL;
+}
+
+/* Load and parse one input into slot.  With --incremental, a document the
+ * sinks already have is not parsed. */
+static void parse_input(wx_pipeline *pl, pthread_mutex_t *sink_mu, parse_slot *slot)
+{
+    wx_input *in = &slot->in;
+    if (in->absent) { slot->loaded = slot->skipped = 1; return; }
+    if (in->failed) return;
+    wx_doc *doc = in->doc ? in->doc : wx_doc_load(in->load_path ? in->load_path : in->name);
+    in->doc = NULL;
+    if (!doc) return;
+    if (in->url) take_source_of(doc, in);
+    slot->loaded = 1;
+    if (sink_mu) pthread_mutex_lock(sink_mu);
+    slot->skipped = already_stored(pl, doc, in->name, &slot->want);
+    if (sink_mu) pthread_mutex_unlock(sink_mu);
+    if (!slot->skipped) slot->rec = wx_parse(doc);
+    wx_doc_free(doc);
+}
+
+/* Free what the source handed out (whatever was not taken). */
+static void input_free(wx_input *in)
+{
+    free(in->name);
+    free(in->load_path);
+    free(in->url);
+    free(in->fetched_at);
+    wx_doc_free(in->doc);
+    memset(in, 0, sizeof *in);
+}
+
+/* Store one parsed input, on the calling thread, in input order.  Takes
+ * the slot's record.  Returns -1 when a sink failed. */
+static int store_input(wx_pipeline *pl, pthread_mutex_t *sink_mu, parse_slot *slot)
+{
+    pl->done++;
+    if (!slot->loaded) {
+        wx_log(WX_LOG_ERROR, slot->in.name, "out of memory");
+        wx_pipeline_note_exit(pl, WX_EXIT_DATAERR);
+        return 0;
+    }
+    if (slot->skipped) return pl->stop ? -1 : 0;
+    if (sink_mu) pthread_mutex_lock(sink_mu);
+    int rc = store_record(pl, slot->rec, slot->in.name, slot->want);
+    if (sink_mu) pthread_mutex_unlock(sink_mu);
+    slot->rec = NULL;
+    return rc;
+}
+
+typedef struct parse_pool {
+    wx_source *src;
+    wx_pipeline *pl;
+    parse_slot *slots;
+    size_t window;
+    size_t taken, emitted;      /* inputs handed to workers; results stored */
+    int exhausted, stop;
+    pthread_mutex_t mu;         /* guards the fields above and src */
+    pthread_mutex_t sink_mu;
+    pthread_cond_t room;        /* a slot was freed (or stop) */
+    pthread_cond_t done;        /* a slot became ready */
+} parse_pool;
+
+/* A worker takes the next input while there is room in the window,
+ * parses it unlocked and parks the result in its slot. */
+static void *parse_worker(void *arg)
+{
+    parse_pool *pool = arg;
+    pthread_mutex_lock(&pool->mu);
+    for (;;) {
+        while (!pool->stop && !pool->exhausted && pool->taken >= pool->emitted + pool->window)
+            pthread_cond_wait(&pool->room, &pool->mu);
+        if (pool->stop || pool->exhausted) break;
+        parse_slot mine = {0};
+        if (!pool->src->next(pool->src->ctx, &mine.in)) {
+            pool->exhausted = 1;
+            pthread_cond_broadcast(&pool->done);
+            break;
+        }
+        parse_slot *slot = &pool->slots[pool->taken++ % pool->window];
+        pthread_mutex_unlock(&pool->mu);
+        parse_input(pool->pl, &pool->sink_mu, &mine);
+        mine.ready = 1;
+        pthread_mutex_lock(&pool->mu);
+        *slot = mine;
+        pthread_cond_broadcast(&pool->done);
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return NULL;
+}
+
+/* The pool's calling thread: store results in input order until every
+ * input is done, a sink fails or a signal arrives. */
+static void store_in_order(parse_pool *pool)
+{
+    pthread_mutex_lock(&pool->mu);
+    for (;;) {
+        parse_slot *slot = &pool->slots[pool->emitted % pool->window];
+        while (!slot->ready && !(pool->exhausted && pool->emitted == pool->taken) && !got_signal)
+            pthread_cond_wait(&pool->done, &pool->mu);
+        if (!slot->ready) break;                    /* every input is done, or a signal */
+        parse_slot mine = *slot;
+        memset(slot, 0, sizeof *slot);
+        pool->emitted++;
+        pthread_cond_broadcast(&pool->room);
+        pthread_mutex_unlock(&pool->mu);
+        int stop = store_input(pool->pl, &pool->sink_mu, &mine) != 0 || got_signal;
+        input_free(&mine.in);
+        pthread_mutex_lock(&pool->mu);
+        if (stop) break;
+    }
+    pool->stop = 1;
+    pthread_cond_broadcast(&pool->room);
+    pthread_mutex_unlock(&pool->mu);
+}
+
+/* No threads: the plain loop, for -j 1. */
+static void run_serial(wx_pipeline *pl, wx_source *src)
+{
+    parse_slot slot = {0};
+    while (!got_signal && src->next(src->ctx, &slot.in)) {
+        parse_input(pl, NULL, &slot);
+        int stop = store_input(pl, NULL, &slot) != 0;
+        input_free(&slot.in);
+        memset(&slot, 0, sizeof slot);
+        if (stop) break;
+    }
+}
+
+/* The threads, the ordered hand-over, and the clean-up of results parsed
+ * after a stop (dropped).  Returns -1 when no thread could be started. */
+static int run_pool(wx_pipeline *pl, wx_source *src)
+{
+    int jobs = pl->jobs;
+    parse_pool pool = {.src = src, .pl = pl, .window = (size_t)jobs * 4};
+    pool.slots = calloc(pool.window, sizeof *pool.slots);
+    pthread_t *threads = calloc((size_t)jobs, sizeof *threads);
+    if (!pool.slots || !threads) { free(pool.slots); free(threads); return -1; }
+    pthread_mutex_init(&pool.mu, NULL);
+    pthread_mutex_init(&pool.sink_mu, NULL);
+    pthread_cond_init(&pool.room, NULL);
+    pthread_cond_init(&pool.done, NULL);
+    int started = 0;
+    while (started < jobs && pthread_create(&threads[started], NULL, parse_worker, &pool) == 0) started++;
+    if (started) store_in_order(&pool);
+    for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
+    for (size_t i = 0; i < pool.window; i++) {
+        json_decref(pool.slots[i].rec);
+        input_free(&pool.slots[i].in);
+    }
+    pthread_mutex_destroy(&pool.mu);
+    pthread_mutex_destroy(&pool.sink_mu);
+    pthread_cond_destroy(&pool.room);
+    pthread_cond_destroy(&pool.done);
+    free(pool.slots);
+    free(threads);
+    return started ? 0 : -1;
+}
+
+/* Parse every input of src with pl->jobs threads, storing the records in
+ * input order; the progress line is ended here. */
+void wx_pipeline_run(wx_pipeline *pl, wx_source *src)
+{
+    pl->total = src->total;
+    if (pl->total == 1) pl->progress = 0;           /* one URL: nothing to count */
+    wx_log_progress_shown(pl->progress);
+    wx_parse_init();
+    json_decref(json_object());                     /* jansson's hash seed, before any thread */
+    if (pl->jobs <= 1) run_serial(pl, src);
+    else if (run_pool(pl, src) != 0) {
+        wx_log(WX_LOG_ERROR, NULL, "parse: cannot start threads");
+        wx_pipeline_note_exit(pl, WX_EXIT_IOERR);
+    }
+    if (pl->progress && pl->done) fputc('\n', stderr);
+    wx_log_progress_shown(0);
+}
+
+/* The end-of-run line: documents, ok, failed, seconds (and the
+ * incremental counts). */
+static void log_summary(const wx_pipeline *pl)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - pl->t0.tv_sec) + (double)(t1.tv_nsec - pl->t0.tv_nsec) / 1e9;
+    if (pl->incremental) {
+        json_t *f = json_pack("{s:I, s:I, s:I}", "new", (json_int_t)pl->n_new, "changed", (json_int_t)pl->n_changed,
+                              "unchanged", (json_int_t)pl->n_unchanged);
+        wx_log_fields(WX_LOG_INFO, "incremental:", f);
+        json_decref(f);
+    }
+    json_t *f = json_pack("{s:I, s:I, s:I, s:f}", "documents", (json_int_t)pl->parsed, "ok", (json_int_t)pl->ok,
+                          "failed", (json_int_t)pl->failed, "seconds", secs);
+    wx_log_fields(WX_LOG_INFO, "summary:", f);
+    json_decref(f);
+}
+
+/* Commit what is open and put the output in place, even after a signal or
+ * a failed sink: what was written is then consistent with the state, and
+ * a rerun with --incremental takes up exactly the rest. */
+int wx_pipeline_close(wx_pipeline *pl)
+{
+    char *err = NULL;
+    if (wx_sinks_finish(&pl->sinks, pl->stop, &err) != 0) sink_failed(pl, err);
+    wx_sinks_free(&pl->sinks);
+    if (got_signal) wx_log(WX_LOG_WARN, NULL, "interrupted by %s; the work done so far is saved", strsignal(got_signal));
+    log_summary(pl);
+    if (pl->lock_fd >= 0) close(pl->lock_fd);
+    int rc = got_signal ? wx_signal_exit() : pl->exit_code;
+    free(pl);
+    return rc;
+}
