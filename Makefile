@@ -7,7 +7,7 @@
 #   make fuzz     run each libFuzzer target FUZZ_SECONDS (default 60) under ASan+UBSan
 #   make golden   rewrite tests/golden/ from the current build (review the git diff)
 #   make case CASE=NAME   the golden and expected-record checks of one sample or case
-#   make tsan     ThreadSanitizer build, parse -j 4 over samples, cases (and ../shared)
+#   make tsan     ThreadSanitizer build, parse -j 4 over samples, cases (and ../shared), run -j 4 over a fetched store
 #   make WERROR=1 warnings are errors (CI builds this way; a user's newer
 #                 compiler should not break their build over a new warning)
 

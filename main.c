@@ -169,8 +169,7 @@ enum { O_STORE = 256, O_FETCH = 257 };   /* O_FETCH: a fetcher option, named by 
 /* A fetcher option (getopt's long name, or -A/-j): 1 when set, or 64. */
 static int fetch_option(wx_fetch_opts *o, const char *name, const char *cmd)
 {
-    int known;
-    const char *bad = wx_fetch_opt_set(o, name, optarg, &known);
+    const char *bad = wx_fetch_opt_set(o, name, optarg);
     return bad ? usage_error(cmd, bad, optarg) : 1;
 }
 

@@ -1041,6 +1041,7 @@ int wx_fetch_get(const wx_fetch_opts *o, const char *url, wx_fetch_result *res, 
  * They live here, beside the fields they fill, so fetch, run and discover
  * read them alike and a new option is added in one place. */
 
+/* strtod alone accepts "1x" and "nan"; options want the whole string. */
 int wx_number_arg(const char *s, double lo, double hi, int integral, double *out)
 {
     char *end;
@@ -1126,9 +1127,10 @@ static const char *set_count(const char *v, double lo, double hi, int *out, cons
     return NULL;
 }
 
-const char *wx_fetch_opt_set(wx_fetch_opts *o, const char *name, const char *v, int *known)
+/* One table of names for fetch, run and discover, so their messages and
+ * ranges cannot drift apart. */
+const char *wx_fetch_opt_set(wx_fetch_opts *o, const char *name, const char *v)
 {
-    *known = 1;
     if (strcmp(name, "jobs") == 0) return set_count(v, 1, 256, &o->jobs, "bad --jobs");
     if (strcmp(name, "retries") == 0) return set_count(v, 0, 20, &o->retries, "bad --retries");
     if (strcmp(name, "rate") == 0) return parse_rate(v, &o->rate) ? "bad --rate" : NULL;
@@ -1144,6 +1146,5 @@ const char *wx_fetch_opt_set(wx_fetch_opts *o, const char *name, const char *v, 
         o->base_url = v;
         return NULL;
     }
-    *known = 0;
-    return NULL;
+    return "not a fetcher option";
 }

@@ -139,9 +139,8 @@ void wx_fetch_opts_init(wx_fetch_opts *o);
 /* Set one fetcher option from its command-line spelling: name is the long
  * option without dashes (jobs, rate, timeout, retries, backoff, max-bytes,
  * refresh, user-agent, via, base-url); value is kept, not copied.  Returns
- * NULL, or a message for the user ("bad --rate"); -1 in *known when name
- * is no fetcher option (o untouched). */
-const char *wx_fetch_opt_set(wx_fetch_opts *o, const char *name, const char *value, int *known);
+ * NULL, or a message for the user ("bad --rate", "not a fetcher option"). */
+const char *wx_fetch_opt_set(wx_fetch_opts *o, const char *name, const char *value);
 
 /* A command-line number in [lo, hi] with nothing after it; integral: a
  * whole number.  Returns 0, or -1 when it is not one. */

@@ -161,6 +161,7 @@ static int fetch_and_parse(wx_fetch_cmd *c)
     return wx_pipeline_close(pl);
 }
 
+/* The URL list is the command's to free, whichever way it ends. */
 int wx_fetch_command(wx_fetch_cmd *c)
 {
     int rc = c->is_run ? fetch_and_parse(c) : fetch_only(c);

@@ -27,6 +27,7 @@
 /* Set by SIGINT/SIGTERM; the pool and the fetcher poll it and wind down. */
 static volatile sig_atomic_t got_signal = 0;
 
+/* Async-signal-safe: only the flag is touched. */
 static void on_signal(int sig) { got_signal = sig; }
 
 /* No SA_RESTART: a blocked read or poll should return and let us stop. */

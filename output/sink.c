@@ -22,6 +22,7 @@ static int jsonl_seen(wx_sink *s, const char *key, const char *sha256, char **er
     return wx_sink_seen(&((jsonl_sink *)s)->out, key, sha256);
 }
 
+/* A line per record; in append mode flushed at once (runfile.c). */
 static int jsonl_put(wx_sink *s, const json_t *record, const char *key, char **err)
 {
     return wx_sink_write(&((jsonl_sink *)s)->out, record, key, err);
@@ -35,6 +36,7 @@ static int jsonl_finish(wx_sink *s, int failed, char **err)
     return wx_sink_finish(&((jsonl_sink *)s)->out, err);
 }
 
+/* Also for a sink whose open failed half way. */
 static void jsonl_free(wx_sink *s)
 {
     wx_sink_free(&((jsonl_sink *)s)->out);
@@ -63,11 +65,13 @@ typedef struct db_sink {
     wx_db *db;
 } db_sink;
 
+/* The inputs table answers, in the same database as the records. */
 static int db_seen(wx_sink *s, const char *key, const char *sha256, char **err)
 {
     return wx_db_seen(((db_sink *)s)->db, key, sha256, err);
 }
 
+/* An upsert in the open batch; committed every `batch` records. */
 static int db_put(wx_sink *s, const json_t *record, const char *key, char **err)
 {
     return wx_db_put(((db_sink *)s)->db, record, key, err);
@@ -80,6 +84,7 @@ static int db_finish(wx_sink *s, int failed, char **err)
     return failed ? 0 : wx_db_commit(((db_sink *)s)->db, err);
 }
 
+/* Closing rolls back whatever finish did not commit. */
 static void db_free(wx_sink *s)
 {
     wx_db_close(((db_sink *)s)->db);
@@ -134,6 +139,8 @@ int wx_sinks_put(wx_sinks *set, const json_t *record, const char *key, wx_sink_m
     return 0;
 }
 
+/* Every sink finishes even after one failed, so each stays consistent
+ * with its own state; later sinks are told of the failure. */
 int wx_sinks_finish(wx_sinks *set, int failed, char **err)
 {
     int rc = 0;
@@ -148,6 +155,7 @@ int wx_sinks_finish(wx_sinks *set, int failed, char **err)
     return rc;
 }
 
+/* After finish, or instead of it when a run never started. */
 void wx_sinks_free(wx_sinks *set)
 {
     for (int i = 0; i < set->count; i++) set->sink[i]->ops->free(set->sink[i]);

@@ -138,6 +138,7 @@ static int path_next(void *ctx, wx_input *in)
     return in->name != NULL;
 }
 
+/* The pipeline sees paths only through wx_source. */
 wx_source wx_path_source_iface(wx_path_source *ps)
 {
     return (wx_source){path_next, ps, 0};
@@ -161,6 +162,7 @@ static int store_next(void *ctx, wx_input *in)
     return 1;
 }
 
+/* total is the URL count, for the progress line. */
 wx_source wx_store_source_iface(wx_store_source *ss)
 {
     return (wx_source){store_next, ss, ss->urls->count};

@@ -89,7 +89,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         if os.path.exists(tarball):
             with tarfile.open(tarball) as tf:
-                tf.extractall(tmp, filter="data")
+                try:
+                    tf.extractall(tmp, filter="data")
+                except TypeError:       # Python before 3.11.4 (Debian's /usr/bin/python3 3.11.2)
+                    tf.extractall(tmp)
             shared.append(tmp)
         if shared:
             check_set(binary, "../shared", shared, False)
