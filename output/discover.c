@@ -33,6 +33,82 @@ void wx_discover_opts_init(wx_discover_opts *o)
     wx_fetch_opts_init(&o->fetch);
 }
 
+/* Append to one of the repeatable options' lists. */
+static int list_add(char ***list, size_t *n, const char *arg)
+{
+    char **l = realloc(*list, (*n + 1) * sizeof *l);
+    if (!l) return -1;
+    l[(*n)++] = (char *)arg;
+    *list = l;
+    return 0;
+}
+
+/* A CDX timestamp bound: 1 to 14 digits. */
+static int is_timestamp(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    return n >= 1 && n <= 14 && !s[n];
+}
+
+/* The whole-number options: --limit and --depth. */
+static const char *set_whole(const char *v, double lo, double hi, long *out, const char *bad)
+{
+    double d;
+    if (wx_number_arg(v, lo, hi, 1, &d) != 0) return bad;
+    *out = (long)d;
+    return NULL;
+}
+
+/* The option values live beside the fields they fill, so the command line
+ * (main.c) only maps names; the fetcher's own go to wx_fetch_opt_set. */
+const char *wx_discover_opt_set(wx_discover_opts *o, const char *name, const char *v)
+{
+    long n;
+    const char *bad;
+    if (strcmp(name, "store") == 0) o->store_dir = v;
+    else if (strcmp(name, "from-pages") == 0) o->from_pages = 1;
+    else if (strcmp(name, "any-account") == 0) o->any_account = 1;
+    else if (strcmp(name, "urls") == 0) o->urls_only = 1;
+    else if (strcmp(name, "follow-in") == 0) return list_add(&o->follow_in, &o->nfollow_in, v) ? "out of memory" : NULL;
+    else if (strcmp(name, "history") == 0) return list_add(&o->histories, &o->nhistories, v) ? "out of memory" : NULL;
+    else if (strcmp(name, "album") == 0) return list_add(&o->albums, &o->nalbums, v) ? "out of memory" : NULL;
+    else if (strcmp(name, "wayback") == 0) {
+        if (!*v || strpbrk(v, " \t\r\n")) return "--wayback wants a biz or a URL prefix";
+        o->wayback = v;
+    } else if (strcmp(name, "from") == 0 || strcmp(name, "to") == 0) {
+        if (!is_timestamp(v)) return "--from and --to want 1 to 14 digits (YYYYMMDDhhmmss)";
+        if (name[0] == 'f') o->from = v; else o->to = v;
+    } else if (strcmp(name, "limit") == 0) {
+        if ((bad = set_whole(v, 1, 1e6, &n, "bad --limit"))) return bad;
+        o->limit = n;
+    } else if (strcmp(name, "depth") == 0) {
+        if ((bad = set_whole(v, 1, 100, &n, "bad --depth (1 to 100)"))) return bad;
+        o->depth = (int)n;
+    } else return wx_fetch_opt_set(&o->fetch, name, v);
+    return NULL;
+}
+
+/* PATHs mean something only with --from-pages, and some source is needed. */
+const char *wx_discover_opts_finish(wx_discover_opts *o, char **paths, size_t npaths)
+{
+    if (npaths && !o->from_pages) return "PATHs are read with --from-pages";
+    o->pages = paths;
+    o->npages = npaths;
+    if (!o->from_pages && !o->nhistories && !o->nalbums && !o->wayback)
+        return "no source given (--from-pages, --history, --album or --wayback)";
+    return NULL;
+}
+
+/* The lists point into argv; only the arrays are ours. */
+void wx_discover_opts_free(wx_discover_opts *o)
+{
+    free(o->follow_in);
+    free(o->histories);
+    free(o->albums);
+    o->follow_in = o->histories = o->albums = NULL;
+    o->nfollow_in = o->nhistories = o->nalbums = 0;
+}
+
 /* A page read for its links: who it is and what it points to. */
 typedef struct page {
     char *found_in;             /* its path */

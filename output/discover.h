@@ -36,6 +36,16 @@ typedef struct wx_discover_opts {
 } wx_discover_opts;
 
 void wx_discover_opts_init(wx_discover_opts *o);
+/* Set one option from its command-line spelling: name is the long option
+ * without dashes (store, from-pages, follow-in, history, album, wayback,
+ * from, to, limit, depth, any-account, urls, or a fetcher option of
+ * wx_fetch_opt_set); value is kept, not copied.  Returns NULL, or a
+ * message for the user. */
+const char *wx_discover_opt_set(wx_discover_opts *o, const char *name, const char *value);
+/* PATHs (argv's, kept) and the checks that need every option: NULL or a message. */
+const char *wx_discover_opts_finish(wx_discover_opts *o, char **paths, size_t npaths);
+/* The lists wx_discover_opt_set grew. */
+void wx_discover_opts_free(wx_discover_opts *o);
 
 /* Run every source given and print to out.  Returns an exit code: 0, 65
  * (some source failed: a request, an unreadable answer or page; the others

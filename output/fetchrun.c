@@ -161,6 +161,26 @@ static int fetch_and_parse(wx_fetch_cmd *c)
     return wx_pipeline_close(pl);
 }
 
+/* The URLs of the -i LISTs, in order.  Read after the options so their
+ * problems are logged as --quiet and --log-format say. */
+int wx_fetch_read_lists(wx_fetch_cmd *c, const char **lists, size_t n)
+{
+    char *err = NULL;
+    wx_log_setup(c->run.quiet, c->run.json_log);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(lists[i], "-") != 0 && access(lists[i], R_OK) != 0) {
+            wx_log(WX_LOG_ERROR, lists[i], "%s", strerror(errno));
+            return WX_EXIT_NOINPUT;
+        }
+        if (wx_urllist_read(lists[i], &c->urls, &err) != 0) {
+            wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : lists[i]);
+            free(err);
+            return WX_EXIT_DATAERR;
+        }
+    }
+    return 0;
+}
+
 /* The URL list is the command's to free, whichever way it ends. */
 int wx_fetch_command(wx_fetch_cmd *c)
 {

@@ -20,6 +20,9 @@ typedef struct wx_fetch_cmd {
     int is_run;
 } wx_fetch_cmd;
 
+/* Add the URLs of the -i LISTs to c->urls, in order; the log is set up
+ * first (c->run's --quiet, --log-format).  Returns 0 or an exit code. */
+int wx_fetch_read_lists(wx_fetch_cmd *c, const char **lists, size_t n);
 /* Returns the exit code. */
 int wx_fetch_command(wx_fetch_cmd *c);
 

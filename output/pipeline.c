@@ -57,6 +57,42 @@ unsigned wx_shard_of(const char *s, unsigned n)
     return (unsigned)(wx_hash_str(s) % n);
 }
 
+/* The values live beside the run they steer, as the fetcher's do
+ * (wx_fetch_opt_set), so main.c only maps option names. */
+const char *wx_run_opt_set(wx_run_opts *o, const char *name, const char *v)
+{
+    char extra;
+    if (strcmp(name, "output") == 0) o->out_path = v;
+    else if (strcmp(name, "lock") == 0) o->lock_path = v;
+    else if (strcmp(name, "incremental") == 0) o->incremental = 1;
+    else if (strcmp(name, "append") == 0) o->append = 1;
+    else if (strcmp(name, "quiet") == 0) o->quiet = 1;
+    else if (strcmp(name, "db") == 0) {
+        if (!wx_db_url_is_db(v)) return "--db wants sqlite:PATH or postgres://...";
+        o->db_url = v;
+    } else if (strcmp(name, "log-format") == 0) {
+        if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0) return "--log-format is text or json";
+        o->json_log = strcmp(v, "json") == 0;
+    } else if (strcmp(name, "shard") == 0) {
+        if (sscanf(v, "%u/%u%c", &o->shard_k, &o->shard_n, &extra) != 2 || o->shard_n == 0 ||
+            o->shard_n > 65536 || o->shard_k >= o->shard_n)
+            return "--shard wants K/N with 0 <= K < N";
+    } else if (strcmp(name, "batch") == 0) {
+        if (sscanf(v, "%d%c", &o->batch, &extra) != 1 || o->batch < 1 || o->batch > 1000000)
+            return "--batch wants a record count from 1";
+    } else return "not a run option";
+    return NULL;
+}
+
+/* Caught before anything is opened: a usage error, not a failed run. */
+const char *wx_run_opts_check(const wx_run_opts *o)
+{
+    int to_stdout = !o->out_path || strcmp(o->out_path, "-") == 0;
+    if (o->append && to_stdout) return "--append needs -o FILE";
+    if (o->incremental && !o->db_url && to_stdout) return "--incremental needs --db or -o FILE (where the state is kept)";
+    return NULL;
+}
+
 struct wx_pipeline {
     wx_sinks sinks;
     int incremental;

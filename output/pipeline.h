@@ -52,6 +52,14 @@ typedef struct wx_source {
     size_t total;               /* inputs expected (progress), 0 if unknown */
 } wx_source;
 
+/* Set one run option from its command-line spelling: name is the long
+ * option without dashes (output, db, lock, incremental, append, quiet,
+ * log-format, shard, batch); value is kept, not copied.  Returns NULL, or
+ * a message for the user.  wx_run_opts_check: the rules that need every
+ * option (--append and --incremental need somewhere to keep their state). */
+const char *wx_run_opt_set(wx_run_opts *o, const char *name, const char *value);
+const char *wx_run_opts_check(const wx_run_opts *o);
+
 typedef struct wx_pipeline wx_pipeline;
 
 /* Log set-up and lock, then the sinks.  Returns 0 or an exit code (the
