@@ -12,11 +12,16 @@
 #                 compiler should not break their build over a new warning)
 
 VERSION  := 0.1.0
-PKGS     := libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq
+PKGS     := libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq lept
+# libtesseract is opened with dlopen by parse/ocr.c only under --ocr: its
+# headers are needed, it is not linked.
+OCR_PKGS := tesseract
 DEB_PKGS := build-essential pkg-config libxml2-dev libpcre2-dev libjansson-dev \
             libutf8proc-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev \
             libpq-dev libcmocka-dev python3 python3-jsonschema postgresql \
-            clang libclang-rt-dev strace libmimalloc-dev
+            clang libclang-rt-dev strace libmimalloc-dev \
+            libtesseract-dev libleptonica-dev tesseract-ocr-chi-sim tesseract-ocr-eng \
+            fonts-noto-cjk imagemagick
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -26,15 +31,15 @@ WARN     := -Wall -Wextra $(if $(filter 1 yes,$(WERROR)),-Werror) -std=c11 -D_GN
 # shown and the build stops here, instead of a "jansson.h: No such file"
 # far away.  make deps and make clean do not need the packages.
 ifeq ($(filter deps clean uninstall,$(MAKECMDGOALS)),)
-PKG_ERR := $(shell pkg-config --print-errors --exists $(PKGS) 2>&1)
+PKG_ERR := $(shell pkg-config --print-errors --exists $(PKGS) $(OCR_PKGS) 2>&1)
 ifneq ($(PKG_ERR),)
 $(error pkg-config: $(PKG_ERR) -- run `make deps` (as root) to install the build dependencies)
 endif
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(OCR_PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 ALL_CFLAGS  = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -DWX_VERSION=\"$(VERSION)\"
-LIBS        = $(PKG_LIBS) -lpthread -lm
+LIBS        = $(PKG_LIBS) -ldl -lpthread -lm
 # The wxingest binary allocates through mimalloc (Debian's libmimalloc-dev,
 # no .pc file): libxml2 builds a DOM of many small nodes per page and frees
 # it whole, and mimalloc does that with fewer instructions than glibc's
@@ -80,7 +85,12 @@ $(B)/replay/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz_util.h $(B)/li
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(B)/libwx.a $(LIBS)
 
-tests-bin: $(B)/wxingest $(addprefix $(B)/tests/,$(TESTS)) $(addprefix $(B)/replay/,$(FUZZ_TARGETS))
+# OCR of image files, one JSON line each (tests/ocr_test.py, make bench-ocr)
+$(B)/tests/ocr_cli: tests/ocr/ocr_cli.c $(B)/libwx.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libwx.a $(LIBS)
+
+tests-bin: $(B)/wxingest $(addprefix $(B)/tests/,$(TESTS)) $(addprefix $(B)/replay/,$(FUZZ_TARGETS)) $(B)/tests/ocr_cli
 
 deps:
 	@sh tests/deps.sh $(DEB_PKGS)
