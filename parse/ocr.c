@@ -543,7 +543,6 @@ static PIX *working_image(PIX *pix)
     if (straight) pixDestroy(&big);
     else straight = big;
     flatten_bands(straight);
-    if (getenv("WX_OCR_DUMP")) pixWrite(getenv("WX_OCR_DUMP"), straight, IFF_PNG);
     return straight;
 }
 

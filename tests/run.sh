@@ -48,6 +48,8 @@ for b in "$@"; do
     run_script golden tests/golden_test.py "$b/wxingest"
     run_script fetch tests/fetch_test.py "$b/wxingest"
     run_script db tests/db_test.py "$b/wxingest"
+    # OCR: accuracy on the rendered fixtures, parse --ocr and its cache
+    run_script ocr tests/ocr_test.py "$b/wxingest"
     # markdown archives at scale: needs ../shared, says "not run" without it
     run_script picker tests/picker_test.py "$b/wxingest"
     # bad-input matrix, regex worst cases, no file/network access, fuzz
