@@ -18,6 +18,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -526,6 +527,19 @@ static void flatten_bands(PIX *gray)
     pixDestroy(&mid);
 }
 
+/* Leptonica's deskew turns only when its confidence is over 3; a table
+ * 1.5x smaller than WeChat's, turned 1 degree, scores 2.75 for the right
+ * angle.  The ruling lines make even a weak score trustworthy, so 1.5 is
+ * enough here.  Returns a new image, or NULL on failure. */
+static PIX *straighten(PIX *pix)
+{
+    l_float32 angle = 0, conf = 0;
+    PIX *d = pixFindSkewAndDeskew(pix, 2, &angle, &conf);
+    if (d != pix || fabsf(angle) < 0.1f || conf < 1.5f) return d;
+    pixDestroy(&d);
+    return pixRotate(pix, 0.0174532925f * angle, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
+}
+
 /* The 8-bit working image: scaled so text is 30-40 px high, straightened. */
 static PIX *working_image(PIX *pix)
 {
@@ -539,7 +553,7 @@ static PIX *working_image(PIX *pix)
     PIX *big = scale > 1 ? pixScale(gray, scale, scale) : pixClone(gray);
     pixDestroy(&gray);
     if (!big) return NULL;
-    PIX *straight = pixFindSkewAndDeskew(big, 2, NULL, NULL);
+    PIX *straight = straighten(big);
     if (straight) pixDestroy(&big);
     else straight = big;
     flatten_bands(straight);
