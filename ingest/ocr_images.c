@@ -93,7 +93,9 @@ char *wx_ocr_local_path(const char *page_path, const char *local)
         if (realpath(joined, real_folder) && strcmp(real_folder, expect) == 0) {
             snprintf(joined, sizeof joined, "%s/%s", dir, start);
             size_t fl = strlen(real_folder);
-            if (realpath(joined, real_file) && strncmp(real_file, real_folder, fl) == 0 && real_file[fl] == '/')
+            struct stat sb;
+            if (realpath(joined, real_file) && strncmp(real_file, real_folder, fl) == 0 && real_file[fl] == '/' &&
+                stat(real_file, &sb) == 0 && S_ISREG(sb.st_mode))
                 result = strdup(real_file);
         }
     }

@@ -24,9 +24,9 @@ typedef struct wx_ocr_run {
  * Thread-safe; run's counters are updated atomically. */
 void wx_ocr_record(json_t *rec, const char *page_path, wx_ocr_run *run);
 
-/* The path of the file a record's images[].local names, when it lies in
- * a NAME_files/ folder beside page_path (symbolic links leading out of
- * the folder refused); malloc'd, or NULL. */
+/* The path of the regular file a record's images[].local names, when it
+ * lies in a NAME_files/ folder beside page_path (symbolic links leading
+ * out of the folder refused); malloc'd, or NULL. */
 char *wx_ocr_local_path(const char *page_path, const char *local);
 
 #endif

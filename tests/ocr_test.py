@@ -189,6 +189,24 @@ def end_to_end(wx):
         check(len(r1) == 2 and r1 == r2, "-j 2 == -j 1 with --ocr")
         check(n4.get("read") == 2, "-j 2 without cache reads both: %s" % n4)
 
+        # a JPEG cut short and bytes that are no image: a record, no crash
+        with open(table, "rb") as f:
+            data = f.read()
+        bad = os.path.join(tmp, "bad")
+        os.makedirs(os.path.join(bad, "b_files"))
+        with open(os.path.join(bad, "b_files", "cut.jpeg"), "wb") as f:
+            f.write(data[: len(data) // 3])
+        with open(os.path.join(bad, "b_files", "junk.jpeg"), "wb") as f:
+            f.write(bytes((i * 7919) % 251 for i in range(5000)))
+        with open(os.path.join(bad, "b.html"), "w", encoding="utf-8") as f:
+            f.write(PAGE.replace("{folder}/640.jpeg", "b_files/cut.jpeg").replace("{folder}/small.png", "b_files/junk.jpeg")
+                    .format(folder="b_files"))
+        p6, recs6, n6 = parse(wx, ["--ocr", os.path.join(bad, "b.html")])
+        check(p6.returncode == 0 and len(recs6) == 1, "cut and junk images: exit %d" % p6.returncode)
+        check(n6.get("read", 0) + n6.get("failed", 0) == 2, "cut and junk images: counts %s" % n6)
+        check(all(isinstance(im["text"], (str, type(None))) for im in recs6[0]["images"]) if recs6 else False,
+              "cut and junk images: text is a string or null")
+
         p5 = subprocess.run([wx, "parse", "--ocr-cache", cache, page], capture_output=True, text=True)
         check(p5.returncode == 64, "--ocr-cache without --ocr is a usage error")
     finally:
