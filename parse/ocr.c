@@ -31,6 +31,7 @@
 #define INK_THRESHOLD 140      /* gray below this is ink, for "is this cell empty" */
 #define THICK_RULE 14          /* a horizontal run thicker than this is a filled band */
 #define MAX_RULES 256
+#define DIGIT_CONFIDENCE 70    /* eng's confidence to replace a short reading by digits */
 #define CELL_MARGIN 12         /* white border around a cell handed to tesseract */
 
 /* ---------- libtesseract, opened only when OCR is asked for ---------- */
@@ -89,7 +90,7 @@ int wx_ocr_load(const char **err)
 
 /* ---------- one engine per thread ---------- */
 
-static pthread_key_t engine_key;
+static pthread_key_t engine_key, latin_key;   /* chi_sim+eng; eng alone */
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 
 /* Thread exit (or wx_ocr_thread_end): End frees the model, Delete the handle. */
@@ -105,34 +106,39 @@ static void engine_free(void *api)
 static void engine_once_init(void)
 {
     pthread_key_create(&engine_key, engine_free);
+    pthread_key_create(&latin_key, engine_free);
     setMsgSeverity(L_SEVERITY_NONE);
 }
 
-/* The calling thread's engine, loaded on its first use; NULL when the
- * language data is missing. */
-static TessBaseAPI *engine(void)
+/* The calling thread's engine for langs (kept under key), loaded on its
+ * first use; NULL when the language data is missing. */
+static TessBaseAPI *engine_for(pthread_key_t key, const char *langs)
 {
     pthread_once(&engine_once, engine_once_init);
-    TessBaseAPI *api = pthread_getspecific(engine_key);
+    TessBaseAPI *api = pthread_getspecific(key);
     if (api || !tess_loaded) return api;
     api = tess.Create();
     if (!api) return NULL;
-    if (tess.Init3(api, NULL, "chi_sim+eng") != 0) {
+    if (tess.Init3(api, NULL, langs) != 0) {
         tess.Delete(api);
         return NULL;
     }
     /* tesseract's debug lines ("Estimating resolution ...") are not ours to print */
     tess.SetVariable(api, "debug_file", "/dev/null");
-    pthread_setspecific(engine_key, api);
+    pthread_setspecific(key, api);
     return api;
 }
+
+static TessBaseAPI *engine(void) { return engine_for(engine_key, "chi_sim+eng"); }
 
 void wx_ocr_thread_end(void)
 {
     pthread_once(&engine_once, engine_once_init);
-    TessBaseAPI *api = pthread_getspecific(engine_key);
+    TessBaseAPI *api = pthread_getspecific(engine_key), *latin = pthread_getspecific(latin_key);
     pthread_setspecific(engine_key, NULL);
+    pthread_setspecific(latin_key, NULL);
     engine_free(api);
+    engine_free(latin);
 }
 
 /* ---------- text clean-up ---------- */
@@ -190,9 +196,18 @@ typedef struct reading {
     size_t chars;
 } reading;
 
+/* Count got bytes of text read with confidence conf. */
+static void account(reading *r, size_t got, int conf)
+{
+    if (!got || conf <= 0) return;
+    r->conf_sum += (double)conf * (double)got;
+    r->chars += got;
+}
+
 /* OCR one 8-bit region with a page segmentation mode, appending its lines
- * (joined by sep) to out.  Returns -1 when tesseract failed. */
-static int read_region(TessBaseAPI *api, PIX *gray, TessPageSegMode psm, const char *sep, wx_buf *out, reading *r)
+ * (joined by sep) to out; *conf is tesseract's mean confidence.  Returns
+ * -1 when tesseract failed. */
+static int read_raw(TessBaseAPI *api, PIX *gray, TessPageSegMode psm, const char *sep, wx_buf *out, int *conf)
 {
     PIX *framed = pixAddBorder(gray, CELL_MARGIN, 255);
     if (!framed) return -1;
@@ -200,19 +215,63 @@ static int read_region(TessBaseAPI *api, PIX *gray, TessPageSegMode psm, const c
     tess.SetImage2(api, framed);
     tess.SetSourceResolution(api, 300);
     char *t = tess.GetUTF8Text(api);
-    int conf = tess.MeanTextConf(api);
+    *conf = tess.MeanTextConf(api);
     tess.Clear(api);
     pixDestroy(&framed);
     if (!t) return -1;
-    size_t before = out->len;
     put_lines(out, t, sep);
     tess.DeleteText(t);
-    size_t got = out->len - before;
-    if (got && conf > 0) {
-        r->conf_sum += (double)conf * (double)got;
-        r->chars += got;
-    }
     return 0;
+}
+
+/* read_raw, counted into r. */
+static int read_region(TessBaseAPI *api, PIX *gray, TessPageSegMode psm, const char *sep, wx_buf *out, reading *r)
+{
+    size_t before = out->len;
+    int conf = 0;
+    if (read_raw(api, gray, psm, sep, out, &conf) != 0) return -1;
+    account(r, out->len - before, conf);
+    return 0;
+}
+
+static size_t utf8_chars(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return k;
+}
+
+static int all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(s[i] >= '0' && s[i] <= '9')) return 0;
+    return n > 0;
+}
+
+/* A cell read as one or two characters by chi_sim+eng is read again by
+ * the English model alone; when that reads only digits, confidently, the
+ * digits are kept.  The mixed model reads a table's lone sequence numbers
+ * as look-alikes (a lone 7 as 了: 8 such cells in the fixtures, 6 put
+ * right this way), and a Chinese cell (是, 否, 序号) is no confident digit
+ * string in English. */
+static void read_short_cell(TessBaseAPI *api, PIX *cell, wx_buf *out, reading *r)
+{
+    size_t before = out->len;
+    int conf = 0, latin_conf = 0;
+    if (read_raw(api, cell, PSM_SINGLE_BLOCK, "", out, &conf) != 0) return;
+    size_t n = utf8_chars(out->data + before, out->len - before);
+    TessBaseAPI *latin = n && n <= 2 && !all_digits(out->data + before, out->len - before)
+                             ? engine_for(latin_key, "eng") : NULL;
+    wx_buf alt;
+    wx_buf_init(&alt);
+    if (latin && read_raw(latin, cell, PSM_SINGLE_LINE, "", &alt, &latin_conf) == 0 &&
+        all_digits(alt.data, alt.len) && latin_conf >= DIGIT_CONFIDENCE) {
+        out->len = before;
+        wx_buf_put(out, alt.data, alt.len);
+        conf = latin_conf;
+    }
+    free(alt.data);
+    account(r, out->len - before, conf);
 }
 
 /* Does this region hold any ink (a few dark pixels, not JPEG noise)? */
@@ -361,7 +420,7 @@ static void trim_edges(PIX *gray)
 static void read_inked_cell(TessBaseAPI *api, PIX *cell, wx_buf *out, reading *r)
 {
     size_t before = out->len;
-    read_region(api, cell, PSM_SINGLE_BLOCK, "", out, r);
+    read_short_cell(api, cell, out, r);
     if (out->len > before) return;
     PIX *big = pixScale(cell, 1.5f, 1.5f);
     if (big) read_region(api, big, PSM_SINGLE_BLOCK, "", out, r);
