@@ -31,6 +31,9 @@
 #define INK_THRESHOLD 140      /* gray below this is ink, for "is this cell empty" */
 #define THICK_RULE 14          /* a horizontal run thicker than this is a filled band */
 #define MAX_RULES 256
+/* A grid of 255 x 255 tiny inked cells would be 65,025 tesseract calls
+ * (minutes); a table image has at most a few hundred cells. */
+#define MAX_CELLS 2000
 #define DIGIT_CONFIDENCE 70    /* eng's confidence to replace a short reading by digits */
 #define CELL_MARGIN 12         /* white border around a cell handed to tesseract */
 
@@ -194,6 +197,7 @@ typedef struct reading {
     wx_buf text;
     double conf_sum;           /* confidence x characters */
     size_t chars;
+    int cells_left;            /* tesseract calls a table may still make */
 } reading;
 
 /* Count got bytes of text read with confidence conf. */
@@ -437,7 +441,8 @@ static void read_inked_cell(TessBaseAPI *api, PIX *cell, wx_buf *out, reading *r
  * on a dark fill (a coloured header with white text) are inverted first. */
 static void read_cell(TessBaseAPI *api, PIX *gray, int x0, int y0, int x1, int y1, wx_buf *out, reading *r)
 {
-    if (x1 - x0 < 8 || y1 - y0 < 8) return;
+    if (x1 - x0 < 8 || y1 - y0 < 8 || r->cells_left <= 0) return;
+    r->cells_left--;
     BOX *box = boxCreate(x0, y0, x1 - x0, y1 - y0);
     PIX *cell = box ? pixClipRectangle(gray, box, NULL) : NULL;
     boxDestroy(&box);
@@ -635,7 +640,7 @@ wx_ocr_result wx_ocr_bytes(const unsigned char *bytes, size_t len)
     PIX *gray = pix ? working_image(pix) : NULL;
     pixDestroy(&pix);
     if (!gray) return not_read(WX_OCR_FAILED, "cannot decode");
-    reading rd = {.conf_sum = 0};
+    reading rd = {.cells_left = MAX_CELLS};
     wx_buf_init(&rd.text);
     wx_ocr_result res = {.status = WX_OCR_READ};
     res.table = read_table(api, gray, &rd.text, &rd);
