@@ -3,7 +3,7 @@
 #   make deps     install the Debian -dev packages the build needs
 #   make          build ./wxingest
 #   make check    unit tests (cmocka) + end-to-end tests, normal and ASan+UBSan builds
-#   make bench    benchmarks (tests/bench/)
+#   make bench    benchmarks (tests/bench/); make bench-ocr: OCR speed, accuracy, cache
 #   make fuzz     run each libFuzzer target FUZZ_SECONDS (default 60) under ASan+UBSan
 #   make golden   rewrite tests/golden/ from the current build (review the git diff)
 #   make case CASE=NAME   the golden and expected-record checks of one sample or case
@@ -55,7 +55,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.
 B        ?= build
 OBJS      = $(patsubst %.c,$(B)/%.o,$(SRCS))
 
-.PHONY: all deps check tests-bin golden case tsan clean bench bench-mem bench-fetch
+.PHONY: all deps check tests-bin golden case tsan clean bench bench-mem bench-fetch bench-ocr
 
 all: wxingest
 
@@ -186,6 +186,10 @@ bench: $(B)/wxingest $(B)/bench/floor tests/bench/node_modules
 # Peak RSS over growing batches (memory must not grow with the batch).
 bench-mem: $(B)/wxingest
 	/usr/bin/python3 tests/bench/mem.py $(B)/wxingest $(B)/bench
+
+# OCR: accuracy and images/s on the fixtures, the cost of a cache hit.
+bench-ocr: $(B)/wxingest $(B)/tests/ocr_cli
+	/usr/bin/python3 tests/bench/ocr.py $(B)/wxingest $(B)/tests/ocr_cli $(B)/bench
 
 # Fetcher throughput against a local C server (tests/bench/httpd.c).
 bench-fetch: $(B)/wxingest $(B)/bench/httpd
