@@ -24,6 +24,7 @@
 
 #define MAX_LOCAL 4096
 
+/* One hex digit's value, or -1. */
 static int hexval(int c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -78,6 +79,8 @@ static char *page_dir(const char *page_path)
     return strndup(page_path, (size_t)(slash - page_path));
 }
 
+/* Both the folder and the file are resolved (realpath) and compared, so
+ * neither a ".." nor a symbolic link can lead out of the folder. */
 char *wx_ocr_local_path(const char *page_path, const char *local)
 {
     if (!page_path || !local || strcmp(page_path, "-") == 0) return NULL;
@@ -106,6 +109,7 @@ char *wx_ocr_local_path(const char *page_path, const char *local)
 
 /* ---------- the cache ---------- */
 
+/* DIR/ab/abcd...json: 256 subfolders keep each folder small. */
 static char *cache_path(const char *dir, const char *sha)
 {
     size_t n = strlen(dir) + 80;
@@ -189,6 +193,8 @@ static wx_ocr_result ocr_one(const char *file, wx_ocr_run *run)
     return r;
 }
 
+/* Only content images are read: decorations, QR codes and avatars hold
+ * no article text, and a cover repeats the title. */
 void wx_ocr_record(json_t *rec, const char *page_path, wx_ocr_run *run)
 {
     size_t i;

@@ -132,8 +132,11 @@ static TessBaseAPI *engine_for(pthread_key_t key, const char *langs)
     return api;
 }
 
+/* The engine for everything but short cells' second reading. */
 static TessBaseAPI *engine(void) { return engine_for(engine_key, "chi_sim+eng"); }
 
+/* The main thread never exits through pthread_exit, so its engines
+ * would not reach engine_free by the key's destructor. */
 void wx_ocr_thread_end(void)
 {
     pthread_once(&engine_once, engine_once_init);
@@ -238,6 +241,7 @@ static int read_region(TessBaseAPI *api, PIX *gray, TessPageSegMode psm, const c
     return 0;
 }
 
+/* Characters, not bytes: "了" and "7" are both one short reading. */
 static size_t utf8_chars(const char *s, size_t n)
 {
     size_t k = 0;
@@ -245,6 +249,7 @@ static size_t utf8_chars(const char *s, size_t n)
     return k;
 }
 
+/* The only readings eng may substitute: a sequence number. */
 static int all_digits(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -542,6 +547,7 @@ static int gif_frames(const unsigned char *p, size_t n)
     return frames;
 }
 
+/* A result without text, saying why. */
 static wx_ocr_result not_read(wx_ocr_status st, const char *why)
 {
     wx_ocr_result r = {.status = st, .why = why};
@@ -624,6 +630,9 @@ static PIX *working_image(PIX *pix)
     return straight;
 }
 
+/* Cheap refusals first (header only: size, animation), then one engine
+ * per thread on the working image: a table when a grid is found, else the
+ * page's lines. */
 wx_ocr_result wx_ocr_bytes(const unsigned char *bytes, size_t len)
 {
     l_int32 format, w = 0, h = 0, bps, spp, cmap;
@@ -658,6 +667,8 @@ wx_ocr_result wx_ocr_bytes(const unsigned char *bytes, size_t len)
     return res;
 }
 
+/* Whole-file read with the size cap checked on fstat, before any
+ * allocation; shared with ocr_images.c, which hashes the same bytes. */
 unsigned char *wx_ocr_read_file(const char *path, size_t *len, const char **why)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -680,6 +691,7 @@ unsigned char *wx_ocr_read_file(const char *path, size_t *len, const char **why)
     return buf;
 }
 
+/* ocr_cli's entry: the same as wx_ocr_bytes on the file's bytes. */
 wx_ocr_result wx_ocr_file(const char *path)
 {
     size_t len = 0;
@@ -691,6 +703,7 @@ wx_ocr_result wx_ocr_file(const char *path)
     return r;
 }
 
+/* Results are values; only their text is owned. */
 void wx_ocr_result_free(wx_ocr_result *r)
 {
     free(r->text);
