@@ -557,16 +557,22 @@ static wx_ocr_result not_read(wx_ocr_status st, const char *why)
 /* Filled bands (a coloured table header with white text): inside each,
  * the pixels far from the band's own colour become black ink and the rest
  * white, so the header reads like the other rows and its fill is not taken
- * for a ruling line.  A band is a large area where most pixels of every
- * 13x13 window are mid-tones (the fill colour); black text on white has
- * mid-tones only along its strokes' edges. */
+ * for a ruling line (the band's blurred edges stay, as the row's rules).
+ * A band is a large area where most pixels of every 13x13 window are
+ * mid-tones (the fill colour); black text on white has mid-tones only
+ * along its strokes' edges.  The band's holes (its text) are filled, but
+ * it must not grow into the rows around it: a 41x41 closing did, and
+ * blackened their dense text (a small rotated table read 0.71 instead of
+ * 0.96). */
 static void flatten_bands(PIX *gray)
 {
     PIX *mid = pixGenerateMaskByBand(gray, 30, 200, 1, 1);
     PIX *mid8 = mid ? pixConvert1To8(NULL, mid, 255, 0) : NULL;
     PIX *low = mid8 ? pixBlockconv(mid8, 6, 6) : NULL;
     PIX *dark = low ? pixThresholdToBinary(low, 50) : NULL;
-    PIX *filled = dark ? pixCloseSafeBrick(NULL, dark, 41, 41) : NULL;
+    PIX *closed = dark ? pixCloseSafeBrick(NULL, dark, 15, 15) : NULL;
+    PIX *holes = closed ? pixHolesByFilling(closed, 4) : NULL;
+    PIX *filled = holes ? pixOr(NULL, closed, holes) : NULL;
     PIX *solid = filled ? pixOpenBrick(NULL, filled, 120, 24) : NULL;
     BOXA *boxes = solid ? pixConnCompBB(solid, 4) : NULL;
     l_int32 n = boxes ? boxaGetCount(boxes) : 0;
@@ -579,11 +585,14 @@ static void flatten_bands(PIX *gray)
         l_float32 bg = 0;
         if (part) pixGetRankValueMasked(part, NULL, 0, 0, 2, 0.5f, &bg, NULL);
         if (box) boxGetGeometry(box, &x0, &y0, &w, &h);
+        /* ink is a third of the way from the fill towards white or black,
+         * whichever is farther (about 60 levels for a blue header) */
+        int far = (bg > 127 ? (int)bg : 255 - (int)bg) / 3;
         for (l_int32 y = y0; part && y < y0 + h; y++)
             for (l_int32 x = x0; x < x0 + w; x++) {
                 if (!GET_DATA_BIT(md + y * mwpl, x)) continue;
                 int g = GET_DATA_BYTE(gd + y * gwpl, x);
-                SET_DATA_BYTE(gd + y * gwpl, x, abs(g - (int)bg) > 60 ? 0 : 255);
+                SET_DATA_BYTE(gd + y * gwpl, x, abs(g - (int)bg) > far ? 0 : 255);
             }
         pixDestroy(&part);
         boxDestroy(&box);
@@ -591,6 +600,8 @@ static void flatten_bands(PIX *gray)
     boxaDestroy(&boxes);
     pixDestroy(&solid);
     pixDestroy(&filled);
+    pixDestroy(&holes);
+    pixDestroy(&closed);
     pixDestroy(&dark);
     pixDestroy(&low);
     pixDestroy(&mid8);
