@@ -12,14 +12,14 @@
 #                 compiler should not break their build over a new warning)
 
 VERSION  := 0.1.0
-PKGS     := libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq lept
+PKGS     := libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq libbrotlidec libzip lept
 # libtesseract is opened with dlopen by parse/ocr.c only under --ocr: its
 # headers are needed, it is not linked.
 OCR_PKGS := tesseract
 DEB_PKGS := build-essential pkg-config libxml2-dev libpcre2-dev libjansson-dev \
             libutf8proc-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev \
             libpq-dev libcmocka-dev python3 python3-jsonschema postgresql \
-            clang libclang-rt-dev strace libmimalloc-dev \
+            clang libclang-rt-dev strace libmimalloc-dev libbrotli-dev libzip-dev \
             libtesseract-dev libleptonica-dev tesseract-ocr-chi-sim tesseract-ocr-eng \
             fonts-noto-cjk imagemagick
 
@@ -55,7 +55,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.
 B        ?= build
 OBJS      = $(patsubst %.c,$(B)/%.o,$(SRCS))
 
-.PHONY: all deps check tests-bin golden case tsan clean bench bench-mem bench-fetch bench-ocr
+.PHONY: all deps check tests-bin golden case tsan notices clean bench bench-mem bench-fetch bench-ocr
 
 all: wxingest
 
@@ -131,6 +131,10 @@ $(B)/tests/bench_db: tests/bench/bench_db.c $(B)/libwx.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libwx.a $(LIBS)
 
+# Official notices field by field on tests/notices (also part of check).
+notices: $(B)/wxingest
+	python3 tests/notices_test.py $(B)/wxingest
+
 .PHONY: bench-db
 bench-db: $(B)/wxingest $(B)/tests/bench_db
 	$(B)/wxingest parse -o $(B)/bench-records.jsonl samples/ || [ $$? = 65 ]
@@ -194,3 +198,22 @@ bench-ocr: $(B)/wxingest $(B)/tests/ocr_cli
 # Fetcher throughput against a local C server (tests/bench/httpd.c).
 bench-fetch: $(B)/wxingest $(B)/bench/httpd
 	/usr/bin/python3 tests/bench/fetch.py $(B)/wxingest $(B)/bench/httpd $(B)/bench
+
+# ---- install: make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage] ----
+# Installs $(B)/wxingest as it was built (build it first with the flags you
+# want; CFLAGS given here only matter if it is missing or out of date) and
+# the man page.  make uninstall removes both.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+INSTALL ?= install
+
+.PHONY: install uninstall
+install: $(B)/wxingest wxingest.1
+	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man1"
+	$(INSTALL) -m 755 $(B)/wxingest "$(DESTDIR)$(BINDIR)/wxingest"
+	$(INSTALL) -m 644 wxingest.1 "$(DESTDIR)$(MANDIR)/man1/wxingest.1"
+
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/wxingest" "$(DESTDIR)$(MANDIR)/man1/wxingest.1"

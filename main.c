@@ -19,9 +19,12 @@
 #include <unistd.h>
 
 #include "ingest/ingest.h"
+#include "ingest/strmap.h"
 #include "ingest/fetch.h"
 #include "ingest/ocr_images.h"
+#include "ingest/warc.h"
 #include "output/output.h"
+#include "output/discover.h"
 #include "parse/ocr.h"
 #include "parse/parse.h"
 
@@ -35,6 +38,8 @@ static const char usage_text[] =
     "usage: wxingest parse [-j N] [output options] [--files-from LIST [-0]] PATH...\n"
     "       wxingest fetch [--store DIR] [-i LIST] [options] [URL...]\n"
     "       wxingest run [--store DIR] [-i LIST] [options] [output options] [URL...]\n"
+    "       wxingest discover [--from-pages [PATH...]] [--history FILE] [--album URL]\n"
+    "                         [--wayback BIZ|PREFIX] [options]\n"
     "       wxingest schema sqlite|postgres\n"
     "       wxingest --help | --version\n"
     "\n"
@@ -42,7 +47,8 @@ static const char usage_text[] =
     "(schema wxingest.record/1), one per input page, in input order.\n"
     "\n"
     "PATH is a file (.html, .htm, .mht, .mhtml, markdown archives, any of them\n"
-    "gzip-compressed), a directory (walked recursively in sorted order), or -\n"
+    "gzip-compressed; a WARC, WACZ or ARC web archive gives one record per\n"
+    "HTML page it holds), a directory (walked recursively in sorted order), or -\n"
     "for standard input.\n"
     "\n"
     "  -j, --jobs N        parse in N threads (default 1); records stay in input order\n"
@@ -52,7 +58,7 @@ static const char usage_text[] =
     "                      (NAME_files/) into images[].text (tesseract chi_sim+eng)\n"
     "  --ocr-cache DIR     keep OCR results in DIR by image SHA-256 (re-runs reuse them)\n"
     "\n"
-    "Output options (parse and run):\n"
+    "Output options (parse and run; --lock, --quiet and --log-format for fetch too):\n"
     "  -o, --output FILE   write records to FILE (replaced atomically at the end;\n"
     "                      - is stdout, the default unless --db is given)\n"
     "  --append            append to FILE instead, one flushed line per record\n"
@@ -88,6 +94,27 @@ static const char usage_text[] =
     "  -A, --user-agent UA the User-Agent header\n"
     "  --via wayback[:TS]  fetch the Wayback Machine's raw capture instead\n"
     "  --base-url URL      send requests to URL's host instead (mirrors, tests)\n"
+    "\n"
+    "discover prints one JSON line per article URL found ({\"url\", \"id\", \"biz\",\n"
+    "\"found_in\", \"source\", \"captured_at\"}), canonical, once per article id.\n"
+    "It takes fetch's --rate, --timeout, --retries, --backoff, --max-bytes, -A and\n"
+    "--base-url for its requests, and:\n"
+    "\n"
+    "  --from-pages [PATH...] article links in saved pages (files or directories;\n"
+    "                      without PATH the store's pages)\n"
+    "  --depth N           follow links N levels deep into pages held locally (default 1)\n"
+    "  --follow-in DIR     saved pages links may be followed into (and the store)\n"
+    "  --any-account       keep links to other accounts' articles too\n"
+    "  --history FILE      a saved account history page (msgList) or getmsg JSON\n"
+    "  --album URL         an album (appmsgalbum?__biz=...&album_id=...), every page of it\n"
+    "  --wayback BIZ       the account's captures in the Wayback Machine (CDX API);\n"
+    "                      a URL prefix instead of BIZ lists that prefix\n"
+    "  --from TS, --to TS  captures from/to this time (1-14 digits, YYYYMMDDhhmmss)\n"
+    "  --limit N           CDX rows per request (default 1000)\n"
+    "  --urls              print bare URLs (for fetch -i - or run -i -)\n"
+    "  --store DIR         the store (default ./wxstore when it exists)\n"
+    "\n"
+    "  e.g. wxingest discover --wayback BIZ --urls | wxingest run -i - --via wayback -o out.jsonl\n"
     "\n"
     "Exit status: 0 every input gave a record; 65 some inputs could not be\n"
     "parsed (they still get a record with status \"error\") or some URL could\n"
@@ -187,9 +214,7 @@ static int sink_check(const sink_cli *s, const char *cmd)
  * every machine given the same list agrees without talking to the others. */
 static unsigned shard_of(const char *s, unsigned n)
 {
-    uint64_t h = 14695981039346656037ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return (unsigned)(h % n);
+    return (unsigned)(wx_hash_str(s) % n);
 }
 
 typedef struct run_state {
@@ -222,6 +247,33 @@ static void sink_failed(run_state *st, char *err)
     st->stop = 1;
 }
 
+/* The log format and the --lock: what every unattended command (parse,
+ * fetch, run) sets up before touching anything, so a run that finds the
+ * lock held has done nothing.  Returns 0 or an exit code; *lock_fd stays
+ * open for the whole run. */
+static int start_unattended(const sink_cli *s, int *lock_fd)
+{
+    char *err = NULL;
+    long holder = 0;
+    wx_log_setup(s->quiet, s->json_log);
+    if (!s->lock_path) return 0;
+    *lock_fd = wx_lock_take(s->lock_path, &holder, &err);
+    if (*lock_fd == -2) {
+        /* not an error: the previous run is still going (quiet under --quiet) */
+        wx_log(WX_LOG_WARN, s->lock_path, "another wxingest run (pid %ld) holds the lock; exiting", holder);
+        return EXIT_TEMPFAIL;
+    }
+    if (*lock_fd < 0) { wx_log(WX_LOG_ERROR, NULL, "%s", err); free(err); return EXIT_IOERR; }
+    return 0;
+}
+
+/* A progress line is for a person watching a terminal: not under --quiet,
+ * and not between JSON log lines. */
+static int progress_wanted(const sink_cli *s)
+{
+    return isatty(STDERR_FILENO) && !s->quiet && !s->json_log;
+}
+
 /* Open the lock, the log, the database and the JSON Lines output.  Returns
  * 0 or an exit code; *lock_fd stays open for the whole run. */
 static int open_sinks(run_state *st, const sink_cli *s, const char *key_field, int *lock_fd)
@@ -229,18 +281,9 @@ static int open_sinks(run_state *st, const sink_cli *s, const char *key_field, i
     char *err = NULL;
     memset(st, 0, sizeof *st);
     clock_gettime(CLOCK_MONOTONIC, &st->t0);
-    wx_log_setup(s->quiet, s->json_log);
     st->incremental = s->incremental;
-    if (s->lock_path) {
-        long holder = 0;
-        *lock_fd = wx_lock_take(s->lock_path, &holder, &err);
-        if (*lock_fd == -2) {
-            /* not an error: the previous run is still going (quiet under --quiet) */
-            wx_log(WX_LOG_WARN, s->lock_path, "another wxingest run (pid %ld) holds the lock; exiting", holder);
-            return EXIT_TEMPFAIL;
-        }
-        if (*lock_fd < 0) { wx_log(WX_LOG_ERROR, NULL, "%s", err); free(err); return EXIT_IOERR; }
-    }
+    int rc = start_unattended(s, lock_fd);
+    if (rc != 0) return rc;
     if (s->db_url) {
         st->db = wx_db_open(s->db_url, s->batch, &err);
         if (!st->db) { wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "out of memory"); free(err); return EXIT_IOERR; }
@@ -332,12 +375,19 @@ static int store_record(run_state *st, json_t *rec, const char *name, const char
         st->ok++;
     }
     char *err = NULL;
-    if (rec && to_jsonl && wx_sink_write(&st->out, rec, &err) != 0) sink_failed(st, err), err = NULL;
+    if (rec && to_jsonl && wx_sink_write(&st->out, rec, key, &err) != 0) sink_failed(st, err), err = NULL;
     if (rec && to_db && !st->stop && wx_db_put(st->db, rec, key, &err) != 0) sink_failed(st, err);
     json_decref(rec);
     if (st->progress && st->total) fprintf(stderr, "\rwxingest: %zu/%zu", st->done, st->total);
     else if (st->progress) fprintf(stderr, "\rwxingest: %zu", st->done);
     return st->stop ? -1 : 0;
+}
+
+/* Where --ocr looks for a page's NAME_files/ folder: beside a saved page;
+ * a WARC record's path (FILE#OFFSET) has no such folder. */
+static const char *ocr_page_path(const wx_doc *doc)
+{
+    return doc->container == WX_CONTAINER_WARC ? NULL : doc->path;
 }
 
 /* Parse one loaded document and write its record; name is what problems
@@ -352,7 +402,7 @@ static int parse_doc(run_state *st, wx_doc *doc, const char *name, const char *k
         return st->stop ? -1 : 0;
     }
     json_t *rec = wx_parse(doc);
-    if (rec && st->ocr) wx_ocr_record(rec, doc->path, st->ocr);
+    if (rec && st->ocr) wx_ocr_record(rec, ocr_page_path(doc), st->ocr);
     wx_doc_free(doc);
     return store_record(st, rec, name, key, to_jsonl, to_db);
 }
@@ -386,6 +436,7 @@ typedef struct path_source {
     unsigned shard_k, shard_n;      /* shard_n 0: every input */
     wx_pathlist pending;            /* files of the argument being walked */
     size_t next_pending;
+    wx_warc *warc;                  /* the web archive whose documents come next, or NULL */
     int missing;                    /* some PATH did not exist, or the list broke (exit 66) */
 } path_source;
 
@@ -411,16 +462,37 @@ static char *list_next(path_source *src)
     return NULL;
 }
 
-/* The next input file of this shard (malloc'd), or NULL when there are no more. */
-static char *source_next(path_source *src)
+/* A web archive's records that are no documents but deserve a word. */
+static void warc_note(void *ctx, const char *where, const char *msg)
 {
+    (void)ctx;
+    wx_log(WX_LOG_WARN, where, "%s", msg);
+}
+
+/* The next input file of this shard (malloc'd), or NULL when there are no
+ * more.  A WARC file is many inputs: its documents come one by one in
+ * *doc, already loaded, named FILE#OFFSET (ingest/warc.h). */
+static char *source_next(path_source *src, wx_doc **doc)
+{
+    *doc = NULL;
     for (;;) {
+        if (src->warc) {
+            wx_doc *d = wx_warc_next(src->warc);
+            char *name = d ? strdup(d->path) : NULL;
+            if (name) { *doc = d; return name; }
+            wx_doc_free(d);
+            wx_warc_close(src->warc);
+            src->warc = NULL;
+        }
         while (src->next_pending < src->pending.count) {
             char *p = src->pending.paths[src->next_pending];
             src->pending.paths[src->next_pending++] = NULL;
-            if (!src->shard_n || shard_of(p, src->shard_n) == src->shard_k) return p;
+            if (src->shard_n && shard_of(p, src->shard_n) != src->shard_k) { free(p); continue; }
+            if (strcmp(p, "-") == 0 || !wx_warc_open(p, warc_note, NULL, &src->warc)) return p;
             free(p);
+            break;
         }
+        if (src->warc) continue;
         wx_pathlist_free(&src->pending);
         memset(&src->pending, 0, sizeof src->pending);
         src->next_pending = 0;
@@ -437,6 +509,7 @@ static char *source_next(path_source *src)
 /* What parsing one input gave, waiting for its turn to be stored. */
 typedef struct parse_slot {
     char *path;
+    wx_doc *doc;                /* already loaded (a WARC record), or NULL: load path */
     json_t *rec;                /* NULL when skipped or out of memory */
     int loaded, skipped, to_jsonl, to_db;
     int ready;
@@ -446,14 +519,15 @@ typedef struct parse_slot {
  * --incremental, a document the sinks already have is not parsed. */
 static void parse_input(run_state *st, pthread_mutex_t *sink_mu, parse_slot *slot)
 {
-    wx_doc *doc = wx_doc_load(slot->path);
+    wx_doc *doc = slot->doc ? slot->doc : wx_doc_load(slot->path);
+    slot->doc = NULL;
     if (!doc) return;
     slot->loaded = 1;
     if (sink_mu) pthread_mutex_lock(sink_mu);
     slot->skipped = already_stored(st, doc, slot->path, &slot->to_jsonl, &slot->to_db);
     if (sink_mu) pthread_mutex_unlock(sink_mu);
     if (!slot->skipped) slot->rec = wx_parse(doc);
-    if (slot->rec && st->ocr) wx_ocr_record(slot->rec, doc->path, st->ocr);
+    if (slot->rec && st->ocr) wx_ocr_record(slot->rec, ocr_page_path(doc), st->ocr);
     wx_doc_free(doc);
 }
 
@@ -496,11 +570,12 @@ static void *parse_worker(void *arg)
         while (!pool->stop && !pool->exhausted && pool->taken >= pool->emitted + pool->window)
             pthread_cond_wait(&pool->room, &pool->mu);
         if (pool->stop || pool->exhausted) break;
-        char *path = source_next(pool->src);
+        wx_doc *doc;
+        char *path = source_next(pool->src, &doc);
         if (!path) { pool->exhausted = 1; pthread_cond_broadcast(&pool->done); break; }
         parse_slot *slot = &pool->slots[pool->taken++ % pool->window];
         pthread_mutex_unlock(&pool->mu);
-        parse_slot mine = {.path = path};
+        parse_slot mine = {.path = path, .doc = doc};
         parse_input(pool->st, &pool->sink_mu, &mine);
         mine.ready = 1;
         pthread_mutex_lock(&pool->mu);
@@ -542,8 +617,9 @@ static int parse_all(path_source *src, int jobs, run_state *st)
 {
     if (jobs <= 1) {                                /* no threads: the plain loop */
         char *path;
-        while (!got_signal && (path = source_next(src)) != NULL) {
-            parse_slot slot = {.path = path};
+        wx_doc *doc;
+        while (!got_signal && (path = source_next(src, &doc)) != NULL) {
+            parse_slot slot = {.path = path, .doc = doc};
             parse_input(st, NULL, &slot);
             int stop = store_input(st, NULL, &slot) != 0;
             free(path);
@@ -628,7 +704,7 @@ static int cmd_parse(int argc, char **argv)
         if (src.list && src.list != stdin) fclose(src.list);
         return r;
     }
-    st.progress = isatty(STDERR_FILENO) && !s.quiet && !s.json_log;
+    st.progress = progress_wanted(&s);
     st.ocr = want_ocr ? &ocr : NULL;
     wx_log_progress_shown(st.progress);
     catch_signals();
@@ -642,6 +718,7 @@ static int cmd_parse(int argc, char **argv)
     if (st.progress && st.done) fputc('\n', stderr);
     wx_log_progress_shown(0);
     wx_pathlist_free(&src.pending);
+    wx_warc_close(src.warc);
     if (src.list && src.list != stdin) fclose(src.list);
     close_sinks(&st);
     if (got_signal) wx_log(WX_LOG_WARN, NULL, "interrupted by %s; the work done so far is saved", strsignal(got_signal));
@@ -667,9 +744,11 @@ static int cmd_schema(int argc, char **argv)
 typedef struct fetch_cli {
     wx_fetch_opts o;
     const char *store_dir;
-    sink_cli sink;              /* run only: -o, --db, --lock, ... */
+    sink_cli sink;              /* run: -o, --db, --lock, ...; fetch: --lock, --quiet, --log-format */
     int is_run;
     int had_list;               /* -i was given (an empty list is not a usage error) */
+    const char **lists;         /* the -i LISTs, read once every option is known */
+    size_t nlists;
     wx_urllist urls;
 } fetch_cli;
 
@@ -756,6 +835,28 @@ static int usage_error(const char *cmd, const char *what, const char *arg)
     return EXIT_USAGE;
 }
 
+/* The URLs of the -i LISTs, in order.  Read after the options so their
+ * problems are logged as --quiet and --log-format say.  Returns 0 or an
+ * exit code. */
+static int read_url_lists(fetch_cli *cli)
+{
+    char *err = NULL;
+    wx_log_setup(cli->sink.quiet, cli->sink.json_log);
+    for (size_t i = 0; i < cli->nlists; i++) {
+        const char *list = cli->lists[i];
+        if (strcmp(list, "-") != 0 && access(list, R_OK) != 0) {
+            wx_log(WX_LOG_ERROR, list, "%s", strerror(errno));
+            return EXIT_NOINPUT;
+        }
+        if (wx_urllist_read(list, &cli->urls, &err) != 0) {
+            wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : list);
+            free(err);
+            return EXIT_DATAERR;
+        }
+    }
+    return 0;
+}
+
 /* Options shared by fetch and run.  Returns 0 to go on, or an exit code
  * (-1 for --help, which exits 0). */
 static int parse_fetch_args(int argc, char **argv, fetch_cli *cli)
@@ -772,12 +873,17 @@ static int parse_fetch_args(int argc, char **argv, fetch_cli *cli)
         {NULL, 0, NULL, 0}};
     const char *cmd = cli->is_run ? "run" : "fetch";
     double d;
-    char *err = NULL;
     int c, r;
+    if (!(cli->lists = calloc((size_t)argc, sizeof *cli->lists))) {
+        fprintf(stderr, "wxingest: out of memory\n");
+        return EXIT_USAGE;
+    }
     optind = 1;
     while ((c = getopt_long(argc, argv, cli->is_run ? "i:j:A:o:h" : "i:j:A:h", opts, NULL)) != -1) {
         if (c >= O_DB || c == 'o') {
-            if (!cli->is_run) return usage_error(cmd, "output options are for run; fetch writes its lines to stdout", NULL);
+            int unattended = c == O_LOCK || c == O_QUIET || c == O_LOG_FORMAT;
+            if (!cli->is_run && !unattended)
+                return usage_error(cmd, "output options are for run; fetch writes its lines to stdout", NULL);
             if ((r = sink_option(c, optarg, &cli->sink, cmd)) == EXIT_USAGE) return r;
             continue;
         }
@@ -785,15 +891,7 @@ static int parse_fetch_args(int argc, char **argv, fetch_cli *cli)
         case O_STORE: cli->store_dir = optarg; break;
         case 'i':
             cli->had_list = 1;
-            if (strcmp(optarg, "-") != 0 && access(optarg, R_OK) != 0) {
-                fprintf(stderr, "wxingest: %s: %s\n", optarg, strerror(errno));
-                return EXIT_NOINPUT;
-            }
-            if (wx_urllist_read(optarg, &cli->urls, &err) != 0) {
-                fprintf(stderr, "wxingest: %s\n", err ? err : optarg);
-                free(err);
-                return EXIT_DATAERR;
-            }
+            cli->lists[cli->nlists++] = optarg;
             break;
         case 'j':
             if (parse_double(optarg, 1, 256, &d) != 0 || d != (int)d) return usage_error(cmd, "bad --jobs", optarg);
@@ -829,6 +927,7 @@ static int parse_fetch_args(int argc, char **argv, fetch_cli *cli)
         default: fputs("Try 'wxingest --help'.\n", stderr); return EXIT_USAGE;
         }
     }
+    if ((r = read_url_lists(cli)) != 0) return r;
     for (int i = optind; i < argc; i++) {
         int rc = wx_urllist_add(&cli->urls, argv[i]);
         if (rc == -2) return usage_error(cmd, "URL is not valid UTF-8", NULL);
@@ -931,6 +1030,7 @@ static int cmd_fetch(int argc, char **argv, int is_run)
     cli.store_dir = "wxstore";
     wx_fetch_opts_init(&cli.o);
     int rc = parse_fetch_args(argc, argv, &cli);
+    free(cli.lists);
     if (rc != 0 || cli.urls.count == 0) {
         wx_urllist_free(&cli.urls);
         if (rc == -1) return 0;
@@ -950,6 +1050,10 @@ static int cmd_fetch(int argc, char **argv, int is_run)
         if (cli.sink.shard_n) keep_url_shard(&cli.urls, cli.sink.shard_k, cli.sink.shard_n);
     } else {
         memset(&st, 0, sizeof st);
+        if ((rc = start_unattended(&cli.sink, &lock_fd)) != 0) {
+            wx_urllist_free(&cli.urls);
+            return rc;
+        }
     }
     char *err = NULL;
     wx_store *store = wx_store_open(cli.store_dir, &err);
@@ -958,10 +1062,11 @@ static int cmd_fetch(int argc, char **argv, int is_run)
         free(err);
         wx_urllist_free(&cli.urls);
         if (is_run) close_sinks(&st);
+        if (lock_fd >= 0) close(lock_fd);
         return EXIT_IOERR;
     }
     catch_signals();
-    int tty = isatty(STDERR_FILENO);
+    int tty = progress_wanted(&cli.sink);
     wx_fetch_result *results = calloc(cli.urls.count, sizeof *results);
     fetch_out fo = {&cli, results, calloc(cli.urls.count, 1), 0, !is_run, tty, 0};
     cli.o.progress = tty;
@@ -995,9 +1100,136 @@ static int cmd_fetch(int argc, char **argv, int is_run)
     if (is_run) {
         close_sinks(&st);
         log_summary(&st);
-        if (lock_fd >= 0) close(lock_fd);
     }
+    if (lock_fd >= 0) close(lock_fd);
     return got_signal ? signal_exit() : st.exit_code;
+}
+
+/* Everything discover was told; the lists point into argv. */
+typedef struct discover_cli {
+    wx_discover_opts o;
+    char **lists[3];            /* --follow-in, --history, --album */
+    size_t counts[3];
+} discover_cli;
+
+/* Append an argument to one of discover's lists. */
+static int cli_list_add(discover_cli *cli, int which, char *arg)
+{
+    char **l = realloc(cli->lists[which], (cli->counts[which] + 1) * sizeof *l);
+    if (!l) return -1;
+    l[cli->counts[which]++] = arg;
+    cli->lists[which] = l;
+    return 0;
+}
+
+/* A CDX timestamp bound: 1 to 14 digits. */
+static int is_timestamp(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    return n >= 1 && n <= 14 && !s[n];
+}
+
+/* discover's options (parsing only; wx_discover runs them).  Returns 0 to
+ * go on, -1 for --help, or an exit code. */
+static int parse_discover_args(int argc, char **argv, discover_cli *cli)
+{
+    enum { O_STORE = 256, O_RATE, O_TIMEOUT, O_RETRIES, O_BACKOFF, O_MAXBYTES, O_BASE, O_PAGES, O_FOLLOW,
+           O_HISTORY, O_ALBUM, O_WAYBACK, O_FROM, O_TO, O_LIMIT, O_DEPTH, O_ANY, O_URLS };
+    static const struct option opts[] = {
+        {"store", required_argument, NULL, O_STORE},     {"rate", required_argument, NULL, O_RATE},
+        {"timeout", required_argument, NULL, O_TIMEOUT}, {"retries", required_argument, NULL, O_RETRIES},
+        {"backoff", required_argument, NULL, O_BACKOFF}, {"max-bytes", required_argument, NULL, O_MAXBYTES},
+        {"user-agent", required_argument, NULL, 'A'},    {"base-url", required_argument, NULL, O_BASE},
+        {"from-pages", no_argument, NULL, O_PAGES},      {"follow-in", required_argument, NULL, O_FOLLOW},
+        {"history", required_argument, NULL, O_HISTORY}, {"album", required_argument, NULL, O_ALBUM},
+        {"wayback", required_argument, NULL, O_WAYBACK}, {"from", required_argument, NULL, O_FROM},
+        {"to", required_argument, NULL, O_TO},           {"limit", required_argument, NULL, O_LIMIT},
+        {"depth", required_argument, NULL, O_DEPTH},     {"any-account", no_argument, NULL, O_ANY},
+        {"urls", no_argument, NULL, O_URLS},             {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *cmd = "discover";
+    wx_discover_opts *o = &cli->o;
+    double d;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "A:h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_STORE: o->store_dir = optarg; break;
+        case O_RATE: if (parse_rate(optarg, &o->fetch.rate) != 0) return usage_error(cmd, "bad --rate", optarg); break;
+        case O_TIMEOUT: if (parse_timeout(optarg, &o->fetch) != 0) return usage_error(cmd, "bad --timeout", optarg); break;
+        case O_RETRIES:
+            if (parse_double(optarg, 0, 20, &d) != 0 || d != (int)d) return usage_error(cmd, "bad --retries", optarg);
+            o->fetch.retries = (int)d;
+            break;
+        case O_BACKOFF:
+            if (parse_double(optarg, 0, 3600, &o->fetch.backoff) != 0) return usage_error(cmd, "bad --backoff", optarg);
+            break;
+        case O_MAXBYTES:
+            if (parse_size(optarg, &o->fetch.max_bytes) != 0) return usage_error(cmd, "bad --max-bytes", optarg);
+            break;
+        case 'A': o->fetch.user_agent = optarg; break;
+        case O_BASE:
+            if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0)
+                return usage_error(cmd, "--base-url must be an http:// or https:// URL", optarg);
+            o->fetch.base_url = optarg;
+            break;
+        case O_PAGES: o->from_pages = 1; break;
+        case O_FOLLOW: case O_HISTORY: case O_ALBUM:
+            if (cli_list_add(cli, c == O_FOLLOW ? 0 : c == O_HISTORY ? 1 : 2, optarg) != 0) return EXIT_USAGE;
+            break;
+        case O_WAYBACK:
+            if (!*optarg || strpbrk(optarg, " \t\r\n")) return usage_error(cmd, "--wayback wants a biz or a URL prefix", optarg);
+            o->wayback = optarg;
+            break;
+        case O_FROM: case O_TO:
+            if (!is_timestamp(optarg)) return usage_error(cmd, "--from and --to want 1 to 14 digits (YYYYMMDDhhmmss)", optarg);
+            if (c == O_FROM) o->from = optarg; else o->to = optarg;
+            break;
+        case O_LIMIT:
+            if (parse_double(optarg, 1, 1e6, &d) != 0 || d != (long)d) return usage_error(cmd, "bad --limit", optarg);
+            o->limit = (long)d;
+            break;
+        case O_DEPTH:
+            if (parse_double(optarg, 1, 100, &d) != 0 || d != (int)d) return usage_error(cmd, "bad --depth (1 to 100)", optarg);
+            o->depth = (int)d;
+            break;
+        case O_ANY: o->any_account = 1; break;
+        case O_URLS: o->urls_only = 1; break;
+        case 'h': fputs(usage_text, stdout); return -1;
+        default: fputs("Try 'wxingest --help'.\n", stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc && !o->from_pages) return usage_error(cmd, "PATHs are read with --from-pages", argv[optind]);
+    o->pages = argv + optind;
+    o->npages = (size_t)(argc - optind);
+    o->follow_in = cli->lists[0];
+    o->nfollow_in = cli->counts[0];
+    o->histories = cli->lists[1];
+    o->nhistories = cli->counts[1];
+    o->albums = cli->lists[2];
+    o->nalbums = cli->counts[2];
+    if (!o->from_pages && !o->nhistories && !o->nalbums && !o->wayback)
+        return usage_error(cmd, "no source given (--from-pages, --history, --album or --wayback)", NULL);
+    return 0;
+}
+
+/* discover: parse the options, then run the sources (output/discover.c). */
+static int cmd_discover(int argc, char **argv)
+{
+    discover_cli cli;
+    memset(&cli, 0, sizeof cli);
+    wx_discover_opts_init(&cli.o);
+    int rc = parse_discover_args(argc, argv, &cli);
+    if (rc == 0) {
+        catch_signals();
+        cli.o.fetch.stop = &got_signal;
+        rc = wx_discover(&cli.o, stdout);
+        if (got_signal) rc = signal_exit();
+    } else if (rc == -1) {
+        rc = 0;
+    }
+    for (int i = 0; i < 3; i++) free(cli.lists[i]);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -1016,6 +1248,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "fetch") == 0) return cmd_fetch(argc - 1, argv + 1, 0);
     if (strcmp(cmd, "run") == 0) return cmd_fetch(argc - 1, argv + 1, 1);
     if (strcmp(cmd, "schema") == 0) return cmd_schema(argc - 1, argv + 1);
+    if (strcmp(cmd, "discover") == 0) return cmd_discover(argc - 1, argv + 1);
     fprintf(stderr, "wxingest: unknown command or option '%s'\n", cmd);
     fputs(usage_text, stderr);
     return EXIT_USAGE;

@@ -17,13 +17,15 @@ typedef enum {
     WX_DOC_UNREADABLE,   /* open/read failed (permissions, I/O error) */
     WX_DOC_TOO_LARGE,    /* over WX_MAX_DOC_BYTES */
     WX_DOC_BAD_GZIP,     /* .gz input that does not inflate */
-    WX_DOC_BAD_MHTML     /* MHTML without a usable text/html part */
+    WX_DOC_BAD_MHTML,    /* MHTML without a usable text/html part */
+    WX_DOC_BAD_WARC      /* a WARC/ARC record that is cut short or damaged (warc.h) */
 } wx_doc_status;
 
 /* How the bytes were packaged on disk. */
 typedef enum {
     WX_CONTAINER_PLAIN = 0,
-    WX_CONTAINER_MHTML
+    WX_CONTAINER_MHTML,
+    WX_CONTAINER_WARC    /* a record of a WARC or ARC file (warc.h) */
 } wx_container;
 
 typedef struct wx_doc {

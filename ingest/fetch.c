@@ -28,6 +28,7 @@
 
 #include "ingest.h"
 #include "fetch.h"
+#include "strmap.h"
 
 #ifndef WX_VERSION
 #define WX_VERSION "dev"
@@ -105,20 +106,12 @@ static int valid_utf8(const char *s)
     return j != NULL;
 }
 
-/* FNV-1a: short keys, no adversary worth a keyed hash for a local list. */
-static size_t hash_url(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return (size_t)h;
-}
-
 /* Open addressing, kept at most half full: lists of 100 000 URLs must not
  * cost a quadratic duplicate check. */
 static size_t *slot_for(const wx_urllist *list, const char *url)
 {
     size_t mask = list->nslots - 1;
-    for (size_t k = hash_url(url) & mask;; k = (k + 1) & mask) {
+    for (size_t k = (size_t)wx_hash_str(url) & mask;; k = (k + 1) & mask) {
         size_t v = list->slots[k];
         if (!v || strcmp(list->urls[v - 1], url) == 0) return &list->slots[k];
     }
@@ -156,6 +149,13 @@ int wx_urllist_add(wx_urllist *list, const char *url)
     list->urls[list->count++] = copy;
     *slot = list->count;
     return 0;
+}
+
+long wx_urllist_find(const wx_urllist *list, const char *url)
+{
+    if (list->nslots == 0) return -1;
+    size_t v = *slot_for(list, url);
+    return v ? (long)(v - 1) : -1;
 }
 
 /* Trim in place: lists come from editors and spreadsheets (CRLF, BOM, tabs). */
@@ -237,6 +237,7 @@ void wx_fetch_result_free(wx_fetch_result *res)
     if (!res) return;
     free(res->path);
     free(res->error);
+    free(res->body);
     memset(res, 0, sizeof *res);
 }
 
@@ -297,7 +298,8 @@ typedef struct fetcher {
     CURLM *multi;
     task *tasks;
     size_t ntasks, active, done, failed;
-    host *hosts;
+    host *own_hosts;            /* the hosts of this call, unless o->hosts keeps them */
+    host **hosts;               /* &own_hosts or &o->hosts->head */
     char *ua;
     double started, last_progress;
     double next_scan;           /* start_ready has nothing to do before this (0: look now) */
@@ -323,13 +325,36 @@ enum { PENDING_MAX = 64 };
 /* Hosts are the unit of politeness; look one up or add it. */
 static host *host_get(fetcher *f, const char *name)
 {
-    for (host *h = f->hosts; h; h = h->next)
+    for (host *h = *f->hosts; h; h = h->next)
         if (strcmp(h->name, name) == 0) return h;
     host *h = calloc(1, sizeof *h);
     if (!h || !(h->name = strdup(name))) { free(h); return NULL; }
-    h->next = f->hosts;
-    f->hosts = h;
+    h->next = *f->hosts;
+    *f->hosts = h;
     return h;
+}
+
+struct wx_fetch_hosts { host *head; };
+
+/* A caller making one request after another keeps the hosts, so the rate
+ * and pauses hold across its calls as they do within one. */
+wx_fetch_hosts *wx_fetch_hosts_new(void) { return calloc(1, sizeof(wx_fetch_hosts)); }
+
+/* A call's own hosts go with it; kept ones go with their wx_fetch_hosts. */
+static void hosts_free(host *h)
+{
+    for (host *n; h; h = n) {
+        n = h->next;
+        free(h->name);
+        free(h);
+    }
+}
+
+void wx_fetch_hosts_free(wx_fetch_hosts *hosts)
+{
+    if (!hosts) return;
+    hosts_free(hosts->head);
+    free(hosts);
 }
 
 /* host:port of a URL, through libcurl's own parser so it agrees with what
@@ -597,6 +622,18 @@ static const char *curl_code_word(CURLcode rc)
     }
 }
 
+/* curl says "unsupported protocol" both for a redirect to another scheme
+ * and for a reply that is not HTTP/1.x or 2 (an HTTP/0.9 body with no
+ * status line) from an http(s) URL: the latter is the server's fault,
+ * an http error, not a scheme one. */
+static const char *error_word(CURLcode rc, const char *url)
+{
+    if (rc == CURLE_UNSUPPORTED_PROTOCOL && url &&
+        (strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0))
+        return "http";
+    return curl_code_word(rc);
+}
+
 /* Schedule another attempt, or fail when the attempts are used up.  The
  * delay doubles each time (equal jitter: half fixed, half random) and is
  * never shorter than the server's Retry-After, which also pauses the host. */
@@ -733,6 +770,23 @@ static void commit_pending(fetcher *f)
     f->pending_bytes = 0;
 }
 
+/* to_memory: the caller takes the body (NUL-terminated, like a document's
+ * bytes, so text scanners may stop at the end). */
+static void hand_over_body(fetcher *f, task *t)
+{
+    wx_fetch_result *r = &f->results[t->index];
+    unsigned char *b = t->body ? t->body : malloc(1);
+    if (!b) { task_fail(f, t, strdup("internal: out of memory")); return; }
+    b[t->len] = '\0';   /* on_body always leaves room for it */
+    r->body = b;
+    r->body_len = t->len;
+    t->body = NULL;
+    r->status = WX_FETCH_STORED;
+    free(r->error);
+    r->error = NULL;
+    task_done(f, t);
+}
+
 /* Classify one finished attempt.  This is the whole policy of the issue's
  * "Behaviour on the network" section in one place. */
 static void finish_transfer(fetcher *f, task *t, CURLcode rc)
@@ -755,7 +809,7 @@ static void finish_transfer(fetcher *f, task *t, CURLcode rc)
         task_fail(f, t, fmt("too_large: the body is larger than %zu bytes (--max-bytes)", f->o->max_bytes));
     } else if (rc != CURLE_OK) {
         const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
-        char *msg = fmt("%s: %s", curl_code_word(rc), detail);
+        char *msg = fmt("%s: %s", error_word(rc, final_url), detail);
         if (transient(rc)) retry_or_fail(f, t, msg, 0);
         else task_fail(f, t, msg);
     } else if (code == 304 && t->prev && f->o->refresh) {
@@ -776,6 +830,9 @@ static void finish_transfer(fetcher *f, task *t, CURLcode rc)
         if (h->next_ok < now_s() + pause) h->next_ok = now_s() + pause;
         task_fail(f, t, strdup("verify: WeChat showed its verification page (环境异常, 完成验证后即可继续访问); not stored"));
         if (h->verify_streak >= VERIFY_STREAK_LIMIT && !h->blocked) host_block(f, h);
+    } else if (f->o->to_memory) {
+        h->verify_streak = 0;
+        hand_over_body(f, t);
     } else if (t->len == 0) {
         task_fail(f, t, fmt("empty: HTTP %ld with an empty body", code));
     } else if (!page_type_ok(ctype, t->body, t->len)) {
@@ -862,7 +919,7 @@ static void task_init(fetcher *f, task *t, size_t i, const char *url)
         task_fail(f, t, strdup("url: only http:// and https:// URLs are fetched"));
         return;
     }
-    const wx_fetch_rec *prev = wx_store_latest(f->st, url);
+    const wx_fetch_rec *prev = f->st ? wx_store_latest(f->st, url) : NULL;
     if (prev && !wx_store_has_object(f->st, prev->sha256)) prev = NULL;   /* object deleted by hand */
     t->prev = prev;
     if (prev && !f->o->refresh) {
@@ -887,11 +944,7 @@ static void fetcher_free(fetcher *f)
         free(f->tasks[i].request_url);
     }
     free(f->tasks);
-    for (host *h = f->hosts, *n; h; h = n) {
-        n = h->next;
-        free(h->name);
-        free(h);
-    }
+    hosts_free(f->own_hosts);
     if (f->multi) curl_multi_cleanup(f->multi);
     free(f->ua);
     free(f->pending);
@@ -912,6 +965,7 @@ int wx_fetch_all(wx_store *st, const wx_urllist *urls, const wx_fetch_opts *o,
     f.st = st;
     f.o = o;
     f.results = results;
+    f.hosts = o->hosts ? &o->hosts->head : &f.own_hosts;
     f.multi = curl_multi_init();
     f.tasks = calloc(urls->count ? urls->count : 1, sizeof *f.tasks);
     f.ua = fmt("wxingest/%s (archiver of saved WeChat Official Account articles; "
@@ -962,4 +1016,23 @@ int wx_fetch_all(wx_store *st, const wx_urllist *urls, const wx_fetch_opts *o,
     fetcher_free(&f);
     curl_global_cleanup();
     return 0;
+}
+
+/* Discover's paged queries: one URL at a time, each depending on the last. */
+int wx_fetch_get(const wx_fetch_opts *o, const char *url, wx_fetch_result *res, char **err)
+{
+    wx_fetch_opts one = *o;
+    one.to_memory = 1;
+    one.on_done = NULL;
+    one.progress = 0;
+    wx_urllist list = {0};
+    memset(res, 0, sizeof *res);
+    if (wx_urllist_add(&list, url) != 0) {
+        res->status = WX_FETCH_FAILED;
+        res->error = strdup("url: not valid UTF-8");
+        return 0;
+    }
+    int rc = wx_fetch_all(NULL, &list, &one, res, err);
+    wx_urllist_free(&list);
+    return rc;
 }

@@ -67,6 +67,8 @@ typedef struct wx_urllist {
 /* Add one URL (copied) unless the list already has it.  Returns 0, -1 (out
  * of memory) or -2 (not valid UTF-8, so it could not be written as JSON). */
 int wx_urllist_add(wx_urllist *list, const char *url);
+/* Position of url in the list, or -1. */
+long wx_urllist_find(const wx_urllist *list, const char *url);
 /* Read a URL list: one URL a line, blank lines and lines starting with '#'
  * ignored, surrounding whitespace trimmed; path "-" is stdin.
  * Returns 0, or -1 with a malloc'd message in *err. */
@@ -91,10 +93,19 @@ typedef struct wx_fetch_result {
     int attempts;           /* requests made */
     char *error;            /* why it failed ("verify: …" for the anti-bot page); owned, may be NULL */
     int store_error;        /* the failure was writing to the store (exit 74) */
+    unsigned char *body;    /* to_memory: the 2xx body, NUL-terminated; owned, may be NULL */
+    size_t body_len;
 } wx_fetch_result;
 
 typedef void (*wx_fetch_done_fn)(void *ctx, size_t index, const wx_fetch_result *res);
 typedef void (*wx_fetch_note_fn)(void *ctx, const char *msg);
+
+/* Per-host politeness state (rate, Retry-After and verification pauses,
+ * hosts given up on) that outlives one wx_fetch_all call, for callers that
+ * make request after request (discover's paged CDX and album queries). */
+typedef struct wx_fetch_hosts wx_fetch_hosts;
+wx_fetch_hosts *wx_fetch_hosts_new(void);
+void wx_fetch_hosts_free(wx_fetch_hosts *hosts);
 
 typedef struct wx_fetch_opts {
     int jobs;                   /* transfers at once (4) */
@@ -116,6 +127,10 @@ typedef struct wx_fetch_opts {
     wx_fetch_done_fn on_done;   /* called once per URL as it finishes; may be NULL */
     wx_fetch_note_fn on_note;   /* host-level news ("stopping fetches from …"); may be NULL */
     void *ctx;
+    int to_memory;              /* hand each 2xx body to the caller (result.body) instead of
+                                 * storing it: any media type, empty bodies too; the store may
+                                 * be NULL and nothing is skipped */
+    wx_fetch_hosts *hosts;      /* NULL: politeness state for this call only */
 } wx_fetch_opts;
 
 /* Fill o with the defaults above. */
@@ -129,6 +144,12 @@ void wx_fetch_opts_init(wx_fetch_opts *o);
 int wx_fetch_all(wx_store *st, const wx_urllist *urls, const wx_fetch_opts *o,
                  wx_fetch_result *results, char **err);
 void wx_fetch_result_free(wx_fetch_result *res);
+
+/* One URL's body into memory, with every rule of wx_fetch_all (rate,
+ * retries, backoff, timeouts, size cap, verification page, --base-url):
+ * o as given, to_memory set.  res->status is WX_FETCH_STORED with res->body
+ * set, or WX_FETCH_FAILED with res->error.  Returns wx_fetch_all's value. */
+int wx_fetch_get(const wx_fetch_opts *o, const char *url, wx_fetch_result *res, char **err);
 
 /* Whether a page body is WeChat's anti-bot verification page (环境异常 /
  * 完成验证后即可继续访问); final_url may be NULL.  Public for the tests. */

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <openssl/evp.h>
 #include <zlib.h>
 
@@ -461,33 +462,20 @@ static unsigned char *decode_part(wx_doc *doc, const char *cte, const unsigned c
 
 /* The moment an MHTML file was saved, from its RFC 5322 Date header
  * ("Sat, 7 Dec 2018 21:40:15 +0800"), as UTC ISO 8601; NULL when the
- * header is absent or not such a date. */
+ * header is absent or not a date of 1990-2100.  libcurl's curl_getdate
+ * reads every form of HTTP/mail date (RFC 822/850/1123, asctime, zone
+ * names and numeric offsets), so no date grammar of our own is kept;
+ * a trailing comment is dropped first, as curl does not read those. */
 static char *mhtml_saved_at(const char *date)
 {
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     if (!date) return NULL;
-    const char *comma = strchr(date, ',');
-    const char *s = comma ? comma + 1 : date;
-    int d, y, h, mi, sec = 0, n = 0;
-    char mon[4], sign = '+';
-    unsigned zone = 0;
-    if (sscanf(s, " %2d %3s %4d %2d:%2d:%2d %n", &d, mon, &y, &h, &mi, &sec, &n) < 6) return NULL;
-    const char *m = strstr(months, mon);
-    if (strlen(mon) != 3 || !m || (m - months) % 3 != 0) return NULL;
-    if (s[n] == '+' || s[n] == '-') {
-        sign = s[n];
-        if (sscanf(s + n + 1, "%4u", &zone) != 1) zone = 0;
-    }
-    if (y < 1990 || y > 2100 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return NULL;
-    struct tm tm = {0};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = (int)((m - months) / 3);
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    long offset = (long)(zone / 100) * 3600 + (long)(zone % 100) * 60;
-    time_t t = timegm(&tm) - (sign == '+' ? offset : -offset);
+    char plain[128];                   /* without an RFC 5322 comment: "+0800 (CST)" */
+    size_t n = strcspn(date, "(");
+    if (n >= sizeof plain) return NULL;
+    memcpy(plain, date, n);
+    plain[n] = '\0';
+    time_t t = curl_getdate(plain, NULL);
+    if (t < (time_t)631152000 || t >= (time_t)4133980800LL) return NULL;   /* 1990-01-01 .. 2101-01-01 */
     struct tm utc;
     char iso[32];
     if (!gmtime_r(&t, &utc) || !strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &utc)) return NULL;
@@ -727,12 +715,13 @@ void wx_doc_free(wx_doc *doc)
 /* ---------- which files are pages ---------- */
 
 /* Whether the first bytes of a file look like something parse/ reads: HTML,
- * MHTML, or a markdown archive of an article. */
+ * MHTML, a markdown archive of an article, or a web archive (warc.h). */
 static int sniff_page(const unsigned char *p, size_t len)
 {
     static const char *const starts[] = {"<!doctype html", "<html", "<head", "<meta", "<!--",
                                          "<body", "<div", "<script", "<title", NULL};
     if (mhtml_sniff(p, len, 1)) return 1;
+    if ((len >= 7 && memcmp(p, "WARC/1.", 7) == 0) || (len >= 11 && memcmp(p, "filedesc://", 11) == 0)) return 1;
     size_t i = 0;
     if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) i = 3;
     if (ci_starts(p + i, len - i, "---\n") || ci_starts(p + i, len - i, "---\r\n")) return 1;
@@ -783,8 +772,8 @@ static long sniff_read(const char *path, unsigned char *buf)
  * walk can report unreadable files instead of dropping them silently. */
 static int candidate(const char *path, int *err)
 {
-    static const char *const pages[] = {"html", "htm", "mht", "mhtml", "shtml", "xhtml", NULL};
-    static const char *const maybe[] = {"md", "markdown", "txt", NULL};
+    static const char *const pages[] = {"html", "htm", "mht", "mhtml", "shtml", "xhtml", "wacz", NULL};
+    static const char *const maybe[] = {"md", "markdown", "txt", "warc", "arc", NULL};
     *err = 0;
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
@@ -833,8 +822,40 @@ typedef struct walker {
     void *ctx;
     dir_id *stack;
     size_t depth, cap;
+    dir_id *seen;           /* every directory walked so far: open addressing, */
+    size_t nseen, seen_cap; /* at most half full; ino 0 never names a directory */
     int oom;
 } walker;
+
+static size_t dir_slot(const dir_id *set, size_t cap, dir_id d)
+{
+    size_t h = ((size_t)d.ino * 0x9E3779B97F4A7C15ull) ^ (size_t)d.dev;
+    size_t i = h & (cap - 1);
+    while (set[i].ino && !(set[i].ino == d.ino && set[i].dev == d.dev)) i = (i + 1) & (cap - 1);
+    return i;
+}
+
+/* Notes a directory as walked; 0 when it was walked already (another
+ * symlink to it), 1 when it is new, -1 when out of memory.  Each real
+ * directory is walked once per walk: a graph of links (each dN holding two
+ * links to dN+1) would otherwise cost 2^depth walks. */
+static int dir_first_visit(walker *w, dir_id d)
+{
+    if (w->seen_cap && w->seen[dir_slot(w->seen, w->seen_cap, d)].ino) return 0;
+    if ((w->nseen + 1) * 2 > w->seen_cap) {
+        size_t ncap = w->seen_cap ? w->seen_cap * 2 : 64;
+        dir_id *g = calloc(ncap, sizeof *g);
+        if (!g) return -1;
+        for (size_t i = 0; i < w->seen_cap; i++)
+            if (w->seen[i].ino) g[dir_slot(g, ncap, w->seen[i])] = w->seen[i];
+        free(w->seen);
+        w->seen = g;
+        w->seen_cap = ncap;
+    }
+    w->seen[dir_slot(w->seen, w->seen_cap, d)] = d;
+    w->nseen++;
+    return 1;
+}
 
 static void walk_report(walker *w, const char *path, const char *reason)
 {
@@ -949,8 +970,10 @@ static int is_saved_assets(char **names, size_t count, const char *dir)
 
 /* Walk one directory depth-first in byte order.  (dev, ino) of every
  * directory on the way down is kept so a symlink back up is seen as a loop
- * rather than followed forever; a directory reached twice by different
- * routes (not a loop) is walked twice, as the user's tree says. */
+ * (and reported) rather than followed forever; a directory reached again
+ * by another route (a symlink to a directory walked already) is skipped
+ * quietly: each real directory is walked once, by the first route in byte
+ * order. */
 static void walk_dir(walker *w, const char *path, const struct stat *st)
 {
     for (size_t i = 0; i < w->depth; i++)
@@ -958,6 +981,9 @@ static void walk_dir(walker *w, const char *path, const struct stat *st)
             walk_report(w, path, "symlink loop, skipped");
             return;
         }
+    int first = dir_first_visit(w, (dir_id){st->st_dev, st->st_ino});
+    if (first < 0) { w->oom = 1; return; }
+    if (!first) return;
     if (w->depth == w->cap) {
         size_t ncap = w->cap ? w->cap * 2 : 16;
         dir_id *g = realloc(w->stack, ncap * sizeof *g);
@@ -996,7 +1022,7 @@ static void walk_dir(walker *w, const char *path, const struct stat *st)
 
 int wx_walk(const char *arg, wx_pathlist *out, wx_walk_report report, void *ctx)
 {
-    walker w = {out, report, ctx, NULL, 0, 0, 0};
+    walker w = {.out = out, .report = report, .ctx = ctx};
     if (strcmp(arg, "-") == 0) {
         if (pathlist_add(out, arg) != 0) goto oom;
         return 0;
@@ -1019,6 +1045,7 @@ int wx_walk(const char *arg, wx_pathlist *out, wx_walk_report report, void *ctx)
     }
     walk_dir(&w, arg, &st);
     free(w.stack);
+    free(w.seen);
     if (w.oom) goto oom;
     return 0;
 oom:

@@ -34,8 +34,9 @@ typedef struct wx_pathlist {
 int wx_walk(const char *arg, wx_pathlist *out, wx_walk_report report, void *ctx);
 
 /* Whether a file met during a directory walk should be read as a page:
- * .html .htm .mht .mhtml .md .markdown .txt (each optionally .gz), or no
- * extension and the first bytes sniff as HTML. */
+ * .html .htm .mht .mhtml (each optionally .gz), .wacz; .md .markdown .txt .warc
+ * .arc or no extension when the first bytes sniff as a page or a web
+ * archive. */
 int wx_path_is_candidate(const char *path);
 
 void wx_pathlist_free(wx_pathlist *list);

@@ -29,6 +29,7 @@
 
 #include "ingest.h"
 #include "fetch.h"
+#include "strmap.h"
 
 /* Leftovers in tmp/ older than this are from a crashed run and are removed. */
 #define STALE_TMP_SECONDS (60 * 60)
@@ -123,14 +124,6 @@ static int valid_sha(const char *s)
     return s[64] == '\0';
 }
 
-/* FNV-1a over the URL: the index is ours, no adversary to defend against. */
-static size_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return (size_t)h;
-}
-
 /* Records own their strings; zeroed afterwards so a double free is harmless. */
 void wx_fetch_rec_free(wx_fetch_rec *rec)
 {
@@ -181,7 +174,7 @@ static int map_grow(wx_store *st)
     for (size_t i = 0; i < st->nbuckets; i++) {
         for (entry *e = st->buckets[i], *next; e; e = next) {
             next = e->next;
-            size_t k = hash_str(e->rec.url) % n;
+            size_t k = (size_t)wx_hash_str(e->rec.url) % n;
             e->next = b[k];
             b[k] = e;
         }
@@ -196,7 +189,7 @@ static int map_grow(wx_store *st)
 static entry *map_find(const wx_store *st, const char *url)
 {
     if (!st->nbuckets) return NULL;
-    for (entry *e = st->buckets[hash_str(url) % st->nbuckets]; e; e = e->next)
+    for (entry *e = st->buckets[(size_t)wx_hash_str(url) % st->nbuckets]; e; e = e->next)
         if (strcmp(e->rec.url, url) == 0) return e;
     return NULL;
 }
@@ -216,7 +209,7 @@ static int map_put(wx_store *st, const wx_fetch_rec *rec)
     e = malloc(sizeof *e);
     if (!e) { wx_fetch_rec_free(&copy); return -1; }
     e->rec = copy;
-    size_t k = hash_str(copy.url) % st->nbuckets;
+    size_t k = (size_t)wx_hash_str(copy.url) % st->nbuckets;
     e->next = st->buckets[k];
     st->buckets[k] = e;
     st->count++;

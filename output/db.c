@@ -10,8 +10,8 @@
  * never escapes a value: the record travels as one bound parameter.
  *
  * An upsert replaces an article only when the incoming record is at least
- * as new (fetched_at, then source sha256, compared as text; absent is
- * oldest).  That makes the final rows independent of the order in which
+ * as new (fetched_at, then source sha256, then the input path, compared
+ * as text; absent is oldest).  That makes the final rows independent of the order in which
  * inputs arrive, so concurrent shard workers end where a single run ends.
  * When an article is replaced its child rows are replaced in the same
  * transaction (SQLite: deleted and inserted again; PostgreSQL: one statement
@@ -245,7 +245,9 @@ int wx_db_schema_version(void) { return SQLITE_VERSION_NOW; }
 /* ?1 / $1: the record as JSON.  Replaces only when not older (see top). */
 /* The upsert of an article row, the same in SQLite and PostgreSQL: every
  * column from the new record, unless the stored one is newer (a later
- * fetch, then a greater sha256), so the rows do not depend on input order. */
+ * fetch, then a greater sha256, then a greater input path: two inputs of
+ * the same bytes tie on the first two), so the rows do not depend on input
+ * order. */
 #define ARTICLE_UPSERT \
     " ON CONFLICT (id) DO UPDATE SET status = excluded.status, error_code = excluded.error_code," \
     " error_message = excluded.error_message, kind = excluded.kind, input_path = excluded.input_path," \
@@ -258,8 +260,8 @@ int wx_db_schema_version(void) { return SQLITE_VERSION_NOW; }
     " account_avatar = excluded.account_avatar, published_at = excluded.published_at," \
     " cover = excluded.cover, copyright = excluded.copyright, source_url = excluded.source_url," \
     " text = excluded.text, warnings = excluded.warnings, record = excluded.record" \
-    " WHERE (coalesce(excluded.fetched_at, ''), coalesce(excluded.input_sha256, ''))" \
-    " >= (coalesce(a.fetched_at, ''), coalesce(a.input_sha256, ''))"
+    " WHERE (coalesce(excluded.fetched_at, ''), coalesce(excluded.input_sha256, ''), coalesce(excluded.input_path, ''))" \
+    " >= (coalesce(a.fetched_at, ''), coalesce(a.input_sha256, ''), coalesce(a.input_path, ''))"
 
 static const char sqlite_upsert[] =
     "INSERT INTO articles AS a (id, status, error_code, error_message, kind, input_path, input_url,"
@@ -745,6 +747,24 @@ void wx_db_rollback(wx_db *db)
     drop_pending(db);
 }
 
+/* The inputs table's key for an input: its name as given when that is
+ * UTF-8; otherwise (a file name is bytes) "hex:" and its bytes in hex,
+ * since PostgreSQL refuses text that is not UTF-8 and the key must stay
+ * the raw bytes, never their repaired text.  malloc'd; NULL for NULL. */
+static char *key_text(const char *key)
+{
+    if (!key) return NULL;
+    json_t *probe = json_string(key);           /* jansson checks UTF-8 */
+    json_decref(probe);
+    if (probe) return strdup(key);
+    size_t n = strlen(key);
+    char *hex = malloc(4 + 2 * n + 1);
+    if (!hex) return NULL;
+    memcpy(hex, "hex:", 4);
+    for (size_t i = 0; i < n; i++) snprintf(hex + 4 + 2 * i, 3, "%02x", (unsigned char)key[i]);
+    return hex;
+}
+
 int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err)
 {
     if (!json_is_string(json_object_get(record, "id"))) {
@@ -756,7 +776,7 @@ int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err
         db->pend_key = calloc((size_t)db->batch, sizeof *db->pend_key);
         if (!db->pend_json || !db->pend_key) { wx_set_err(err, wx_errf("out of memory")); return -1; }
     }
-    char *json = json_dumps(record, JSON_COMPACT), *key = input_key ? strdup(input_key) : NULL;
+    char *json = json_dumps(record, JSON_COMPACT), *key = key_text(input_key);
     if (!json || (input_key && !key)) {
         free(json);
         free(key);
@@ -776,7 +796,11 @@ int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err
 
 int wx_db_seen(wx_db *db, const char *input_key, const char *sha256, char **err)
 {
-    return db->kind == DB_SQLITE ? lite_seen(db, input_key, sha256, err) : pg_seen(db, input_key, sha256, err);
+    char *key = key_text(input_key);
+    if (input_key && !key) { wx_set_err(err, wx_errf("out of memory")); return -1; }
+    int seen = db->kind == DB_SQLITE ? lite_seen(db, key, sha256, err) : pg_seen(db, key, sha256, err);
+    free(key);
+    return seen;
 }
 
 int wx_db_pending(const wx_db *db) { return db->pending; }

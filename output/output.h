@@ -62,16 +62,19 @@ int wx_db_schema_version(void);
 typedef struct wx_known wx_known;     /* input key -> sha256, plus the set of sha256s */
 
 /* A JSON Lines destination: stdout, a file replaced atomically at the end
- * (written to PATH.tmp, fsynced, renamed), or a file appended to (each
+ * (written to an unnamed O_TMPFILE or a new PATH.tmp.XXXXXX, fsynced,
+ * renamed), or a file appended to (each
  * record a whole line, flushed; a torn last line from a crash is cut off
- * on open).  With incremental, PATH.state lists the inputs written, and in
+ * on open, a write that fails is cut back to the last complete line).  With incremental, PATH.state lists the inputs written, and in
  * append mode the records already in the file count as written too. */
 typedef struct wx_jsonl_sink {
     FILE *f;
     char *path;             /* NULL for stdout */
-    char *tmp;              /* atomic mode: the file being written */
+    int replace;            /* atomic mode: a temp file renamed onto path at the end */
+    char *tmp;              /* its name (NULL while it is an unnamed O_TMPFILE) */
     char *state;            /* incremental: PATH.state */
     int append;
+    long long complete;     /* append: where the last complete line ends */
     const char *key_field;  /* source field naming an input: "path" or "url" */
     wx_known *known;        /* incremental: what the file already holds */
 } wx_jsonl_sink;
@@ -79,7 +82,9 @@ typedef struct wx_jsonl_sink {
 /* path NULL or "-" means stdout. */
 int wx_sink_open(wx_jsonl_sink *s, const char *path, int append, int incremental,
                  const char *key_field, char **err);
-int wx_sink_write(wx_jsonl_sink *s, const json_t *record, char **err);
+/* key: the input's raw name (a path's bytes, a URL), the --incremental
+ * key; NULL takes source.<key_field> from the record. */
+int wx_sink_write(wx_jsonl_sink *s, const json_t *record, const char *key, char **err);
 /* WX_SEEN_* (only meaningful with incremental). */
 int wx_sink_seen(const wx_jsonl_sink *s, const char *key, const char *sha256);
 /* Flush, fsync and rename (atomic mode), write the state file atomically. */

@@ -7,14 +7,18 @@
  */
 #define WX_OUTPUT_INTERNAL
 #include "output.h"
+#include "../ingest/strmap.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,17 +33,10 @@ struct wx_known {
     table shas;     /* sha256 -> NULL */
 };
 
-static size_t hash(const char *s)
-{
-    size_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 static entry *find(const table *t, const char *s)
 {
     if (!t->nb) return NULL;
-    for (entry *e = t->b[hash(s) % t->nb]; e; e = e->next)
+    for (entry *e = t->b[(size_t)wx_hash_str(s) % t->nb]; e; e = e->next)
         if (strcmp(e->str, s) == 0) return e;
     return NULL;
 }
@@ -62,7 +59,7 @@ static int put(table *t, const char *s, const char *val)
         for (size_t i = 0; i < t->nb; i++)
             for (entry *x = t->b[i], *nx; x; x = nx) {
                 nx = x->next;
-                size_t h = hash(x->str) % nb;
+                size_t h = (size_t)wx_hash_str(x->str) % nb;
                 x->next = b[h];
                 b[h] = x;
             }
@@ -76,7 +73,7 @@ static int put(table *t, const char *s, const char *val)
         free(e);
         return -1;
     }
-    size_t h = hash(s) % t->nb;
+    size_t h = (size_t)wx_hash_str(s) % t->nb;
     e->next = t->b[h];
     t->b[h] = e;
     t->n++;
@@ -103,6 +100,37 @@ static int known_add(wx_known *k, const char *key, const char *sha)
     return key ? put(&k->by_key, key, sha) : 0;
 }
 
+/* A state line's key that is not UTF-8 (a file name is bytes) is kept as
+ * hex, so the key stays the raw bytes, never their repaired text. */
+static void known_add_hex(wx_known *k, const char *hex, const char *sha)
+{
+    size_t n = strlen(hex) / 2;
+    char *key = malloc(n + 1);
+    if (!key) return;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1 || v == 0) { free(key); return; }
+        key[i] = (char)v;
+    }
+    key[n] = '\0';
+    known_add(k, key, sha);
+    free(key);
+}
+
+/* The state line of one key: {"key"} when it is UTF-8, {"key_hex"} when not. */
+static json_t *state_line(const char *key, const char *sha)
+{
+    json_t *j = json_pack("{s:s, s:s}", "key", key, "sha256", sha);
+    if (j) return j;
+    size_t n = strlen(key);
+    char *hex = malloc(2 * n + 1);
+    if (!hex) return NULL;
+    for (size_t i = 0; i < n; i++) snprintf(hex + 2 * i, 3, "%02x", (unsigned char)key[i]);
+    j = json_pack("{s:s, s:s}", "key_hex", hex, "sha256", sha);
+    free(hex);
+    return j;
+}
+
 /* A record line (from the output) or a state line: both name an input and
  * its sha256.  Unparsable lines are ignored. */
 static void known_add_line(wx_known *k, const char *line, const char *key_field)
@@ -113,6 +141,8 @@ static void known_add_line(wx_known *k, const char *line, const char *key_field)
     if (json_is_object(src))
         known_add(k, json_string_value(json_object_get(src, key_field)),
                   json_string_value(json_object_get(src, "sha256")));
+    else if (json_is_string(json_object_get(j, "key_hex")))
+        known_add_hex(k, json_string_value(json_object_get(j, "key_hex")), json_string_value(json_object_get(j, "sha256")));
     else
         known_add(k, json_string_value(json_object_get(j, "key")), json_string_value(json_object_get(j, "sha256")));
     json_decref(j);
@@ -149,27 +179,91 @@ static void fsync_dir_of(const char *path)
     free(copy);
 }
 
+/* An unnamed temp file (O_TMPFILE) gets its name only now, just before
+ * the rename: linked through /proc as PATH.tmp.XXXXXXXX (8 random hex
+ * digits; linkat never replaces or follows what is at the new name).
+ * NULL on failure. */
+static char *name_unnamed(int fd, const char *path)
+{
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    for (int tries = 0; tries < 64; tries++) {
+        unsigned int r = 0;
+        if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) r ^= (unsigned)getpid() * 2654435761u + (unsigned)tries;
+        char *name = wx_errf("%s.tmp.%08x", path, r);
+        if (!name) { errno = ENOMEM; return NULL; }
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0) return name;
+        int e = errno;
+        free(name);
+        if (e != EEXIST) { errno = e; return NULL; }
+    }
+    errno = EEXIST;
+    return NULL;
+}
+
+/* Flush the temp file to disk and rename it onto path.  tmp is its name,
+ * or NULL for an unnamed one (named here first).  Closes f. */
 static int finish_tmp(FILE *f, const char *tmp, const char *path, char **err)
 {
     int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
     int e = errno;
+    char *named = NULL;
+    if (!bad && !tmp && !(named = name_unnamed(fileno(f), path))) { bad = 1; e = errno; }
+    if (named) tmp = named;
     if (fclose(f) != 0 && !bad) { bad = 1; e = errno; }
-    if (bad) { wx_set_err(err, wx_errf("%s: %s", tmp, strerror(e ? e : EIO))); unlink(tmp); return -1; }
-    if (rename(tmp, path) != 0) {
-        wx_set_err(err, wx_errf("%s: %s", path, strerror(errno)));
-        unlink(tmp);
+    const char *what = tmp ? tmp : path;
+    if (bad) {
+        wx_set_err(err, wx_errf("%s: %s", what, strerror(e ? e : EIO)));
+        if (tmp) unlink(tmp);
+        free(named);
         return -1;
     }
-    fsync_dir_of(path);
-    return 0;
+    int rc = rename(tmp, path);
+    if (rc != 0) {
+        wx_set_err(err, wx_errf("%s: %s", path, strerror(errno)));
+        unlink(tmp);
+    }
+    free(named);
+    if (rc == 0) fsync_dir_of(path);
+    return rc == 0 ? 0 : -1;
+}
+
+/* A new temp file beside path (so the rename stays on one file system),
+ * with no name another user could have planted a symlink or a file at (a
+ * fixed PATH.tmp was opened through whatever was there).  Unnamed
+ * (O_TMPFILE) where the file system allows, so a run killed before the
+ * rename leaves nothing behind; else mkstemp's PATH.tmp.XXXXXX, with the
+ * mode fopen would have given a new file.  *tmp gets that name (the caller
+ * frees it), or NULL for an unnamed file.  NULL with *err on failure. */
+static FILE *create_tmp_beside(const char *path, char **tmp, char **err)
+{
+    *tmp = NULL;
+    char *dir = strdup(path);
+    int fd = dir ? open(dirname(dir), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666) : -1;
+    free(dir);
+    if (fd < 0) {
+        *tmp = wx_errf("%s.tmp.XXXXXX", path);
+        if (!*tmp) { wx_set_err(err, wx_errf("out of memory")); return NULL; }
+        fd = mkostemp(*tmp, O_CLOEXEC);
+        if (fd < 0) { wx_set_err(err, wx_errf("%s: %s", *tmp, strerror(errno))); return NULL; }
+        mode_t um = umask(0);
+        umask(um);
+        if (fchmod(fd, 0666 & ~um) != 0) { close(fd); fd = -1; }
+    }
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        wx_set_err(err, wx_errf("%s: %s", *tmp ? *tmp : path, strerror(errno)));
+        if (fd >= 0) close(fd);
+        if (*tmp) unlink(*tmp);
+    }
+    return f;
 }
 
 int wx_write_atomic(const char *path, const char *bytes, size_t len, char **err)
 {
-    char *tmp = wx_errf("%s.tmp", path);
-    if (!tmp) { wx_set_err(err, wx_errf("out of memory")); return -1; }
-    FILE *f = fopen(tmp, "w");
-    if (!f) { wx_set_err(err, wx_errf("%s: %s", tmp, strerror(errno))); free(tmp); return -1; }
+    char *tmp = NULL;
+    FILE *f = create_tmp_beside(path, &tmp, err);
+    if (!f) { free(tmp); return -1; }
     if (len && fwrite(bytes, 1, len, f) != len) { /* reported by finish_tmp via ferror */ }
     int rc = finish_tmp(f, tmp, path, err);
     free(tmp);
@@ -178,9 +272,28 @@ int wx_write_atomic(const char *path, const char *bytes, size_t len, char **err)
 
 /* ---------- the JSON Lines sink ---------- */
 
+/* Whether the bytes after the last newline are a whole record that only
+ * lacks its newline (a file someone edited, or a run stopped between the
+ * record and its newline): then it is kept. */
+static int is_whole_record(FILE *f, off_t from, off_t end)
+{
+    size_t n = (size_t)(end - from);
+    char *tail = malloc(n ? n : 1);
+    if (!tail) return 0;
+    int whole = 0;
+    if (fseeko(f, from, SEEK_SET) == 0 && fread(tail, 1, n, f) == n) {
+        json_t *j = json_loadb(tail, n, 0, NULL);
+        whole = json_is_object(j);
+        json_decref(j);
+    }
+    free(tail);
+    return whole;
+}
+
 /* A crash mid-write can leave a last line without its newline; cut it off
  * so the next record starts on a line of its own and the torn record is
- * simply written again. */
+ * simply written again.  A whole record without its newline gets the
+ * newline instead.  Leaves the file positioned at its end. */
 static int cut_torn_line(FILE *f, const char *path, char **err)
 {
     if (fseeko(f, 0, SEEK_END) != 0) goto fail;
@@ -194,7 +307,10 @@ static int cut_torn_line(FILE *f, const char *path, char **err)
         if (i > 0) { pos = pos - (off_t)n + (off_t)i; break; }
         pos -= (off_t)n;
     }
-    if (pos != end) {
+    if (pos != end && is_whole_record(f, pos, end)) {
+        if (fseeko(f, 0, SEEK_END) != 0 || fputc('\n', f) == EOF || fflush(f) != 0) goto fail;
+        wx_log(WX_LOG_WARN, path, "added the newline the last record lacked");
+    } else if (pos != end) {
         if (ftruncate(fileno(f), pos) != 0) goto fail;
         wx_log(WX_LOG_WARN, path, "removed an incomplete last line (%lld bytes) left by an interrupted run",
                (long long)(end - pos));
@@ -204,6 +320,19 @@ static int cut_torn_line(FILE *f, const char *path, char **err)
 fail:
     wx_set_err(err, wx_errf("%s: %s", path, strerror(errno ? errno : EIO)));
     return -1;
+}
+
+/* A write to an appended file failed (the disk is full, a size limit):
+ * the part of the record that reached the file is cut off and what stdio
+ * still holds is dropped, so the file ends with its last complete line
+ * now, not only after the next run repairs it. */
+static void cut_failed_write(wx_jsonl_sink *s)
+{
+    int e = errno;
+    __fpurge(s->f);
+    if (ftruncate(fileno(s->f), (off_t)s->complete) == 0) fseeko(s->f, 0, SEEK_END);
+    clearerr(s->f);
+    errno = e;
 }
 
 int wx_sink_open(wx_jsonl_sink *s, const char *path, int append, int incremental, const char *key_field, char **err)
@@ -241,14 +370,14 @@ int wx_sink_open(wx_jsonl_sink *s, const char *path, int append, int incremental
         s->f = fopen(path, "a+");
         if (!s->f) { wx_set_err(err, wx_errf("%s: %s", path, strerror(errno))); return -1; }
         if (cut_torn_line(s->f, path, err) != 0) return -1;
+        s->complete = (long long)ftello(s->f);
         /* The records already in the file count as written, even those a
          * killed run wrote after its last state file. */
         if (incremental && known_load(s->known, path, key_field, err) != 0) return -1;
     } else {
-        s->tmp = wx_errf("%s.tmp", path);
-        if (!s->tmp) goto oom;
-        s->f = fopen(s->tmp, "w");
-        if (!s->f) { wx_set_err(err, wx_errf("%s: %s", s->tmp, strerror(errno))); return -1; }
+        s->f = create_tmp_beside(s->path, &s->tmp, err);
+        if (!s->f) { free(s->tmp); s->tmp = NULL; return -1; }
+        s->replace = 1;
     }
     return 0;
 oom:
@@ -256,17 +385,19 @@ oom:
     return -1;
 }
 
-int wx_sink_write(wx_jsonl_sink *s, const json_t *record, char **err)
+int wx_sink_write(wx_jsonl_sink *s, const json_t *record, const char *key, char **err)
 {
     const char *name = s->tmp ? s->tmp : s->path ? s->path : "stdout";
     if (wx_jsonl_write(s->f, record) != 0 || (s->append && fflush(s->f) != 0)) {
+        if (s->append && s->path) cut_failed_write(s);
         wx_set_err(err, wx_errf("%s: %s", name, strerror(errno ? errno : EIO)));
         return -1;
     }
+    if (s->append && s->path) s->complete = (long long)ftello(s->f);
     if (s->known) {
         json_t *src = json_object_get(record, "source");
-        if (known_add(s->known, json_string_value(json_object_get(src, s->key_field)),
-                      json_string_value(json_object_get(src, "sha256"))) != 0) {
+        if (!key) key = json_string_value(json_object_get(src, s->key_field));
+        if (known_add(s->known, key, json_string_value(json_object_get(src, "sha256"))) != 0) {
             wx_set_err(err, wx_errf("out of memory"));
             return -1;
         }
@@ -292,7 +423,7 @@ static int write_state(wx_jsonl_sink *s, char **err)
     table *t = &s->known->by_key;
     for (size_t i = 0; i < t->nb; i++)
         for (entry *e = t->b[i]; e; e = e->next) {
-            json_t *j = json_pack("{s:s, s:s}", "key", e->str, "sha256", e->val ? e->val : "");
+            json_t *j = state_line(e->str, e->val ? e->val : "");
             if (j) wx_jsonl_write(m, j);
             json_decref(j);
         }
@@ -311,7 +442,7 @@ int wx_sink_finish(wx_jsonl_sink *s, char **err)
             wx_set_err(err, wx_errf("stdout: %s", strerror(errno ? errno : EIO)));
             rc = -1;
         }
-    } else if (s->tmp) {
+    } else if (s->replace) {
         rc = finish_tmp(s->f, s->tmp, s->path, err);
     } else {
         /* fsync fails with EINVAL on devices and pipes: nothing to sync */
@@ -344,9 +475,15 @@ void wx_sink_free(wx_jsonl_sink *s)
 
 /* ---------- the run lock ---------- */
 
+/* The lock file is truncated to hold our pid, so it is never opened
+ * through a symlink: that would truncate whatever file the link names. */
 int wx_lock_take(const char *path, long *holder, char **err)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0 && errno == ELOOP) {
+        wx_set_err(err, wx_errf("%s: is a symbolic link (the lock file is not opened through one)", path));
+        return -1;
+    }
     if (fd < 0) { wx_set_err(err, wx_errf("%s: %s", path, strerror(errno))); return -1; }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;

@@ -1,6 +1,7 @@
 /*
  * body: what both front ends (HTML in parse.c, markdown in markdown.c)
- * hand to one stage that puts a body's images and links into the record.
+ * hand to one stage (body.c) that puts a body's images and links into the
+ * record; neither front end calls the other.
  */
 #ifndef WX_PARSE_BODY_H
 #define WX_PARSE_BODY_H
@@ -8,11 +9,12 @@
 #include <jansson.h>
 #include "dom.h"
 
-/* Images and links of a body into the record, the way HTML pages get them
- * (parse.c): the record's cover first, roles, links then URLs in text. */
-void wx_body_emit(json_t *rec, wx_body *b, const char *text);
+/* Images and links of a body into the record: the record's cover first,
+ * then the body's images with their roles; hyperlinks, then URLs written
+ * in text, then read_more (the article's raw 阅读原文 URL, or NULL). */
+void wx_body_emit(json_t *rec, wx_body *b, const char *text, const char *read_more);
 /* The status a WeChat error message names (verify, deleted, blocked,
- * unavailable), or NULL (parse.c). */
+ * unavailable), or NULL. */
 const char *wx_message_status(const char *text);
 
 #endif

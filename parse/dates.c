@@ -22,24 +22,45 @@
  * match's position is also its position in the text as written.
  *
  * At each place where a number starts we try an ISO-like form
- * (2024-05-08), then a "unit chain": numbers each followed by 年, 月 or
- * 日/号.  A chain shaped like a date whose values are impossible (2月30日,
+ * (2024-05-08, 2024-9), a year-less dotted range (3.23-3.29) or a lone
+ * dotted day inside Chinese text (相约4.18云), then a "unit chain":
+ * numbers each followed by 年, 月 or 日/号 (2024年5月8日, 5月8日, 11月,
+ * 22日).  A chain shaped like a date whose values are impossible (2月30日,
  * 2023年2月29日) is skipped whole, so no piece of it is read as a shorter
- * date.  After a date may come a weekday, a time and the other end of a
- * range.  Last, each date gets a role from the words around it.
+ * date.  同年 and 元旦 are dates too.  After a date may come a weekday, a
+ * time and the other end of a range.  Last, each date gets a role from
+ * the words around it.
+ *
+ * The scan carries a context, the running year and month:
+ *  - year: the latest year written, at any precision (2016年秋天, 2024-9,
+ *    2023年度) or bare (2021双11, EISS-2022, 2022羊城杯: four digits
+ *    1900-2100 standing alone, never a date themselves), not counting
+ *    years in URLs and identifiers (CVE-2023-…, 2024年第1号, 2025年第1期).
+ *    A date without a year takes it, else published_date's year, else it
+ *    is dropped; a warning says which.  今年/去年/明年 just before it name
+ *    published_date's year (-1, +1) instead.  The title is scanned first, so its
+ *    years count for the text.
+ *  - month: the latest month written; a day-only date (22日, 28号) takes
+ *    it and is dropped when there is none.
+ *  - a range's end without a year that falls in an earlier month than its
+ *    start is in the next year (12月30日至1月3日, 12.30-1.5); an end with
+ *    its year written (2024年12月30日-2025年1月5日) moves the context on.
  *
  * Choices a reader may want to know:
  *  - "2024年度" gives text "2024年", date "2024": 度 is not part of the
- *    date.  A bare four-digit number is never a date: a year needs 年 (or
- *    the 2024-05-08 shape), so 〔2024〕 and 9704-2012 give nothing.
- *  - A date without a year takes the year of the nearest preceding date
- *    written with its year down to the day (the title counts, before the
- *    text), else of published_date, else it is dropped; a warning says
- *    which.  No guess crosses a year end (a 1月5日 in a December page
- *    stays in the page's year).
+ *    date; so does 2024年第四季度.  A bare four-digit number is never a
+ *    date: a year needs 年 (or the 2024-05-08 / 2024-9 shape), so 〔2024〕
+ *    and 9704-2012 give nothing.  Two-digit years only in the pair 14/15年
+ *    (20年经验 is a span).
+ *  - Day-only and month-only dates refuse what counts or numbers (第22号,
+ *    每月, 含6日三餐, 12号字, 3号楼) and lunar days (二月二).
  *  - "signed" is a layout guess: the date alone on its line, the nearest
  *    non-empty line above it at most SIGNER_MAX_LEN letters and not ending
- *    in punctuation, at most SIGNED_MAX_LINES_AFTER non-empty lines below.
+ *    in punctuation, and either at most SIGNED_MAX_LINES_AFTER non-empty
+ *    lines below or, above the signer lines, a sentence that ends (a
+ *    quoted notice or a decree followed by its articles).
+ *  - "published" is a dateline (1月2日消息, 7月26日SEC官网，…) or a single
+ *    day equal to published_date with no other role.
  *  - A weekday (（星期三）) belongs to the text only when a time or a range
  *    follows it; a range's end may carry a time, which is dropped.
  */
@@ -55,13 +76,18 @@
 
 enum {
     MAX_GAP = 3,                 /* spaces allowed between the parts of a date */
+    DATELINE_SOURCE_MAX = 24,    /* 7月24日中国人民银行官网消息: the source's length */
     ROLE_REACH = 60,             /* letters looked at on each side for the sentence */
     DEADLINE_LEAD = 20,          /* 截止日期为…: how far before the date the word may be */
-    DEADLINE_VERB_REACH = 12,    /* …前 提交: how far after 前 the verb may be */
+    DEADLINE_VERB_REACH = 12,
+    DEADLINE_TAIL = 3,           /* 四月末的截止日期: letters between the date and 截止 */
+    ASIDE_MAX = 12,              /* 3月31日（含当日）之前: an aside's length */    /* …前 提交: how far after 前 the verb may be */
     SIGNER_MAX_LEN = 40,         /* the line above a signature date: an organisation */
     SIGNED_MAX_LINES_AFTER = 12, /* a signature date is among the last lines */
+    SIGNER_MAX_LINES = 5,        /* issuers or signatories above a signature date */
     URL_LOOKBACK = 256,          /* how far back a date may find the :// of its URL */
-    YEAR_MIN = 1900,
+    YEAR_MIN = 1800,             /* 一八七〇年 */
+    BARE_YEAR_MIN = 1900,        /* a year without 年 (2022羊城杯) */
     YEAR_MAX = 2100
 };
 
@@ -759,6 +785,20 @@ static void read_day_tail(const letters *t, found_date *fd, uint32_t iso_sep)
 
 /* ---------- matching a date at one place ---------- */
 
+/* What the text said before a place: the year and month a date written
+ * without them takes.  year is the nearest preceding year written in the
+ * text (any precision, bare 2022羊城杯 too), else the page's year, else 0;
+ * month the nearest preceding month written, else 0. */
+typedef struct {
+    int year;
+    int month;
+    int year_in_text; /* year was written in the text, not taken from the page */
+} date_context;
+
+/* The year a year-less date takes: the context's, or 2000 (a leap year)
+ * standing in when none is known (the caller drops the date). */
+static int context_year(const date_context *ctx) { return ctx->year ? ctx->year : 2000; }
+
 /* Match "2024-05-08" and its kin at i, with tail.  Rejects the shape when
  * it is glued to other numbers or words, or is no real date. */
 static match_result match_iso(const letters *t, size_t i, found_date *fd)
@@ -775,20 +815,270 @@ static match_result match_iso(const letters *t, size_t i, found_date *fd)
     return DATE_FOUND;
 }
 
-/* Match a unit chain at i as a date: 年, 年月, 年月日 or 月日, with a
- * shared-unit range or a tail.  A date without a year takes guess_year
- * (2000, a leap year, stands in when none is known: the caller drops it).
- * Chains of another shape (35号, 5月) are no date; chains of a date's shape
- * with impossible values are rejected. */
-static match_result match_chain(const letters *t, size_t i, int guess_year, found_date *fd)
+/* Match an ISO year-month, "2024-9" or "2024-09": four digits, a hyphen
+ * and a month, standing alone (2020-23 is a span of years, 2024-5678 no
+ * date at all). */
+static match_result match_iso_month(const letters *t, size_t i, found_date *fd)
+{
+    number y = read_number(t, i);
+    if (y.chinese || y.end - y.start != 4 || at(t, y.end) != '-') return NO_DATE;
+    number m = read_number(t, y.end + 1);
+    if (m.chinese || m.end == m.start || m.end - m.start > 2) return NO_DATE;
+    if (!iso_starts_cleanly(t, i) || !iso_ends_cleanly(t, m.end)) return NO_DATE;
+    if (at(t, skip_gap(t, m.end)) == CH_YEAR) return NO_DATE;   /* 2005-06 年: a span of years */
+    fd->from = (ymd){y.value, m.value, 0};
+    if (!ymd_valid(fd->from, UNIT_MONTH)) return NO_DATE;
+    fd->end = m.end;
+    fd->grain = UNIT_MONTH;
+    fd->year_written = 1;
+    return DATE_FOUND;
+}
+
+/* Read "5.09" (month, dot, day; one or two digits each) at i.  Returns the
+ * index after it, or i. */
+static size_t read_dotted_month_day(const letters *t, size_t i, ymd *v)
+{
+    number m = read_number(t, i);
+    if (m.chinese || m.end == m.start || m.end - m.start > 2 || at(t, m.end) != '.') return i;
+    number d = read_number(t, m.end + 1);
+    if (d.chinese || d.end == d.start || d.end - d.start > 2) return i;
+    v->m = m.value;
+    v->d = d.value;
+    return d.end;
+}
+
+/* Match a year-less dotted range, "3.23-3.29" or "12.30-1.5": one month.day
+ * alone could be a version or a decimal, two joined by a range mark are a
+ * span of days.  The year comes from the context; an end in an earlier
+ * month is in the next year. */
+static match_result match_dotted_range(const letters *t, size_t i, const date_context *ctx,
+                                       found_date *fd)
+{
+    ymd from = {context_year(ctx), 0, 0};
+    size_t e = read_dotted_month_day(t, i, &from);
+    if (e == i || !iso_starts_cleanly(t, i)) return NO_DATE;
+    if (before(t, i) == ':' && is_digit(before(t, i - 1))) return NO_DATE;   /* a ratio, 1:3.5-6.3 */
+    size_t p = skip_gap(t, e);
+    if (!is_range_mark(at(t, p))) return NO_DATE;
+    p = skip_gap(t, p + 1);
+    ymd to = from;
+    size_t e2 = read_dotted_month_day(t, p, &to);
+    if (e2 == p || !iso_ends_cleanly(t, e2)) return NO_DATE;
+    if (to.m < from.m) to.y++;
+    if (!ymd_valid(from, UNIT_DAY) || !ymd_valid(to, UNIT_DAY) || ymd_compare(to, from) <= 0)
+        return NO_DATE;
+    fd->from = from;
+    fd->to = to;
+    fd->end = e2;
+    fd->grain = UNIT_DAY;
+    return DATE_FOUND;
+}
+
+/* Whether c is a CJK ideograph: what stands around a dotted date in
+ * running Chinese text (相约4.18云安全高峰论坛). */
+static int is_ideograph(uint32_t c) { return c >= 0x4E00 && c <= 0x9FFF; }
+
+/* Letters after a decimal number that make it a quantity or a version:
+ * 1.25倍, 3.5万, 9.8分, 3.10版, 2.15的. */
+static int is_decimal_unit(uint32_t c)
+{
+    static const uint32_t units[] = {0x500D, 0x4E07, 0x4EBF, 0x5143, 0x5206, 0x4E2A, 0x7248,
+                                     0x7684, 0x7BC7, 0x7C73, 0x5EA6, 0x5C0F, 0x5929, 0x5E74,
+                                     0x6708, 0x65E5, 0x53F7, 0x7EA7, 0x5BF8, 0x514B, 0x6B21,
+                                     0x671F};
+    for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
+        if (c == units[k]) return 1;
+    return 0;
+}
+
+/* Letters before a number that make it a version or a serial: 版本3.01,
+ * 第1.5, 号2.10. */
+static int names_version(uint32_t c) { return c == 0x672C || c == 0x7248 || c == 0x7B2C || c == 0x53F7; }
+
+/* Match a lone year-less dotted date inside Chinese text, "4.18" in
+ * 相约4.18云安全高峰论坛: month, dot, a two-digit day, with ideographs (or
+ * a line start, space or bracket) on both sides.  A decimal (1.5倍, 8.7篇),
+ * a version (3.10版, 版本3.01, 8.14至17.1.7), an issue (10.26期) or an
+ * outline number (1.1 情报) is not one. */
+static match_result match_dotted_day(const letters *t, size_t i, const date_context *ctx,
+                                     found_date *fd)
+{
+    ymd v = {context_year(ctx), 0, 0};
+    size_t e = read_dotted_month_day(t, i, &v);
+    if (e == i || e - i < 4 || !is_digit(before(t, e)) || !is_digit(before(t, e - 1)))
+        return NO_DATE;
+    uint32_t p = before(t, i), n = at(t, e);
+    if (!(p == 0 || p == '\n' || p == '(' || (is_ideograph(p) && !names_version(p)))) return NO_DATE;
+    if (!is_ideograph(n) || is_decimal_unit(n) || n == CH_ZHI || n == CH_DAO) return NO_DATE;
+    if (!ymd_valid(v, UNIT_DAY)) return NO_DATE;
+    fd->from = v;
+    fd->end = e;
+    fd->grain = UNIT_DAY;
+    return DATE_FOUND;
+}
+
+/* The full year of a two-digit year: in the century that puts it no
+ * later than the year after the context's. */
+static int full_year(int two_digits, const date_context *ctx)
+{
+    int now = ctx->year ? ctx->year : 2000;
+    int y = now / 100 * 100 + two_digits;
+    return y > now + 1 ? y - 100 : y;
+}
+
+/* Match a pair of two-digit years sharing 年, "14/15年": 14年 alone is
+ * mostly a span (20年信息安全从业经验), the pair with a slash is years. */
+static match_result match_two_digit_years(const letters *t, size_t i, const date_context *ctx,
+                                          found_date *fd)
+{
+    number a = read_number(t, i);
+    if (a.chinese || a.end - a.start != 2 || at(t, a.end) != '/') return NO_DATE;
+    number b = read_number(t, a.end + 1);
+    if (b.chinese || b.end - b.start != 2 || at(t, b.end) != CH_YEAR || b.value <= a.value)
+        return NO_DATE;
+    fd->from = (ymd){full_year(a.value, ctx), 0, 0};
+    fd->to = (ymd){full_year(b.value, ctx), 0, 0};
+    if (!ymd_valid(fd->from, UNIT_YEAR) || ymd_compare(fd->to, fd->from) <= 0) return NO_DATE;
+    fd->end = b.end + 1;
+    fd->grain = UNIT_YEAR;
+    fd->year_written = 1;
+    return DATE_FOUND;
+}
+
+/* Whether the letters after a year (2024年…) make it part of a serial
+ * number or a vague span rather than a date: 2024年第1号, 2025年第1期,
+ * 2022年第21次 (but 2024年第四季度 and 2024年第3周 are times of the year),
+ * 1970年代. */
+static int year_is_not_a_date(const letters *t, size_t after)
+{
+    size_t p = skip_gap(t, after);
+    if (at(t, p) == 0x4EE3) return 1;                 /* 代 */
+    if (at(t, p) != 0x7B2C) return 0;                 /* 第 */
+    number n = read_number(t, skip_gap(t, p + 1));
+    if (n.end == n.start) return 0;
+    uint32_t u = at(t, skip_gap(t, n.end));
+    return u != 0x5B63 && u != 0x5468;               /* 季 周 */
+}
+
+/* Words before a number that make it a serial or a count, not a day:
+ * 第22号, 每5日, 含6日三餐, 共3日, 约10日, 近30日, 为期7日, 连续5日, 满15日. */
+static int counts_before(uint32_t p)
+{
+    static const uint32_t words[] = {0x7B2C, 0x6BCF, 0x542B, 0x5171, 0x7EA6, 0x8FD1,
+                                     0x671F, 0x7EED, 0x6EE1, 0x903E, 0x8BA1};
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (p == words[k]) return 1;
+    return is_digit(p);
+}
+
+/* Whether the letter after "28号" lets it be a day: 号 also numbers
+ * things (12号字, 3号楼, 5号线), so a day-only 号 needs punctuation, a
+ * space, the end, or a word of time after it (28号凌晨, 27号前, 28号起). */
+static int hao_ends_day(uint32_t c)
+{
+    static const uint32_t time_words[] = {0x524D, 0x540E, 0x8D77, 0x81F3, 0x5230, 0x665A,
+                                          0x65E9, 0x4E0A, 0x4E0B, 0x4E2D, 0x51CC, 0x591C,
+                                          0x5F53, 0x5F00, 0x4E4B, 0x7684, 0x5DE6};
+    if (!is_ideograph(c)) return !is_digit(c) && !is_ascii_alpha(c);
+    for (size_t k = 0; k < sizeof time_words / sizeof time_words[0]; k++)
+        if (c == time_words[k]) return 1;
+    return 0;
+}
+
+/* Closing brackets: a number just after one ends a document number
+ * (公通字〔2015〕4号). */
+static int is_closing_bracket(uint32_t c)
+{
+    return c == 0x3015 || c == ']' || c == 0x3011 || c == ')' || c == 0x3009;   /* 〕 ] 】 ) 〉 */
+}
+
+/* Whether 日 at a day's end is the first letter of a word (日志, 日记,
+ * 日常, 日语), the day then being no day. */
+static int starts_day_word(uint32_t c)
+{
+    return c == 0x5FD7 || c == 0x8BB0 || c == 0x5E38 || c == 0x8BED;
+}
+
+/* Whether a day-only chain (22日, 28号) at i reads as a day of the month:
+ * digits, and not a serial number or a count (see counts_before). */
+static int day_only_is_date(const letters *t, size_t i, const unit_chain *c)
+{
+    if (c->part[UNIT_DAY].chinese) return 0;
+    size_t b = i;
+    for (int gap = 0; gap < MAX_GAP && before(t, b) == ' '; gap++) b--;
+    uint32_t p = before(t, b);
+    if (counts_before(p) || p == '.' || is_closing_bracket(p)) return 0;   /* 3.2.3 日志, 〔2015〕4号 */
+    if (at(t, c->end - 1) == CH_DAY) return !starts_day_word(at(t, c->end));
+    return hao_ends_day(at(t, c->end));
+}
+
+/* Whether a month-only chain (11月, 十月) at i reads as a month: not a
+ * serial or a count (第三月, 每月), nor a lunar day (二月二, 正月十五: a
+ * number straight after 月 with no 日). */
+static int month_only_is_date(const letters *t, size_t i, const unit_chain *c)
+{
+    uint32_t n = at(t, c->end);
+    if (is_digit(n) || is_cn_numeral(n)) return 0;
+    size_t b = i;
+    for (int gap = 0; gap < MAX_GAP && before(t, b) == ' '; gap++) b--;
+    uint32_t p = before(t, b);
+    return p != 0x7B2C && p != 0x6BCF && p != 0x4E2A;   /* 第 每 个 */
+}
+
+/* Whether a chain of this shape is a date: 年…, 月日, 月 alone, or a day
+ * alone when a month was written before it. */
+static int chain_shape_is_date(const letters *t, size_t i, const unit_chain *c,
+                               const date_context *ctx)
+{
+    if (c->first == UNIT_YEAR) return !year_is_not_a_date(t, c->end);
+    if (c->first == UNIT_MONTH)
+        return c->last == UNIT_DAY || month_only_is_date(t, i, c);
+    return ctx->month && ctx->year && day_only_is_date(t, i, c);
+}
+
+/* 1月27、28号: in a list of days the unit is written once, after the last,
+ * so a month followed by a bare day and 、 is that day.  Adds the day to
+ * the chain when it is one. */
+static void listed_day(const letters *t, unit_chain *c)
+{
+    number d = read_number(t, c->end);
+    if (d.chinese || d.end == d.start || d.end - d.start > 2 || at(t, d.end) != CH_LIST_COMMA)
+        return;
+    number next = read_number(t, d.end + 1);
+    if (next.end == next.start || unit_at(t, skip_gap(t, next.end)) != UNIT_DAY) return;
+    chain_add(c, UNIT_DAY, d, d.end);
+}
+
+/* 2023年元旦: a year followed by the one fixed-date holiday is its
+ * January 1st.  Returns 1 when it was. */
+static int chain_holiday(const letters *t, found_date *fd)
+{
+    if (fd->grain != UNIT_YEAR || fd->to.y) return 0;
+    size_t p = skip_gap(t, fd->end);
+    if (!letters_match(t, p, "元旦")) return 0;
+    fd->grain = UNIT_DAY;
+    fd->from.m = 1;
+    fd->from.d = 1;
+    fd->end = p + 2;
+    return 1;
+}
+
+/* Match a unit chain at i as a date: 年, 年月, 年月日, 月日, 月 or 日,
+ * with a shared-unit range or a tail.  What is not written takes the
+ * context's year and month.  Chains of another shape (第35号) are no date;
+ * chains of a date's shape with impossible values are rejected. */
+static match_result match_chain(const letters *t, size_t i, const date_context *ctx,
+                                found_date *fd)
 {
     unit_chain c;
     if (!read_chain(t, i, &c)) return NO_DATE;
-    if (!(c.first == UNIT_YEAR || (c.first == UNIT_MONTH && c.last == UNIT_DAY))) return NO_DATE;
+    if (c.last == UNIT_MONTH && c.range_to.end == c.range_to.start) listed_day(t, &c);
+    if (!chain_shape_is_date(t, i, &c, ctx)) return NO_DATE;
     fd->end = c.end;
     fd->grain = c.last;
     fd->year_written = c.first == UNIT_YEAR;
-    fd->from.y = fd->year_written ? 0 : (guess_year ? guess_year : 2000);
+    fd->from.y = fd->year_written ? 0 : context_year(ctx);
+    if (c.first == UNIT_DAY) fd->from.m = ctx->month;
     if (!chain_values(&c, &fd->from)) return DATE_REJECTED;
     if (!fd->year_written && !ymd_valid((ymd){2000, fd->from.m, fd->from.d}, fd->grain))
         return DATE_REJECTED;   /* 2月30日 whatever the year */
@@ -801,18 +1091,60 @@ static match_result match_chain(const letters *t, size_t i, int guess_year, foun
             return DATE_REJECTED;
     } else if (fd->grain == UNIT_DAY) {
         read_day_tail(t, fd, 0);
-    } else {
+    } else if (!chain_holiday(t, fd)) {
         fd->end = read_range(t, fd->end, fd, 0);
     }
     return DATE_FOUND;
 }
 
+/* Whether 同年 at i means "the same year", not a word that holds it:
+ * 不同年龄, 同年级, 共同年度. */
+static int same_year_is_date(const letters *t, size_t i)
+{
+    uint32_t p = before(t, i), n = at(t, i + 2);
+    if (p == 0x4E0D || p == 0x5171 || p == 0x76F8 || p == 0x5982) return 0;   /* 不 共 相 如 */
+    return n != 0x9F84 && n != 0x7EA7 && n != 0x7EAA && n != 0x4EE3;          /* 龄 级 纪 代 */
+}
+
+/* Match 同年 ("the same year") at i: the context's year, alone or before
+ * a month (同年10月).  Only a year written in the text is meant. */
+static match_result match_same_year(const letters *t, size_t i, const date_context *ctx,
+                                    found_date *fd)
+{
+    if (!ctx->year_in_text || !letters_match(t, i, "同年") || !same_year_is_date(t, i))
+        return NO_DATE;
+    size_t p = skip_gap(t, i + 2);
+    unit_chain c;
+    if (read_chain(t, p, &c) && c.first == UNIT_MONTH && c.range_to.end == c.range_to.start &&
+        match_chain(t, p, ctx, fd) == DATE_FOUND) {
+        fd->start = i;
+        return DATE_FOUND;
+    }
+    found_date_reset(fd, i);
+    fd->from.y = ctx->year;
+    fd->grain = UNIT_YEAR;
+    fd->end = i + 2;
+    return DATE_FOUND;
+}
+
+/* Match a bare 元旦 at i: January 1st of the context's year. */
+static match_result match_holiday(const letters *t, size_t i, const date_context *ctx,
+                                  found_date *fd)
+{
+    if (!letters_match(t, i, "元旦")) return NO_DATE;
+    fd->from = (ymd){context_year(ctx), 1, 1};
+    fd->grain = UNIT_DAY;
+    fd->end = i + 2;
+    return DATE_FOUND;
+}
+
 /* Whether a date may begin at i: at the start of a run of digits or of
  * Chinese numerals, not glued to a word (V2024), and not the tail of a
- * number such as GB/T 22239—2019. */
+ * number such as GB/T 22239—2019.  同年 and 元旦 begin dates too. */
 static int may_start_date(const letters *t, size_t i)
 {
     uint32_t c = at(t, i), p = before(t, i);
+    if (c == 0x540C || c == 0x5143) return at(t, i + 1) == (c == 0x540C ? CH_YEAR : 0x65E6u);
     if (is_digit(c)) {
         if (is_digit(p) || is_ascii_alpha(p)) return 0;
     } else if (is_cn_numeral(c)) {
@@ -825,15 +1157,25 @@ static int may_start_date(const letters *t, size_t i)
 
 /* Try every form at i.  On DATE_REJECTED fd->end is past the look-alike,
  * so the caller skips it whole. */
-static match_result match_at(const letters *t, size_t i, int guess_year, found_date *fd)
+static match_result match_at(const letters *t, size_t i, const date_context *ctx, found_date *fd)
 {
+    found_date_reset(fd, i);
+    if (at(t, i) == 0x540C) return match_same_year(t, i, ctx, fd);
+    if (at(t, i) == 0x5143) return match_holiday(t, i, ctx, fd);
     if (is_digit(at(t, i))) {
-        found_date_reset(fd, i);
         match_result r = match_iso(t, i, fd);
         if (r != NO_DATE) return r;
+        found_date_reset(fd, i);
+        if (match_iso_month(t, i, fd) == DATE_FOUND) return DATE_FOUND;
+        found_date_reset(fd, i);
+        if (match_dotted_range(t, i, ctx, fd) == DATE_FOUND) return DATE_FOUND;
+        found_date_reset(fd, i);
+        if (match_dotted_day(t, i, ctx, fd) == DATE_FOUND) return DATE_FOUND;
+        found_date_reset(fd, i);
+        if (match_two_digit_years(t, i, ctx, fd) == DATE_FOUND) return DATE_FOUND;
     }
     found_date_reset(fd, i);
-    return match_chain(t, i, guess_year, fd);
+    return match_chain(t, i, ctx, fd);
 }
 
 /* ---------- roles ---------- */
@@ -844,6 +1186,8 @@ static const char *const submit_verbs[] = {"报送", "提交", "申报", "反馈
                                            "递交", "寄送", "发送", "完成", "登录", NULL};
 static const char *const event_words[] = {"会议", "举办", "召开", "开展", "举行", "将于",
                                           "开幕", NULL};
+
+static const char *const time_words[] = {"时间", "日期", NULL};
 
 /* The start of the sentence around i, looking back at most ROLE_REACH. */
 static size_t sentence_start(const letters *t, size_t i)
@@ -871,16 +1215,29 @@ static size_t match_any(const letters *t, size_t i, const char *const *words)
     return 0;
 }
 
+/* Skip a short aside in brackets at i, （含当日）, or return i. */
+static size_t skip_aside(const letters *t, size_t i)
+{
+    if (at(t, i) != '(') return i;
+    for (size_t p = i + 1; p <= i + ASIDE_MAX && p < t->n; p++) {
+        if (at(t, p) == ')') return skip_gap(t, p + 1);
+        if (ends_sentence(at(t, p))) break;
+    }
+    return i;
+}
+
 /* A deadline: 截止/截至/不晚于 shortly before the date in its sentence;
- * 截止 right after it; or 前/之前/以前 right after it (not 前后) with 于/在
+ * 截止 right after it or a word or two on (四月末的截止日期), a short
+ * aside in brackets allowed between; or 前/之前/以前 right after it (not 前后) with 于/在
  * just before it (于…前) or a verb of handing in soon after (…前报送). */
 static int is_deadline(const letters *t, const found_date *fd)
 {
     size_t s0 = sentence_start(t, fd->start);
     size_t lead = fd->start > DEADLINE_LEAD ? fd->start - DEADLINE_LEAD : 0;
     if (contains_any(t, lead > s0 ? lead : s0, fd->start, deadline_lead_words)) return 1;
-    size_t p = skip_gap(t, fd->end);
-    if (letters_match(t, p, "截止")) return 1;
+    size_t p = skip_aside(t, skip_gap(t, fd->end));
+    for (size_t q = p; q <= p + DEADLINE_TAIL && !ends_clause(at(t, q)); q++)
+        if (letters_match(t, q, "截止")) return 1;
     size_t k = match_any(t, p, deadline_before_words);
     if (!k || at(t, p + k) == CH_HOU) return 0;
     size_t b = fd->start;
@@ -929,6 +1286,49 @@ static int line_above_is_signer(const letters *t, size_t i)
     return len <= SIGNER_MAX_LEN;
 }
 
+/* The start of the non-empty line ending just before i (a '\n'), looking
+ * back at most SIGNER_MAX_LEN letters; *len is its length, more than
+ * SIGNER_MAX_LEN when it is longer. */
+static size_t line_above(const letters *t, size_t i, size_t *len)
+{
+    size_t p = i;
+    while (p > 0 && (before(t, p) == '\n' || before(t, p) == ' ')) p--;
+    size_t e = p;
+    while (p > 0 && before(t, p) != '\n' && e - p <= SIGNER_MAX_LEN) p--;
+    *len = e - p;
+    return p;
+}
+
+/* A signature inside a longer text (a quoted notice, a decree followed by
+ * its rules; the date written with 年 and no time): one to SIGNER_MAX_LINES
+ * short name lines above the date,
+ * and above them a sentence that ends (…现予公布。, 特此公告。, …支持！).
+ * A heading such as 会议时间 over a date has no closed sentence above. */
+static int signers_close_prose(const letters *t, size_t i)
+{
+    size_t p = i;
+    for (int k = 0; k < SIGNER_MAX_LINES; k++) {
+        size_t len;
+        size_t start = line_above(t, p, &len);
+        uint32_t last = len ? before(t, start + len) : 0;
+        if (last == CH_FULL_STOP || last == '!') return k > 0;
+        if (len == 0 || len > SIGNER_MAX_LEN || ends_clause(last) ||
+            contains_any(t, start, start + len, time_words))
+            return 0;
+        if (start == 0) return 0;
+        p = start - 1;
+    }
+    return 0;
+}
+
+/* Whether fd is written 2022年11月25日 (or 二〇二二年…), as notices sign,
+ * not 2025-06-11 16:33:57, as lists of articles and comments stamp. */
+static int written_with_year_unit(const letters *t, const found_date *fd)
+{
+    number y = read_number(t, fd->start);
+    return y.end > y.start && at(t, skip_gap(t, y.end)) == CH_YEAR;
+}
+
 /* A signature date: alone on its line, under a short line (the issuer),
  * and among the last lines of the text. */
 static int is_signed(const letters *t, const found_date *fd)
@@ -938,7 +1338,21 @@ static int is_signed(const letters *t, const found_date *fd)
     while (at(t, b) == ' ') b++;
     if (a == 0 || before(t, a) != '\n' || (b < t->n && at(t, b) != '\n')) return 0;
     if (!line_above_is_signer(t, a - 1)) return 0;
-    return lines_after(t, b, SIGNED_MAX_LINES_AFTER) <= SIGNED_MAX_LINES_AFTER;
+    if (lines_after(t, b, SIGNED_MAX_LINES_AFTER) <= SIGNED_MAX_LINES_AFTER) return 1;
+    return fd->grain == UNIT_DAY && !fd->to.y && fd->hour < 0 && written_with_year_unit(t, fd) &&
+           signers_close_prose(t, a - 1);
+}
+
+/* A news item's own dateline: "1月2日消息，…", "7月26日SEC官网，…" (the
+ * source may stand between the date and 消息), the day the item was
+ * reported, not a day something happened. */
+static int is_dateline(const letters *t, const found_date *fd)
+{
+    if (fd->grain != UNIT_DAY || fd->to.y) return 0;
+    size_t p = skip_gap(t, fd->end), stop = p + DATELINE_SOURCE_MAX;
+    for (; p < stop && p < t->n && !ends_clause(at(t, p)); p++)
+        if (letters_match(t, p, "消息") || letters_match(t, p, "官网")) return 1;
+    return 0;
 }
 
 /* The role of a date; when several apply, signed > deadline > event >
@@ -946,9 +1360,10 @@ static int is_signed(const letters *t, const found_date *fd)
 static const char *date_role(const letters *t, const found_date *fd, ymd published, int in_title)
 {
     if (!in_title && is_signed(t, fd)) return "signed";
+    if (is_dateline(t, fd)) return "published";
     if (is_deadline(t, fd)) return "deadline";
     if (is_event(t, fd)) return "event";
-    if (fd->grain == UNIT_DAY && published.y && ymd_compare(fd->from, published) == 0)
+    if (fd->grain == UNIT_DAY && !fd->to.y && published.y && ymd_compare(fd->from, published) == 0)
         return "published";
     return "mentioned";
 }
@@ -956,10 +1371,11 @@ static const char *date_role(const letters *t, const found_date *fd, ymd publish
 /* ---------- the scan ---------- */
 
 typedef struct {
-    json_t *out;        /* the dates found so far */
-    json_t *warnings;   /* may be NULL */
-    ymd published;      /* y == 0 when unknown */
-    int last_full_year; /* year of the latest date written with 年月日, 0 before one */
+    json_t *out;      /* the dates found so far */
+    json_t *warnings; /* may be NULL */
+    ymd published;    /* y == 0 when unknown */
+    int year;         /* the latest year written in the text (any precision), 0 before one */
+    int month;        /* the latest month written, 0 before one */
 } scan_state;
 
 /* Say in the warnings that the year of the date written `text` was
@@ -984,16 +1400,62 @@ static json_t *date_object(const char *text, const found_date *fd, const char *r
                      "role", role);
 }
 
+/* Remember what a date wrote for the dates after it: its year when
+ * written (the end's, for a range), its month (the end's too). */
+static void remember_context(scan_state *st, const found_date *fd)
+{
+    const ymd *last = fd->to.y ? &fd->to : &fd->from;
+    if (fd->year_written) st->year = last->y;
+    if (fd->grain >= UNIT_MONTH) st->month = last->m;
+}
+
+/* 今年/去年/明年 just before a year-less date: the page's year, one
+ * before or one after it (今年5月 in a 2024 page is May 2024, whatever
+ * year was written last).  Returns the offset from the page's year in
+ * *offset, or 0 when there is no such word. */
+static int relative_year_before(const letters *t, size_t i, int *offset)
+{
+    static const struct { const char *word; int offset; } words[] = {
+        {"今年", 0}, {"去年", -1}, {"明年", 1}, {"本年", 0}};
+    size_t b = i;
+    for (int gap = 0; gap < MAX_GAP && before(t, b) == ' '; gap++) b--;
+    if (b < 2) return 0;
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (letters_match(t, b - 2, words[k].word) == 2) {
+            *offset = words[k].offset;
+            return 1;
+        }
+    return 0;
+}
+
+/* Move a year-less date fd to the year y (its end too, by as many
+ * years).  Returns 0, leaving fd alone, when the date does not exist in y
+ * (2月29日). */
+static int move_to_year(found_date *fd, int y)
+{
+    ymd from = fd->from, to = fd->to;
+    if (to.y) to.y += y - from.y;
+    from.y = y;
+    if (!ymd_valid(from, fd->grain) || (to.y && !ymd_valid(to, fd->grain))) return 0;
+    fd->from = from;
+    fd->to = to;
+    return 1;
+}
+
 /* Record a date found: say when its year was guessed (or drop it when no
- * year can be had), give it its role, and remember its year for the dates
- * that follow without one. */
-static void record_date(scan_state *st, const letters *t, const found_date *fd, int in_title)
+ * year can be had), give it its role, and remember its year and month for
+ * the dates that follow without them. */
+static void record_date(scan_state *st, const letters *t, found_date *fd, int in_title)
 {
     char *text = letters_text(t, fd->start, fd->end);
     if (!text) return;
-    if (!fd->year_written) {
-        if (st->last_full_year) {
-            warn_year(st, text, fd->from.y, "an earlier date");
+    int offset;
+    if (!fd->year_written && st->published.y && relative_year_before(t, fd->start, &offset) &&
+        move_to_year(fd, st->published.y + offset)) {
+        warn_year(st, text, fd->from.y, "published_at and the word before it");
+    } else if (!fd->year_written) {
+        if (st->year) {
+            warn_year(st, text, fd->from.y, "the nearest year written before it");
         } else if (st->published.y) {
             warn_year(st, text, fd->from.y, "published_at");
         } else {
@@ -1005,13 +1467,62 @@ static void record_date(scan_state *st, const letters *t, const found_date *fd, 
     const char *role = date_role(t, fd, st->published, in_title);
     json_t *obj = date_object(text, fd, role);
     if (obj) json_array_append_new(st->out, obj);
-    if (fd->year_written && fd->grain == UNIT_DAY) st->last_full_year = fd->to.y ? fd->to.y : fd->from.y;
+    remember_context(st, fd);
     free(text);
 }
 
+/* Whether the letter after a bare four-digit number makes it a quantity
+ * (2000元, 1900多人, 2024个, 2009起, 2000美元) rather than a year. */
+static int is_quantity_unit(uint32_t c)
+{
+    static const uint32_t units[] = {0x5143, 0x4E07, 0x4EBF, 0x591A, 0x4F59, 0x4E2A, 0x4EBA,
+                                     0x540D, 0x5BB6, 0x4EF6, 0x6761, 0x6B21, 0x53F0, 0x4F4D,
+                                     0x9879, 0x6B3E, 0x7BC7, 0x4EFD, 0x5B57, 0x7C73, 0x5206,
+                                     0x5929, 0x53F7, 0x5757, 0x5428, 0x5343, 0x767E, '%',
+                                     0x8D77, 0x4F8B, 0x5F20, 0x90E8, 0x8F86, 0x6237, 0x573A,
+                                     0x5957, 0x500D, 0x7F8E, 0x80A1, 0x9897, 0x53EA};
+    for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
+        if (c == units[k]) return 1;
+    return 0;
+}
+
+/* Signs before a number that make it a quantity: ≥2000, >2000, $2000,
+ * ¥2000, #2000, +2000. */
+static int is_quantity_sign(uint32_t c)
+{
+    return c == 0x2265 || c == 0x2264 || c == '>' || c == '<' || c == '=' || c == '+' ||
+           c == '$' || c == 0xA5 || c == '#' || c == 0xD7 || c == '*' || c == '~';
+}
+
+/* A bare year, written without 年 (2021双11, EISS-2022, 2022羊城杯): four
+ * digits 1900-2100 standing alone, not a quantity, not in a URL, path or
+ * identifier (CVE-2023-35078, 1982_13541887, 2023.7, 2024年第1号: a year
+ * with 年 that gave no date).  It is no date of
+ * its own, but the dates after it take its year.  Returns the year or 0. */
+static int bare_year_at(const letters *t, const number *n)
+{
+    if (n->chinese || n->end - n->start != 4 || n->value < BARE_YEAR_MIN || n->value > YEAR_MAX) return 0;
+    uint32_t p = before(t, n->start), c = at(t, n->end);
+    if (p == '/' || p == '.' || p == '_' || p == '\\' || is_quantity_sign(p)) return 0;
+    if (c == '_' || c == '\\' || c == '/' || is_ascii_alpha(c) || is_quantity_unit(c)) return 0;
+    uint32_t next = at(t, skip_gap(t, n->end));
+    if (next == CH_YEAR || is_quantity_unit(next)) return 0;   /* 2024年第1号, 2000 亿 */
+    if ((c == '.' || c == ':') && is_digit(at(t, n->end + 1))) return 0;
+    if (c == '-' && read_number(t, n->end + 1).end - (n->end + 1) > 2) return 0;
+    return inside_url(t, n->start) ? 0 : n->value;
+}
+
+/* The context a date at this point of the scan takes. */
+static date_context scan_context(const scan_state *st)
+{
+    date_context ctx = {st->year ? st->year : st->published.y, st->month, st->year != 0};
+    return ctx;
+}
+
 /* Scan one string (the title or the text) from start to end.  Where no
- * date matches, the whole number run is skipped: a date never starts in
- * the middle of one.  Every step moves forward. */
+ * date matches, the whole number run is skipped (a date never starts in
+ * the middle of one), and a bare year in it becomes the context.  Every
+ * step moves forward. */
 static void scan_string(scan_state *st, const char *s, int in_title)
 {
     letters t;
@@ -1022,11 +1533,17 @@ static void scan_string(scan_state *st, const char *s, int in_title)
             i++;
             continue;
         }
-        int guess_year = st->last_full_year ? st->last_full_year : st->published.y;
+        date_context ctx = scan_context(st);
         found_date fd;
-        match_result r = match_at(&t, i, guess_year, &fd);
+        match_result r = match_at(&t, i, &ctx, &fd);
         if (r == DATE_FOUND) record_date(st, &t, &fd, in_title);
-        size_t next = r == NO_DATE ? read_number(&t, i).end : fd.end;
+        size_t next = fd.end;
+        if (r == NO_DATE) {
+            number n = read_number(&t, i);
+            int bare = bare_year_at(&t, &n);
+            if (bare) st->year = bare;
+            next = n.end;
+        }
         i = next > i ? next : i + 1;
     }
     free(t.v);
@@ -1046,7 +1563,7 @@ static ymd parse_published(const char *s)
 json_t *wx_dates_find(const char *title, const char *text, const char *published_date,
                       json_t *warnings)
 {
-    scan_state st = {json_array(), warnings, parse_published(published_date), 0};
+    scan_state st = {json_array(), warnings, parse_published(published_date), 0, 0};
     if (!st.out) return NULL;
     scan_string(&st, title, 1);
     scan_string(&st, text, 0);

@@ -16,8 +16,10 @@
  *   date  "2024-05-31", or "2024-05" / "2024" when only that much is written,
  *   time  "15:00" or null, end the last day of a range or null,
  *   role  "signed", "deadline", "event", "published" or "mentioned".
- * A date written without a year takes the year of the nearest preceding
- * date written in full, else of published_date; a human-readable line is
+ * A date written without a year takes the nearest preceding year written
+ * (any precision: 2016年秋天, 2024-9, or bare as in 2022羊城杯; not in URLs
+ * or identifiers), else published_date's; a day-only date (22日) the
+ * nearest preceding month written.  A human-readable line is
  * appended to warnings (a JSON array; may be NULL) each time a year is
  * guessed, or a date is skipped because no year can be had.
  * Returns a new array (never NULL unless out of memory); the caller owns it.
@@ -32,7 +34,7 @@ json_t *wx_dates_find(const char *title, const char *text, const char *published
  * s is one such numeral, else 0. */
 int wx_cn_number(const char *s, size_t len, int *value);
 
-/* Whether a written date exists: year 1900–2100; month 0 means "the year
+/* Whether a written date exists: year 1800–2100; month 0 means "the year
  * alone", day 0 "the month alone"; days are checked against the month,
  * with Gregorian leap years (2024-02-29 exists, 2023-02-29 and 2100-02-29
  * do not). */

@@ -224,6 +224,17 @@ static int is_hidden(xmlNodePtr n)
     return style && wx_style_hides(style, strlen(style));
 }
 
+/* Append plain text (not from the walk) to the body: a tab in the body
+ * text marks a table cell, so the text's own tabs become spaces. */
+void wx_body_add_text(wx_body *b, const char *s)
+{
+    for (size_t run; *s; s += run) {
+        run = strcspn(s, "\t");
+        wx_buf_put(&b->text, s, run);
+        if (s[run] == '\t') { wx_buf_putc(&b->text, ' '); run++; }
+    }
+}
+
 /* Append an image to the body, taking its strings (freed when out of memory). */
 void wx_body_add_image(wx_body *b, wx_image img)
 {
@@ -280,22 +291,45 @@ static int in_article_link(xmlNodePtr n)
     return 0;
 }
 
+/* The text under p (as xmlNodeGetContent gives it) when it is shorter than
+ * max bytes and p holds at most max_nodes nodes; otherwise NULL with
+ * *too_big set.  Bounded, so asking for the text around each of many
+ * images in one block costs a constant per image, not the whole block. */
+static char *small_block_text(xmlNodePtr p, size_t max, size_t max_nodes, int *too_big)
+{
+    wx_buf t;
+    wx_buf_init(&t);
+    size_t nodes = 0;
+    *too_big = 0;
+    xmlNodePtr n = p->children;
+    while (n && n != p) {
+        if (++nodes > max_nodes) { *too_big = 1; break; }
+        if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content) {
+            const char *c = (const char *)n->content;
+            size_t k = strnlen(c, max - t.len);
+            if (t.len + k >= max) { *too_big = 1; break; }
+            wx_buf_put(&t, c, k);
+        }
+        if (n->children && n->type == XML_ELEMENT_NODE) { n = n->children; continue; }
+        while (n != p && !n->next) n = n->parent;
+        if (n != p) n = n->next;
+    }
+    if (*too_big) { free(t.data); return NULL; }
+    return wx_buf_take(&t);
+}
+
 /* Short text around an image (its enclosing block), used to spot QR codes
  * ("长按识别二维码").  Only small blocks count: a whole section says
- * nothing about one image. */
+ * nothing about one image, and neither does a block of hundreds of nodes. */
 static char *near_text(xmlNodePtr n)
 {
     xmlNodePtr p = n->parent;
     for (int up = 0; p && up < 3 && p->type == XML_ELEMENT_NODE; up++, p = p->parent) {
-        xmlChar *c = xmlNodeGetContent(p);
-        size_t len = c ? strlen((const char *)c) : 0;
-        if (c && len > 0 && len < 400) {
-            char *s = strdup((const char *)c);
-            xmlFree(c);
-            return s;
-        }
-        if (c) xmlFree(c);
-        if (len >= 400) break;
+        int too_big;
+        char *s = small_block_text(p, 400, 256, &too_big);
+        if (too_big) return NULL;
+        if (s && *s) return s;
+        free(s);
     }
     return NULL;
 }
@@ -369,23 +403,118 @@ static int in_pre(xmlNodePtr n)
     return 0;
 }
 
-static void put_text(wx_buf *out, xmlNodePtr n)
+/* Where the walk is in tables: how many <table>s are open around it and
+ * whether the current row of the outermost one has had a cell yet (the
+ * next one is then set apart with a tab, as a browser's innerText does). */
+typedef struct {
+    int tables;
+    int row_has_cell;
+} walk_state;
+
+/* A tab in the body text marks a table cell boundary, so the page's own
+ * tabs become spaces; inside a table every line break of a cell's text
+ * does too (a row is one line), <pre> or not. */
+static void put_text(wx_buf *out, xmlNodePtr n, const walk_state *w)
 {
     const char *s = (const char *)n->content;
-    if (!strpbrk(s, "\r\n") || in_pre(n->parent)) { wx_buf_puts(out, s); return; }
-    for (; *s; s++) wx_buf_putc(out, (*s == '\n' || *s == '\r') ? ' ' : *s);
+    if (!strpbrk(s, "\r\n\t")) { wx_buf_puts(out, s); return; }
+    int keep_lines = w->tables == 0 && in_pre(n->parent);
+    for (; *s; s++) {
+        int line = *s == '\n' || *s == '\r';
+        wx_buf_putc(out, (*s == '\t' || (line && !keep_lines)) ? ' ' : *s);
+    }
+}
+
+/* Are n's children walked at all?  Asked again when leaving n, so that a
+ * hidden or skipped table is never counted as open. */
+static int is_walked(xmlNodePtr n)
+{
+    return n->type == XML_ELEMENT_NODE && !is_skipped(n) && !is_hidden(n);
+}
+
+static int is_cell(xmlNodePtr n) { return name_is(n, "td") || name_is(n, "th"); }
+
+/* A row of the outermost table (a caption is a line of its own too). */
+static int is_row(xmlNodePtr n, const walk_state *w)
+{
+    return w->tables == 1 && (name_is(n, "tr") || name_is(n, "caption"));
+}
+
+/* Does a row (or a table holding its cells without <tr>) have two cells
+ * or more a reader sees? */
+static int has_two_cells(xmlNodePtr row)
+{
+    int cells = 0;
+    for (xmlNodePtr c = row->children; c && cells < 2; c = c->next)
+        if (is_cell(c) && is_walked(c)) cells++;
+    return cells >= 2;
+}
+
+/* A table with two cells side by side somewhere holds data: its rows are
+ * lines of cells.  One with a single column is a box drawn around blocks
+ * (WeChat editors frame headings, tips and whole notices that way), and
+ * its blocks stay lines as anywhere else.  Only the table's own rows are
+ * read (those of a nested table are its own), so every node is looked at
+ * for one table at most. */
+static int is_data_table(xmlNodePtr table)
+{
+    if (has_two_cells(table)) return 1;
+    for (xmlNodePtr c = table->children; c; c = c->next) {
+        if (name_is(c, "tr") && has_two_cells(c)) return 1;
+        if (!name_is(c, "tbody") && !name_is(c, "thead") && !name_is(c, "tfoot")) continue;
+        for (xmlNodePtr r = c->children; r; r = r->next)
+            if (name_is(r, "tr") && has_two_cells(r)) return 1;
+    }
+    return 0;
+}
+
+/* A <table>'s start or end.  A data table opens the table state (its
+ * rows are lines); anything inside it, nested tables too, is part of a
+ * cell.  A single-column table outside data tables is a plain block and
+ * leaves the state alone, so at its end the state is back to zero. */
+static void put_table_break(wx_buf *out, xmlNodePtr n, walk_state *w, int entering)
+{
+    if (entering && w->tables == 0 && !is_data_table(n)) { wx_buf_putc(out, '\n'); return; }
+    if (!entering && w->tables == 0) { wx_buf_putc(out, '\n'); return; }
+    if (entering) w->tables++;
+    else w->tables--;
+    wx_buf_putc(out, w->tables == (entering ? 1 : 0) ? '\n' : ' ');
+    if (entering && w->tables == 1) w->row_has_cell = 0;
+}
+
+/* The break an element's start or end puts in the text: a newline between
+ * blocks; inside a data table a row ends a line, a cell of the outermost
+ * one starts with a tab unless it is the row's first, and every other
+ * break (a cell's <p>s and <br>s, the rows and cells of a nested table) is
+ * a space, so that each row reads back as one line of cells. */
+static void put_break(wx_buf *out, xmlNodePtr n, walk_state *w, int entering)
+{
+    if (name_is(n, "table")) {
+        put_table_break(out, n, w, entering);
+    } else if (w->tables == 0) {
+        if (is_block(n)) wx_buf_putc(out, '\n');
+    } else if (is_row(n, w)) {
+        wx_buf_putc(out, '\n');
+        w->row_has_cell = 0;
+    } else if (is_cell(n) && w->tables == 1) {
+        if (entering && w->row_has_cell) wx_buf_putc(out, '\t');
+        else if (!entering) wx_buf_putc(out, ' ');
+        if (entering) w->row_has_cell = 1;
+    } else if (is_block(n) || is_cell(n)) {
+        wx_buf_putc(out, ' ');
+    }
 }
 
 /* Entering a node: record what it contributes.  Returns whether to
  * descend into its children. */
-static int body_enter(xmlNodePtr n, wx_body *b)
+static int body_enter(xmlNodePtr n, wx_body *b, walk_state *w)
 {
     if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-        if (n->content) put_text(&b->text, n);
+        if (n->content) put_text(&b->text, n, w);
         return 0;
     }
-    if (n->type != XML_ELEMENT_NODE || is_skipped(n) || is_hidden(n)) return 0;
-    if (is_block(n)) wx_buf_putc(&b->text, '\n');
+    if (!is_walked(n)) return 0;
+    put_break(&b->text, n, w, 1);
     if (name_is(n, "img")) image_from_img(b, n);
     /* page.c (lean_markup) empties style values without "url(" that do
      * not hide (wx_style_hides) before the parse: read anything else from
@@ -396,16 +525,33 @@ static int body_enter(xmlNodePtr n, wx_body *b)
     return 1;
 }
 
+static int is_table_part(xmlNodePtr n)
+{
+    return name_is(n, "table") || name_is(n, "tr") || name_is(n, "caption") || is_cell(n);
+}
+
+/* Leaving an element: its closing break.  Only the table's own elements
+ * are checked for being walked (a hidden or skipped one changes no table
+ * state and breaks like any block); the rest break as they always did. */
+static void body_leave(xmlNodePtr n, wx_body *b, walk_state *w)
+{
+    if (n->type != XML_ELEMENT_NODE) return;
+    if (!is_table_part(n) || is_walked(n)) put_break(&b->text, n, w, 0);
+    else if (is_block(n)) wx_buf_putc(&b->text, w->tables ? ' ' : '\n');
+}
+
 /* Walk the body in document order: text into b->text with a newline at
- * every block boundary, plus images and links.  Iterative, so deeply
+ * every block boundary and each table row on one line of tab-separated
+ * cells (put_break), plus images and links.  Iterative, so deeply
  * nested markup cannot exhaust the stack. */
 void wx_body_walk(xmlNodePtr root, wx_body *b)
 {
+    walk_state w = {0, 0};
     xmlNodePtr n = root ? root->children : NULL;
     while (n) {
-        if (body_enter(n, b) && n->children) { n = n->children; continue; }
+        if (body_enter(n, b, &w) && n->children) { n = n->children; continue; }
         while (n) {                                 /* leave n, then its finished ancestors */
-            if (n->type == XML_ELEMENT_NODE && is_block(n)) wx_buf_putc(&b->text, '\n');
+            body_leave(n, b, &w);
             if (n->next) { n = n->next; break; }
             n = n->parent;
             if (n == root) n = NULL;

@@ -34,6 +34,7 @@ const char *wx_dom_meta(xmlNodePtr root, const char *key);
 const char *wx_dom_self_url(xmlNodePtr root);
 char *wx_dom_text_line(xmlNodePtr n);
 void wx_body_walk(xmlNodePtr root, wx_body *b);
+void wx_body_add_text(wx_body *b, const char *s);   /* plain text; its tabs become spaces */
 void wx_body_add_image(wx_body *b, wx_image img);   /* takes img's strings */
 void wx_body_add_link(wx_body *b, char *url, char *text);   /* takes url and text */
 void wx_body_free(wx_body *b);

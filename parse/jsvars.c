@@ -17,6 +17,7 @@
 #include "text.h"
 #include "scan.h"
 #include "jsvars.h"
+#include "../ingest/strmap.h"
 
 #include <stdio.h>
 #include <ctype.h>
@@ -295,17 +296,10 @@ void wx_jsvars_free(wx_jsvars *v)
 /* A page sets ~140 variables (cgiDataNew alone has ~100 members) and every
  * set looks its key up first: a hash index instead of a scan of the table
  * (FNV-1a, open addressing, at most half full). */
-static size_t key_hash(const char *key)
-{
-    size_t h = 14695981039346656037ull;
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++) h = (h ^ *p) * 1099511628211ull;
-    return h;
-}
-
 static size_t *find_slot(const wx_jsvars *v, const char *key)
 {
     size_t mask = v->nslots - 1;
-    for (size_t i = key_hash(key) & mask;; i = (i + 1) & mask) {
+    for (size_t i = (size_t)wx_hash_str(key) & mask;; i = (i + 1) & mask) {
         size_t *slot = &v->slots[i];
         if (*slot == 0 || strcmp(v->items[*slot - 1].key, key) == 0) return slot;
     }

@@ -754,6 +754,7 @@ static int title_follows(const lines *ls, size_t i, size_t end, const char *titl
 typedef struct header {
     char *title, *author, *account, *date;
     int original;
+    int headings;               /* how many times the body shows the title as a heading */
 } header;
 
 /* The exporter's "[原创]  author  account  date" line (fields two or more
@@ -820,6 +821,7 @@ static size_t read_header(md *m, const lines *ls, size_t i, size_t end, header *
             continue;                    /* avatar and account before the title again */
         } else break;
     }
+    h->headings = titles;
     if (titles == 0) return i;
     span t = trim(ls->v[i]);
     if (meta_line(t, h)) return i + 1;               /* the exporter's one line */
@@ -1059,8 +1061,9 @@ static int message_page(json_t *rec, const char *text)
     return 1;
 }
 
-void wx_markdown_fill(json_t *rec, const wx_doc *doc)
+int wx_markdown_fill(json_t *rec, const wx_doc *doc)
 {
+    int headings;
     md m;
     memset(&m, 0, sizeof m);
     m.rec = rec;
@@ -1075,7 +1078,7 @@ void wx_markdown_fill(json_t *rec, const wx_doc *doc)
     if (!message) {
         if (text && *text) wx_json_set_str(rec, "text", text);
         else wx_record_warn(rec, "article body is empty");
-        wx_body_emit(rec, &m.body, text);
+        wx_body_emit(rec, &m.body, text, NULL);
     }
     free(text);
 
@@ -1092,6 +1095,8 @@ void wx_markdown_fill(json_t *rec, const wx_doc *doc)
         snprintf(id, sizeof id, "sha256:%s", doc->sha256);
         json_object_set_new(rec, "id", json_string(id));
     }
+    headings = a.h.headings;
     wx_body_free(&m.body);
     free_archive(&a);
+    return headings;
 }

@@ -10,9 +10,12 @@
 #include "../ingest/doc.h"
 
 /* Markdown archives (markdown.c): sniff by content, then fill the record
- * (status, kind, identity, fields, text, images, links, warnings). */
+ * (status, kind, identity, fields, text, images, links, warnings).  The
+ * fill returns how many times the archive's body shows the title as a
+ * heading (archivers often write it twice); the page header is not part of
+ * the record's text, so the dates stage reads the title that many times. */
 int wx_markdown_sniff(const char *buf, size_t len);
-void wx_markdown_fill(json_t *rec, const wx_doc *doc);
+int wx_markdown_fill(json_t *rec, const wx_doc *doc);
 
 /* YAML front matter: the block between a first line "---" and the next
  * "---" (or "..."), read as flat key/value pairs.  YAML subset: `key: value`

@@ -8,7 +8,8 @@
 #include <jansson.h>
 
 /* Official-notice metadata (notice.c): an object, or JSON null when the
- * text carries no notice.  dates: what wx_dates_find returned. */
-json_t *wx_notice_extract(const char *title, const char *text, json_t *dates);
+ * text carries no notice.  dates: what wx_dates_find returned; links: the
+ * record's links (a markdown link's text names its URL in the text). */
+json_t *wx_notice_extract(const char *title, const char *text, json_t *dates, json_t *links);
 
 #endif

@@ -93,9 +93,11 @@ static int declared_charset(const char *buf, size_t len, char *out, size_t outsz
 }
 
 /* Convert a page from its declared charset to UTF-8.  GB2312 pages are
- * really GBK/GB18030 in practice, so widen the label. */
-static char *to_utf8(const char *buf, size_t len, const char *charset, size_t *outlen)
+ * really GBK/GB18030 in practice, so widen the label.  A byte iconv cannot
+ * read is skipped (two for UTF-16, whose units are two bytes). */
+char *wx_charset_to_utf8(const char *buf, size_t len, const char *charset, size_t *outlen)
 {
+    size_t unit = strncasecmp(charset, "utf-16", 6) == 0 ? 2 : 1;
     const char *from = charset;
     if (strcasecmp(charset, "gb2312") == 0 || strcasecmp(charset, "gbk") == 0 ||
         strcasecmp(charset, "x-gbk") == 0)
@@ -118,8 +120,9 @@ static char *to_utf8(const char *buf, size_t len, const char *charset, size_t *o
             w = out + used;
             outleft = cap - used - 1;
         } else {                                    /* bad byte: skip it */
-            in++;
-            inleft--;
+            size_t skip = inleft < unit ? inleft : unit;
+            in += skip;
+            inleft -= skip;
         }
     }
     iconv_close(cd);
@@ -187,11 +190,11 @@ static void detect_wayback(wx_page *pg, const char *buf, size_t len, int toolbar
         if (q1 && q2 && q2 - q1 < 4096) {
             pg->wayback_url = strndup(q1 + 1, (size_t)(q2 - q1 - 1));
             const char *t1 = memchr(q2 + 1, '"', (size_t)(buf + len - q2 - 1));
-            if (t1) {
-                size_t k = 0;
-                while (k < 14 && isdigit((unsigned char)t1[1 + k])) { pg->wayback_ts[k] = t1[1 + k]; k++; }
-                pg->wayback_ts[k] = '\0';
-            }
+            /* only a whole 14-digit timestamp: a shorter one would hide
+             * the /web/<ts>/ links below */
+            size_t k = 0;
+            while (t1 && k < 14 && t1 + 1 + k < buf + len && isdigit((unsigned char)t1[1 + k])) k++;
+            if (k == 14) memcpy(pg->wayback_ts, t1 + 1, 14), pg->wayback_ts[14] = '\0';
         }
     }
     if (!pg->wayback_ts[0]) {
@@ -208,9 +211,24 @@ static void detect_wayback(wx_page *pg, const char *buf, size_t len, int toolbar
 /* Copy markup, lifting out the bodies of <script> and <style> elements and
  * dropping comments' contents that hide tags; collect the script bodies.
  * Notes whether a comment holds the Wayback toolbar or archive footer. */
+/* The toolbar's END marker at or after a position.  Markers only move
+ * forward, so the last answer stands until the position passes it (or
+ * forever when there was none): one search of the page in all, however
+ * many BEGIN markers a page repeats without an END. */
+typedef struct toolbar_end_memo { int searched; const char *found; } toolbar_end_memo;
+
+static const char *toolbar_end(toolbar_end_memo *m, const char *buf, size_t len, size_t from)
+{
+    if (m->searched && (!m->found || m->found >= buf + from)) return m->found;
+    m->searched = 1;
+    m->found = memmem(buf + from, len - from, "END WAYBACK TOOLBAR INSERT", 26);
+    return m->found;
+}
+
 static void split_markup(wx_page *pg, const char *buf, size_t len, wx_buf *html, int *toolbar, int *archived)
 {
     size_t i = 0;
+    toolbar_end_memo tb = {0};
     while (i < len) {
         const char *lt = memchr(buf + i, '<', len - i);
         if (!lt) { wx_buf_put(html, buf + i, len - i); break; }
@@ -224,7 +242,7 @@ static void split_markup(wx_page *pg, const char *buf, size_t len, wx_buf *html,
             if (memmem(buf + i, stop - i, "BEGIN WAYBACK TOOLBAR INSERT", 28)) *toolbar = 1;
             if (memmem(buf + i, stop - i, "WAYBACK TOOLBAR INSERT", 22) && end) {
                 /* toolbar: drop everything up to its END marker */
-                const char *tb_end = memmem(buf + stop, len - stop, "END WAYBACK TOOLBAR INSERT", 26);
+                const char *tb_end = toolbar_end(&tb, buf, len, stop);
                 if (tb_end) {
                     const char *c = memmem(tb_end, (size_t)(buf + len - tb_end), "-->", 3);
                     stop = c ? (size_t)(c - buf) + 3 : len;
@@ -514,7 +532,7 @@ int wx_page_split(wx_page *pg, const char *buf, size_t len)
     if (declared_charset(buf, len, charset, sizeof charset) && strcasecmp(charset, "utf-8") != 0 &&
         strcasecmp(charset, "utf8") != 0 && !valid_utf8(buf, len)) {
         size_t n = 0;
-        pg->converted = to_utf8(buf, len, charset, &n);
+        pg->converted = wx_charset_to_utf8(buf, len, charset, &n);
         if (pg->converted) { buf = pg->converted; len = n; pg->charset_converted = 1; }
     }
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) { buf += 3; len -= 3; }

@@ -22,5 +22,9 @@ typedef struct wx_page {
 } wx_page;
 int wx_page_split(wx_page *pg, const char *buf, size_t len);
 void wx_page_free(wx_page *pg);
+/* Bytes in charset (an iconv name; GB2312/GBK read as GB18030) as UTF-8,
+ * unreadable units skipped; malloc'd and NUL-terminated, NULL when iconv
+ * does not know the charset. */
+char *wx_charset_to_utf8(const char *buf, size_t len, const char *charset, size_t *outlen);
 
 #endif

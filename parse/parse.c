@@ -12,7 +12,6 @@
 #include "dates.h"
 #include "text.h"
 #include "url.h"
-#include "images.h"
 #include "scan.h"
 #include "jsvars.h"
 #include "page.h"
@@ -24,6 +23,7 @@
 #include "parse.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,14 +120,6 @@ static int has_markup(const char *s, size_t n)
 
 /* ---------- step 4: classification ---------- */
 
-static int text_has(const char *hay, const char *const *needles)
-{
-    if (!hay) return 0;
-    for (int i = 0; needles[i]; i++)
-        if (strstr(hay, needles[i])) return 1;
-    return 0;
-}
-
 /* Whether the DOM carries an article: the containers every template since
  * 2014 uses, or the title/body script data of share pages. */
 static int is_article_page(const parse_ctx *c)
@@ -137,27 +129,6 @@ static int is_article_page(const parse_ctx *c)
     for (int i = 0; ids[i]; i++)
         if (wx_dom_by_id(c->root, ids[i])) return 1;
     return var_first(c, "msg_title", "d.title", "cgi.title", NULL) != NULL;
-}
-
-/* The status a WeChat message names ("该内容已被发布者删除" → deleted), or
- * NULL.  Shared with markdown.c, whose archives keep the message as text. */
-const char *wx_message_status(const char *t)
-{
-    static const char *const verify[] = {"环境异常", "完成验证后即可继续访问", "去验证", "验证身份",
-                                         "访问过于频繁", NULL};
-    static const char *const deleted[] = {"该内容已被发布者删除", "deleted by the author",
-                                          "此帐号已自主注销", NULL};
-    static const char *const blocked[] = {"此内容因违规无法查看", "涉嫌违反相关法律法规",
-                                          "被投诉且经审核涉嫌侵权", "此帐号已被屏蔽", "违规无法查看",
-                                          NULL};
-    static const char *const unavailable[] = {"该内容暂时无法查看", "链接已过期", "此内容发送失败无法查看",
-                                              "该公众号已迁移", "此帐号处于帐号迁移流程中",
-                                              "content is unavailable", NULL};
-    if (text_has(t, verify)) return "verify";
-    if (text_has(t, deleted)) return "deleted";
-    if (text_has(t, blocked)) return "blocked";
-    if (text_has(t, unavailable)) return "unavailable";
-    return NULL;
 }
 
 /* The message of a page that writes its .weui-msg block from a script
@@ -528,79 +499,6 @@ static void fill_copyright(parse_ctx *c)
 
 /* ---------- step 6: the body ---------- */
 
-static json_t *image_json(const wx_image *im, const char *role)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "url", wx_json_str(im->url));
-    const char *fmt = wx_image_format(im->url);
-    json_object_set_new(j, "format", fmt ? json_string(fmt) : json_null());
-    json_object_set_new(j, "width", im->width > 0 ? json_integer((json_int_t)im->width) : json_null());
-    json_object_set_new(j, "height", im->height > 0 ? json_integer((json_int_t)im->height) : json_null());
-    json_object_set_new(j, "alt", im->alt && *im->alt ? wx_json_str(im->alt) : json_null());
-    json_object_set_new(j, "role", json_string(role));
-    json_object_set_new(j, "local", im->local ? wx_json_str(im->local) : json_null());
-    /* filled by `parse --ocr` after parsing (ingest/ocr_images.c) */
-    json_object_set_new(j, "text", json_null());
-    json_object_set_new(j, "text_confidence", json_null());
-    return j;
-}
-
-static void emit_images(parse_ctx *c, wx_body *b)
-{
-    json_t *arr = json_object_get(c->rec, "images");
-    const char *cover = field(c, "cover");
-    if (cover) {
-        wx_image im = {.url = (char *)cover, .width = -1, .height = -1};
-        json_array_append_new(arr, image_json(&im, "cover"));
-    }
-    for (size_t i = 0; i < b->nimages; i++) {
-        wx_image *im = &b->images[i];
-        int occurrences = 0;
-        for (size_t k = 0; k < b->nimages; k++) occurrences += strcmp(b->images[k].url, im->url) == 0;
-        const char *role = im->role ? im->role
-                                    : wx_image_role(im->url, occurrences, im->in_article_link, im->alt,
-                                                    im->near, im->width, im->height);
-        json_array_append_new(arr, image_json(im, role));
-    }
-}
-
-static int link_known(json_t *links, const char *url)
-{
-    size_t i;
-    json_t *l;
-    json_array_foreach(links, i, l)
-        if (strcmp(json_string_value(json_object_get(l, "url")), url) == 0) return 1;
-    return 0;
-}
-
-static void add_link(json_t *links, const char *url, const char *text)
-{
-    if (!url || link_known(links, url)) return;
-    json_array_append_new(links, json_pack("{s:o, s:o}", "url", wx_json_str(url), "text",
-                                           text && *text ? wx_json_str(text) : json_null()));
-}
-
-/* Hyperlinks of the body, then URLs written out in its text. */
-static void emit_links(parse_ctx *c, wx_body *b, const char *text)
-{
-    json_t *links = json_object_get(c->rec, "links");
-    for (size_t i = 0; i < b->nlinks; i++) add_link(links, b->links[i].url, b->links[i].text);
-    const char *p = text;
-    while (p && (p = strstr(p, "http")) != NULL) {
-        if (strncmp(p, "http://", 7) != 0 && strncmp(p, "https://", 8) != 0) { p += 4; continue; }
-        size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'*+,;=%");
-        while (n > 8 && strchr(".,;:!?'", p[n - 1])) n--;
-        char *u = strndup(p, n);
-        if (u && strlen(u) > 10) add_link(links, u, u);
-        free(u);
-        p += n;
-    }
-    const char *more = var_first(c, "msg_source_url", "cgi.source_url", NULL);
-    char *clean = more ? wx_url_clean(more) : NULL;
-    if (clean && strncmp(clean, "http", 4) == 0) add_link(links, clean, "阅读原文");
-    free(clean);
-}
-
 /* Text stored in script (picture and text posts): plain text with newlines,
  * sometimes with a little markup (<a class="wx_img_refer_link">图1</a>). */
 static void body_from_script_text(wx_body *b, const char *s)
@@ -625,7 +523,7 @@ static void body_from_script_text(wx_body *b, const char *s)
         free(html.data);
     } else {
         dec = wx_html_unescape(s, strlen(s));
-        wx_buf_puts(&b->text, dec);
+        wx_body_add_text(b, dec);
         free(dec);
     }
 }
@@ -802,7 +700,7 @@ static void body_of_article(parse_ctx *c, wx_body *b, int have_notice)
     if (!text_added(b, before) && c->page.content_tpl.s) body_from_template(c, b);
     if (!content && !c->page.content_tpl.s) {
         const char *desc = field(c, "description");
-        if (desc) wx_buf_puts(&b->text, desc);
+        if (desc) wx_body_add_text(b, desc);
     }
     /* 2019-2020 video shares: the post's text goes into an empty
      * #js_common_share_desc by script; the page states it as its
@@ -812,7 +710,7 @@ static void body_of_article(parse_ctx *c, wx_body *b, int have_notice)
     xmlNodePtr share_desc = wx_dom_by_id(c->root, "js_common_share_desc");
     if (share_desc && desc && ((shown = wx_dom_text_line(share_desc)) == NULL || !*shown)) {
         wx_buf_putc(&b->text, '\n');
-        wx_buf_puts(&b->text, desc);
+        wx_body_add_text(b, desc);
     }
     free(shown);
 }
@@ -828,25 +726,12 @@ static void fill_body(parse_ctx *c, const char *kind)
     }
     if (kind && (strcmp(kind, "picture") == 0 || strcmp(kind, "text") == 0)) body_of_share_post(c, &b);
     else body_of_article(c, &b, notice != NULL);
-    char *text = b.text.data ? wx_text_normalize(b.text.data, b.text.len) : NULL;
+    char *text = b.text.data ? wx_text_normalize_cells(b.text.data, b.text.len) : NULL;
     if (text && *text) wx_json_set_str(c->rec, "text", text);
     else wx_record_warn(c->rec, "article body is empty");
-    emit_images(c, &b);
-    emit_links(c, &b, text);
+    wx_body_emit(c->rec, &b, text, var_first(c, "msg_source_url", "cgi.source_url", NULL));
     free(text);
     wx_body_free(&b);
-}
-
-/* The same images and links for a body read from another format (markdown). */
-void wx_body_emit(json_t *rec, wx_body *b, const char *text)
-{
-    parse_ctx c;
-    memset(&c, 0, sizeof c);
-    c.rec = rec;
-    wx_jsvars_init(&c.vars);
-    emit_images(&c, b);
-    emit_links(&c, b, text);
-    wx_jsvars_free(&c.vars);
 }
 
 /* ---------- the whole ---------- */
@@ -952,18 +837,44 @@ static void parse_page(parse_ctx *c)
     if (json_is_null(json_object_get(c->rec, "published_at"))) wx_record_warn(c->rec, "no publish time found");
 }
 
+/* The title once per time the document shows it (a markdown archive may
+ * repeat the title heading), one a line, for the date scan: a date in a
+ * headline shown twice is written twice.  NULL when once is all. */
+static char *title_lines(const char *title, int shown)
+{
+    if (shown <= 1) return NULL;
+    if (shown > 4) shown = 4;
+    wx_buf b;
+    wx_buf_init(&b);
+    for (int i = 0; i < shown; i++) {
+        if (i) wx_buf_putc(&b, '\n');
+        wx_buf_puts(&b, title);
+    }
+    return wx_buf_take(&b);
+}
+
 /* Dates in the title and text, and the official notice they may carry:
- * the same for every input format, so done once the record is filled. */
-static void fill_dates_and_notice(json_t *rec)
+ * the same for every input format, so done once the record is filled.
+ * They read lines of words and know nothing of table cells, so a text with
+ * cell tabs is given to them as plain lines (wx_text_normalize: the cells
+ * of a row apart by a space, no empty leading cell), as they read any
+ * other paragraph. */
+static void fill_dates_and_notice(json_t *rec, int title_shown)
 {
     if (strcmp(json_string_value(json_object_get(rec, "status")), "ok") != 0) return;
     const char *title = json_string_value(json_object_get(rec, "title"));
     const char *text = json_string_value(json_object_get(rec, "text"));
     const char *published = json_string_value(json_object_get(rec, "published_at"));
-    json_t *dates = wx_dates_find(title, text, published, json_object_get(rec, "warnings"));
-    if (!dates) return;
-    json_object_set_new(rec, "notice", wx_notice_extract(title, text, dates));
-    json_object_set_new(rec, "dates", dates);
+    char *plain = text && strchr(text, '\t') ? wx_text_normalize(text, strlen(text)) : NULL;
+    if (plain) text = plain;
+    char *titles = title ? title_lines(title, title_shown) : NULL;
+    json_t *dates = wx_dates_find(titles ? titles : title, text, published, json_object_get(rec, "warnings"));
+    free(titles);
+    if (dates) {
+        json_object_set_new(rec, "notice", wx_notice_extract(title, text, dates, json_object_get(rec, "links")));
+        json_object_set_new(rec, "dates", dates);
+    }
+    free(plain);
 }
 
 static const char *doc_error_code(wx_doc_status s)
@@ -973,9 +884,33 @@ static const char *doc_error_code(wx_doc_status s)
     case WX_DOC_TOO_LARGE: return "too_large";
     case WX_DOC_BAD_GZIP: return "bad_gzip";
     case WX_DOC_BAD_MHTML: return "bad_mhtml";
+    case WX_DOC_BAD_WARC: return "bad_warc";
     default: return "error";
     }
 }
+
+/* A page saved as UTF-16 says so with its byte order mark (Windows tools
+ * write FF FE): its text is decoded to UTF-8 for the rest of the parse,
+ * while the record's source keeps the bytes as they were (size, sha256).
+ * *utf8 owns the decoded bytes; returns doc itself when there is no BOM. */
+static const wx_doc *utf16_decoded(const wx_doc *doc, wx_doc *copy, char **utf8)
+{
+    *utf8 = NULL;
+    if (doc->len < 2) return doc;
+    const char *charset = doc->bytes[0] == 0xFF && doc->bytes[1] == 0xFE   ? "UTF-16LE"
+                          : doc->bytes[0] == 0xFE && doc->bytes[1] == 0xFF ? "UTF-16BE"
+                                                                         : NULL;
+    if (!charset) return doc;
+    size_t n = 0;
+    *utf8 = wx_charset_to_utf8((const char *)doc->bytes + 2, doc->len - 2, charset, &n);
+    if (!*utf8) return doc;
+    *copy = *doc;
+    copy->bytes = (unsigned char *)*utf8;
+    copy->len = n;
+    return copy;
+}
+
+static json_t *parse_doc(json_t *rec, const wx_doc *doc);
 
 json_t *wx_parse(const wx_doc *doc)
 {
@@ -984,11 +919,20 @@ json_t *wx_parse(const wx_doc *doc)
     if (!rec) return NULL;
     if (doc->status != WX_DOC_OK)
         return wx_record_error(rec, doc_error_code(doc->status), doc->error ? doc->error : "unreadable");
+    wx_doc decoded;
+    char *utf8;
+    rec = parse_doc(rec, utf16_decoded(doc, &decoded, &utf8));
+    free(utf8);
+    return rec;
+}
+
+/* The checks and the parse proper of a readable document's bytes. */
+static json_t *parse_doc(json_t *rec, const wx_doc *doc)
+{
     if (doc->len == 0) return wx_record_error(rec, "empty", "the input is empty");
     if (looks_binary(doc->bytes, doc->len)) return wx_record_error(rec, "binary", "the input is binary, not a page");
     if (wx_markdown_sniff((const char *)doc->bytes, doc->len)) {
-        wx_markdown_fill(rec, doc);
-        fill_dates_and_notice(rec);
+        fill_dates_and_notice(rec, wx_markdown_fill(rec, doc));
         return rec;
     }
     if (!has_markup((const char *)doc->bytes, doc->len))
@@ -1000,7 +944,7 @@ json_t *wx_parse(const wx_doc *doc)
     c.account = json_object_get(rec, "account");
     wx_jsvars_init(&c.vars);
     parse_page(&c);
-    fill_dates_and_notice(rec);
+    fill_dates_and_notice(rec, 1);
     if (c.dom) xmlFreeDoc(c.dom);
     wx_jsvars_free(&c.vars);
     wx_page_free(&c.page);

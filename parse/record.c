@@ -9,10 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A path is bytes, not text.  One that is valid UTF-8 goes in as it is
+ * (control characters too: JSON escapes them); one that is not is repaired
+ * like page strings, so the record keeps its source and stays valid JSON.
+ * The raw bytes stay the --incremental key (main.c, runfile.c). */
+static json_t *path_json(const char *path)
+{
+    if (!path) return json_null();
+    json_t *j = json_string(path);
+    return j ? j : wx_json_str(path);
+}
+
 json_t *wx_record_new(const wx_doc *doc)
 {
-    json_t *source = json_pack("{s:s?, s:n, s:s, s:I, s:s?, s:n}",
-                               "path", doc ? doc->path : NULL, "url", "format", "html",
+    json_t *source = json_pack("{s:o, s:n, s:s, s:I, s:s?, s:n}",
+                               "path", path_json(doc ? doc->path : NULL), "url", "format",
+                               doc && doc->container == WX_CONTAINER_WARC ? "warc" : "html",
                                "bytes", (json_int_t)(doc ? doc->len : 0),
                                "sha256", doc && doc->sha256[0] ? doc->sha256 : NULL, "fetched_at");
     json_t *account = json_pack("{s:n, s:n, s:n, s:n}", "name", "id", "alias", "avatar");
@@ -36,7 +48,6 @@ json_t *wx_record_new(const wx_doc *doc)
     json_object_set_new(rec, "warnings", json_array());
     if (doc && doc->url) wx_json_set_str(json_object_get(rec, "source"), "url", doc->url);
     if (doc && doc->fetched_at) wx_json_set_str(json_object_get(rec, "source"), "fetched_at", doc->fetched_at);
-    if (doc && !doc->path) json_object_set_new(json_object_get(rec, "source"), "path", json_null());
     return rec;
 }
 

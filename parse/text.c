@@ -240,13 +240,43 @@ static int is_zero_width(utf8proc_int32_t cp)
            cp == 0x00AD;
 }
 
-/* Collapse blanks to one space, trim every line, drop empty lines.  The
- * result is the "one paragraph per line" text of the record. */
-char *wx_text_normalize(const char *s, size_t len)
+/* Where normalising a text stands on its current output line. */
+typedef struct {
+    int has_text;        /* something visible written on this line */
+    int pending_space;   /* blanks seen since the last visible character */
+    int at_cell_start;   /* a cell tab was the last thing written */
+    size_t lead_tabs;    /* cell tabs seen before the line's first text */
+} line_state;
+
+/* A tab between two table cells: written once the line has text (a row
+ * of empty cells is an empty line and goes), with the blanks around it
+ * trimmed as a cell's ends. */
+static void put_cell_tab(wx_buf *out, line_state *l)
+{
+    if (!l->has_text) { l->lead_tabs++; return; }
+    wx_buf_putc(out, '\t');
+    l->pending_space = 0;
+    l->at_cell_start = 1;
+}
+
+static void put_visible(wx_buf *out, line_state *l, const char *s, size_t n, int invalid)
+{
+    for (; l->lead_tabs > 0; l->lead_tabs--) wx_buf_putc(out, '\t');
+    if (l->pending_space && !l->at_cell_start) wx_buf_putc(out, ' ');
+    l->pending_space = l->at_cell_start = 0;
+    l->has_text = 1;
+    if (invalid) wx_buf_put_cp(out, 0xFFFD);
+    else wx_buf_put(out, s, n);
+}
+
+/* Collapse blanks to one space, trim every line, drop empty lines.  With
+ * cell_tabs a tab is a table cell boundary (dom.c's body walk writes
+ * nothing else as a tab) and is kept; otherwise it is a blank. */
+static char *normalize(const char *s, size_t len, int cell_tabs)
 {
     wx_buf out;
     wx_buf_init(&out);
-    int pending_space = 0, line_has_text = 0;
+    line_state l = {0, 0, 0, 0};
     size_t i = 0;
     while (i < len) {
         utf8proc_int32_t cp;
@@ -254,23 +284,27 @@ char *wx_text_normalize(const char *s, size_t len)
                                               (utf8proc_ssize_t)(len - i), &cp);
         if (n <= 0) { cp = 0xFFFD; n = 1; }
         if (cp == '\n' || cp == '\r' || cp == 0x2028 || cp == 0x2029) {
-            if (line_has_text) wx_buf_putc(&out, '\n');
-            line_has_text = 0;
-            pending_space = 0;
+            if (l.has_text) wx_buf_putc(&out, '\n');
+            memset(&l, 0, sizeof l);
+        } else if (cp == '\t' && cell_tabs) {
+            put_cell_tab(&out, &l);
         } else if (is_blank_cp(cp)) {
-            pending_space = line_has_text;
+            l.pending_space = l.has_text;
         } else if (!is_zero_width(cp) && cp >= 0x20) {
-            if (pending_space) wx_buf_putc(&out, ' ');
-            pending_space = 0;
-            line_has_text = 1;
-            if (cp == 0xFFFD && n == 1) wx_buf_put_cp(&out, 0xFFFD);
-            else wx_buf_put(&out, s + i, (size_t)n);
+            put_visible(&out, &l, s + i, (size_t)n, cp == 0xFFFD && n == 1);
         }
         i += (size_t)n;
     }
     if (out.len && out.data[out.len - 1] == '\n') out.data[--out.len] = '\0';
     return wx_buf_take(&out);
 }
+
+/* The "one paragraph per line" text of the record. */
+char *wx_text_normalize(const char *s, size_t len) { return normalize(s, len, 0); }
+
+/* The same for an HTML body walked by wx_body_walk, whose tabs separate
+ * the cells of a table row (kept, as a browser's innerText keeps them). */
+char *wx_text_normalize_cells(const char *s, size_t len) { return normalize(s, len, 1); }
 
 /* Trimmed, whitespace-collapsed single line (titles, names).  NULL when
  * nothing is left. */

@@ -34,6 +34,7 @@ char *wx_html_unescape(const char *s, size_t len);
  * line), or fold everything onto one line; each returns malloc'd. */
 char *wx_utf8_clean(const char *s, size_t len);
 char *wx_text_normalize(const char *s, size_t len);
+char *wx_text_normalize_cells(const char *s, size_t len);   /* keeps table cell tabs */
 char *wx_text_oneline(const char *s);
 
 #endif

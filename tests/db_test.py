@@ -240,9 +240,13 @@ def test_atomic_output():
     p.stdin.close()
     check(running and open(out, "rb").read() == before,
           f"-o: a run killed with -9 leaves the previous file untouched (still running when killed: {running})")
+    # the killed run wrote to an unnamed O_TMPFILE: nothing is left of it
+    left = glob.glob(glob.escape(out) + ".tmp*")
+    check(not left, f"-o: the run killed with -9 left {left}")
     code, _, _ = wx("parse", "-o", out, corpus)
     recs = jsonl(out)
-    check(len(recs) == count_files(corpus) and not os.path.exists(out + ".tmp"), "-o: a complete run replaces the file, no temp left")
+    check(len(recs) == count_files(corpus) and not glob.glob(glob.escape(out) + ".tmp*"),
+          "-o: a complete run replaces the file, no temp left")
 
 
 def test_special_outputs():
@@ -294,6 +298,22 @@ def wait_for(pred, timeout=30.0):
     return False
 
 
+def output_written(pid, out):
+    """Bytes a running parse has written to its -o temp file: an unnamed
+    O_TMPFILE in OUT's directory (or OUT.tmp.XXXXXX where the file system
+    has none), found through /proc/PID/fd."""
+    fds = f"/proc/{pid}/fd"
+    try:
+        for fd in os.listdir(fds):
+            target = os.readlink(os.path.join(fds, fd))
+            if target.startswith(os.path.dirname(out) + "/") and (
+                    target.endswith("(deleted)") or target.startswith(out + ".tmp.")):
+                return os.stat(os.path.join(fds, fd)).st_size
+    except OSError:
+        pass
+    return 0
+
+
 def test_lock():
     lock = t("run.lock")
     corpus = make_corpus(3)
@@ -317,7 +337,7 @@ def test_sigterm():
     out = t("term.jsonl")
     p = subprocess.Popen([BIN, "parse", "--incremental", "--batch", "5", "--db", "sqlite:" + db, "-o", out, corpus],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    wait_for(lambda: os.path.exists(out + ".tmp") and os.path.getsize(out + ".tmp") > 0)
+    wait_for(lambda: output_written(p.pid, out) > 0)
     time.sleep(0.05)     # a record is out already; the run must still be going
     p.send_signal(signal.SIGTERM)
     err = p.communicate()[1].decode()
@@ -505,6 +525,20 @@ def test_postgres(pg):
     check(int(d) == counts["dates"], "postgres: dates.date is a date for every row")
     same = pg.sql("basic", "SELECT count(*) FROM articles WHERE record->>'title' IS NOT DISTINCT FROM title")
     check(int(same) == counts["articles"], "postgres: articles.title matches the jsonb record")
+
+    # a file name that is not UTF-8: PostgreSQL takes only UTF-8 text, so
+    # the input key is hex of the raw bytes and input_path the repaired path
+    odd = t("pg-odd")
+    os.makedirs(odd, exist_ok=True)
+    raw = os.path.join(os.fsencode(odd), b"a\xff.html")
+    shutil.copy(NOTICE, raw)
+    url = pg.createdb("oddname")
+    runs = [wx("parse", "--incremental", "--db", url, odd) for _ in range(2)]
+    check([c for c, _, _ in runs] == [0, 0] and "unchanged=1" in runs[1][2],
+          f"postgres: a non-UTF-8 file name is stored, then unchanged ({[(c, e[-200:]) for c, _, e in runs]})")
+    check(pg.sql("oddname", "SELECT key FROM inputs").strip() == "hex:" + raw.hex() and
+          pg.sql("oddname", "SELECT input_path FROM articles").strip() == odd + "/a\ufffd.html",
+          "postgres: a non-UTF-8 file name: inputs.key is hex of the bytes, input_path the repaired path")
 
     # the same article arriving twice with different child rows: whichever
     # order, the rows end as those of the winning record, as in SQLite

@@ -3,7 +3,7 @@
 # the test tools already find everything.  As non-root, print the command.
 set -u
 missing=0
-for p in libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq cmocka tesseract lept; do
+for p in libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq libbrotlidec libzip cmocka tesseract lept; do
     pkg-config --exists "$p" 2>/dev/null || { echo "deps: pkg-config cannot find $p"; missing=1; }
 done
 /usr/bin/python3 -c 'import jsonschema' 2>/dev/null || { echo "deps: python3-jsonschema missing"; missing=1; }

@@ -379,6 +379,13 @@ def test_redirects():
     nothing_stored(st, url, "redirect to file://")
 
     st = new_store()
+    url = W("/fault/http09/a")
+    code, r, err, _ = one([], st, url)
+    check(r.get("status") == "failed" and (r.get("error") or "").startswith("http:"),
+          f"an HTTP/0.9 reply is an http error, not a scheme one: {r}")
+    nothing_stored(st, url, "HTTP/0.9 reply")
+
+    st = new_store()
     code, r, err, _ = one([], st, W("/fault/redirect/b?to=/s/video-2018"))
     check(r.get("status") == "stored", f"redirect to a page: {r}")
     idx = index(st)
@@ -546,7 +553,7 @@ def test_lists_and_usage():
 
 def test_proxy_env():
     st = new_store()
-    url = "http://mp.weixin.qq.com/s/mojibake"
+    url = "http://mp.weixin.qq.com/s/deleted-01"
     code, r, err, _ = one([], st, url, base=False)
     prox = [x for x in SRV.log if x["proxied"]]
     check(prox and prox[-1]["raw_path"] == url, "proxy: http_proxy from the environment is used")
@@ -675,6 +682,144 @@ def test_run():
     check(sorted(shards) == sorted(r["id"] for r in recs), "run --shard 0/2 + 1/2: every URL once")
 
 
+# ---------------------------------------------------------------- unattended runs
+
+def on_tty(argv, timeout=30):
+    """Run argv with stderr on a pseudo-terminal, where progress lines are
+    drawn.  Returns (exit code, stdout, what the terminal got)."""
+    import pty
+    import select
+    master, slave = pty.openpty()
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=slave, env=ENV)
+    os.close(slave)
+    got = b""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if not select.select([master], [], [], 0.5)[0]:
+                if p.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:         # EIO: every writer of the terminal is gone
+                break
+            if not chunk:
+                break
+            got += chunk
+    finally:
+        os.close(master)
+    try:
+        out, _ = p.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, _ = p.communicate()
+    text = got.decode("utf-8", "replace")
+    sanitizer_clean(text, " ".join(argv[1:3]))
+    return p.returncode, out, text
+
+
+def json_lines(err, what):
+    """stderr under --log-format json: every line one JSON object with the
+    documented keys."""
+    objs = []
+    for line in err.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            o = json.loads(line)
+        except ValueError:
+            check(False, f"{what}: stderr line is not JSON: {line[:200]!r}")
+            continue
+        check(isinstance(o, dict) and {"time", "level", "msg"} <= set(o), f"{what}: log object keys {o}")
+        objs.append(o)
+    return objs
+
+
+def test_fetch_lock():
+    """fetch --lock: while another process holds the lock, exit 75 at once
+    and request and store nothing; under --quiet say nothing either."""
+    import fcntl
+    lock = os.path.join(TMP, "fetch.lock")
+    with open(lock, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write("%d\n" % os.getpid())
+        held.flush()
+        for mode, extra in (("text", []), ("quiet", ["--quiet"]), ("json", ["--log-format", "json"])):
+            st = new_store()
+            key = "/fault/nocache/locked-" + mode
+            code, lines, err, secs = fetch(["--lock", lock] + extra + [W(key)], st)
+            check(code == 75 and lines == [], f"lock held ({mode}): exit {code}, {len(lines)} lines")
+            check(hits(key) == [] and not os.path.exists(st), f"lock held ({mode}): nothing requested or stored")
+            if mode == "text":
+                check(f"pid {os.getpid()}" in err, f"lock held: the message names the holder's pid: {err.strip()}")
+            elif mode == "quiet":
+                check(err == "", f"lock held under --quiet: stderr is empty: {err.strip()}")
+            else:
+                objs = json_lines(err, "lock held, json")
+                check(len(objs) == 1 and objs[0].get("level") == "warning" and objs[0].get("input") == lock,
+                      f"lock held, json: one warning naming the lock: {objs}")
+    st = new_store()
+    code, r, err, _ = one(["--lock", lock], st, W("/fault/nocache/lock-free"))
+    check(code == 0 and r.get("status") == "stored", f"lock free again: fetched ({code}: {r})")
+    with open(lock) as f:
+        check(f.read().strip().isdigit(), "the lock file held the fetching run's pid")
+
+
+def test_fetch_quiet_and_json_log():
+    """--quiet: errors only, no progress even on a terminal; --log-format
+    json: every stderr line is a JSON object, no progress drawn between
+    them.  The same for run."""
+    base = ["--rate", "1000", "--backoff", "0.05", "--retries", "0", "--base-url", SRV.base]
+    good, bad = W("/fault/nocache/quiet-ok"), W("/fault/status/404/quiet")
+    for cmd in ("fetch", "run"):
+        st = new_store()
+        argv = [BIN, cmd, "--store", st] + base
+        code, out, tty = on_tty(argv + [good, bad])
+        check(code == 65 and "fetch 2/2" in tty and "/fault/status/404/quiet" in tty,
+              f"{cmd} on a terminal: progress and the error are shown ({code}): {tty[-300:]!r}")
+        st = new_store()
+        code, out, tty = on_tty([BIN, cmd, "--store", st, "--quiet"] + base + [good, bad])
+        shown = [x for x in tty.replace("\r\n", "\n").split("\n") if x.strip()]
+        check(code == 65 and len(shown) == 1 and "/fault/status/404/quiet" in shown[0] and "\r" not in shown[0]
+              and "summary" not in tty, f"{cmd} --quiet on a terminal: only the error line ({code}): {tty!r}")
+        st = new_store()
+        code, out, tty = on_tty([BIN, cmd, "--store", st, "--log-format", "json"] + base + [good, bad])
+        objs = json_lines(tty, f"{cmd} --log-format json")
+        errs = [o for o in objs if o.get("level") == "error"]
+        check(code == 65 and "\r\033" not in tty and len(errs) == 1 and errs[0].get("input") == bad,
+              f"{cmd} --log-format json on a terminal: JSON lines, the failure among them, no progress: {tty!r}")
+        if cmd == "run":
+            summ = [o for o in objs if o.get("msg") == "summary:"]
+            check(len(summ) == 1 and summ[0].get("documents") == 1, f"run --log-format json: the summary object {summ}")
+
+    # without a terminal: warnings are dropped by --quiet, kept (as JSON) otherwise
+    st = new_store()
+    urls = [W("/fault/verify/q%d" % i) for i in range(4)]
+    code, lines, err, _ = fetch(["--jobs", "1", "--backoff", "0.001", "--log-format", "json"] + urls, st)
+    objs = json_lines(err, "fetch --log-format json")
+    warns = [o.get("msg", "") for o in objs if o.get("level") == "warning"]
+    check(code == 65 and len(warns) == 1 and "no more fetches from this host" in warns[0] and
+          [o.get("input") for o in objs if o.get("level") == "error"] == urls,
+          f"fetch --log-format json: an error object per failed URL and the host warning: {objs}")
+    st = new_store()
+    code, lines, err, _ = fetch(["--jobs", "1", "--backoff", "0.001", "--quiet"] + [u + "x" for u in urls], st)
+    check(code == 65 and len(lines) == 4 and "no more fetches from this host" not in err
+          and len(err.strip().splitlines()) == 4, f"fetch --quiet: the four errors, not the warning: {err!r}")
+    missing = os.path.join(TMP, "no-such-list.txt")
+    for cmd in ("fetch", "run"):
+        code, out, err, _ = run(cmd, ["-i", missing, "--log-format", "json"], new_store())
+        objs = json_lines(err, f"{cmd} -i missing --log-format json")
+        check(code == 66 and len(objs) == 1 and objs[0].get("input") == missing and objs[0].get("level") == "error",
+              f"{cmd}: a missing -i list given before --log-format json is reported as JSON ({code}): {err!r}")
+    st = new_store()
+    code, lines, err, _ = fetch(["--log-format", "yaml", W("/s/x")], st)
+    check(code == 64, f"fetch --log-format yaml: usage error ({code})")
+    code, lines, err, _ = fetch(["--output", "x.jsonl", W("/s/x")], st)
+    check(code == 64 and "for run" in err, f"fetch --output is still refused ({code})")
+
+
 def main():
     global SRV, ENV, TMP
     t0 = time.monotonic()
@@ -689,7 +834,8 @@ def main():
              test_connection_reset, test_500, test_429_retry_after, test_4xx, test_redirects,
              test_oversized, test_gzip, test_content_type, test_verify, test_rate_limit,
              test_concurrency_and_reuse, test_user_agent, test_wayback, test_lists_and_usage,
-             test_proxy_env, test_tls_verification, test_signals, test_run]
+             test_proxy_env, test_tls_verification, test_signals, test_run, test_fetch_lock,
+             test_fetch_quiet_and_json_log]
     with tempfile.TemporaryDirectory(prefix="wxfetch") as d:
         TMP = d
         for t in tests:

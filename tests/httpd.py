@@ -33,6 +33,7 @@ Routes (KEY is any word: each test uses its own, so counters do not mix):
                             conditional headers
   /fault/lastmod/KEY        the page with Last-Modified only
   /fault/empty/KEY          200 with an empty body
+  /fault/http09/KEY         an HTTP/0.9 reply: the body alone, no status line
 
 Absolute-form request lines (a client using this server as its HTTP proxy)
 are served like the path they name and logged with proxied=True; CONNECT is
@@ -320,6 +321,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, body, headers=[("Last-Modified", LAST_MODIFIED)])
         if kind == "empty":
             return self.send(200, b"")
+        if kind == "http09":                        # a body with no status line or headers
+            self.wfile.write(b"<html><body>HTTP/0.9 reply</body></html>\n")
+            self.wfile.flush()
+            self.close_connection = True
+            return None
         return self.send(404, b"<html><body>unknown fault</body></html>")
 
 

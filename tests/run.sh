@@ -46,15 +46,27 @@ for b in "$@"; do
     run_script e2e tests/e2e.py "$b/wxingest"
     # every record of every sample and case, byte for byte (tests/golden/)
     run_script golden tests/golden_test.py "$b/wxingest"
+    # official notices field by field (tests/notices: 40 real archives)
+    run_script notices tests/notices_test.py "$b/wxingest"
     run_script fetch tests/fetch_test.py "$b/wxingest"
+    # WARC/ARC inputs: warcio's files, built faults, wget --warc-file (127.0.0.1)
+    run_script warc tests/warc_test.py "$b/wxingest"
+    # URL discovery: CDX, album, history, saved pages, against a loopback server
+    run_script discover tests/discover_test.py "$b/wxingest"
     run_script db tests/db_test.py "$b/wxingest"
+    # make install / uninstall into a scratch DESTDIR; the man page against --help
+    run_script install tests/install_test.py "$b/wxingest"
     # OCR: accuracy on the rendered fixtures, parse --ocr and its cache
     run_script ocr tests/ocr_test.py "$b/wxingest"
     # markdown archives at scale: needs ../shared, says "not run" without it
     run_script picker tests/picker_test.py "$b/wxingest"
+    # 30 real articles with every date labelled by hand (tests/dates/)
+    run_script dates tests/dates_test.py "$b/wxingest"
     # bad-input matrix, regex worst cases, no file/network access, fuzz
     # regressions
     run_script robust tests/test_robust.py "$b"
+    # hostile shapes (linear CPU time), symlinked temp names, odd paths
+    run_script hostile tests/hostile_test.py "$b/wxingest"
 done
 # the ordered thread pool under ThreadSanitizer (make check builds it)
 if [ -x build-tsan/wxingest ]; then

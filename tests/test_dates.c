@@ -54,9 +54,9 @@ static const date_case cases[] = {
     {"5月8号", P, "5月8号", "2024-05-08", NULL, NULL, "mentioned", 1, "published_at"},
     {"十月一日", "2024-09-01", "十月一日", "2024-10-01", NULL, NULL, "mentioned", 1, "guessed"},
     {"2023年6月1日通知，5月31日截止。", P, "5月31日", "2023-05-31", NULL, NULL, "deadline", 2,
-     "earlier date"},
-    {"2024年度计划，5月31日前报送。", "2024-03-01", "5月31日", "2024-05-31", NULL, NULL, "deadline", 2,
-     "published_at"},   /* 2024年度 is no full date: published_at wins */
+     "year written before"},
+    {"2024年度计划，5月31日前报送。", "2025-03-01", "5月31日", "2024-05-31", NULL, NULL, "deadline", 2,
+     "year written before"},   /* 2024年度 is a year written: it wins over published_at */
     {"请于5月31日前报送。", NULL, NULL, NULL, NULL, NULL, "rejected", 0, "no year"},
     /* ---- impossible dates ---- */
     {"2月30日", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},
@@ -65,7 +65,7 @@ static const date_case cases[] = {
     {"2月29日", "2023-03-01", NULL, NULL, NULL, NULL, "rejected", 0, NULL},
     {"2024-02-30", NULL, NULL, NULL, NULL, NULL, "rejected", 0, NULL},
     {"2024年4月31日", NULL, NULL, NULL, NULL, NULL, "rejected", 0, NULL},
-    {"1899年", NULL, NULL, NULL, NULL, NULL, "rejected", 0, NULL},
+    {"1799年", NULL, NULL, NULL, NULL, NULL, "rejected", 0, NULL},
     {"2101年", NULL, NULL, NULL, NULL, NULL, "rejected", 0, NULL},
     /* ---- numbers that only look like dates ---- */
     {"征订热线：010-82341063", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},
@@ -113,7 +113,7 @@ static const date_case cases[] = {
     {"5月8日（周三）至5月10日（周五）", P, "5月8日（周三）至5月10日", "2024-05-08", NULL, "2024-05-10",
      "mentioned", 1, "guessed"},
     {"2024年5月31日至5月8日", NULL, "2024年5月31日", "2024-05-31", NULL, NULL, "mentioned", 2,
-     "earlier date"},   /* backwards: no range, two dates */
+     "year written before"},   /* backwards: no range, two dates */
     /* ---- times ---- */
     {"2024年5月8日15:00", NULL, "2024年5月8日15:00", "2024-05-08", "15:00", NULL, "mentioned", 1, NULL},
     {"2024年5月8日 15时30分", NULL, "2024年5月8日 15时30分", "2024-05-08", "15:30", NULL, "mentioned", 1,
@@ -151,7 +151,7 @@ static const date_case cases[] = {
     {"会议2024年5月11日举行", P, "2024年5月11日", "2024-05-11", NULL, NULL, "event", 1, NULL},
     {"会议报名请于2024年5月11日前提交", P, "2024年5月11日", "2024-05-11", NULL, NULL, "deadline", 1, NULL},
     {"会议将于2024年5月8日召开，请于5月6日前报名。", NULL, "5月6日", "2024-05-06", NULL, NULL, "deadline",
-     2, "earlier date"},
+     2, "year written before"},
     {"各单位：\n请按要求执行。\n财政部\n2024年7月26日", NULL, "2024年7月26日", "2024-07-26", NULL, NULL,
      "signed", 1, NULL},
     {"各单位：\n请按要求执行。\n财政部\n\n  2024年7月26日  \n附件：清单\n（来源：网站）", NULL,
@@ -162,6 +162,97 @@ static const date_case cases[] = {
     {"财政部\n2024年7月26日\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13", NULL, "2024年7月26日",
      "2024-07-26", NULL, NULL, "mentioned", 1, NULL},   /* not among the last lines */
     {"财政部\n2024年7月26日", "2024-07-26", "2024年7月26日", "2024-07-26", NULL, NULL, "signed", 1, NULL},
+    /* ---- context: the running year and month (shared/dates/README.md) ---- */
+    {"2016年秋天，我们搬了家。\n12月9日，我到了爸妈家。", "2019-11-25", "12月9日", "2016-12-09", NULL,
+     NULL, "mentioned", 2, "year written before"},   /* a year of any precision */
+    {"2022羊城杯决赛于11月5日举行", "2024-07-27", "11月5日", "2022-11-05", NULL, NULL, "event", 1,
+     "year written before"},   /* a bare year counts too, and is no date */
+    {"见https://x.cn/2019/a.html，5月8日", P, "5月8日", "2024-05-08", NULL, NULL, "mentioned", 1,
+     "published_at"},   /* not a year in a URL */
+    {"2024年第1号公告，5月8日发布", "2025-01-05", "5月8日", "2025-05-08", NULL, NULL, "mentioned", 1,
+     "published_at"},   /* nor a year in an identifier */
+    {"2024年开始，2月29日上线", "2025-03-01", "2月29日", "2024-02-29", NULL, NULL, "mentioned", 2,
+     "year written before"},   /* valid in the year it takes */
+    {"1月3日开始，27日手段升级", "2025-02-07", "27日", "2025-01-27", NULL, NULL, "mentioned", 2,
+     "published_at"},   /* day-only: the month written before */
+    {"27日攻击升级", "2025-02-07", NULL, NULL, NULL, NULL, "rejected", 0, NULL},   /* no month before */
+    {"1月27、28号，攻击激增", "2025-02-07", "1月27", "2025-01-27", NULL, NULL, "mentioned", 2,
+     "published_at"},
+    {"微软11月补丁", "2024-11-14", "11月", "2024-11", NULL, NULL, "mentioned", 1, "published_at"},
+    {"今年二月，活动开始", "2023-03-25", "二月", "2023-02", NULL, NULL, "mentioned", 1, "published_at"},
+    {"1990年获硕士学位，同年参军", NULL, "同年", "1990", NULL, NULL, "mentioned", 2, "year written before"},
+    {"1990年毕业，同年10月参军", NULL, "同年10月", "1990-10", NULL, NULL, "mentioned", 2,
+     "year written before"},
+    {"同年参军", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},   /* no year written before */
+    {"动态盘点(2024-9下)", NULL, "2024-9", "2024-09", NULL, NULL, "mentioned", 1, NULL},
+    {"培训班（3.23-3.29）", "2023-03-13", "3.23-3.29", "2023-03-23", NULL, "2023-03-29", "mentioned", 1,
+     "published_at"},
+    {"2024年底，12.30-1.5休假", NULL, "12.30-1.5", "2024-12-30", NULL, "2025-01-05", "mentioned", 2,
+     "year written before"},   /* across the year end */
+    {"每周情报（2022.12.29～2023.01.05）", NULL, "2022.12.29～2023.01.05", "2022-12-29", NULL,
+     "2023-01-05", "mentioned", 1, NULL},
+    {"2024年12月30日-2025年1月5日", NULL, "2024年12月30日-2025年1月5日", "2024-12-30", NULL, "2025-01-05",
+     "mentioned", 1, NULL},
+    {"相约4.18云安全高峰论坛", "2023-03-24", "4.18", "2023-04-18", NULL, NULL, "mentioned", 1,
+     "published_at"},
+    {"2023年元旦", NULL, "2023年元旦", "2023-01-01", NULL, NULL, "mentioned", 1, NULL},
+    {"元旦刚过", "2025-01-04", "元旦", "2025-01-01", NULL, NULL, "mentioned", 1, "published_at"},
+    {"14/15年的四大会", "2024-10-29", "14/15年", "2014", NULL, "2015", "mentioned", 1, NULL},
+    {"一八七〇年普法战争", NULL, "一八七〇年", "1870", NULL, NULL, "mentioned", 1, NULL},
+    {"2024年第四季度交付数据", NULL, "2024年", "2024", NULL, NULL, "mentioned", 1, NULL},
+    {"1月2日消息，特斯拉公布数据", "2025-01-04", "1月2日", "2025-01-02", NULL, NULL, "published", 1,
+     "published_at"},   /* a dateline */
+    {"7月26日SEC官网，证交会通过新规", "2023-08-01", "7月26日", "2023-07-26", NULL, NULL, "published", 1,
+     "published_at"},
+    {"1月4日至7日，用户可享优惠", "2025-01-04", "1月4日至7日", "2025-01-04", NULL, "2025-01-07",
+     "mentioned", 1, "published_at"},   /* a range is never the page's own date */
+    {"3月31日（含当日）之前提交", "2023-03-25", "3月31日", "2023-03-31", NULL, NULL, "deadline", 1,
+     "published_at"},
+    {"取消原定于四月末的截止日期", "2023-03-25", "四月", "2023-04", NULL, NULL, "deadline", 1,
+     "published_at"},
+    {"现予公布。\n国家互联网信息办公室主任 庄荣文\n公安部部长 王小洪\n2022年11月25日\n第一章\n1\n2\n3\n4\n5\n"
+     "6\n7\n8\n9\n10\n11\n12\n13", NULL, "2022年11月25日", "2022-11-25", NULL, NULL, "signed", 1, NULL},
+    {"报名须知。\n会议时间\n2024年5月8日\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13", NULL, "2024年5月8日",
+     "2024-05-08", NULL, NULL, "mentioned", 1, NULL},   /* a heading, not a signer */
+    {"2019年回顾。今年5月发布", "2024-06-01", "5月", "2024-05", NULL, NULL, "mentioned", 2,
+     "word before"},   /* 今年 is the page's year, whatever was written last */
+    {"2019年回顾。去年11月发布", "2024-03-01", "11月", "2023-11", NULL, NULL, "mentioned", 2,
+     "word before"},
+    {"处理 2000 亿参数，5月8日发布", P, "5月8日", "2024-05-08", NULL, NULL, "mentioned", 1,
+     "published_at"},   /* a quantity is no bare year */
+    /* ---- traps: one kind each (shared/dates/README.md) ---- */
+    {"2024年第1号公告", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},          /* id */
+    {"周报2025年第1期", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},          /* id */
+    {"2022年第21次室务会议", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},     /* id */
+    {"5月1日起施行，令第12号", P, "5月1日", "2024-05-01", NULL, NULL, "mentioned", 1, "published_at"},
+    {"CVE-2023-35078漏洞", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},       /* id */
+    {"备忘录M-25-13", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},            /* id */
+    {"见https://x.cn/2023/07/26/a", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},   /* url */
+    {"近日，今年，本周，下周二", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},  /* relative */
+    {"星期二发布补丁", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},           /* weekday */
+    {"5月1日报到，含6日三餐", P, "5月1日", "2024-05-01", NULL, NULL, "mentioned", 1, "published_at"},
+    {"10个工作日内，14 天内，20年经验，5年来", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},
+    {"14:00-15:00 茶歇", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},         /* bare time */
+    {"2017加入滴滴，我在2020-23做ACM", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},   /* bare year */
+    {"双11，端午节，中秋", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},       /* holiday name */
+    {"昨日二月二，龙抬头", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},       /* lunar day */
+    {"Lockbit3.0，版本3.1.0，3.10版", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},   /* version */
+    {"1.1 情报，CVSS 9.8，1.5倍，8.7篇", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},  /* number */
+    {"电话13520852053", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},          /* phone */
+    {"24周岁以下", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},               /* age */
+    {"第 37 年，67个CVE漏洞", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},    /* count */
+    {"2023届高校毕业生", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},         /* cohort */
+    {"1970 年代", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},                /* vague */
+    {"5月1日起，见公通字〔2015〕4号；3.2.3 日志记录", P, "5月1日", "2024-05-01", NULL, NULL,
+     "mentioned", 1, "published_at"},   /* doc number, outline number */
+    {"固件版本3.01开始，影响8.14至17.1.7版本，（10.26期）", P, NULL, NULL, NULL, NULL, "rejected", 0,
+     NULL},   /* versions and issues, not dotted days */
+    {"镜头 1:3.5-6.3 VR", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},   /* a ratio */
+    {"2020年报告：不同年龄段，同年级", P, "2020年", "2020", NULL, NULL, "mentioned", 1, NULL},
+    {"印度在 2005-06 年", P, NULL, NULL, NULL, NULL, "rejected", 0, NULL},   /* fiscal years */
+    {"积分≥2000）\n活动时间：9.19-9.30", "2021-09-10", "9.19-9.30", "2021-09-19", NULL, "2021-09-30",
+     "mentioned", 1, "published_at"},   /* ≥2000 is a quantity, no bare year */
+    {"5月1日起，3号楼用12号字", P, "5月1日", "2024-05-01", NULL, NULL, "mentioned", 1, "published_at"},
 };
 
 /* The date object of a with the given text, or NULL. */
@@ -299,7 +390,7 @@ static void test_title_then_text(void **state)
     assert_true(member_is(first, "role", "event"));   /* 会议 in the title; never signed */
     assert_true(member_is(second, "date", "2023-06-08"));
     assert_true(member_is(json_array_get(dates, 2), "role", "signed"));
-    assert_true(warnings_hold(warnings, "earlier date"));
+    assert_true(warnings_hold(warnings, "year written before"));
     json_decref(dates);
     json_decref(warnings);
 
@@ -344,8 +435,8 @@ static void test_date_is_valid(void **state)
     assert_true(wx_date_is_valid(2024, 12, 31));
     assert_false(wx_date_is_valid(2024, 13, 1));
     assert_true(wx_date_is_valid(2024, 5, 0));
-    assert_true(wx_date_is_valid(1900, 0, 0));
-    assert_false(wx_date_is_valid(1899, 0, 0));
+    assert_true(wx_date_is_valid(1800, 0, 0));   /* 一八七〇年 */
+    assert_false(wx_date_is_valid(1799, 0, 0));
     assert_false(wx_date_is_valid(2101, 1, 1));
     assert_false(wx_date_is_valid(2024, 0, 5));
 }

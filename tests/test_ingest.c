@@ -721,6 +721,40 @@ static void test_real_mhtml(void **state)
     }
 }
 
+/* The save time comes from the MHTML Date header in any form mail and HTTP
+ * dates take (curl_getdate); no date, or one outside 1990-2100, is none. */
+static void test_mhtml_date_forms(void **state)
+{
+    (void)state;
+    static const struct { const char *date, *want; } cases[] = {
+        {"Sat, 7 Dec 2018 21:40:15 +0800", "2018-12-07T13:40:15Z"},
+        {"Sat, 07 Dec 2018 13:40:15 GMT", "2018-12-07T13:40:15Z"},
+        {"7 Dec 2018 21:40:15 +0800 (CST)", "2018-12-07T13:40:15Z"},
+        {"Saturday, 07-Dec-18 13:40:15 GMT", "2018-12-07T13:40:15Z"},
+        {"Fri, 15 Jan 2021 08:30:12 -0000", "2021-01-15T08:30:12Z"},
+        {"not a date", NULL},
+        {"Mon, 1 Jan 1900 00:00:00 GMT", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char page[1024];
+        int n = snprintf(page, sizeof page,
+                         "From: <Saved by Blink>\r\nDate: %s\r\nMIME-Version: 1.0\r\n"
+                         "Content-Type: multipart/related; type=\"text/html\"; boundary=\"b\"\r\n\r\n"
+                         "--b\r\nContent-Type: text/html\r\nContent-Location: https://mp.weixin.qq.com/s/abc\r\n\r\n"
+                         "<html><body>x</body></html>\r\n--b--\r\n", cases[i].date);
+        wx_doc *doc = wx_doc_from_memory("t.mhtml", page, (size_t)n);
+        assert_int_equal(doc->status, WX_DOC_OK);
+        assert_int_equal(doc->container, WX_CONTAINER_MHTML);
+        if (cases[i].want) {
+            assert_non_null(doc->fetched_at);
+            assert_string_equal(doc->fetched_at, cases[i].want);
+        } else {
+            assert_null(doc->fetched_at);
+        }
+        wx_doc_free(doc);
+    }
+}
+
 /* ---------- which files are pages ---------- */
 
 static void test_is_candidate(void **state)
@@ -1083,6 +1117,7 @@ int main(void)
         cmocka_unit_test(test_mhtml_bad),
         cmocka_unit_test(test_real_mhtml),
         cmocka_unit_test(test_is_candidate),
+        cmocka_unit_test(test_mhtml_date_forms),
         cmocka_unit_test(test_walk_tree),
         cmocka_unit_test(test_walk_symlinks),
         cmocka_unit_test(test_walk_missing),

@@ -3,7 +3,8 @@
 
 `parse -j 4` runs the ordered thread pool: workers parse while the main
 thread writes records in input order.  This runs the ThreadSanitizer build
-over the samples and test cases and, when ../shared is beside the clone,
+over the samples, the test cases, the web archives of tests/warc/ (one
+input, many documents) and, when ../shared is beside the clone,
 the corpus, the notices, the dates set and the 5,000 markdown archives.
 Any race report fails; so does output that differs from `-j 1` of the same
 binary (the pool must not change a byte).
@@ -46,6 +47,7 @@ def check_set(binary, name, paths, compare):
 def main():
     binary = os.path.abspath(sys.argv[1])
     check_set(binary, "samples+cases", [os.path.join(ROOT, "samples"), os.path.join(ROOT, "tests", "cases")], True)
+    check_set(binary, "tests/warc", [os.path.join(ROOT, "tests", "warc")], True)
     shared = [os.path.join(SHARED, d) for d in ("corpus", "notices", "dates", "seeds")]
     shared = [d for d in shared if os.path.isdir(d)]
     tarball = os.path.join(SHARED, "archive-sample", "picker-5000.tar.gz")

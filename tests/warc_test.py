@@ -1,0 +1,530 @@
+#!/usr/bin/python3
+"""Web archives as inputs (ingest/warc.c): `python3 tests/warc_test.py BUILD/wxingest`.
+
+1. warcio's own test files (tests/warc/, see its README): for each file
+   the documents it gives (count, source.url, fetched_at, status, format),
+   each source.path FILE#OFFSET checked against the file with this
+   script's own small reader (the record really starts there), each
+   payload's SHA-256 against the page taken out of the file independently;
+   the damaged ones give error records naming the offset, never a crash.
+2. WARCs built here with one fault each (a broken gzip member, a wrong
+   Content-Length, missing CRLFs, a cut-off end, garbage between members,
+   Content-Encoding gzip/deflate/br, revisits, an over-limit record): the
+   records before and after the fault still come out.
+3. Debian's `wget --warc-file` against a 127.0.0.1 server serving pages of
+   samples/ (plain, gzip, chunked, a redirect, a 404, an image): the
+   records read back from the WARC equal those of the same pages parsed as
+   files, apart from `source`.
+Ends with "warc: N passed, N failed".
+"""
+import ctypes
+import gzip
+import hashlib
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
+from checks import check  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "tests", "warc")
+SAMPLES = os.path.join(ROOT, "samples")
+BIN = None
+TMP = None
+
+
+def run(*args, timeout=120):
+    r = subprocess.run([BIN, "parse", *args], capture_output=True, timeout=timeout)
+    check(r.returncode in (0, 65), f"parse {args}: exit {r.returncode} (a crash?): {r.stderr[-400:]!r}")
+    recs = [rec for _, rec in checks.jsonl_records(r.stdout, f"parse {args}")]
+    return r, recs
+
+
+def offset_of(path):
+    """FILE#M or FILE#M+N -> (M, N)."""
+    tail = path.rsplit("#", 1)[1]
+    m, _, n = tail.partition("+")
+    return int(m), int(n or 0)
+
+
+def record_at(file, off, delta):
+    """The bytes of the record at FILE#OFF(+DELTA): a gzip member's output
+    (plus what follows) or the plain file from there, as a reader seeking to
+    the offset would see them."""
+    data = open(file, "rb").read()
+    if data[:2] == b"\x1f\x8b":
+        d = zlib.decompressobj(31)
+        out = d.decompress(data[off:])
+        return out[delta:]
+    return data[off + delta:]
+
+
+def split_http(block):
+    head, _, body = block.partition(b"\r\n\r\n")
+    if not _:
+        head, _, body = block.partition(b"\n\n")
+    return head, body
+
+
+def dechunk_strict(body):
+    out, i = b"", 0
+    while True:
+        nl = body.index(b"\r\n", i)
+        size = int(body[i:nl].split(b";")[0], 16)
+        if size == 0:
+            return out
+        out += body[nl + 2:nl + 2 + size]
+        i = nl + 2 + size + 2
+
+
+def sha(b):
+    return hashlib.sha256(b).hexdigest()
+
+
+def example_com_sha():
+    """The example.com page of warcio's ARC file: the 1270 bytes after its
+    HTTP header block (Content-Length: 1270), taken without wxingest."""
+    data = open(os.path.join(DATA, "example.arc"), "rb").read()
+    start = data.index(b"\nhttp://example.com/ ") + 1
+    block = data[data.index(b"\n", start) + 1:]
+    head, body = split_http(block)
+    check(b"Content-Length: 1270" in head, "example.arc: the HTTP header says 1270 bytes")
+    return sha(body[:1270])
+
+
+# ---------------------------------------------------------------- warcio's files
+
+def test_warcio_files():
+    ex = example_com_sha()
+    iana = open(os.path.join(DATA, "example-iana.org-chunked.warc"), "rb").read()
+    resp = iana[iana.index(b"WARC-Type: response"):]
+    block = resp[resp.index(b"\r\n\r\n") + 4:]
+    _, body = split_http(block)
+    iana_sha = sha(dechunk_strict(body))
+    res = gzip.decompress(open(os.path.join(DATA, "example-resource.warc.gz"), "rb").read())
+    r0 = res.index(b"WARC-Type: resource")
+    head_end = res.index(b"\r\n\r\n", r0)
+    clen = int(res[r0:head_end].split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    resource_sha = sha(res[head_end + 4:head_end + 4 + clen])
+
+    ok, E = "not_article", "error"   # example.com is not a WeChat article
+    want = {   # file: [(status, url, fetched_at, sha256 or None)]
+        "example.warc": [(ok, "http://example.com/", "2017-03-06T04:02:06Z", ex),
+                         (ok, "http://example.com/", "2017-03-06T04:03:48Z", ex)],   # the revisit
+        "example.warc.gz": [(ok, "http://example.com/", "2017-03-06T04:02:06Z", ex),
+                            (ok, "http://example.com/", "2017-03-06T04:03:48Z", ex)],
+        "example-iana.org-chunked.warc": [(ok, "http://www.iana.org/", "2017-03-06T16:54:09Z", iana_sha)],
+        "example-wrong-chunks.warc.gz": [(ok, "http://example.com/", "2018-11-02T18:55:11Z", ex)],
+        "example-bad-non-chunked.warc.gz": [(ok, "http://example.com/", "2017-03-06T04:02:06Z", ex),
+                                            (ok, "http://example.com/", "2017-03-06T04:03:48Z", ex)],
+        "example-resource.warc.gz": [(ok, "http://example.com/", "2017-04-29T01:30:30Z", resource_sha)],
+        "example-wget-bad-target-uri.warc.gz": [(ok, "http://example.com/", "2018-02-09T15:12:11Z", ex)],
+        "example-digest.warc": [],                 # requests only
+        "example-space-in-target-uri.warc.gz": [],  # a PNG resource
+        "post-test.warc.gz": [],                   # JSON responses
+        "example.arc": [(ok, "http://example.com/", "2014-02-16T05:02:21Z", ex)],
+        "example.arc.gz": [(ok, "http://example.com/", "2014-02-16T05:02:21Z", ex)],
+        # damaged: the response's Content-Length runs past its end
+        "example-trunc.warc": [(E, "http://example.com/", "2017-03-06T04:02:06Z", None)],
+        # the file ends 12 bytes into the record's 1591
+        "example-space-in-url.arc": [(E, "http://example.com/index.cfm?FuseAction=Email&EmailTitle=Examples "
+                                         "From The Live Web&IsPopUp=False", "2014-02-16T05:02:21Z", None)],
+        # length -1 (the filedesc and the next record), then a good text/plain record, then length "abc"
+        "bad.arc": [(E, None, None, None), (E, None, None, None)],
+    }
+    for name, docs in sorted(want.items()):
+        path = os.path.join(DATA, name)
+        r, recs = run(path)
+        check(len(recs) == len(docs), f"{name}: {len(docs)} documents, got {len(recs)}",
+              [(x["source"]["path"], x["status"]) for x in recs])
+        check(r.returncode == (65 if any(d[0] == E for d in docs) else 0), f"{name}: exit {r.returncode}")
+        for rec, (status, url, fetched, digest) in zip(recs, docs):
+            src = rec["source"]
+            what = f"{name}: {src['path']}"
+            check(rec["status"] == status, f"{what}: status {rec['status']}, want {status}")
+            check(src["url"] == url, f"{what}: url {src['url']!r}, want {url!r}")
+            check(src["fetched_at"] == fetched, f"{what}: fetched_at {src['fetched_at']!r}, want {fetched!r}")
+            check(src["format"] == "warc", f"{what}: format {src['format']}")
+            check(src["path"].startswith(path + "#"), f"{what}: path is FILE#OFFSET")
+            if digest:
+                check(src["sha256"] == digest, f"{what}: payload sha256 {src['sha256']}, want {digest}")
+            else:
+                check(rec["error"] and rec["error"]["code"] == "bad_warc",
+                      f"{what}: error code bad_warc: {rec['error']}")
+                check(f"{src['path']}:" in r.stderr.decode(), f"{what}: stderr names FILE#OFFSET")
+            off, delta = offset_of(src["path"])
+            at = record_at(path, off, delta)
+            first = at.split(b"\n", 1)[0]
+            if name.endswith((".arc", ".arc.gz")):
+                check(status == E or first.startswith(b"http://"), f"{what}: an ARC header line starts there: {first[:60]!r}")
+            else:
+                check(at.startswith(b"WARC/1."), f"{what}: a WARC record starts at the offset: {at[:20]!r}")
+                if url:
+                    check(f"WARC-Target-URI: {url}".encode() in at[:2000] or
+                          f"WARC-Target-URI: <{url}>".encode() in at[:2000],
+                          f"{what}: the record at the offset is {url}'s")
+    # a revisit's original is read again from the file: same bytes, own date
+    _, recs = run(os.path.join(DATA, "example.warc"))
+    if len(recs) == 2:
+        check(recs[0]["source"]["sha256"] == recs[1]["source"]["sha256"] and recs[0]["source"]["path"] != recs[1]["source"]["path"],
+              "example.warc: the revisit resolves to the original's payload, at its own offset")
+
+
+def test_parallel_and_walk():
+    r1, recs1 = run(DATA)
+    r3, recs3 = run("-j", "3", DATA)
+    check(r1.stdout == r3.stdout, "tests/warc/: -j 3 gives the same bytes as -j 1")
+    paths = [x["source"]["path"] for x in recs1]
+    check(any(".warc.gz#" in p for p in paths) and any(".arc#" in p for p in paths) and any(".warc#" in p for p in paths),
+          "the directory walk reads .warc, .warc.gz and .arc files", paths)
+    check(not any(".warc.gz.bad" in p for p in paths), "the walk leaves a .bad file alone (named path reads it)")
+    # named, it is read by content whatever its name
+    _, recs = run(os.path.join(DATA, "example-bad.warc.gz.bad"))
+    check(len(recs) == 2 and all(x["source"]["format"] == "warc" and x["status"] != "error" for x in recs),
+          "example-bad.warc.gz.bad (one gzip member for the whole file) gives its 2 documents",
+          [(x["source"]["path"], x["status"]) for x in recs])
+    check(all("+" in x["source"]["path"] for x in recs), "records inside one member are named FILE#M+N")
+    for x in recs:
+        off, delta = offset_of(x["source"]["path"])
+        at = record_at(os.path.join(DATA, "example-bad.warc.gz.bad"), off, delta)
+        check(at.startswith(b"WARC/1."), f"{x['source']['path']}: a record starts N bytes into the member")
+
+
+# ---------------------------------------------------------------- built WARCs
+
+def sample(name):
+    return gzip.decompress(open(os.path.join(SAMPLES, name + ".html.gz"), "rb").read())
+
+
+PAGES = ["article-01", "text-01", "picture-01"]
+
+
+def warc_record(wtype, uri, date, block, extra=b"", ctype=b"application/http; msgtype=response"):
+    head = (b"WARC/1.0\r\nWARC-Type: " + wtype + b"\r\nWARC-Target-URI: " + uri.encode() +
+            b"\r\nWARC-Date: " + date.encode() + b"\r\nWARC-Record-ID: <urn:uuid:" +
+            hashlib.md5(uri.encode() + date.encode() + wtype).hexdigest().encode() + b">\r\n" + extra +
+            b"Content-Type: " + ctype + b"\r\nContent-Length: " + str(len(block)).encode() + b"\r\n\r\n")
+    return head + block + b"\r\n\r\n"
+
+
+def http_response(body, headers=b"Content-Type: text/html; charset=utf-8\r\n", status=b"200 OK"):
+    return b"HTTP/1.1 " + status + b"\r\n" + headers + b"\r\n" + body
+
+
+def page_records():
+    return [warc_record(b"response", f"https://mp.weixin.qq.com/s/{p}", f"2024-01-0{i + 1}T00:00:00Z",
+                        http_response(sample(p))) for i, p in enumerate(PAGES)]
+
+
+def gz(b):
+    return gzip.compress(b, mtime=0)
+
+
+def write(name, data):
+    path = os.path.join(TMP, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def file_records():
+    """The records of the sample pages parsed as files, by page name."""
+    _, recs = run(*[os.path.join(SAMPLES, p + ".html.gz") for p in PAGES])
+    return dict(zip(PAGES, recs))
+
+
+def same_but_source(a, b):
+    a = dict(a)
+    b = dict(b)
+    a.pop("source")
+    b.pop("source")
+    return a == b
+
+
+def test_built():
+    base = file_records()
+    recs_ok = page_records()
+    members = [gz(r) for r in recs_ok]
+    offs = [sum(len(m) for m in members[:i]) for i in range(len(members))]
+
+    # good: per-record gzip, and plain; the records equal the files' apart from source
+    for name, data in (("good.warc.gz", b"".join(members)), ("good.warc", b"".join(recs_ok))):
+        r, recs = run(write(name, data))
+        check(len(recs) == 3 and r.returncode == 0, f"{name}: 3 documents, exit 0 (got {len(recs)}, {r.returncode})")
+        for p, rec in zip(PAGES, recs):
+            check(same_but_source(rec, base[p]), f"{name}: {p}: the record equals the file's apart from source")
+            check(rec["source"]["url"] == f"https://mp.weixin.qq.com/s/{p}", f"{name}: {p}: source.url")
+        if name.endswith(".gz"):
+            check([offset_of(x["source"]["path"]) for x in recs] == [(o, 0) for o in offs],
+                  f"{name}: paths name the gzip members' offsets {offs}", [x["source"]["path"] for x in recs])
+
+    # a broken member in the middle: an error record at its offset, the third page still read
+    bad = bytearray(members[1])
+    for i in range(40, 60):
+        bad[i] ^= 0x55
+    r, recs = run(write("broken-member.warc.gz", members[0] + bytes(bad) + members[2]))
+    check([x["status"] == "error" for x in recs] == [False, True, False],
+          "broken gzip member: ok, error, ok", [(x["source"]["path"], x["status"]) for x in recs])
+    if len(recs) == 3:
+        check(offset_of(recs[1]["source"]["path"]) == (offs[1], 0), "broken member: the error names its offset")
+        check(same_but_source(recs[2], base[PAGES[2]]), "broken member: the page after it is intact")
+        check(r.returncode == 65, "broken member: exit 65")
+
+    # a cut-off .warc.gz: two pages and an error for the third
+    whole = b"".join(members)
+    r, recs = run(write("cut.warc.gz", whole[:offs[2] + len(members[2]) // 2]))
+    check([x["status"] == "error" for x in recs] == [False, False, True], "cut .warc.gz: ok, ok, error",
+          [(x["source"]["path"], x["status"]) for x in recs])
+
+    # garbage between members
+    r, recs = run(write("junk.warc.gz", members[0] + b"this is not gzip\n" * 3 + members[1] + members[2]))
+    check([x["status"] == "error" for x in recs] == [False, True, False, False], "junk between members: ok, error, ok, ok",
+          [(x["source"]["path"], x["status"]) for x in recs])
+
+    # a Content-Length too long (swallowing part of the next record) and one too short
+    plain = recs_ok
+    for label, delta in (("long", 200), ("short", -200)):
+        rec1 = plain[1].replace(b"Content-Length: %d" % (len(plain[1]) - plain[1].index(b"\r\n\r\n") - 8),
+                                b"Content-Length: %d" % (len(plain[1]) - plain[1].index(b"\r\n\r\n") - 8 + delta))
+        check(rec1 != plain[1], f"length {label}: the Content-Length was changed")
+        r, recs = run(write(f"length-{label}.warc", plain[0] + rec1 + plain[2]))
+        check([x["status"] == "error" for x in recs] == [False, True, False],
+              f"Content-Length {label}: ok, error, ok", [(x["source"]["path"], x["status"]) for x in recs])
+        if len(recs) == 3:
+            check(offset_of(recs[1]["source"]["path"]) == (len(plain[0]), 0), f"Content-Length {label}: the error names the record's offset")
+            check(same_but_source(recs[2], base[PAGES[2]]), f"Content-Length {label}: the next record is read whole")
+
+    # missing CRLFs between records: read anyway
+    r, recs = run(write("no-crlf.warc", b"".join(x[:-4] for x in plain)))
+    check(len(recs) == 3 and all(x["status"] != "error" for x in recs), "records without CRLF CRLF between them: 3 pages")
+
+    # a truncated plain WARC
+    data = b"".join(plain)
+    r, recs = run(write("trunc.warc", data[:len(data) - 5000]))
+    check([x["status"] == "error" for x in recs] == [False, False, True], "truncated .warc: ok, ok, error")
+
+    # Content-Encoding, Transfer-Encoding
+    page = sample("text-01")
+    raw = zlib.compressobj(9, zlib.DEFLATED, -15)
+    raw_deflate = raw.compress(page) + raw.flush()
+    chunked = b"".join(b"%x\r\n" % len(page[i:i + 1000]) + page[i:i + 1000] + b"\r\n" for i in range(0, len(page), 1000)) + b"0\r\n\r\n"
+    encodings = [("gzip", gz(page)), ("deflate", zlib.compress(page)), ("deflate-raw", raw_deflate),
+                 ("gzip-chunked", None)]
+    brotli = brotli_compress(page)
+    if brotli:
+        encodings.append(("br", brotli))
+    check(brotli is not None, "libbrotlienc found for the br case")
+    recs_in = []
+    for label, body in encodings:
+        if label == "gzip-chunked":
+            g = gz(page)
+            body = b"".join(b"%x\r\n" % len(g[i:i + 700]) + g[i:i + 700] + b"\r\n" for i in range(0, len(g), 700)) + b"0\r\n\r\n"
+            headers = b"Content-Type: text/html\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"
+        else:
+            headers = b"Content-Type: text/html\r\nContent-Encoding: " + label.split("-")[0].encode() + b"\r\n"
+        recs_in.append(warc_record(b"response", f"http://x/{label}", "2024-02-01T00:00:00Z", http_response(body, headers)))
+    recs_in.append(warc_record(b"response", "http://x/chunked", "2024-02-01T00:00:00Z",
+                               http_response(chunked, b"Content-Type: text/html\r\nTransfer-Encoding: chunked\r\n")))
+    # not documents: a 404 page, a redirect, an image, a request, metadata
+    recs_in.append(warc_record(b"response", "http://x/404", "2024-02-01T00:00:00Z", http_response(page, status=b"404 Not Found")))
+    recs_in.append(warc_record(b"response", "http://x/301", "2024-02-01T00:00:00Z",
+                               http_response(b"<html>moved</html>", b"Location: /a\r\nContent-Type: text/html\r\n", b"301 Moved")))
+    recs_in.append(warc_record(b"response", "http://x/i.png", "2024-02-01T00:00:00Z",
+                               http_response(b"\x89PNG\r\n\x1a\n" + bytes(100), b"Content-Type: image/png\r\n")))
+    recs_in.append(warc_record(b"request", "http://x/a", "2024-02-01T00:00:00Z", b"GET /a HTTP/1.1\r\n\r\n",
+                               ctype=b"application/http; msgtype=request"))
+    recs_in.append(warc_record(b"metadata", "http://x/a", "2024-02-01T00:00:00Z", b"outlink: http://y/\r\n",
+                               ctype=b"application/warc-fields"))
+    r, recs = run(write("encodings.warc.gz", b"".join(gz(x) for x in recs_in)))
+    want_urls = [f"http://x/{label}" for label, _ in encodings] + ["http://x/chunked"]
+    check([x["source"]["url"] for x in recs] == want_urls, "encodings: one document per 2xx HTML response",
+          [x["source"]["url"] for x in recs])
+    for x in recs:
+        check(x["source"]["sha256"] == sha(page), f"{x['source']['url']}: decoded to the page's bytes")
+
+    # revisits: by digest only, by URI + date, and one whose original is elsewhere
+    orig = warc_record(b"response", "http://x/p", "2024-03-01T00:00:00Z", http_response(page),
+                       b"WARC-Payload-Digest: sha1:AAAA\r\n")
+    rv_digest = warc_record(b"revisit", "http://x/p2", "2024-03-02T00:00:00Z",
+                            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n",
+                            b"WARC-Payload-Digest: sha1:AAAA\r\nWARC-Profile: http://netpreserve.org/warc/1.0/revisit/identical-payload-digest\r\n")
+    rv_uri = warc_record(b"revisit", "http://x/p", "2024-03-03T00:00:00Z",
+                         b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n",
+                         b"WARC-Refers-To-Target-URI: http://x/p\r\nWARC-Refers-To-Date: 2024-03-01T00:00:00Z\r\n")
+    rv_gone = warc_record(b"revisit", "http://x/q", "2024-03-04T00:00:00Z",
+                          b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n", b"WARC-Payload-Digest: sha1:BBBB\r\n")
+    r, recs = run(write("revisits.warc.gz", b"".join(gz(x) for x in (orig, rv_digest, rv_uri, rv_gone))))
+    check([(x["source"]["url"], x["source"]["fetched_at"]) for x in recs] ==
+          [("http://x/p", "2024-03-01T00:00:00Z"), ("http://x/p2", "2024-03-02T00:00:00Z"), ("http://x/p", "2024-03-03T00:00:00Z")],
+          "revisits: the original, the digest revisit, the URI+date revisit; the unresolved one skipped",
+          [(x["source"]["url"], x["source"]["fetched_at"]) for x in recs])
+    check(all(x["source"]["sha256"] == sha(page) for x in recs), "revisits carry the original's payload")
+    check(b"revisit" in r.stderr and b"revisits.warc.gz#" in r.stderr, "the unresolved revisit is noted on stderr")
+    check(r.returncode == 0, "an unresolved revisit is not an error")
+
+    # a record over the page limit: an error record, the next page still read; memory stays bounded
+    big = 65 * 1024 * 1024
+    path = os.path.join(TMP, "big.warc")
+    with open(path, "wb") as f:
+        body_head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+        f.write(b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://x/big\r\nWARC-Date: 2024-04-01T00:00:00Z\r\n"
+                b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n" % (len(body_head) + big))
+        f.write(body_head)
+        chunk = b"<p>" + b"x" * 1021
+        for _ in range(big // len(chunk)):
+            f.write(chunk)
+        f.write(b"y" * (big % len(chunk)) + b"\r\n\r\n")
+        f.write(plain[0])
+    r = subprocess.run(["/usr/bin/time", "-f", "%M", BIN, "parse", path], capture_output=True, timeout=120)
+    recs = [rec for _, rec in checks.jsonl_records(r.stdout, "big.warc")]
+    check([(x["status"], (x["error"] or {}).get("code")) for x in recs] == [("error", "too_large"), (recs[1]["status"] if len(recs) > 1 else None, None)],
+          "a 65 MB record: too_large, then the next page", [(x["status"], x["error"]) for x in recs])
+    rss_kb = int(r.stderr.decode().strip().splitlines()[-1]) if r.stderr.strip() else 0
+    check(0 < rss_kb < 64 * 1024, f"the 65 MB record is passed over, not held: peak RSS {rss_kb} KB")
+    os.unlink(path)
+
+
+def test_wacz():
+    """A WACZ (zip, archive/*.warc[.gz] stored) gives its WARCs' documents,
+    named WACZ#ENTRY#OFFSET; a WARC compressed inside the zip is noted."""
+    import zipfile
+    members = b"".join(gz(x) for x in page_records())
+    plain = b"".join(page_records()[:2])
+    path = os.path.join(TMP, "crawl.wacz")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("datapackage.json", "{}", compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("archive/data-0.warc.gz", members, compress_type=zipfile.ZIP_STORED)
+        z.writestr("archive/data-1.warc", plain, compress_type=zipfile.ZIP_STORED)
+        z.writestr("archive/data-2.warc", plain, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("indexes/index.cdx", "", compress_type=zipfile.ZIP_DEFLATED)
+    r, recs = run(path)
+    _, alone = run(write("data-0.warc.gz", members), write("data-1.warc", plain))
+    check(len(recs) == 5, f"WACZ: 3 + 2 documents, got {len(recs)}", [x["source"]["path"] for x in recs])
+    for x, y in zip(recs, alone):
+        entry = "data-0.warc.gz" if y["source"]["path"].startswith(os.path.join(TMP, "data-0")) else "data-1.warc"
+        check(x["source"]["path"] == path + "#archive/" + entry + "#" + y["source"]["path"].rsplit("#", 1)[1],
+              f"WACZ: {x['source']['path']} is WACZ#ENTRY#OFFSET of the same record")
+        a, b = dict(x), dict(y)
+        a["source"] = {k: v for k, v in x["source"].items() if k != "path"}
+        b["source"] = {k: v for k, v in y["source"].items() if k != "path"}
+        check(a == b, f"WACZ: {x['source']['path']}: the record equals the lone WARC's apart from the path")
+    check(b"archive/data-2.warc: compressed" in r.stderr, "WACZ: a WARC compressed inside the zip is noted", [r.stderr[-300:]])
+    _, walked = run(TMP)
+    check(sum(1 for x in walked if ".wacz#" in x["source"]["path"]) == 5, "the directory walk reads .wacz files")
+
+
+def brotli_compress(data):
+    """br through the system's libbrotlienc (libbrotli-dev), or None."""
+    try:
+        lib = ctypes.CDLL("libbrotlienc.so.1")
+    except OSError:
+        return None
+    out = ctypes.create_string_buffer(len(data) + 1024)
+    n = ctypes.c_size_t(len(out))
+    ok = lib.BrotliEncoderCompress(ctypes.c_int(9), ctypes.c_int(22), ctypes.c_int(0), ctypes.c_size_t(len(data)),
+                                   ctypes.c_char_p(data), ctypes.byref(n), out)
+    return out.raw[:n.value] if ok else None
+
+
+# ---------------------------------------------------------------- wget --warc-file
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    pages = {}
+
+    def log_message(self, *a):
+        pass
+
+    def send(self, status, body, headers):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        if not any(k == "Transfer-Encoding" for k, _ in headers):
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        p = self.path
+        html = [("Content-Type", "text/html; charset=utf-8")]
+        if p == "/plain":
+            self.send(200, self.pages["plain"], html)
+        elif p == "/gzip":
+            self.send(200, gzip.compress(self.pages["gzip"]), html + [("Content-Encoding", "gzip")])
+        elif p == "/chunked":
+            body = self.pages["chunked"]
+            chunks = b"".join(b"%x\r\n" % len(body[i:i + 4096]) + body[i:i + 4096] + b"\r\n" for i in range(0, len(body), 4096))
+            self.send(200, chunks + b"0\r\n\r\n", html + [("Transfer-Encoding", "chunked")])
+        elif p == "/redirect":
+            self.send(302, b"<html><body>moved</body></html>", html + [("Location", "/moved")])
+        elif p == "/moved":
+            self.send(200, self.pages["moved"], html)
+        elif p == "/image.png":
+            self.send(200, b"\x89PNG\r\n\x1a\n" + bytes(64), [("Content-Type", "image/png")])
+        else:
+            self.send(404, b"<html><body>not found</body></html>", html)
+
+
+def test_wget():
+    if not shutil.which("wget"):
+        check(False, "wget is installed (Debian wget; make deps)")
+        return
+    names = {"plain": "article-01", "gzip": "text-01", "chunked": "picture-01", "moved": "article-2018-post"}
+    Handler.pages = {k: sample(v) for k, v in names.items()}
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{srv.server_address[1]}"
+    urls = [f"{base}/{p}" for p in ("plain", "gzip", "chunked", "redirect", "missing", "image.png")]
+    warc = os.path.join(TMP, "wget")
+    r = subprocess.run(["wget", "--no-config", "--no-proxy", "-q", "-O", os.path.join(TMP, "wget.out"),
+                        "--tries=1", "--timeout=10", f"--warc-file={warc}", "--no-warc-keep-log", *urls],
+                       capture_output=True, timeout=120, env={**os.environ, "no_proxy": "*"})
+    srv.shutdown()
+    path = warc + ".warc.gz"
+    check(os.path.exists(path), f"wget wrote {path} (exit {r.returncode}: {r.stderr[-300:]!r})")
+    if not os.path.exists(path):
+        return
+    _, recs = run(path)
+    got = [x["source"]["url"] for x in recs]
+    check(got == [f"{base}/plain", f"{base}/gzip", f"{base}/chunked", f"{base}/moved"],
+          "wget's WARC: the 200 HTML pages in order (not the 302, the 404, the image)", got)
+    _, files = run(*[os.path.join(SAMPLES, names[k] + ".html.gz") for k in ("plain", "gzip", "chunked", "moved")])
+    for rec, frec, k in zip(recs, files, ("plain", "gzip", "chunked", "moved")):
+        check(same_but_source(rec, frec), f"wget {k}: the record equals the page parsed as a file, apart from source",
+              [f"{key}: {rec.get(key)!r:.80} != {frec.get(key)!r:.80}" for key in rec if key != "source" and rec.get(key) != frec.get(key)])
+        check(rec["source"]["sha256"] == frec["source"]["sha256"], f"wget {k}: same page bytes (sha256)")
+        fa = rec["source"]["fetched_at"] or ""
+        check(len(fa) == 20 and fa[4] == "-" and fa[10] == "T" and fa.endswith("Z"), f"wget {k}: fetched_at is WARC-Date: {fa}")
+        off, delta = offset_of(rec["source"]["path"])
+        at = record_at(path, off, delta)
+        check(delta == 0 and at.startswith(b"WARC/1.") and b"WARC-Type: response" in at[:600],
+              f"wget {k}: {rec['source']['path']} is the response record's gzip member")
+
+
+def main():
+    global BIN, TMP
+    BIN = os.path.abspath(sys.argv[1])
+    TMP = tempfile.mkdtemp(prefix="wx-warc-")
+    try:
+        for t in (test_warcio_files, test_parallel_and_walk, test_built, test_wacz, test_wget):
+            try:
+                t()
+            except Exception as e:   # a broken test is a failure, not a stop
+                import traceback
+                traceback.print_exc()
+                check(False, f"{t.__name__} raised {e!r}")
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+    return checks.summary("warc")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
