@@ -647,7 +647,8 @@ static PIX *working_image(PIX *pix)
 wx_ocr_result wx_ocr_bytes(const unsigned char *bytes, size_t len)
 {
     l_int32 format, w = 0, h = 0, bps, spp, cmap;
-    if (!bytes || len == 0 || len > WX_OCR_MAX_BYTES) return not_read(WX_OCR_SKIPPED, "too large");
+    if (!bytes || len == 0) return not_read(WX_OCR_FAILED, "empty");
+    if (len > WX_OCR_MAX_BYTES) return not_read(WX_OCR_SKIPPED, "too large");
     pthread_once(&engine_once, engine_once_init);
     if (pixReadHeaderMem(bytes, len, &format, &w, &h, &bps, &spp, &cmap) != 0)
         return not_read(WX_OCR_FAILED, "not an image");
