@@ -21,9 +21,11 @@
 #include "ingest/ingest.h"
 #include "ingest/strmap.h"
 #include "ingest/fetch.h"
+#include "ingest/ocr_images.h"
 #include "ingest/warc.h"
 #include "output/output.h"
 #include "output/discover.h"
+#include "parse/ocr.h"
 #include "parse/parse.h"
 
 #ifndef WX_VERSION
@@ -52,6 +54,9 @@ static const char usage_text[] =
     "  -j, --jobs N        parse in N threads (default 1); records stay in input order\n"
     "  --files-from LIST   read input paths from LIST, one a line (- is stdin)\n"
     "  -0                  LIST is NUL-separated (find -print0)\n"
+    "  --ocr               read the text inside content images saved beside a page\n"
+    "                      (NAME_files/) into images[].text (tesseract chi_sim+eng)\n"
+    "  --ocr-cache DIR     keep OCR results in DIR by image SHA-256 (re-runs reuse them)\n"
     "\n"
     "Output options (parse and run; --lock, --quiet and --log-format for fetch too):\n"
     "  -o, --output FILE   write records to FILE (replaced atomically at the end;\n"
@@ -223,6 +228,7 @@ typedef struct run_state {
     int progress;
     size_t parsed, ok, failed, n_new, n_changed, n_unchanged;
     struct timespec t0;
+    wx_ocr_run *ocr;            /* parse --ocr; NULL without */
 } run_state;
 
 static void note_exit(run_state *st, int code)
@@ -323,6 +329,12 @@ static void log_summary(const run_state *st)
                           "failed", (json_int_t)st->failed, "seconds", secs);
     wx_log_fields(WX_LOG_INFO, "summary:", f);
     json_decref(f);
+    if (st->ocr) {
+        f = json_pack("{s:I, s:I, s:I, s:I}", "read", (json_int_t)st->ocr->read, "cached", (json_int_t)st->ocr->cached,
+                      "skipped", (json_int_t)st->ocr->skipped, "failed", (json_int_t)st->ocr->failed);
+        wx_log_fields(WX_LOG_INFO, "ocr images:", f);
+        json_decref(f);
+    }
 }
 
 /* With --incremental: whether each sink already has these bytes.  Returns
@@ -371,6 +383,13 @@ static int store_record(run_state *st, json_t *rec, const char *name, const char
     return st->stop ? -1 : 0;
 }
 
+/* Where --ocr looks for a page's NAME_files/ folder: beside a saved page;
+ * a WARC record's path (FILE#OFFSET) has no such folder. */
+static const char *ocr_page_path(const wx_doc *doc)
+{
+    return doc->container == WX_CONTAINER_WARC ? NULL : doc->path;
+}
+
 /* Parse one loaded document and write its record; name is what problems
  * are reported under, key what --incremental remembers it by.  Takes
  * ownership of doc.  Returns -1 when a sink failed. */
@@ -383,6 +402,7 @@ static int parse_doc(run_state *st, wx_doc *doc, const char *name, const char *k
         return st->stop ? -1 : 0;
     }
     json_t *rec = wx_parse(doc);
+    if (rec && st->ocr) wx_ocr_record(rec, ocr_page_path(doc), st->ocr);
     wx_doc_free(doc);
     return store_record(st, rec, name, key, to_jsonl, to_db);
 }
@@ -507,6 +527,7 @@ static void parse_input(run_state *st, pthread_mutex_t *sink_mu, parse_slot *slo
     slot->skipped = already_stored(st, doc, slot->path, &slot->to_jsonl, &slot->to_db);
     if (sink_mu) pthread_mutex_unlock(sink_mu);
     if (!slot->skipped) slot->rec = wx_parse(doc);
+    if (slot->rec && st->ocr) wx_ocr_record(slot->rec, ocr_page_path(doc), st->ocr);
     wx_doc_free(doc);
 }
 
@@ -633,12 +654,17 @@ static int parse_all(path_source *src, int jobs, run_state *st)
 
 static int parse_double(const char *s, double lo, double hi, double *out);
 
+enum { O_OCR = 400, O_OCR_CACHE };
+
 static int cmd_parse(int argc, char **argv)
 {
     static const struct option opts[] = {
         SINK_OPTIONS, {"files-from", required_argument, NULL, O_FILES_FROM},
+        {"ocr", no_argument, NULL, O_OCR}, {"ocr-cache", required_argument, NULL, O_OCR_CACHE},
         {"jobs", required_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     sink_cli s = {0};
+    wx_ocr_run ocr = {0};
+    int want_ocr = 0;
     int c, r, jobs = 1;
     double d;
     optind = 1;
@@ -646,6 +672,8 @@ static int cmd_parse(int argc, char **argv)
         if ((r = sink_option(c, optarg, &s, "parse")) == EXIT_USAGE) return r;
         if (r) continue;
         if (c == O_FILES_FROM) s.files_from = optarg;
+        else if (c == O_OCR) want_ocr = 1;
+        else if (c == O_OCR_CACHE) ocr.cache_dir = optarg;
         else if (c == '0') s.nul = 1;
         else if (c == 'j') {
             if (parse_double(optarg, 1, 256, &d) != 0 || d != (int)d) return usage_error("parse", "bad --jobs", optarg);
@@ -655,6 +683,9 @@ static int cmd_parse(int argc, char **argv)
     }
     if (optind >= argc && !s.files_from) return usage_error("parse", "no input given", NULL);
     if ((r = sink_check(&s, "parse")) != 0) return r;
+    if (ocr.cache_dir && !want_ocr) return usage_error("parse", "--ocr-cache needs --ocr", NULL);
+    const char *ocr_err = NULL;
+    if (want_ocr && wx_ocr_load(&ocr_err) != 0) return usage_error("parse", ocr_err, NULL);
 
     path_source src = {.args = argv + optind, .nargs = argc - optind, .list_name = s.files_from,
                        .nul = s.nul, .shard_k = s.shard_k, .shard_n = s.shard_n};
@@ -674,6 +705,7 @@ static int cmd_parse(int argc, char **argv)
         return r;
     }
     st.progress = progress_wanted(&s);
+    st.ocr = want_ocr ? &ocr : NULL;
     wx_log_progress_shown(st.progress);
     catch_signals();
     wx_parse_init();
@@ -691,6 +723,7 @@ static int cmd_parse(int argc, char **argv)
     close_sinks(&st);
     if (got_signal) wx_log(WX_LOG_WARN, NULL, "interrupted by %s; the work done so far is saved", strsignal(got_signal));
     log_summary(&st);
+    if (want_ocr) wx_ocr_thread_end();
     if (lock_fd >= 0) close(lock_fd);
     return got_signal ? signal_exit() : st.exit_code;
 }
