@@ -21,7 +21,7 @@
 #include "ingest/ingest.h"
 #include "ingest/strmap.h"
 #include "ingest/fetch.h"
-#include "ingest/ocr_images.h"
+#include "output/ocr_images.h"
 #include "ingest/warc.h"
 #include "output/output.h"
 #include "output/discover.h"

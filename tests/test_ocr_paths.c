@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../ingest/ocr_images.h"
+#include "../output/ocr_images.h"
 #include "../parse/ocr.h"
 
 static char root[256];

@@ -5,8 +5,8 @@
  * The parser never touches the filesystem; this runs after it, on the
  * same worker thread.
  */
-#ifndef WX_INGEST_OCR_IMAGES_H
-#define WX_INGEST_OCR_IMAGES_H
+#ifndef WX_OUTPUT_OCR_IMAGES_H
+#define WX_OUTPUT_OCR_IMAGES_H
 
 #include <jansson.h>
 #include <stdatomic.h>

@@ -9,7 +9,7 @@
  * (and rewritten).
  */
 #include "ocr_images.h"
-#include "doc.h"
+#include "../ingest/doc.h"
 #include "../parse/ocr.h"
 #include "../parse/record.h"
 
