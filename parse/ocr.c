@@ -579,7 +579,7 @@ static void flatten_bands(PIX *gray)
     l_uint32 *gd = pixGetData(gray), *md = solid ? pixGetData(solid) : NULL;
     l_int32 gwpl = pixGetWpl(gray), mwpl = solid ? pixGetWpl(solid) : 0;
     for (l_int32 i = 0; i < n && i < 64; i++) {
-        l_int32 x0, y0, w, h;
+        l_int32 x0 = 0, y0 = 0, w = 0, h = 0;
         BOX *box = boxaGetBox(boxes, i, L_CLONE);
         PIX *part = box ? pixClipRectangle(gray, box, NULL) : NULL;
         l_float32 bg = 0;
