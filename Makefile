@@ -3,7 +3,7 @@
 #   make deps     install the Debian -dev packages the build needs
 #   make          build ./wxingest
 #   make check    unit tests (cmocka) + end-to-end tests, normal and ASan+UBSan builds
-#   make bench    benchmarks (tests/bench/)
+#   make bench    benchmarks (tests/bench/); make bench-ocr: OCR speed, accuracy, cache
 #   make fuzz     run each libFuzzer target FUZZ_SECONDS (default 60) under ASan+UBSan
 #   make golden   rewrite tests/golden/ from the current build (review the git diff)
 #   make case CASE=NAME   the golden and expected-record checks of one sample or case
@@ -12,11 +12,16 @@
 #                 compiler should not break their build over a new warning)
 
 VERSION  := 0.1.0
-PKGS     := libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq libbrotlidec libzip
+PKGS     := libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq libbrotlidec libzip lept
+# libtesseract is opened with dlopen by parse/ocr.c only under --ocr: its
+# headers are needed, it is not linked.
+OCR_PKGS := tesseract
 DEB_PKGS := build-essential pkg-config libxml2-dev libpcre2-dev libjansson-dev \
             libutf8proc-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev \
             libpq-dev libcmocka-dev python3 python3-jsonschema postgresql \
-            clang libclang-rt-dev strace libmimalloc-dev libbrotli-dev libzip-dev
+            clang libclang-rt-dev strace libmimalloc-dev libbrotli-dev libzip-dev \
+            libtesseract-dev libleptonica-dev tesseract-ocr-chi-sim tesseract-ocr-eng \
+            fonts-noto-cjk imagemagick
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -26,15 +31,15 @@ WARN     := -Wall -Wextra $(if $(filter 1 yes,$(WERROR)),-Werror) -std=c11 -D_GN
 # shown and the build stops here, instead of a "jansson.h: No such file"
 # far away.  make deps and make clean do not need the packages.
 ifeq ($(filter deps clean uninstall,$(MAKECMDGOALS)),)
-PKG_ERR := $(shell pkg-config --print-errors --exists $(PKGS) 2>&1)
+PKG_ERR := $(shell pkg-config --print-errors --exists $(PKGS) $(OCR_PKGS) 2>&1)
 ifneq ($(PKG_ERR),)
 $(error pkg-config: $(PKG_ERR) -- run `make deps` (as root) to install the build dependencies)
 endif
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(OCR_PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 ALL_CFLAGS  = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -DWX_VERSION=\"$(VERSION)\"
-LIBS        = $(PKG_LIBS) -lpthread -lm
+LIBS        = $(PKG_LIBS) -ldl -lpthread -lm
 # The wxingest binary allocates through mimalloc (Debian's libmimalloc-dev,
 # no .pc file): libxml2 builds a DOM of many small nodes per page and frees
 # it whole, and mimalloc does that with fewer instructions than glibc's
@@ -50,7 +55,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.
 B        ?= build
 OBJS      = $(patsubst %.c,$(B)/%.o,$(SRCS))
 
-.PHONY: all deps check tests-bin golden case tsan notices clean bench bench-mem bench-fetch
+.PHONY: all deps check tests-bin golden case tsan notices clean bench bench-mem bench-fetch bench-ocr
 
 all: wxingest
 
@@ -80,7 +85,12 @@ $(B)/replay/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz_util.h $(B)/li
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(B)/libwx.a $(LIBS)
 
-tests-bin: $(B)/wxingest $(addprefix $(B)/tests/,$(TESTS)) $(addprefix $(B)/replay/,$(FUZZ_TARGETS))
+# OCR of image files, one JSON line each (tests/ocr_test.py, make bench-ocr)
+$(B)/tests/ocr_cli: tests/ocr/ocr_cli.c $(B)/libwx.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libwx.a $(LIBS)
+
+tests-bin: $(B)/wxingest $(addprefix $(B)/tests/,$(TESTS)) $(addprefix $(B)/replay/,$(FUZZ_TARGETS)) $(B)/tests/ocr_cli
 
 deps:
 	@sh tests/deps.sh $(DEB_PKGS)
@@ -180,6 +190,10 @@ bench: $(B)/wxingest $(B)/bench/floor tests/bench/node_modules
 # Peak RSS over growing batches (memory must not grow with the batch).
 bench-mem: $(B)/wxingest
 	/usr/bin/python3 tests/bench/mem.py $(B)/wxingest $(B)/bench
+
+# OCR: accuracy and images/s on the fixtures, the cost of a cache hit.
+bench-ocr: $(B)/wxingest $(B)/tests/ocr_cli
+	/usr/bin/python3 tests/bench/ocr.py $(B)/wxingest $(B)/tests/ocr_cli $(B)/bench
 
 # Fetcher throughput against a local C server (tests/bench/httpd.c).
 bench-fetch: $(B)/wxingest $(B)/bench/httpd

@@ -19,9 +19,11 @@
 #include "output/discover.h"
 #include "output/fetchrun.h"
 #include "output/help.h"
+#include "output/ocr_images.h"
 #include "output/output.h"
 #include "output/pipeline.h"
 #include "output/source.h"
+#include "parse/ocr.h"
 
 #ifndef WX_VERSION
 #define WX_VERSION "dev"
@@ -37,7 +39,7 @@ static int usage_error(const char *cmd, const char *what, const char *arg)
 
 /* ---------- options about sinks and unattended runs (parse, run; fetch in part) ---------- */
 
-enum { O_RUN = 300, O_FILES_FROM };   /* O_RUN: a run option, named by its long name */
+enum { O_RUN = 300, O_FILES_FROM, O_OCR, O_OCR_CACHE };   /* O_RUN: a run option, named by its long name */
 
 #define RUN_OPTIONS                                                                                 \
     {"output", required_argument, NULL, 'o'}, {"db", required_argument, NULL, O_RUN},             \
@@ -68,6 +70,8 @@ typedef struct parse_cli {
     wx_run_opts run;
     const char *files_from;
     int nul;                    /* -0: files-from is NUL-separated */
+    int want_ocr;               /* --ocr */
+    wx_ocr_run ocr;             /* its cache and counters */
 } parse_cli;
 
 /* parse's options.  Returns 0 to go on, -1 for --help, or an exit code. */
@@ -75,6 +79,7 @@ static int parse_parse_args(int argc, char **argv, parse_cli *cli)
 {
     static const struct option opts[] = {
         RUN_OPTIONS, {"files-from", required_argument, NULL, O_FILES_FROM},
+        {"ocr", no_argument, NULL, O_OCR}, {"ocr-cache", required_argument, NULL, O_OCR_CACHE},
         {"jobs", required_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int c, idx, r;
     double d;
@@ -83,6 +88,8 @@ static int parse_parse_args(int argc, char **argv, parse_cli *cli)
         if (c == O_RUN || c == 'o') {
             if ((r = run_option(&cli->run, c == 'o' ? "output" : opts[idx].name, "parse")) != 0) return r;
         } else if (c == O_FILES_FROM) cli->files_from = optarg;
+        else if (c == O_OCR) cli->want_ocr = 1;
+        else if (c == O_OCR_CACHE) cli->ocr.cache_dir = optarg;
         else if (c == '0') cli->nul = 1;
         else if (c == 'j') {
             if (wx_number_arg(optarg, 1, 256, 1, &d) != 0) return usage_error("parse", "bad --jobs", optarg);
@@ -91,7 +98,12 @@ static int parse_parse_args(int argc, char **argv, parse_cli *cli)
         else { fputs(wx_usage_text, stderr); return WX_EXIT_USAGE; }
     }
     if (optind >= argc && !cli->files_from) return usage_error("parse", "no input given", NULL);
-    return run_check(&cli->run, "parse");
+    if ((r = run_check(&cli->run, "parse")) != 0) return r;
+    if (cli->ocr.cache_dir && !cli->want_ocr) return usage_error("parse", "--ocr-cache needs --ocr", NULL);
+    const char *ocr_err = NULL;
+    if (cli->want_ocr && wx_ocr_load(&ocr_err) != 0) return usage_error("parse", ocr_err, NULL);
+    if (cli->want_ocr) cli->run.ocr = &cli->ocr;
+    return 0;
 }
 
 /* parse: the paths (and --files-from list) through the pipeline. */

@@ -6,6 +6,7 @@
  * linear in its size.
  */
 #include "discover.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -16,18 +17,6 @@
 #include <strings.h>
 
 #define MAX_LINK_LEN 4096   /* longer runs are not article links */
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-/* printf into a fresh string; NULL when out of memory. */
-static char *fmt(const char *f, ...)
-{
-    va_list ap;
-    char *s = NULL;
-    va_start(ap, f);
-    int n = vasprintf(&s, f, ap);
-    va_end(ap);
-    return n < 0 ? NULL : s;
-}
 
 /* memmem's twin for short needles: the first byte by memchr, then a
  * compare.  (Sanitizer builds check memmem's whole haystack on every call,
@@ -72,7 +61,7 @@ char *wx_cdx_query_url(const char *base, const char *prefix, const char *from, c
     char *p = url_encode(prefix), *k = resume_key ? url_encode(resume_key) : NULL;
     char *url = NULL;
     if (p && (!resume_key || k))
-        url = fmt("%.*s/cdx/search/cdx?url=%s&matchType=prefix&collapse=urlkey&filter=statuscode:200"
+        url = wx_strf("%.*s/cdx/search/cdx?url=%s&matchType=prefix&collapse=urlkey&filter=statuscode:200"
                   "&output=json&fl=urlkey,timestamp,original,statuscode&limit=%ld&showResumeKey=true%s%s%s%s%s%s",
                   base_len(base), base, p, limit, from ? "&from=" : "", from ? from : "", to ? "&to=" : "",
                   to ? to : "", k ? "&resumeKey=" : "", k ? k : "");
@@ -91,7 +80,7 @@ static char *cdx_time(const char *ts)
     memcpy(d, ts, n);
     if (n < 6) memcpy(d + 4, "01", 2);
     if (n < 8) memcpy(d + 6, "01", 2);
-    return fmt("%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", d, d + 4, d + 6, d + 8, d + 10, d + 12);
+    return wx_strf("%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", d, d + 4, d + 6, d + 8, d + 10, d + 12);
 }
 
 /* Column of name in the header row, or -1. */
@@ -120,7 +109,7 @@ long wx_cdx_parse(const char *body, size_t len, wx_found_fn fn, void *ctx, char 
     json_error_t je;
     json_t *rows = json_loadb(body, len, 0, &je);
     if (!json_is_array(rows)) {
-        *err = fmt("not CDX JSON (%s)", rows ? "not an array" : je.text);
+        *err = wx_strf("not CDX JSON (%s)", rows ? "not an array" : je.text);
         json_decref(rows);
         return -1;
     }
@@ -169,7 +158,7 @@ char *wx_album_query_url(const char *base, const char *album_url, const char *be
     char *biz = url_param(album_url, "__biz"), *album = url_param(album_url, "album_id");
     char *url = NULL;
     if (biz && album && *biz && *album)
-        url = fmt("%.*s/mp/appmsgalbum?action=getalbum&__biz=%s&album_id=%s&count=%d%s%s%s%s&f=json",
+        url = wx_strf("%.*s/mp/appmsgalbum?action=getalbum&__biz=%s&album_id=%s&count=%d%s%s%s%s&f=json",
                   base_len(base), base, biz, album, count, begin_msgid ? "&begin_msgid=" : "",
                   begin_msgid ? begin_msgid : "", begin_itemidx ? "&begin_itemidx=" : "",
                   begin_itemidx ? begin_itemidx : "");
@@ -182,7 +171,7 @@ char *wx_album_query_url(const char *base, const char *album_url, const char *be
 static char *scalar_text(json_t *v)
 {
     if (json_is_string(v)) return strdup(json_string_value(v));
-    if (json_is_integer(v)) return fmt("%lld", (long long)json_integer_value(v));
+    if (json_is_integer(v)) return wx_strf("%lld", (long long)json_integer_value(v));
     return NULL;
 }
 
@@ -196,8 +185,8 @@ long wx_album_parse(const char *body, size_t len, wx_found_fn fn, void *ctx, cha
     json_t *resp = json_object_get(root, "getalbum_resp");
     if (!json_is_object(resp)) {
         json_t *ret = json_object_get(json_object_get(root, "base_resp"), "ret");
-        *err = root ? fmt("no getalbum_resp in the album JSON (base_resp.ret %lld)", (long long)json_integer_value(ret))
-                    : fmt("album answer is not JSON (%s)", je.text);
+        *err = root ? wx_strf("no getalbum_resp in the album JSON (base_resp.ret %lld)", (long long)json_integer_value(ret))
+                    : wx_strf("album answer is not JSON (%s)", je.text);
         json_decref(root);
         return -1;
     }
@@ -240,7 +229,7 @@ static void history_url(json_t *info, wx_found_fn fn, void *ctx, long *found)
 {
     const char *u = json_string_value(json_object_get(info, "content_url"));
     if (!u || !*u) return;
-    char *abs = u[0] == '/' && u[1] != '/' ? fmt("https://mp.weixin.qq.com%s", u) : strdup(u);
+    char *abs = u[0] == '/' && u[1] != '/' ? wx_strf("https://mp.weixin.qq.com%s", u) : strdup(u);
     if (!abs) return;
     fn(ctx, abs, NULL);
     free(abs);

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "ingest.h"
+#include "util.h"
 #include "fetch.h"
 #include "strmap.h"
 
@@ -42,18 +43,6 @@
 #define PROGRESS_EVERY 0.2         /* seconds between progress redraws */
 
 /* ---------- small helpers ---------- */
-
-/* printf into a fresh string; NULL when out of memory. */
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    va_list ap;
-    char *s = NULL;
-    va_start(ap, f);
-    int n = vasprintf(&s, f, ap);
-    va_end(ap);
-    return n < 0 ? NULL : s;
-}
 
 /* Monotonic seconds: the scheduler must not jump with the wall clock. */
 static double now_s(void)
@@ -174,7 +163,7 @@ int wx_urllist_read(const char *path, wx_urllist *list, char **err)
     if (err) *err = NULL;
     int is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "r");
-    if (!f) { if (err) *err = fmt("%s: %s", path, strerror(errno)); return -1; }
+    if (!f) { if (err) *err = wx_strf("%s: %s", path, strerror(errno)); return -1; }
     char *line = NULL;
     size_t cap = 0;
     int rc = 0;
@@ -184,10 +173,10 @@ int wx_urllist_read(const char *path, wx_urllist *list, char **err)
         char *u = trim(line);
         if (!*u || *u == '#') continue;
         int added = wx_urllist_add(list, u);
-        if (added == -2) { if (err) *err = fmt("%s: line %zu is not valid UTF-8", path, lineno); rc = -1; break; }
-        if (added != 0) { if (err) *err = fmt("%s: out of memory", path); rc = -1; break; }
+        if (added == -2) { if (err) *err = wx_strf("%s: line %zu is not valid UTF-8", path, lineno); rc = -1; break; }
+        if (added != 0) { if (err) *err = wx_strf("%s: out of memory", path); rc = -1; break; }
     }
-    if (rc == 0 && ferror(f)) { if (err) *err = fmt("%s: %s", path, strerror(errno)); rc = -1; }
+    if (rc == 0 && ferror(f)) { if (err) *err = wx_strf("%s: %s", path, strerror(errno)); rc = -1; }
     free(line);
     if (!is_stdin) fclose(f);
     return rc;
@@ -367,7 +356,7 @@ static char *host_key(const char *url)
         curl_url_get(u, CURLUPART_HOST, &hostname, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
         for (char *p = hostname; *p; p++) *p = (char)tolower((unsigned char)*p);
-        key = fmt("%s:%s", hostname, port);
+        key = wx_strf("%s:%s", hostname, port);
     }
     curl_free(hostname);
     curl_free(port);
@@ -383,7 +372,7 @@ static char *request_url(const wx_fetch_opts *o, const char *url)
         const char *base = o->base_url ? o->base_url : "https://web.archive.org";
         size_t bl = strlen(base);
         while (bl > 0 && base[bl - 1] == '/') bl--;
-        return fmt("%.*s/web/%sid_/%s", (int)bl, base, *o->wayback ? o->wayback : "2", url);
+        return wx_strf("%.*s/web/%sid_/%s", (int)bl, base, *o->wayback ? o->wayback : "2", url);
     }
     if (!o->base_url) return strdup(url);
     const char *rest = strstr(url, "://");
@@ -391,7 +380,7 @@ static char *request_url(const wx_fetch_opts *o, const char *url)
     rest += strcspn(rest, "/?#");
     size_t bl = strlen(o->base_url);
     while (bl > 0 && o->base_url[bl - 1] == '/') bl--;
-    return fmt("%.*s%s%s", (int)bl, o->base_url, *rest == '/' ? "" : "/", rest);
+    return wx_strf("%.*s%s%s", (int)bl, o->base_url, *rest == '/' ? "" : "/", rest);
 }
 
 /* ---------- one transfer ---------- */
@@ -517,8 +506,8 @@ static int transfer_start(fetcher *f, task *t)
         /* Validators come from the index, a file users may edit: one with a
          * line break would smuggle in a header of its own. */
         const char *etag = t->prev->etag, *lm = t->prev->last_modified;
-        char *c1 = etag && !strpbrk(etag, "\r\n") ? fmt("If-None-Match: %s", etag) : NULL;
-        char *c2 = lm && !strpbrk(lm, "\r\n") ? fmt("If-Modified-Since: %s", lm) : NULL;
+        char *c1 = etag && !strpbrk(etag, "\r\n") ? wx_strf("If-None-Match: %s", etag) : NULL;
+        char *c2 = lm && !strpbrk(lm, "\r\n") ? wx_strf("If-Modified-Since: %s", lm) : NULL;
         if (c1 && (n = curl_slist_append(h, c1))) h = n;
         if (c2 && (n = curl_slist_append(h, c2))) h = n;
         free(c1);
@@ -573,7 +562,7 @@ static void host_block(fetcher *f, host *h)
 {
     h->blocked = 1;
     if (f->o->on_note) {
-        char *msg = fmt("%s: %d verification pages in a row; no more fetches from this host in this run",
+        char *msg = wx_strf("%s: %d verification pages in a row; no more fetches from this host in this run",
                         h->name, VERIFY_STREAK_LIMIT);
         if (msg) f->o->on_note(f->o->ctx, msg);
         free(msg);
@@ -581,7 +570,7 @@ static void host_block(fetcher *f, host *h)
     for (size_t i = 0; i < f->ntasks; i++) {
         task *t = &f->tasks[i];
         if (t->h == h && t->state == T_WAITING)
-            task_fail(f, t, fmt("blocked: %s showed %d verification pages in a row; not fetched in this run",
+            task_fail(f, t, wx_strf("blocked: %s showed %d verification pages in a row; not fetched in this run",
                                 h->name, VERIFY_STREAK_LIMIT));
     }
 }
@@ -643,7 +632,7 @@ static void retry_or_fail(fetcher *f, task *t, char *msg, double retry_after)
     wx_fetch_result *r = &f->results[t->index];
     if (r->attempts > o->retries) { task_fail(f, t, msg); return; }
     if (retry_after > o->max_retry_after) {
-        char *m = fmt("%s (Retry-After %.0f s is more than %.0f s; not retried)", msg ? msg : "failed",
+        char *m = wx_strf("%s (Retry-After %.0f s is more than %.0f s; not retried)", msg ? msg : "failed",
                       retry_after, o->max_retry_after);
         free(msg);
         task_fail(f, t, m);
@@ -806,10 +795,10 @@ static void finish_transfer(fetcher *f, task *t, CURLcode rc)
     if (code) r->http_status = code;
 
     if (rc == CURLE_FILESIZE_EXCEEDED || (rc == CURLE_WRITE_ERROR && t->too_large)) {
-        task_fail(f, t, fmt("too_large: the body is larger than %zu bytes (--max-bytes)", f->o->max_bytes));
+        task_fail(f, t, wx_strf("too_large: the body is larger than %zu bytes (--max-bytes)", f->o->max_bytes));
     } else if (rc != CURLE_OK) {
         const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
-        char *msg = fmt("%s: %s", error_word(rc, final_url), detail);
+        char *msg = wx_strf("%s: %s", error_word(rc, final_url), detail);
         if (transient(rc)) retry_or_fail(f, t, msg, 0);
         else task_fail(f, t, msg);
     } else if (code == 304 && t->prev && f->o->refresh) {
@@ -820,9 +809,9 @@ static void finish_transfer(fetcher *f, task *t, CURLcode rc)
         r->error = NULL;
         task_done(f, t);
     } else if (code == 408 || code == 429 || (code >= 500 && code <= 599)) {
-        retry_or_fail(f, t, fmt("http: HTTP %ld", code), (double)retry_after);
+        retry_or_fail(f, t, wx_strf("http: HTTP %ld", code), (double)retry_after);
     } else if (code < 200 || code > 299) {
-        task_fail(f, t, fmt("http: HTTP %ld", code));
+        task_fail(f, t, wx_strf("http: HTTP %ld", code));
     } else if (wx_is_verify_page(t->body, t->len, final_url)) {
         /* Never stored; the host is paused, longer each time, then given up on. */
         h->verify_streak++;
@@ -834,9 +823,9 @@ static void finish_transfer(fetcher *f, task *t, CURLcode rc)
         h->verify_streak = 0;
         hand_over_body(f, t);
     } else if (t->len == 0) {
-        task_fail(f, t, fmt("empty: HTTP %ld with an empty body", code));
+        task_fail(f, t, wx_strf("empty: HTTP %ld with an empty body", code));
     } else if (!page_type_ok(ctype, t->body, t->len)) {
-        task_fail(f, t, fmt("content_type: %s is not a web page", ctype ? ctype : "(none)"));
+        task_fail(f, t, wx_strf("content_type: %s is not a web page", ctype ? ctype : "(none)"));
     } else {
         h->verify_streak = 0;
         store_body(f, t, code, final_url, ctype);
@@ -874,7 +863,7 @@ static double start_ready(fetcher *f)
         task *t = &f->tasks[i];
         if (t->state != T_WAITING) continue;
         if (t->h->blocked) {   /* a retry that was waiting when its host was given up on */
-            task_fail(f, t, fmt("blocked: %s showed %d verification pages in a row; not fetched in this run",
+            task_fail(f, t, wx_strf("blocked: %s showed %d verification pages in a row; not fetched in this run",
                                 t->h->name, VERIFY_STREAK_LIMIT));
             continue;
         }
@@ -933,7 +922,7 @@ static void task_init(fetcher *f, task *t, size_t i, const char *url)
     char *key = t->request_url ? host_key(t->request_url) : NULL;
     t->h = key ? host_get(f, key) : NULL;
     free(key);
-    if (!t->h) task_fail(f, t, fmt("url: cannot parse %s", t->request_url ? t->request_url : url));
+    if (!t->h) task_fail(f, t, wx_strf("url: cannot parse %s", t->request_url ? t->request_url : url));
 }
 
 /* Release every transfer, host and handle; results stay with the caller. */
@@ -968,7 +957,7 @@ int wx_fetch_all(wx_store *st, const wx_urllist *urls, const wx_fetch_opts *o,
     f.hosts = o->hosts ? &o->hosts->head : &f.own_hosts;
     f.multi = curl_multi_init();
     f.tasks = calloc(urls->count ? urls->count : 1, sizeof *f.tasks);
-    f.ua = fmt("wxingest/%s (archiver of saved WeChat Official Account articles; "
+    f.ua = wx_strf("wxingest/%s (archiver of saved WeChat Official Account articles; "
                "one request per second per host) libcurl/%s", WX_VERSION, curl_version_info(CURLVERSION_NOW)->version);
     if (!f.multi || !f.tasks || !f.ua) {
         if (err) *err = strdup("out of memory");

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "ingest.h"
+#include "util.h"
 #include "fetch.h"
 #include "strmap.h"
 
@@ -47,23 +48,10 @@ struct wx_store {
     size_t nbuckets, count;
 };
 
-/* printf into a fresh string; NULL when out of memory.  Used for every
- * path and message so no fixed-size buffer can truncate one. */
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    va_list ap;
-    char *s = NULL;
-    va_start(ap, f);
-    int n = vasprintf(&s, f, ap);
-    va_end(ap);
-    return n < 0 ? NULL : s;
-}
-
 /* Errors are values: hand the caller a message naming what failed and why. */
 static int fail(char **err, const char *what, const char *path)
 {
-    if (err) *err = fmt("store: %s %s: %s", what, path, strerror(errno ? errno : EIO));
+    if (err) *err = wx_strf("store: %s %s: %s", what, path, strerror(errno ? errno : EIO));
     return -1;
 }
 
@@ -295,7 +283,7 @@ static void clean_stale_tmp(const wx_store *st)
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         if (strncmp(de->d_name, "obj.", 4) != 0) continue;
-        char *p = fmt("%s/%s", st->tmp, de->d_name);
+        char *p = wx_strf("%s/%s", st->tmp, de->d_name);
         struct stat sb;
         if (p && lstat(p, &sb) == 0 && S_ISREG(sb.st_mode) && now - sb.st_mtime > STALE_TMP_SECONDS)
             unlink(p);
@@ -315,9 +303,9 @@ wx_store *wx_store_open(const char *dir, char **err)
     size_t dl = strlen(dir);
     while (dl > 1 && dir[dl - 1] == '/') dl--;
     st->dir = strndup(dir, dl);
-    st->objects = fmt("%.*s/objects", (int)dl, dir);
-    st->tmp = fmt("%.*s/tmp", (int)dl, dir);
-    st->index = fmt("%.*s/index.jsonl", (int)dl, dir);
+    st->objects = wx_strf("%.*s/objects", (int)dl, dir);
+    st->tmp = wx_strf("%.*s/tmp", (int)dl, dir);
+    st->index = wx_strf("%.*s/index.jsonl", (int)dl, dir);
     mode_t um = umask(0);
     umask(um);
     st->file_mode = 0644 & ~um;
@@ -373,7 +361,7 @@ const wx_fetch_rec *wx_store_latest(const wx_store *st, const char *url)
 char *wx_store_object_path(const wx_store *st, const char *sha256)
 {
     if (!valid_sha(sha256)) return NULL;
-    return fmt("%s/%.2s/%s.html", st->objects, sha256, sha256 + 2);
+    return wx_strf("%s/%.2s/%s.html", st->objects, sha256, sha256 + 2);
 }
 
 /* A user may have deleted objects by hand; the index alone is not proof. */
@@ -416,20 +404,20 @@ int wx_store_put_objects(wx_store *st, const wx_store_object *objs, size_t n, ch
     char **tmps = calloc(n ? n : 1, sizeof *tmps);
     int failed = 0;
     if (!tmps) {
-        for (size_t i = 0; i < n; i++) errs[i] = fmt("store: out of memory");
+        for (size_t i = 0; i < n; i++) errs[i] = wx_strf("store: out of memory");
         return -1;
     }
     for (size_t i = 0; i < n; i++) errs[i] = NULL;
     /* 1. every object into tmp/, unsynced */
     for (size_t i = 0; i < n; i++) {
         const wx_store_object *o = &objs[i];
-        if (!valid_sha(o->sha256)) { errs[i] = fmt("store: bad object name"); continue; }
+        if (!valid_sha(o->sha256)) { errs[i] = wx_strf("store: bad object name"); continue; }
         char *final = wx_store_object_path(st, o->sha256);
         struct stat sb;
         int present = final && stat(final, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size == o->len;
         free(final);
         if (present) continue;                     /* already stored: left alone */
-        char *tmp = fmt("%s/obj.XXXXXX", st->tmp);
+        char *tmp = wx_strf("%s/obj.XXXXXX", st->tmp);
         int fd = tmp ? mkstemp(tmp) : -1;
         if (fd < 0) { fail(&errs[i], "cannot create", tmp ? tmp : st->tmp); free(tmp); continue; }
         int bad = fchmod(fd, st->file_mode) != 0 || write_all(fd, o->bytes, o->len) != 0;
@@ -447,7 +435,7 @@ int wx_store_put_objects(wx_store *st, const wx_store_object *objs, size_t n, ch
     for (size_t i = 0; i < n; i++) {
         if (!tmps[i]) continue;
         char *final = wx_store_object_path(st, objs[i].sha256);
-        char *subdir = fmt("%s/%.2s", st->objects, objs[i].sha256);
+        char *subdir = wx_strf("%s/%.2s", st->objects, objs[i].sha256);
         int created = 0;
         if (!synced) {
             errno = failed;
@@ -502,16 +490,16 @@ int wx_store_append_batch(wx_store *st, const wx_fetch_rec *recs, size_t n, char
     int rc = 0;
     for (size_t i = 0; i < n; i++) errs[i] = NULL;
     if (!buf || !ok) {
-        for (size_t i = 0; i < n; i++) errs[i] = fmt("store: out of memory");
+        for (size_t i = 0; i < n; i++) errs[i] = wx_strf("store: out of memory");
         free(buf);
         free(ok);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
         const wx_fetch_rec *rec = &recs[i];
-        if (!rec->url || !valid_sha(rec->sha256)) { errs[i] = fmt("store: incomplete index entry"); continue; }
+        if (!rec->url || !valid_sha(rec->sha256)) { errs[i] = wx_strf("store: incomplete index entry"); continue; }
         if (!wx_store_has_object(st, rec->sha256)) {
-            errs[i] = fmt("store: object %s is missing; index entry not written", rec->sha256);
+            errs[i] = wx_strf("store: object %s is missing; index entry not written", rec->sha256);
             continue;
         }
         json_t *o = rec_to_json(rec);

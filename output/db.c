@@ -22,6 +22,7 @@
  */
 #define WX_OUTPUT_INTERNAL
 #include "output.h"
+#include "../ingest/util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -405,14 +406,14 @@ static int lite_exec(wx_db *db, const char *sql, char **err)
 {
     char *m = NULL;
     if (sqlite3_exec(db->lite, sql, NULL, NULL, &m) == SQLITE_OK) return 0;
-    wx_set_err(err, wx_errf("%s: %s", db->where, m ? m : sqlite3_errmsg(db->lite)));
+    wx_set_err(err, wx_strf("%s: %s", db->where, m ? m : sqlite3_errmsg(db->lite)));
     sqlite3_free(m);
     return -1;
 }
 
 static int lite_fail(wx_db *db, char **err)
 {
-    wx_set_err(err, wx_errf("%s: %s", db->where, sqlite3_errmsg(db->lite)));
+    wx_set_err(err, wx_strf("%s: %s", db->where, sqlite3_errmsg(db->lite)));
     return -1;
 }
 
@@ -430,8 +431,8 @@ static int lite_migrate(wx_db *db, char **err)
         sqlite3_finalize(q);
         if (v < 0 || v > SQLITE_VERSION_NOW) {
             lite_exec(db, "ROLLBACK", NULL);
-            wx_set_err(err, v < 0 ? wx_errf("%s: %s", db->where, sqlite3_errmsg(db->lite))
-                               : wx_errf("%s: schema version %d is newer than this wxingest knows (%d)",
+            wx_set_err(err, v < 0 ? wx_strf("%s: %s", db->where, sqlite3_errmsg(db->lite))
+                               : wx_strf("%s: schema version %d is newer than this wxingest knows (%d)",
                                      db->where, v, SQLITE_VERSION_NOW));
             return -1;
         }
@@ -515,7 +516,7 @@ static int lite_seen(wx_db *db, const char *key, const char *sha, char **err)
 static char *pg_where(PGconn *c)
 {
     const char *h = PQhost(c), *p = PQport(c), *d = PQdb(c);
-    return wx_errf("PostgreSQL server %s%s%s%s%s", h && *h ? h : "localhost", p && *p ? ":" : "", p ? p : "",
+    return wx_strf("PostgreSQL server %s%s%s%s%s", h && *h ? h : "localhost", p && *p ? ":" : "", p ? p : "",
                d && *d ? ", database " : "", d ? d : "");
 }
 
@@ -525,7 +526,7 @@ static int pg_fail(wx_db *db, PGresult *r, char **err)
     if (!m || !*m) m = PQerrorMessage(db->pg);
     size_t n = strlen(m);
     while (n && (m[n - 1] == '\n' || m[n - 1] == ' ')) n--;
-    wx_set_err(err, wx_errf("%s: %.*s", db->where, (int)n, m));
+    wx_set_err(err, wx_strf("%s: %.*s", db->where, (int)n, m));
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     db->retryable = state && (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0);
     PQclear(r);
@@ -578,7 +579,7 @@ static int pg_schema_setup(wx_db *db, char **err)
         pg_run(db, "SELECT pg_advisory_xact_lock(7412001)", 0, NULL, NULL, err) != 0 || pg_version(db, &v, err) != 0)
         return -1;
     if (v > PG_VERSION_NOW) {
-        wx_set_err(err, wx_errf("%s: schema version %d is newer than this wxingest knows (%d)", db->where, v, PG_VERSION_NOW));
+        wx_set_err(err, wx_strf("%s: schema version %d is newer than this wxingest knows (%d)", db->where, v, PG_VERSION_NOW));
         return -1;
     }
     if (v < PG_VERSION_NOW) {
@@ -592,13 +593,13 @@ static int pg_schema_setup(wx_db *db, char **err)
 static int pg_open(wx_db *db, const char *url, char **err)
 {
     db->pg = PQconnectdb(url);
-    if (!db->pg) { wx_set_err(err, wx_errf("cannot connect to PostgreSQL: out of memory")); return -1; }
+    if (!db->pg) { wx_set_err(err, wx_strf("cannot connect to PostgreSQL: out of memory")); return -1; }
     db->where = pg_where(db->pg);
     if (PQstatus(db->pg) != CONNECTION_OK) {
         const char *m = PQerrorMessage(db->pg);
         size_t n = strlen(m);
         while (n && m[n - 1] == '\n') n--;
-        wx_set_err(err, wx_errf("cannot connect to %s: %.*s", db->where, (int)n, m));
+        wx_set_err(err, wx_strf("cannot connect to %s: %.*s", db->where, (int)n, m));
         return -1;
     }
     if (pg_run(db, "SET client_min_messages = warning", 0, NULL, NULL, err) != 0 || pg_schema_setup(db, err) != 0)
@@ -640,25 +641,25 @@ int wx_db_url_is_db(const char *url)
 wx_db *wx_db_open(const char *url, int batch, char **err)
 {
     wx_db *db = calloc(1, sizeof *db);
-    if (!db) { wx_set_err(err, wx_errf("out of memory")); return NULL; }
+    if (!db) { wx_set_err(err, wx_strf("out of memory")); return NULL; }
     db->batch = batch > 0 ? batch : WX_DB_BATCH;
     int rc;
     if (strncmp(url, "sqlite:", 7) == 0) {
         db->kind = DB_SQLITE;
         const char *path = url + 7;
         if (strncmp(path, "//", 2) == 0) path += 2;     /* sqlite:///abs/path */
-        if (!*path) { wx_set_err(err, wx_errf("sqlite: URL without a file name")); free(db); return NULL; }
+        if (!*path) { wx_set_err(err, wx_strf("sqlite: URL without a file name")); free(db); return NULL; }
         rc = lite_open(db, path, err);
     } else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
         db->kind = DB_PG;
         rc = pg_open(db, url, err);
     } else {
-        wx_set_err(err, wx_errf("unknown database URL (want sqlite:PATH or postgres://...): %s", url));
+        wx_set_err(err, wx_strf("unknown database URL (want sqlite:PATH or postgres://...): %s", url));
         free(db);
         return NULL;
     }
     if (rc != 0) {
-        if (err && !*err) *err = wx_errf("out of memory");
+        if (err && !*err) *err = wx_strf("out of memory");
         wx_db_close(db);
         return NULL;
     }
@@ -768,19 +769,19 @@ static char *key_text(const char *key)
 int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err)
 {
     if (!json_is_string(json_object_get(record, "id"))) {
-        wx_set_err(err, wx_errf("%s: record without an id", db->where));
+        wx_set_err(err, wx_strf("%s: record without an id", db->where));
         return -1;
     }
     if (!db->pend_json) {
         db->pend_json = calloc((size_t)db->batch, sizeof *db->pend_json);
         db->pend_key = calloc((size_t)db->batch, sizeof *db->pend_key);
-        if (!db->pend_json || !db->pend_key) { wx_set_err(err, wx_errf("out of memory")); return -1; }
+        if (!db->pend_json || !db->pend_key) { wx_set_err(err, wx_strf("out of memory")); return -1; }
     }
     char *json = json_dumps(record, JSON_COMPACT), *key = key_text(input_key);
     if (!json || (input_key && !key)) {
         free(json);
         free(key);
-        wx_set_err(err, wx_errf("out of memory"));
+        wx_set_err(err, wx_strf("out of memory"));
         return -1;
     }
     int i = db->pending++;
@@ -797,7 +798,7 @@ int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err
 int wx_db_seen(wx_db *db, const char *input_key, const char *sha256, char **err)
 {
     char *key = key_text(input_key);
-    if (input_key && !key) { wx_set_err(err, wx_errf("out of memory")); return -1; }
+    if (input_key && !key) { wx_set_err(err, wx_strf("out of memory")); return -1; }
     int seen = db->kind == DB_SQLITE ? lite_seen(db, key, sha256, err) : pg_seen(db, key, sha256, err);
     free(key);
     return seen;

@@ -7,6 +7,7 @@
  */
 #define WX_OUTPUT_INTERNAL
 #include "output.h"
+#include "../ingest/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -114,18 +115,6 @@ void wx_log(int level, const char *subject, const char *fmt, ...)
 void wx_log_fields(int level, const char *msg, json_t *fields)
 {
     emit(level, NULL, msg, fields);
-}
-
-/* Errors are values: a malloc'd message the caller frees (NULL when even
- * that cannot be had). */
-char *wx_errf(const char *f, ...)
-{
-    va_list ap;
-    va_start(ap, f);
-    char *s = NULL;
-    if (vasprintf(&s, f, ap) < 0) s = NULL;
-    va_end(ap);
-    return s;
 }
 
 /* Hand msg to the caller's *err (replacing an older one), or drop it. */

@@ -117,6 +117,5 @@ void wx_log_progress_shown(int shown);
 
 #ifdef WX_OUTPUT_INTERNAL
 /* Shared by the files of output/, not a public API (log.c). */
-char *wx_errf(const char *f, ...) __attribute__((format(printf, 1, 2)));
 void wx_set_err(char **err, char *msg);
 #endif

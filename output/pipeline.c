@@ -20,6 +20,8 @@
 
 #include "../ingest/strmap.h"
 #include "../parse/parse.h"
+#include "../parse/ocr.h"
+#include "ocr_images.h"
 #include "output.h"
 #include "pipeline.h"
 #include "sink.h"
@@ -104,6 +106,7 @@ struct wx_pipeline {
     int progress;
     size_t parsed, ok, failed, n_new, n_changed, n_unchanged;
     struct timespec t0;
+    wx_ocr_run *ocr;            /* --ocr; NULL without */
 };
 
 /* 74 beats 66 beats 65: the most serious problem decides. */
@@ -178,6 +181,7 @@ int wx_pipeline_open(const wx_run_opts *o, wx_pipeline **out)
     clock_gettime(CLOCK_MONOTONIC, &pl->t0);
     pl->incremental = o->incremental;
     pl->jobs = o->jobs;
+    pl->ocr = o->ocr;
     pl->lock_fd = -1;
     pl->progress = wx_progress_wanted(o);
     int rc = wx_unattended_start(o, &pl->lock_fd);
@@ -254,6 +258,13 @@ static void take_source_of(wx_doc *doc, wx_input *in)
     in->url = in->fetched_at = NULL;
 }
 
+/* Where --ocr looks for a page's NAME_files/ folder: beside a saved page;
+ * a WARC record's path (FILE#OFFSET) has no such folder. */
+static const char *ocr_page_path(const wx_doc *doc)
+{
+    return doc->container == WX_CONTAINER_WARC ? NULL : doc->path;
+}
+
 /* Load and parse one input into slot.  With --incremental, a document the
  * sinks already have is not parsed. */
 static void parse_input(wx_pipeline *pl, pthread_mutex_t *sink_mu, parse_slot *slot)
@@ -270,6 +281,7 @@ static void parse_input(wx_pipeline *pl, pthread_mutex_t *sink_mu, parse_slot *s
     slot->skipped = already_stored(pl, doc, in->name, &slot->want);
     if (sink_mu) pthread_mutex_unlock(sink_mu);
     if (!slot->skipped) slot->rec = wx_parse(doc);
+    if (slot->rec && pl->ocr) wx_ocr_record(slot->rec, ocr_page_path(doc), pl->ocr);
     wx_doc_free(doc);
 }
 
@@ -446,6 +458,12 @@ static void log_summary(const wx_pipeline *pl)
                           "failed", (json_int_t)pl->failed, "seconds", secs);
     wx_log_fields(WX_LOG_INFO, "summary:", f);
     json_decref(f);
+    if (pl->ocr) {
+        f = json_pack("{s:I, s:I, s:I, s:I}", "read", (json_int_t)pl->ocr->read, "cached", (json_int_t)pl->ocr->cached,
+                      "skipped", (json_int_t)pl->ocr->skipped, "failed", (json_int_t)pl->ocr->failed);
+        wx_log_fields(WX_LOG_INFO, "ocr images:", f);
+        json_decref(f);
+    }
 }
 
 /* Commit what is open and put the output in place, even after a signal or
@@ -458,6 +476,7 @@ int wx_pipeline_close(wx_pipeline *pl)
     wx_sinks_free(&pl->sinks);
     if (got_signal) wx_log(WX_LOG_WARN, NULL, "interrupted by %s; the work done so far is saved", strsignal(got_signal));
     log_summary(pl);
+    if (pl->ocr) wx_ocr_thread_end();           /* the calling thread's engines (-j 1) */
     if (pl->lock_fd >= 0) close(pl->lock_fd);
     int rc = got_signal ? wx_signal_exit() : pl->exit_code;
     free(pl);

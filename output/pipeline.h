@@ -29,6 +29,7 @@ typedef struct wx_run_opts {
     int append, incremental, quiet, json_log, batch;
     int jobs;                   /* parsing threads (1: none) */
     unsigned shard_k, shard_n;  /* shard_n 0: no sharding */
+    struct wx_ocr_run *ocr;     /* parse --ocr: images read after parsing; NULL without */
 } wx_run_opts;
 
 /* One input as a source hands it out.  name: what problems are reported

@@ -7,6 +7,7 @@
  */
 #define WX_OUTPUT_INTERNAL
 #include "output.h"
+#include "../ingest/util.h"
 #include "../ingest/strmap.h"
 
 #include <errno.h>
@@ -153,7 +154,7 @@ static int known_load(wx_known *k, const char *path, const char *key_field, char
     FILE *f = fopen(path, "r");
     if (!f) {
         if (errno == ENOENT) return 0;
-        wx_set_err(err, wx_errf("%s: %s", path, strerror(errno)));
+        wx_set_err(err, wx_strf("%s: %s", path, strerror(errno)));
         return -1;
     }
     char *line = NULL;
@@ -162,7 +163,7 @@ static int known_load(wx_known *k, const char *path, const char *key_field, char
     free(line);
     int bad = ferror(f);
     fclose(f);
-    if (bad) { wx_set_err(err, wx_errf("%s: read error", path)); return -1; }
+    if (bad) { wx_set_err(err, wx_strf("%s: read error", path)); return -1; }
     return 0;
 }
 
@@ -190,7 +191,7 @@ static char *name_unnamed(int fd, const char *path)
     for (int tries = 0; tries < 64; tries++) {
         unsigned int r = 0;
         if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) r ^= (unsigned)getpid() * 2654435761u + (unsigned)tries;
-        char *name = wx_errf("%s.tmp.%08x", path, r);
+        char *name = wx_strf("%s.tmp.%08x", path, r);
         if (!name) { errno = ENOMEM; return NULL; }
         if (linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0) return name;
         int e = errno;
@@ -213,14 +214,14 @@ static int finish_tmp(FILE *f, const char *tmp, const char *path, char **err)
     if (fclose(f) != 0 && !bad) { bad = 1; e = errno; }
     const char *what = tmp ? tmp : path;
     if (bad) {
-        wx_set_err(err, wx_errf("%s: %s", what, strerror(e ? e : EIO)));
+        wx_set_err(err, wx_strf("%s: %s", what, strerror(e ? e : EIO)));
         if (tmp) unlink(tmp);
         free(named);
         return -1;
     }
     int rc = rename(tmp, path);
     if (rc != 0) {
-        wx_set_err(err, wx_errf("%s: %s", path, strerror(errno)));
+        wx_set_err(err, wx_strf("%s: %s", path, strerror(errno)));
         unlink(tmp);
     }
     free(named);
@@ -242,17 +243,17 @@ static FILE *create_tmp_beside(const char *path, char **tmp, char **err)
     int fd = dir ? open(dirname(dir), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666) : -1;
     free(dir);
     if (fd < 0) {
-        *tmp = wx_errf("%s.tmp.XXXXXX", path);
-        if (!*tmp) { wx_set_err(err, wx_errf("out of memory")); return NULL; }
+        *tmp = wx_strf("%s.tmp.XXXXXX", path);
+        if (!*tmp) { wx_set_err(err, wx_strf("out of memory")); return NULL; }
         fd = mkostemp(*tmp, O_CLOEXEC);
-        if (fd < 0) { wx_set_err(err, wx_errf("%s: %s", *tmp, strerror(errno))); return NULL; }
+        if (fd < 0) { wx_set_err(err, wx_strf("%s: %s", *tmp, strerror(errno))); return NULL; }
         mode_t um = umask(0);
         umask(um);
         if (fchmod(fd, 0666 & ~um) != 0) { close(fd); fd = -1; }
     }
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
-        wx_set_err(err, wx_errf("%s: %s", *tmp ? *tmp : path, strerror(errno)));
+        wx_set_err(err, wx_strf("%s: %s", *tmp ? *tmp : path, strerror(errno)));
         if (fd >= 0) close(fd);
         if (*tmp) unlink(*tmp);
     }
@@ -318,7 +319,7 @@ static int cut_torn_line(FILE *f, const char *path, char **err)
     if (fseeko(f, 0, SEEK_END) != 0) goto fail;
     return 0;
 fail:
-    wx_set_err(err, wx_errf("%s: %s", path, strerror(errno ? errno : EIO)));
+    wx_set_err(err, wx_strf("%s: %s", path, strerror(errno ? errno : EIO)));
     return -1;
 }
 
@@ -354,21 +355,21 @@ int wx_sink_open(wx_jsonl_sink *s, const char *path, int append, int incremental
     s->path = exists && !special ? realpath(path, NULL) : strdup(path);
     if (!s->path) goto oom;
     if (special && incremental) {
-        wx_set_err(err, wx_errf("%s: --incremental keeps its state next to -o FILE, which must be a regular file", path));
+        wx_set_err(err, wx_strf("%s: --incremental keeps its state next to -o FILE, which must be a regular file", path));
         return -1;
     }
     if (incremental) {
         s->known = calloc(1, sizeof *s->known);
-        s->state = wx_errf("%s.state", path);
+        s->state = wx_strf("%s.state", path);
         if (!s->known || !s->state) goto oom;
         if (known_load(s->known, s->state, key_field, err) != 0) return -1;
     }
     if (special) {
         s->f = fopen(path, append ? "a" : "w");
-        if (!s->f) { wx_set_err(err, wx_errf("%s: %s", path, strerror(errno))); return -1; }
+        if (!s->f) { wx_set_err(err, wx_strf("%s: %s", path, strerror(errno))); return -1; }
     } else if (append) {
         s->f = fopen(path, "a+");
-        if (!s->f) { wx_set_err(err, wx_errf("%s: %s", path, strerror(errno))); return -1; }
+        if (!s->f) { wx_set_err(err, wx_strf("%s: %s", path, strerror(errno))); return -1; }
         if (cut_torn_line(s->f, path, err) != 0) return -1;
         s->complete = (long long)ftello(s->f);
         /* The records already in the file count as written, even those a
@@ -381,7 +382,7 @@ int wx_sink_open(wx_jsonl_sink *s, const char *path, int append, int incremental
     }
     return 0;
 oom:
-    wx_set_err(err, wx_errf("out of memory"));
+    wx_set_err(err, wx_strf("out of memory"));
     return -1;
 }
 
@@ -390,7 +391,7 @@ int wx_sink_write(wx_jsonl_sink *s, const json_t *record, const char *key, char 
     const char *name = s->tmp ? s->tmp : s->path ? s->path : "stdout";
     if (wx_jsonl_write(s->f, record) != 0 || (s->append && fflush(s->f) != 0)) {
         if (s->append && s->path) cut_failed_write(s);
-        wx_set_err(err, wx_errf("%s: %s", name, strerror(errno ? errno : EIO)));
+        wx_set_err(err, wx_strf("%s: %s", name, strerror(errno ? errno : EIO)));
         return -1;
     }
     if (s->append && s->path) s->complete = (long long)ftello(s->f);
@@ -398,7 +399,7 @@ int wx_sink_write(wx_jsonl_sink *s, const json_t *record, const char *key, char 
         json_t *src = json_object_get(record, "source");
         if (!key) key = json_string_value(json_object_get(src, s->key_field));
         if (known_add(s->known, key, json_string_value(json_object_get(src, "sha256"))) != 0) {
-            wx_set_err(err, wx_errf("out of memory"));
+            wx_set_err(err, wx_strf("out of memory"));
             return -1;
         }
     }
@@ -419,7 +420,7 @@ static int write_state(wx_jsonl_sink *s, char **err)
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
-    if (!m) { wx_set_err(err, wx_errf("out of memory")); return -1; }
+    if (!m) { wx_set_err(err, wx_strf("out of memory")); return -1; }
     table *t = &s->known->by_key;
     for (size_t i = 0; i < t->nb; i++)
         for (entry *e = t->b[i]; e; e = e->next) {
@@ -439,7 +440,7 @@ int wx_sink_finish(wx_jsonl_sink *s, char **err)
     int rc = 0;
     if (!s->path) {
         if (fflush(s->f) != 0 || ferror(s->f)) {
-            wx_set_err(err, wx_errf("stdout: %s", strerror(errno ? errno : EIO)));
+            wx_set_err(err, wx_strf("stdout: %s", strerror(errno ? errno : EIO)));
             rc = -1;
         }
     } else if (s->replace) {
@@ -449,7 +450,7 @@ int wx_sink_finish(wx_jsonl_sink *s, char **err)
         int bad = fflush(s->f) != 0 || ferror(s->f) || (fsync(fileno(s->f)) != 0 && errno != EINVAL);
         int e = errno;
         if (fclose(s->f) != 0 && !bad) { bad = 1; e = errno; }
-        if (bad) { wx_set_err(err, wx_errf("%s: %s", s->path, strerror(e ? e : EIO))); rc = -1; }
+        if (bad) { wx_set_err(err, wx_strf("%s: %s", s->path, strerror(e ? e : EIO))); rc = -1; }
     }
     s->f = NULL;
     if (rc == 0 && s->state) rc = write_state(s, err);
@@ -481,10 +482,10 @@ int wx_lock_take(const char *path, long *holder, char **err)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0 && errno == ELOOP) {
-        wx_set_err(err, wx_errf("%s: is a symbolic link (the lock file is not opened through one)", path));
+        wx_set_err(err, wx_strf("%s: is a symbolic link (the lock file is not opened through one)", path));
         return -1;
     }
-    if (fd < 0) { wx_set_err(err, wx_errf("%s: %s", path, strerror(errno))); return -1; }
+    if (fd < 0) { wx_set_err(err, wx_strf("%s: %s", path, strerror(errno))); return -1; }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
         if (e == EWOULDBLOCK) {
@@ -495,13 +496,13 @@ int wx_lock_take(const char *path, long *holder, char **err)
             return -2;
         }
         close(fd);
-        wx_set_err(err, wx_errf("%s: %s", path, strerror(e)));
+        wx_set_err(err, wx_strf("%s: %s", path, strerror(e)));
         return -1;
     }
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
     if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
-        wx_set_err(err, wx_errf("%s: %s", path, strerror(errno)));
+        wx_set_err(err, wx_strf("%s: %s", path, strerror(errno)));
         close(fd);
         return -1;
     }

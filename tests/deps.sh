@@ -3,7 +3,7 @@
 # the test tools already find everything.  As non-root, print the command.
 set -u
 missing=0
-for p in libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq libbrotlidec libzip cmocka; do
+for p in libxml-2.0 libpcre2-8 jansson libutf8proc zlib libcrypto libcurl sqlite3 libpq libbrotlidec libzip cmocka tesseract lept; do
     pkg-config --exists "$p" 2>/dev/null || { echo "deps: pkg-config cannot find $p"; missing=1; }
 done
 /usr/bin/python3 -c 'import jsonschema' 2>/dev/null || { echo "deps: python3-jsonschema missing"; missing=1; }
@@ -13,6 +13,12 @@ ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { echo "deps: PostgreSQL 
 command -v strace >/dev/null 2>&1 || { echo "deps: strace missing (tests/test_robust.py)"; missing=1; }
 # mimalloc ships no pkg-config file: look for its header (libmimalloc-dev).
 [ -f /usr/include/mimalloc.h ] || { echo "deps: mimalloc missing (libmimalloc-dev)"; missing=1; }
+# parse --ocr: tesseract's language data; the OCR fixtures: ImageMagick and a CJK font
+for l in chi_sim eng; do
+    ls /usr/share/tesseract-ocr/*/tessdata/$l.traineddata >/dev/null 2>&1 || { echo "deps: tesseract-ocr-$(echo $l | tr _ -) missing"; missing=1; }
+done
+command -v convert >/dev/null 2>&1 || { echo "deps: imagemagick missing (tests/ocr/make_fixtures.py, tests/ocr_test.py)"; missing=1; }
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || { echo "deps: fonts-noto-cjk missing (tests/ocr/make_fixtures.py)"; missing=1; }
 # make fuzz: clang with the libFuzzer runtime (libclang-rt-dev)
 fuzz_probe=$(mktemp -d)
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$fuzz_probe/p.c"

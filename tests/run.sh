@@ -56,6 +56,8 @@ for b in "$@"; do
     run_script db tests/db_test.py "$b/wxingest"
     # make install / uninstall into a scratch DESTDIR; the man page against --help
     run_script install tests/install_test.py "$b/wxingest"
+    # OCR: accuracy on the rendered fixtures, parse --ocr and its cache
+    run_script ocr tests/ocr_test.py "$b/wxingest"
     # markdown archives at scale: needs ../shared, says "not run" without it
     run_script picker tests/picker_test.py "$b/wxingest"
     # 30 real articles with every date labelled by hand (tests/dates/)

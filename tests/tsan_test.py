@@ -89,10 +89,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         if os.path.exists(tarball):
             with tarfile.open(tarball) as tf:
-                try:
-                    tf.extractall(tmp, filter="data")
-                except TypeError:       # Python before 3.11.4 (Debian's /usr/bin/python3 3.11.2)
-                    tf.extractall(tmp)
+                # the "data" filter (refuses links and paths out of tmp) where
+                # this Python has it; Debian 12's 3.11.2 predates it
+                kw = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+                tf.extractall(tmp, **kw)
             shared.append(tmp)
         if shared:
             check_set(binary, "../shared", shared, False)
