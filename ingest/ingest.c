@@ -11,6 +11,7 @@
  * the driver decides how to tell the user.
  */
 #include "ingest.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -331,14 +332,6 @@ static int mhtml_sniff(const unsigned char *p, size_t len, int partial)
 
 /* ---------- MHTML ---------- */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
 /* Quoted-printable (RFC 2045 6.7) into out, which needs len bytes at most.
  * "=XX" is a byte, "=" at the end of a line is a soft break that joins the
  * lines, whitespace at the end of a line was added in transport and goes.
@@ -350,8 +343,8 @@ static size_t qp_decode(const unsigned char *in, size_t len, unsigned char *out)
     while (i < len) {
         unsigned char c = in[i];
         if (c == '=') {
-            if (i + 2 < len && hexval(in[i + 1]) >= 0 && hexval(in[i + 2]) >= 0) {
-                out[o++] = (unsigned char)(hexval(in[i + 1]) << 4 | hexval(in[i + 2]));
+            if (i + 2 < len && wx_hexval(in[i + 1]) >= 0 && wx_hexval(in[i + 2]) >= 0) {
+                out[o++] = (unsigned char)(wx_hexval(in[i + 1]) << 4 | wx_hexval(in[i + 2]));
                 i += 3;
                 continue;
             }

@@ -14,6 +14,7 @@
  * and 16 bytes per indexed HTML record, for revisits.
  */
 #include "warc.h"
+#include "util.h"
 #include "strmap.h"
 
 #include <errno.h>
@@ -678,13 +679,6 @@ static int check_record_end(wx_warc *w, stream *s)
 
 /* ---------- payloads ---------- */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    c |= 32;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Undo Transfer-Encoding: chunked in place.  Lenient as browsers are: a
  * body that does not start with a chunk size is taken as it is, and one
  * whose chunks go wrong keeps what decoded plus the rest as it is. */
@@ -694,7 +688,7 @@ static size_t dechunk(unsigned char *p, size_t len)
     while (in < len) {
         size_t i = in, size = 0, digits = 0;
         int in_ext = 0;
-        for (int v; i < len && digits < 16 && (v = hexval(p[i])) >= 0; i++, digits++) size = size * 16 + (size_t)v;
+        for (int v; i < len && digits < 16 && (v = wx_hexval(p[i])) >= 0; i++, digits++) size = size * 16 + (size_t)v;
         while (i < len && p[i] != '\n') {              /* chunk extensions and padding */
             if (p[i] == ';') in_ext = 1;
             else if (!in_ext && p[i] != '\r' && p[i] != ' ' && p[i] != '\t') break;

@@ -20,7 +20,6 @@
  * A batch's records are kept until it commits, so a batch that PostgreSQL
  * aborts to break a deadlock between workers can be run again.
  */
-#define WX_OUTPUT_INTERNAL
 #include "output.h"
 #include "../ingest/util.h"
 

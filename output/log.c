@@ -5,7 +5,6 @@
  * ingest without parsing prose.  --quiet keeps errors only, so cron mails
  * only when something went wrong.
  */
-#define WX_OUTPUT_INTERNAL
 #include "output.h"
 #include "../ingest/util.h"
 
@@ -115,10 +114,4 @@ void wx_log(int level, const char *subject, const char *fmt, ...)
 void wx_log_fields(int level, const char *msg, json_t *fields)
 {
     emit(level, NULL, msg, fields);
-}
-
-/* Hand msg to the caller's *err (replacing an older one), or drop it. */
-void wx_set_err(char **err, char *msg)
-{
-    if (err) { free(*err); *err = msg; } else free(msg);
 }

@@ -9,6 +9,7 @@
  * (and rewritten).
  */
 #include "ocr_images.h"
+#include "../ingest/util.h"
 #include "../ingest/doc.h"
 #include "../parse/ocr.h"
 #include "../parse/record.h"
@@ -24,15 +25,6 @@
 
 #define MAX_LOCAL 4096
 
-/* One hex digit's value, or -1. */
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* Browsers write the folder and file names percent-encoded in src. */
 static char *percent_decode(const char *s)
 {
@@ -41,7 +33,7 @@ static char *percent_decode(const char *s)
     char *out = malloc(n + 1), *o = out;
     for (size_t i = 0; out && i < n; i++) {
         int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (hi = wx_hexval(s[i + 1])) >= 0 && (lo = wx_hexval(s[i + 2])) >= 0) {
             if (hi == 0 && lo == 0) { free(out); return NULL; }
             *o++ = (char)(hi * 16 + lo);
             i += 2;

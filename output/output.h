@@ -115,7 +115,3 @@ void wx_log_progress_shown(int shown);
 
 #endif
 
-#ifdef WX_OUTPUT_INTERNAL
-/* Shared by the files of output/, not a public API (log.c). */
-void wx_set_err(char **err, char *msg);
-#endif

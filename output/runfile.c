@@ -5,7 +5,6 @@
  * file or the new one, never a torn one, and nothing that a rerun would
  * duplicate.
  */
-#define WX_OUTPUT_INTERNAL
 #include "output.h"
 #include "../ingest/util.h"
 #include "../ingest/strmap.h"

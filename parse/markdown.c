@@ -34,7 +34,7 @@
 
 /* ================= front matter ================= */
 
-typedef struct { const char *s; size_t n; } span;
+typedef wx_span span;
 
 /* The line starting at p (without its \n or \r\n) and where the next one starts. */
 static span line_at(const char *p, size_t avail, size_t *next)

@@ -129,7 +129,7 @@ static int title_like(const char *s)
     return about && about + 6 < s + k && chars_n(about + 6, (size_t)(s + k - about - 6)) <= 150;
 }
 
-typedef struct { const char *s; size_t n; } line;
+typedef wx_span line;
 
 /* Split text into lines (the text is already one paragraph per line). */
 static line *split_lines(const char *text, size_t *count)

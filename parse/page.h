@@ -7,8 +7,8 @@
 #define WX_PARSE_PAGE_H
 
 #include <stddef.h>
+#include "../ingest/util.h"   /* wx_span */
 
-typedef struct wx_span { const char *s; size_t n; } wx_span;
 typedef struct wx_page {
     const char *src; size_t src_len;   /* the page as UTF-8 (points into the doc or `converted`) */
     char *html; size_t html_len;       /* markup with script/style bodies lifted out */

@@ -3,6 +3,7 @@
  * WeChat's own decoders handle, UTF-8 repair and whitespace normalisation.
  */
 #include "text.h"
+#include "../ingest/util.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -10,67 +11,13 @@
 #include <string.h>
 #include <utf8proc.h>
 
-/* A growable byte buffer; every function here builds its result in one. */
-void wx_buf_init(wx_buf *b) { b->data = NULL; b->len = b->cap = 0; }
-
-static int buf_reserve(wx_buf *b, size_t extra)
-{
-    if (b->len + extra + 1 <= b->cap) return 0;
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->len + extra + 1) cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p) return -1;
-    b->data = p;
-    b->cap = cap;
-    return 0;
-}
-
-void wx_buf_put(wx_buf *b, const char *s, size_t n)
-{
-    if (n == 0 || buf_reserve(b, n) != 0) return;
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void wx_buf_puts(wx_buf *b, const char *s) { wx_buf_put(b, s, strlen(s)); }
-
-void wx_buf_putc(wx_buf *b, char c) { wx_buf_put(b, &c, 1); }
-
-/* Encode a code point as UTF-8; invalid ones (surrogates, > U+10FFFF) become
- * U+FFFD so the output stays valid UTF-8. */
-void wx_buf_put_cp(wx_buf *b, uint32_t cp)
-{
-    char out[4];
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0) cp = 0xFFFD;
-    int n = (int)utf8proc_encode_char((utf8proc_int32_t)cp, (utf8proc_uint8_t *)out);
-    wx_buf_put(b, out, (size_t)n);
-}
-
-/* Hand the buffer's string to the caller (never NULL: "" for empty). */
-char *wx_buf_take(wx_buf *b)
-{
-    if (!b->data) return strdup("");
-    char *s = b->data;
-    wx_buf_init(b);
-    return s;
-}
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* Read exactly n hex digits; -1 when they are not all there. */
 static long read_hex(const char *s, size_t avail, size_t n)
 {
     if (avail < n) return -1;
     long v = 0;
     for (size_t i = 0; i < n; i++) {
-        int h = hexval((unsigned char)s[i]);
+        int h = wx_hexval((unsigned char)s[i]);
         if (h < 0) return -1;
         v = v * 16 + h;
     }
@@ -83,8 +30,8 @@ static size_t js_unicode_escape(const char *s, size_t avail, wx_buf *out)
     if (avail >= 1 && s[0] == '{') {               /* \u{1F600} */
         size_t i = 1;
         uint32_t v = 0;
-        while (i < avail && i < 8 && hexval((unsigned char)s[i]) >= 0)
-            v = v * 16 + (uint32_t)hexval((unsigned char)s[i++]);
+        while (i < avail && i < 8 && wx_hexval((unsigned char)s[i]) >= 0)
+            v = v * 16 + (uint32_t)wx_hexval((unsigned char)s[i++]);
         if (i < avail && s[i] == '}') { wx_buf_put_cp(out, v); return i + 1; }
         wx_buf_putc(out, 'u');
         return 0;
@@ -164,8 +111,8 @@ static size_t html_entity(const char *s, size_t avail, wx_buf *out)
         if (hex) i++;
         size_t start = i;
         while (i < avail && i - start < 8 &&
-               (hex ? hexval((unsigned char)s[i]) >= 0 : isdigit((unsigned char)s[i])))
-            v = v * (hex ? 16 : 10) + (uint32_t)hexval((unsigned char)s[i++]);
+               (hex ? wx_hexval((unsigned char)s[i]) >= 0 : isdigit((unsigned char)s[i])))
+            v = v * (hex ? 16 : 10) + (uint32_t)wx_hexval((unsigned char)s[i++]);
         if (i == start) return 0;
         wx_buf_put_cp(out, v);
         return (i < avail && s[i] == ';') ? i + 1 : i;

@@ -1,23 +1,14 @@
 /*
- * text: the string helpers of the parser (text.c): a growable buffer,
- * JS string literals and the HTML entities WeChat's own decoders handle,
- * UTF-8 repair and whitespace normalisation.
+ * text: the string helpers of the parser (text.c): JS string literals
+ * and the HTML entities WeChat's own decoders handle, UTF-8 repair and
+ * whitespace normalisation.
  */
 #ifndef WX_PARSE_TEXT_H
 #define WX_PARSE_TEXT_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* A growable byte buffer; wx_buf_take hands its string over. */
-typedef struct wx_buf { char *data; size_t len, cap; } wx_buf;
-void wx_buf_init(wx_buf *b);
-void wx_buf_put(wx_buf *b, const char *s, size_t n);
-void wx_buf_puts(wx_buf *b, const char *s);
-void wx_buf_putc(wx_buf *b, char c);
-void wx_buf_put_cp(wx_buf *b, uint32_t cp);
-char *wx_buf_take(wx_buf *b);
-
+#include "../ingest/util.h"   /* wx_buf */
 
 /* Decode the body of a JS string literal (without its quotes): \xHH, \uHHHH,
  * \u{H..}, \n \r \t \b \f \v \0, \\ \' \", line continuations; an unknown
