@@ -19,6 +19,8 @@ for l in chi_sim eng; do
 done
 command -v convert >/dev/null 2>&1 || { echo "deps: imagemagick missing (tests/ocr/make_fixtures.py, tests/ocr_test.py)"; missing=1; }
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || { echo "deps: fonts-noto-cjk missing (tests/ocr/make_fixtures.py)"; missing=1; }
+# tests/warc_test.py writes WARCs with an independent client
+command -v wget >/dev/null 2>&1 || { echo "deps: wget missing (tests/warc_test.py)"; missing=1; }
 # make fuzz: clang with the libFuzzer runtime (libclang-rt-dev)
 fuzz_probe=$(mktemp -d)
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$fuzz_probe/p.c"
