@@ -163,7 +163,8 @@ static int parse_fetch_args(int argc, char **argv, wx_fetch_cmd *c, const char *
 {
     static const struct option opts[] = {
         FETCH_OPTIONS, {"input", required_argument, NULL, 'i'}, {"jobs", required_argument, NULL, 'j'},
-        {"refresh", no_argument, NULL, O_FETCH}, {"via", required_argument, NULL, O_FETCH}, RUN_OPTIONS,
+        {"refresh", no_argument, NULL, O_FETCH}, {"via", required_argument, NULL, O_FETCH},
+        {"warc", required_argument, NULL, O_FETCH}, {"warc-max-size", required_argument, NULL, O_FETCH}, RUN_OPTIONS,
         {NULL, 0, NULL, 0}};
     const char *cmd = c->is_run ? "run" : "fetch";
     int ch, idx, r;

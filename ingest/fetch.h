@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include "doc.h"
 #include <signal.h>
+#include "warcwrite.h"
 
 typedef struct wx_store wx_store;
 
@@ -131,6 +132,11 @@ typedef struct wx_fetch_opts {
                                  * storing it: any media type, empty bodies too; the store may
                                  * be NULL and nothing is skipped */
     wx_fetch_hosts *hosts;      /* NULL: politeness state for this call only */
+    const char *warc_path;      /* --warc FILE.warc.gz: the caller opens warc from it */
+    size_t warc_max_size;       /* --warc-max-size (1 GiB) */
+    wx_warc_writer *warc;       /* NULL, or every complete HTTP exchange (each redirect hop,
+                                 * error statuses too; not the verification page) is written
+                                 * there as WARC records; not used with to_memory */
 } wx_fetch_opts;
 
 /* Fill o with the defaults above. */
@@ -138,7 +144,7 @@ void wx_fetch_opts_init(wx_fetch_opts *o);
 
 /* Set one fetcher option from its command-line spelling: name is the long
  * option without dashes (jobs, rate, timeout, retries, backoff, max-bytes,
- * refresh, user-agent, via, base-url); value is kept, not copied.  Returns
+ * refresh, user-agent, via, base-url, warc, warc-max-size); value is kept, not copied.  Returns
  * NULL, or a message for the user ("bad --rate", "not a fetcher option"). */
 const char *wx_fetch_opt_set(wx_fetch_opts *o, const char *name, const char *value);
 

@@ -13,6 +13,10 @@
 #include "output.h"
 #include "source.h"
 
+#ifndef WX_VERSION
+#define WX_VERSION "dev"
+#endif
+
 /* The fetcher's callbacks print what they are told about as it happens:
  * result lines in input order (a line waits for the URLs listed before it),
  * problems on stderr. */
@@ -83,6 +87,17 @@ static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
     wx_fetch_result *results = calloc(c->urls.count, sizeof *results);
     fetch_out fo = {&c->urls, results, calloc(c->urls.count, 1), 0, !c->is_run, 0};
     char *err = NULL;
+    if (c->fetch.warc_path) {   /* --warc: opened before any request, so a bad name has fetched nothing */
+        c->fetch.warc = wx_warc_writer_open(c->fetch.warc_path, c->fetch.warc_max_size, "wxingest/" WX_VERSION, &err);
+        if (!c->fetch.warc) {
+            wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : c->fetch.warc_path);
+            free(err);
+            free(results);
+            free(fo.finished);
+            *ran = 0;
+            return WX_EXIT_IOERR;
+        }
+    }
     c->fetch.progress = tty;
     wx_log_progress_shown(tty);
     c->fetch.stop = wx_signal_flag();
@@ -108,6 +123,13 @@ static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
     }
     free(results);
     free(fo.finished);
+    char *werr = NULL;
+    if (c->fetch.warc && wx_warc_writer_close(c->fetch.warc, &werr) != 0) {
+        wx_log(WX_LOG_ERROR, NULL, "%s", werr ? werr : "warc: close failed");
+        free(werr);
+        rc = WX_EXIT_IOERR;
+    }
+    c->fetch.warc = NULL;
     return rc;
 }
 

@@ -21,6 +21,8 @@ command -v convert >/dev/null 2>&1 || { echo "deps: imagemagick missing (tests/o
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || { echo "deps: fonts-noto-cjk missing (tests/ocr/make_fixtures.py)"; missing=1; }
 # tests/warc_test.py writes WARCs with an independent client
 command -v wget >/dev/null 2>&1 || { echo "deps: wget missing (tests/warc_test.py)"; missing=1; }
+# tests/warc_test.py reads wxingest's WARCs with npm packages (make deps installs them into build/node)
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { echo "deps: nodejs and npm missing (tests/warc_test.py)"; missing=1; }
 # make fuzz: clang with the libFuzzer runtime (libclang-rt-dev)
 fuzz_probe=$(mktemp -d)
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$fuzz_probe/p.c"
