@@ -762,6 +762,9 @@ def test_write():
         r = wx("fetch", "--store", store2, "--rate", "1000", "--refresh", "--warc", rot, "--warc-max-size", "1", urls[0])
         check(os.path.exists(os.path.join(TMP, "rot-00005.warc.gz")) and all(open(p, "rb").read() == d for p, d in before.items()),
               "--warc again: a new file after the last, earlier files unchanged")
+        r5 = read_own_warc(os.path.join(TMP, "rot-00005.warc.gz"))
+        check([(x["status"], x["body"]) for x in r5 if x["type"] == "response"] == [(304, b"")],
+              "--refresh --warc: the 304 Not Modified is archived too, with no body")
         # a moderate limit: no file past it unless it holds one transfer
         mid = os.path.join(TMP, "mid.warc.gz")
         r = wx("fetch", "--store", os.path.join(TMP, "wstore3"), "--rate", "1000", "--jobs", "1", "--warc", mid, "--warc-max-size", "400K", *urls)
