@@ -21,7 +21,7 @@ DEB_PKGS := build-essential pkg-config libxml2-dev libpcre2-dev libjansson-dev \
             libpq-dev libcmocka-dev python3 python3-jsonschema postgresql \
             clang libclang-rt-dev strace libmimalloc-dev libbrotli-dev libzip-dev \
             libtesseract-dev libleptonica-dev tesseract-ocr-chi-sim tesseract-ocr-eng \
-            fonts-noto-cjk imagemagick wget nodejs npm
+            fonts-noto-cjk imagemagick wget
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
