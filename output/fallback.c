@@ -134,13 +134,13 @@ static int list_captures(const wx_fetch_opts *o, const char *base, const char *u
     char *err = NULL, *resume = NULL;
     int rc = -1;
     if (!q) { *why = strdup("out of memory"); return -1; }
-    if (wx_fetch_get(o, q, &res, &err) != 0) *why = err ? err : strdup("cannot fetch");
+    if (wx_fetch_get(o, q, &res, &err) != 0) *why = wx_strf("CDX query: %s", err ? err : "cannot fetch");
     else if (res.status != WX_FETCH_STORED) *why = wx_strf("CDX query failed: %s", res.error ? res.error : "?");
     else if (wx_cdx_parse((const char *)res.body, res.body_len, on_capture, cs, &resume, &err) < 0)
         *why = wx_strf("CDX answer: %s", err ? err : "unreadable");
     else rc = 0;
     free(resume);
-    if (rc == 0) free(err);
+    free(err);
     wx_fetch_result_free(&res);
     free(q);
     return rc;

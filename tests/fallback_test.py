@@ -65,6 +65,8 @@ def cdx(q):
     if q.get("output") != "json" or q.get("sort") != "closest" or "closest" not in q:
         return 400, "text/plain", b"bad query\n"
     mid = mid_of(q["url"])
+    if mid == "109":
+        return 503, "text/plain", b"busy\n"
     close = int(q["closest"].ljust(14, "0"))
     rows = [(ts, st) for ts, st, _ in CAPTURES.get(mid, [])
             if q.get("filter") != "statuscode:200" or st == "200"]
@@ -178,6 +180,12 @@ def test_fallback(base, tmp):
     live = run(base, os.path.join(tmp, "live"), [art(110)])[1]
     check(live and live[0]["source"]["format"] == "html" and live[0]["source"]["captured_at"] is None,
           f"a live copy: format html, captured_at null ({live and live[0]['source']})")
+    # the CDX server failing: the live failure stands (exit 65), with a warning
+    LIVE["109"] = "404"
+    code, lines, err = fetch(base, store, [art(109)], "--fallback", "wayback")
+    check(code == 65 and lines[0]["status"] == "failed" and lines[0]["via"] is None
+          and "CDX query failed" in err and "HTTP 503" in err,
+          f"CDX server down: the 404 stands, exit 65, a warning naming the CDX failure ({code}, {lines}): {err}")
     # without --fallback the same situation fails as before
     code, lines, _ = fetch(base, os.path.join(tmp, "nofb"), [urls[1]])
     check(code == 65 and lines[0]["status"] == "failed" and "via" not in lines[0],
