@@ -141,7 +141,7 @@ static int cmd_schema(int argc, char **argv)
 
 /* ---------- fetch, run and discover ---------- */
 
-enum { O_STORE = 256, O_FETCH = 257 };   /* O_FETCH: a fetcher option, named by its long name */
+enum { O_STORE = 256, O_FETCH = 257, O_FALLBACK = 258 };   /* O_FETCH: a fetcher option, named by its long name */
 
 #define FETCH_OPTIONS                                                                                    \
     {"rate", required_argument, NULL, O_FETCH}, {"timeout", required_argument, NULL, O_FETCH},          \
@@ -165,6 +165,7 @@ static int parse_fetch_args(int argc, char **argv, wx_fetch_cmd *c, const char *
         FETCH_OPTIONS, {"input", required_argument, NULL, 'i'}, {"jobs", required_argument, NULL, 'j'},
         {"refresh", no_argument, NULL, O_FETCH}, {"via", required_argument, NULL, O_FETCH},
         {"warc", required_argument, NULL, O_FETCH}, {"warc-max-size", required_argument, NULL, O_FETCH}, RUN_OPTIONS,
+        {"changes", no_argument, NULL, O_RUN}, {"fallback", required_argument, NULL, O_FALLBACK},
         {NULL, 0, NULL, 0}};
     const char *cmd = c->is_run ? "run" : "fetch";
     int ch, idx, r;
@@ -173,17 +174,23 @@ static int parse_fetch_args(int argc, char **argv, wx_fetch_cmd *c, const char *
     while ((ch = getopt_long(argc, argv, c->is_run ? "i:j:A:o:h" : "i:j:A:h", opts, &idx)) != -1) {
         if (ch == O_RUN || ch == 'o') {
             const char *name = ch == 'o' ? "output" : opts[idx].name;
-            if (!c->is_run && strcmp(name, "lock") && strcmp(name, "quiet") && strcmp(name, "log-format"))
+            if (!c->is_run && strcmp(name, "lock") && strcmp(name, "quiet") && strcmp(name, "log-format") &&
+                strcmp(name, "shard"))
                 return usage_error(cmd, "output options are for run; fetch writes its lines to stdout", NULL);
             if ((r = run_option(&c->run, name, cmd)) != 0) return r;
         } else if (ch == O_FETCH || ch == 'A' || ch == 'j') {
             const char *name = ch == 'A' ? "user-agent" : ch == 'j' ? "jobs" : opts[idx].name;
             if ((r = fetch_option(&c->fetch, name, cmd)) != 1) return r;
         } else if (ch == O_STORE) c->store_dir = optarg;
-        else if (ch == 'i') lists[nlists++] = optarg;
+        else if (ch == O_FALLBACK) {
+            if (strcmp(optarg, "wayback") != 0) return usage_error(cmd, "--fallback wants wayback", optarg);
+            c->fallback = 1;
+        } else if (ch == 'i') lists[nlists++] = optarg;
         else if (ch == 'h') { fputs(wx_usage_text, stdout); return -1; }
         else { fputs("Try 'wxingest --help'.\n", stderr); return WX_EXIT_USAGE; }
     }
+    if (c->fallback && c->fetch.wayback)
+        return usage_error(cmd, "--fallback wayback is for live fetches, not with --via wayback", NULL);
     if ((r = wx_fetch_read_lists(c, lists, nlists)) != 0) return r;
     for (int i = optind; i < argc; i++) {
         int rc = wx_urllist_add(&c->urls, argv[i]);

@@ -28,6 +28,7 @@ typedef struct wx_fetch_rec {
     char *etag;
     char *last_modified;
     char *via;              /* "live" or "wayback" */
+    char *captured_at;      /* via wayback: the capture's time (UTC, 2019-01-02T03:04:05Z), may be NULL */
     size_t bytes;
     char sha256[65];        /* names the object */
 } wx_fetch_rec;

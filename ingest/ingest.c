@@ -579,6 +579,7 @@ void wx_doc_free(wx_doc *doc)
     free(doc->bytes);
     free(doc->url);
     free(doc->fetched_at);
+    free(doc->captured_at);
     free(doc->error);
     free(doc);
 }

@@ -123,6 +123,7 @@ void wx_fetch_rec_free(wx_fetch_rec *rec)
     free(rec->etag);
     free(rec->last_modified);
     free(rec->via);
+    free(rec->captured_at);
     memset(rec, 0, sizeof *rec);
 }
 
@@ -140,13 +141,14 @@ static int rec_copy(wx_fetch_rec *dst, const wx_fetch_rec *src)
     dst->etag = dup_or_null(src->etag);
     dst->last_modified = dup_or_null(src->last_modified);
     dst->via = dup_or_null(src->via);
+    dst->captured_at = dup_or_null(src->captured_at);
     dst->http_status = src->http_status;
     dst->bytes = src->bytes;
     memcpy(dst->sha256, src->sha256, sizeof dst->sha256);
     if ((src->url && !dst->url) || (src->fetched_at && !dst->fetched_at) ||
         (src->final_url && !dst->final_url) || (src->content_type && !dst->content_type) ||
         (src->etag && !dst->etag) || (src->last_modified && !dst->last_modified) ||
-        (src->via && !dst->via)) {
+        (src->via && !dst->via) || (src->captured_at && !dst->captured_at)) {
         wx_fetch_rec_free(dst);
         return -1;
     }
@@ -224,6 +226,7 @@ static int rec_from_json(json_t *o, wx_fetch_rec *rec)
     rec->etag = (char *)jstr(o, "etag");
     rec->last_modified = (char *)jstr(o, "last_modified");
     rec->via = (char *)jstr(o, "via");
+    rec->captured_at = (char *)jstr(o, "captured_at");
     rec->http_status = (long)json_integer_value(json_object_get(o, "http_status"));
     json_int_t bytes = json_integer_value(json_object_get(o, "bytes"));
     rec->bytes = bytes > 0 ? (size_t)bytes : 0;
@@ -234,15 +237,17 @@ static int rec_from_json(json_t *o, wx_fetch_rec *rec)
 /* Absent fields are written as null, so every line has every key. */
 static json_t *nstr(const char *s) { return s ? json_string(s) : json_null(); }
 
-/* One index line; jansson does the escaping. */
+/* One index line; jansson does the escaping.  captured_at only on the
+ * lines of Wayback copies that know it (--fallback wayback). */
 static json_t *rec_to_json(const wx_fetch_rec *r)
 {
-    return json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:I, s:s}",
+    return json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:I, s:s, s:o*}",
                      "url", nstr(r->url), "fetched_at", nstr(r->fetched_at),
                      "final_url", nstr(r->final_url), "http_status", (json_int_t)r->http_status,
                      "content_type", nstr(r->content_type), "etag", nstr(r->etag),
                      "last_modified", nstr(r->last_modified), "via", nstr(r->via),
-                     "bytes", (json_int_t)r->bytes, "sha256", r->sha256);
+                     "bytes", (json_int_t)r->bytes, "sha256", r->sha256,
+                     "captured_at", r->captured_at ? json_string(r->captured_at) : NULL);
 }
 
 /* Read the whole index into the map.  Bad lines are skipped, not fatal:

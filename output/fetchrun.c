@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../ingest/util.h"
+#include "fallback.h"
 #include "fetchrun.h"
 #include "output.h"
 #include "source.h"
@@ -27,6 +29,7 @@ typedef struct fetch_out {
     size_t next;                /* first URL whose line is not printed yet */
     int print_lines;            /* fetch: JSON lines on stdout; run: stdout has the records */
     int write_failed;
+    unsigned char *via_wayback; /* --fallback: lines wait for it and say "via"; else NULL */
 } fetch_out;
 
 /* Empty and absent both mean "no value" in a result line. */
@@ -41,6 +44,8 @@ static void print_result(fetch_out *fo, size_t i)
                              "http_status", r->http_status ? json_integer(r->http_status) : json_null(),
                              "sha256", json_str_or_null(r->sha256), "path", json_str_or_null(r->path),
                              "attempts", r->attempts, "error", json_str_or_null(r->error));
+    if (line && fo->via_wayback)
+        json_object_set_new(line, "via", r->sha256[0] ? json_string(fo->via_wayback[i] ? "wayback" : "live") : json_null());
     if (!line || wx_jsonl_write(stdout, line) != 0 || fflush(stdout) != 0) fo->write_failed = 1;
     json_decref(line);
 }
@@ -50,11 +55,22 @@ static void on_fetch_done(void *ctx, size_t index, const wx_fetch_result *res)
 {
     fetch_out *fo = ctx;
     fo->finished[index] = 1;
+    if (fo->via_wayback) return;   /* --fallback: reported once it has had its say (report_all) */
     /* wx_log erases a progress line first so problems stay readable */
     if (res->status == WX_FETCH_FAILED) wx_log(WX_LOG_ERROR, fo->urls->urls[index], "%s", res->error ? res->error : "failed");
     while (fo->next < fo->urls->count && fo->finished[fo->next]) {
         if (fo->print_lines) print_result(fo, fo->next);
         fo->next++;
+    }
+}
+
+/* --fallback: every URL's outcome, in order, once the fallback is done. */
+static void report_all(fetch_out *fo)
+{
+    for (size_t i = 0; i < fo->urls->count; i++) {
+        const wx_fetch_result *r = &fo->results[i];
+        if (r->status == WX_FETCH_FAILED) wx_log(WX_LOG_ERROR, fo->urls->urls[i], "%s", r->error ? r->error : "failed");
+        if (fo->print_lines) print_result(fo, i);
     }
 }
 
@@ -65,7 +81,7 @@ static void on_fetch_note(void *ctx, const char *msg)
     wx_log(WX_LOG_WARN, NULL, "%s", msg);
 }
 
-/* run --shard K/N: keep the URLs of shard K, in order. */
+/* fetch and run --shard K/N: keep the URLs of shard K, in order. */
 static void keep_url_shard(wx_urllist *urls, unsigned k, unsigned n)
 {
     wx_urllist kept = {0};
@@ -85,7 +101,9 @@ static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
 {
     int tty = wx_progress_wanted(&c->run), rc = 0;
     wx_fetch_result *results = calloc(c->urls.count, sizeof *results);
-    fetch_out fo = {&c->urls, results, calloc(c->urls.count, 1), 0, !c->is_run, 0};
+    fetch_out fo = {&c->urls, results, calloc(c->urls.count, 1), 0, !c->is_run, 0, NULL};
+    char (*before)[65] = c->fallback ? wx_fallback_before(store, &c->urls) : NULL;
+    if (c->fallback) fo.via_wayback = calloc(c->urls.count ? c->urls.count : 1, 1);
     char *err = NULL;
     if (c->fetch.warc_path) {   /* --warc: opened before any request, so a bad name has fetched nothing */
         c->fetch.warc = wx_warc_writer_open(c->fetch.warc_path, c->fetch.warc_max_size, "wxingest/" WX_VERSION, &err);
@@ -94,6 +112,8 @@ static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
             free(err);
             free(results);
             free(fo.finished);
+            free(fo.via_wayback);
+            free(before);
             *ran = 0;
             return WX_EXIT_IOERR;
         }
@@ -104,13 +124,18 @@ static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
     c->fetch.on_done = on_fetch_done;
     c->fetch.on_note = on_fetch_note;
     c->fetch.ctx = &fo;
-    if (!results || !fo.finished || wx_fetch_all(store, &c->urls, &c->fetch, results, &err) != 0) {
+    if (!results || !fo.finished || (c->fallback && (!before || !fo.via_wayback)) ||
+        wx_fetch_all(store, &c->urls, &c->fetch, results, &err) != 0) {
         wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "out of memory");
         free(err);
         rc = WX_EXIT_IOERR;
         *ran = 0;
     } else {
         *ran = 1;
+        if (c->fallback) {
+            if (!wx_signal_caught()) wx_fallback_wayback(store, &c->urls, before, &c->fetch, results, fo.via_wayback);
+            report_all(&fo);
+        }
         for (size_t i = 0; i < c->urls.count; i++) {
             if (results[i].status == WX_FETCH_FAILED && rc != WX_EXIT_IOERR)
                 rc = results[i].store_error ? WX_EXIT_IOERR : WX_EXIT_DATAERR;
@@ -130,6 +155,8 @@ static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
         rc = WX_EXIT_IOERR;
     }
     c->fetch.warc = NULL;
+    free(fo.via_wayback);
+    free(before);
     return rc;
 }
 
@@ -138,6 +165,7 @@ static int fetch_only(wx_fetch_cmd *c)
 {
     int lock_fd = -1, rc = wx_unattended_start(&c->run, &lock_fd);
     char *err = NULL;
+    if (rc == 0 && c->run.shard_n) keep_url_shard(&c->urls, c->run.shard_k, c->run.shard_n);
     wx_store *store = rc == 0 ? wx_store_open(c->store_dir, &err) : NULL;
     if (rc == 0 && !store) {
         wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : c->store_dir);
@@ -159,7 +187,11 @@ static int fetch_only(wx_fetch_cmd *c)
 static int fetch_and_parse(wx_fetch_cmd *c)
 {
     wx_pipeline *pl;
-    int rc = wx_pipeline_open(&c->run, &pl);
+    char *changes_state = wx_strf("%s/changes.state", c->store_dir);   /* --changes without -o FILE */
+    c->run.changes_state = changes_state;
+    int rc = changes_state ? wx_pipeline_open(&c->run, &pl) : WX_EXIT_IOERR;
+    c->run.changes_state = NULL;
+    free(changes_state);
     if (rc != 0) return rc;
     if (c->run.shard_n) keep_url_shard(&c->urls, c->run.shard_k, c->run.shard_n);
     char *err = NULL;

@@ -18,6 +18,7 @@ typedef struct wx_fetch_cmd {
     const char *store_dir;
     wx_urllist urls;            /* freed by wx_fetch_command */
     int is_run;
+    int fallback;               /* --fallback wayback (output/fallback.h) */
 } wx_fetch_cmd;
 
 /* Add the URLs of the -i LISTs to c->urls, in order; the log is set up

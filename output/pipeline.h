@@ -29,6 +29,8 @@ typedef struct wx_run_opts {
     int append, incremental, quiet, json_log, batch;
     int jobs;                   /* parsing threads (1: none) */
     unsigned shard_k, shard_n;  /* shard_n 0: no sharding */
+    int changes;                /* run --changes: only records whose status or bytes changed */
+    const char *changes_state;  /* where --changes keeps its state without -o FILE (run: the store) */
     struct wx_ocr_run *ocr;     /* parse --ocr: images read after parsing; NULL without */
 } wx_run_opts;
 
@@ -42,6 +44,8 @@ typedef struct wx_input {
     char *name, *load_path, *url, *fetched_at;
     wx_doc *doc;
     int absent, failed;
+    int wayback;                /* a stored Wayback copy, captured at captured_at (may be NULL) */
+    char *captured_at;
 } wx_input;
 
 /* A generic source of inputs: next fills *in (all fields malloc'd, the

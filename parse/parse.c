@@ -384,7 +384,10 @@ static void fill_published(parse_ctx *c)
             wx_json_set_str(c->rec, "published_at", iso);
             break;
         }
-    const char *saved_at = json_string_value(json_object_get(json_object_get(c->rec, "source"), "fetched_at"));
+    /* "3天前" counts from when WeChat served the page: a Wayback capture's time when it is one */
+    json_t *src = json_object_get(c->rec, "source");
+    const char *saved_at = json_string_value(json_object_get(src, "captured_at"));
+    if (!saved_at) saved_at = json_string_value(json_object_get(src, "fetched_at"));
     for (int i = 1; i < 3 && json_is_null(json_object_get(c->rec, "published_at")); i++)
         if (relative_publish_date(texts[i], saved_at, iso, sizeof iso)) {
             wx_json_set_str(c->rec, "published_at", iso);
@@ -721,6 +724,7 @@ static void fill_source(parse_ctx *c)
         char iso[32];
         snprintf(iso, sizeof iso, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", ts, ts + 4, ts + 6, ts + 8, ts + 10, ts + 12);
         wx_json_set_if_null(src, "fetched_at", iso);
+        wx_json_set_if_null(src, "captured_at", iso);
     }
 }
 

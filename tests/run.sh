@@ -53,6 +53,8 @@ for b in "$@"; do
     run_script warc tests/warc_test.py "$b/wxingest"
     # URL discovery: CDX, album, history, saved pages, against a loopback server
     run_script discover tests/discover_test.py "$b/wxingest"
+    # --fallback wayback, status_history, run --changes, --shard auto (127.0.0.1)
+    run_script fallback tests/fallback_test.py "$b/wxingest"
     run_script db tests/db_test.py "$b/wxingest"
     # make install / uninstall into a scratch DESTDIR; the man page against --help
     run_script install tests/install_test.py "$b/wxingest"
