@@ -19,6 +19,7 @@
 #include "output/discover.h"
 #include "output/fetchrun.h"
 #include "output/help.h"
+#include "output/images.h"
 #include "output/ocr_images.h"
 #include "output/output.h"
 #include "output/pipeline.h"
@@ -141,7 +142,7 @@ static int cmd_schema(int argc, char **argv)
 
 /* ---------- fetch, run and discover ---------- */
 
-enum { O_STORE = 256, O_FETCH = 257, O_FALLBACK = 258 };   /* O_FETCH: a fetcher option, named by its long name */
+enum { O_STORE = 256, O_FETCH = 257, O_FALLBACK = 258, O_IMAGES = 259 };   /* O_FETCH: a fetcher option, named by its long name */
 
 #define FETCH_OPTIONS                                                                                    \
     {"rate", required_argument, NULL, O_FETCH}, {"timeout", required_argument, NULL, O_FETCH},          \
@@ -166,7 +167,8 @@ static int parse_fetch_args(int argc, char **argv, wx_fetch_cmd *c, const char *
         {"refresh", no_argument, NULL, O_FETCH}, {"via", required_argument, NULL, O_FETCH},
         {"warc", required_argument, NULL, O_FETCH}, {"warc-max-size", required_argument, NULL, O_FETCH}, RUN_OPTIONS,
         {"changes", no_argument, NULL, O_RUN}, {"fallback", required_argument, NULL, O_FALLBACK},
-        {NULL, 0, NULL, 0}};
+        {"images", optional_argument, NULL, O_IMAGES}, {"ocr", no_argument, NULL, O_OCR},
+        {"ocr-cache", required_argument, NULL, O_OCR_CACHE}, {NULL, 0, NULL, 0}};
     const char *cmd = c->is_run ? "run" : "fetch";
     int ch, idx, r;
     size_t nlists = 0;
@@ -181,7 +183,17 @@ static int parse_fetch_args(int argc, char **argv, wx_fetch_cmd *c, const char *
         } else if (ch == O_FETCH || ch == 'A' || ch == 'j') {
             const char *name = ch == 'A' ? "user-agent" : ch == 'j' ? "jobs" : opts[idx].name;
             if ((r = fetch_option(&c->fetch, name, cmd)) != 1) return r;
-        } else if (ch == O_STORE) c->store_dir = optarg;
+        } else if (ch == O_IMAGES) {
+            /* --images ROLES with a space too: the next word when it is a roles list (a URL never is) */
+            const char *roles = optarg;
+            if (!roles && optind < argc && wx_image_roles_parse(argv[optind])) roles = argv[optind++];
+            const char *bad = wx_fetch_images_opt(c, roles);
+            if (bad) return usage_error(cmd, bad, roles);
+        } else if ((ch == O_OCR || ch == O_OCR_CACHE) && !c->is_run) {
+            return usage_error(cmd, "--ocr is for run and parse", NULL);
+        } else if (ch == O_OCR) c->run.ocr = &c->ocr;
+        else if (ch == O_OCR_CACHE) c->ocr.cache_dir = optarg;
+        else if (ch == O_STORE) c->store_dir = optarg;
         else if (ch == O_FALLBACK) {
             if (strcmp(optarg, "wayback") != 0) return usage_error(cmd, "--fallback wants wayback", optarg);
             c->fallback = 1;
@@ -198,6 +210,9 @@ static int parse_fetch_args(int argc, char **argv, wx_fetch_cmd *c, const char *
         if (rc != 0) { fprintf(stderr, "wxingest: out of memory\n"); return WX_EXIT_USAGE; }
     }
     if (c->urls.count == 0) return nlists ? -2 : usage_error(cmd, "no URL given", NULL);
+    if (c->ocr.cache_dir && !c->run.ocr) return usage_error(cmd, "--ocr-cache needs --ocr", NULL);
+    const char *ocr_err = NULL;
+    if (c->run.ocr && wx_ocr_load(&ocr_err) != 0) return usage_error(cmd, ocr_err, NULL);
     return c->is_run ? run_check(&c->run, cmd) : 0;
 }
 

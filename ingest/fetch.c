@@ -228,6 +228,8 @@ void wx_fetch_result_free(wx_fetch_result *res)
     free(res->path);
     free(res->error);
     free(res->body);
+    free(res->final_url);
+    free(res->content_type);
     memset(res, 0, sizeof *res);
 }
 
@@ -499,7 +501,10 @@ static int transfer_start(fetcher *f, task *t)
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_FOLLOWLOCATION, 1L);
     SET(CURLOPT_MAXREDIRS, MAX_REDIRECTS);
-    SET(CURLOPT_AUTOREFERER, 1L);
+    /* An image host judges the Referer: it must stay the one asked for
+     * through redirects, where AUTOREFERER would send the previous URL. */
+    if (o->referer) SET(CURLOPT_REFERER, o->referer);
+    else SET(CURLOPT_AUTOREFERER, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075500
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -525,12 +530,14 @@ static int transfer_start(fetcher *f, task *t)
         SET(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);   /* a proxy's CONNECT reply is no hop of the page */
     }
     struct curl_slist *h = NULL, *n;
-    const char *fixed[] = {"Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+    char *accept = o->accept ? wx_strf("Accept: %s", o->accept) : NULL;
+    const char *fixed[] = {accept ? accept : "Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
                            "Accept-Language: zh-CN,zh;q=0.9,en;q=0.5"};
     for (size_t i = 0; i < 2; i++) {
         if (!(n = curl_slist_append(h, fixed[i]))) ok = 0;
         else h = n;
     }
+    free(accept);
     if (t->prev && f->o->refresh) {
         /* Validators come from the index, a file users may edit: one with a
          * line break would smuggle in a header of its own. */
@@ -738,7 +745,7 @@ static void commit_pending(fetcher *f)
     char *obj_err[PENDING_MAX], *idx_err[PENDING_MAX];
     for (size_t i = 0; i < n; i++) {
         struct pending *p = &f->pending[i];
-        objs[i] = (wx_store_object){p->t->body, p->t->len, p->sha};
+        objs[i] = (wx_store_object){p->t->body, p->t->len, p->sha, NULL};
     }
     wx_store_put_objects(f->st, objs, n, obj_err);
     size_t m = 0, at[PENDING_MAX];
@@ -790,7 +797,7 @@ static void commit_pending(fetcher *f)
 
 /* to_memory: the caller takes the body (NUL-terminated, like a document's
  * bytes, so text scanners may stop at the end). */
-static void hand_over_body(fetcher *f, task *t)
+static void hand_over_body(fetcher *f, task *t, const char *final_url, const char *ctype)
 {
     wx_fetch_result *r = &f->results[t->index];
     unsigned char *b = t->body ? t->body : malloc(1);
@@ -799,6 +806,10 @@ static void hand_over_body(fetcher *f, task *t)
     r->body = b;
     r->body_len = t->len;
     t->body = NULL;
+    free(r->final_url);
+    free(r->content_type);
+    r->final_url = final_url ? strdup(final_url) : NULL;
+    r->content_type = ctype ? strdup(ctype) : NULL;
     r->status = WX_FETCH_STORED;
     free(r->error);
     r->error = NULL;
@@ -859,7 +870,7 @@ static void finish_transfer(fetcher *f, task *t, CURLcode rc)
         if (h->verify_streak >= VERIFY_STREAK_LIMIT && !h->blocked) host_block(f, h);
     } else if (f->o->to_memory) {
         h->verify_streak = 0;
-        hand_over_body(f, t);
+        hand_over_body(f, t, final_url, ctype);
     } else if (t->len == 0) {
         task_fail(f, t, wx_strf("empty: HTTP %ld with an empty body", code));
     } else if (!page_type_ok(ctype, t->body, t->len)) {

@@ -157,7 +157,7 @@ static wx_fetch_status store_capture(wx_store *st, const char *url, const char *
     if (latest && strcmp(latest->sha256, sha) == 0 && latest->via && strcmp(latest->via, "wayback") == 0 &&
         wx_store_has_object(st, sha))
         return WX_FETCH_UNCHANGED;
-    wx_store_object obj = {body, len, sha};
+    wx_store_object obj = {body, len, sha, NULL};   /* a page: .html */
     char *err = NULL;
     if (wx_store_put_objects(st, &obj, 1, &err) != 0) { *why = err; return WX_FETCH_FAILED; }
     char now[32];

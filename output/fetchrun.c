@@ -12,6 +12,7 @@
 #include "../ingest/util.h"
 #include "fallback.h"
 #include "fetchrun.h"
+#include "images.h"
 #include "output.h"
 #include "source.h"
 
@@ -160,6 +161,29 @@ static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
     return rc;
 }
 
+/* --images: the images of the listed pages, after the pages.  A failed
+ * image is logged and counted, never the page's failure; only a store that
+ * cannot be written changes the exit code (74). */
+static int fetch_page_images(wx_fetch_cmd *c, wx_store *store)
+{
+    if (!c->image_roles || wx_signal_caught()) return 0;
+    wx_image_counts n;
+    c->fetch.on_done = NULL;
+    c->fetch.ctx = NULL;
+    int rc = wx_fetch_images(store, &c->urls, &c->fetch, c->image_roles, &n);
+    json_t *f = json_pack("{s:I, s:I, s:I, s:I}", "stored", (json_int_t)n.stored, "skipped", (json_int_t)n.skipped,
+                          "failed", (json_int_t)n.failed, "placeholder", (json_int_t)n.placeholder);
+    wx_log_fields(WX_LOG_INFO, "images:", f);
+    json_decref(f);
+    return rc;
+}
+
+const char *wx_fetch_images_opt(wx_fetch_cmd *c, const char *roles)
+{
+    c->image_roles = roles ? wx_image_roles_parse(roles) : WX_ROLES_DEFAULT;
+    return c->image_roles ? NULL : "bad --images (all, or a comma list of cover, content, decoration, qrcode, avatar, banner)";
+}
+
 /* fetch: lock and log, the store, the fetches. */
 static int fetch_only(wx_fetch_cmd *c)
 {
@@ -176,6 +200,8 @@ static int fetch_only(wx_fetch_cmd *c)
         int ran;
         wx_signals_catch();
         rc = fetch_urls(c, store, &ran);
+        int irc = ran ? fetch_page_images(c, store) : 0;
+        if (irc) rc = irc;
         wx_store_close(store);
     }
     if (lock_fd >= 0) close(lock_fd);
@@ -206,13 +232,18 @@ static int fetch_and_parse(wx_fetch_cmd *c)
     wx_signals_catch();
     rc = fetch_urls(c, store, &ran);
     if (rc) wx_pipeline_note_exit(pl, rc);
+    if (ran && (rc = fetch_page_images(c, store)) != 0) wx_pipeline_note_exit(pl, rc);
+    char *ocr_cache = NULL;
+    if (c->run.ocr && !c->run.ocr->cache_dir) c->run.ocr->cache_dir = ocr_cache = wx_strf("%s/ocr", c->store_dir);
     if (ran && !wx_signal_caught()) {
         wx_store_source ss = {store, &c->urls, 0};
         wx_source src = wx_store_source_iface(&ss);
         wx_pipeline_run(pl, &src);
     }
     wx_store_close(store);
-    return wx_pipeline_close(pl);
+    rc = wx_pipeline_close(pl);
+    free(ocr_cache);
+    return rc;
 }
 
 /* The URLs of the -i LISTs, in order.  Read after the options so their
@@ -238,7 +269,11 @@ int wx_fetch_read_lists(wx_fetch_cmd *c, const char **lists, size_t n)
 /* The URL list is the command's to free, whichever way it ends. */
 int wx_fetch_command(wx_fetch_cmd *c)
 {
+    /* pages and their images share the per-host politeness state */
+    if (c->image_roles && !c->fetch.hosts) c->fetch.hosts = wx_fetch_hosts_new();
     int rc = c->is_run ? fetch_and_parse(c) : fetch_only(c);
+    wx_fetch_hosts_free(c->fetch.hosts);
+    c->fetch.hosts = NULL;
     wx_urllist_free(&c->urls);
     return rc;
 }

@@ -156,6 +156,7 @@ struct wx_pipeline {
     size_t parsed, ok, failed, n_new, n_changed, n_unchanged;
     struct timespec t0;
     wx_ocr_run *ocr;            /* --ocr; NULL without */
+    wx_image_files *files;      /* the files behind records' images (and their OCR) */
 };
 
 /* 74 beats 66 beats 65: the most serious problem decides. */
@@ -317,9 +318,10 @@ static void take_source_of(wx_doc *doc, wx_input *in)
     in->url = in->fetched_at = in->captured_at = NULL;
 }
 
-/* Where --ocr looks for a page's NAME_files/ folder: beside a saved page;
- * a WARC record's path (FILE#OFFSET) has no such folder. */
-static const char *ocr_page_path(const wx_doc *doc)
+/* Where a page's image files are looked for: its NAME_files/ folder beside
+ * a saved page, or the store its path is in; a WARC record's path
+ * (FILE#OFFSET) has neither. */
+static const char *image_page_path(const wx_doc *doc)
 {
     return doc->container == WX_CONTAINER_WARC ? NULL : doc->path;
 }
@@ -340,7 +342,7 @@ static void parse_input(wx_pipeline *pl, pthread_mutex_t *sink_mu, parse_slot *s
     slot->skipped = already_stored(pl, doc, in->name, &slot->want);
     if (sink_mu) pthread_mutex_unlock(sink_mu);
     if (!slot->skipped) slot->rec = wx_parse(doc);
-    if (slot->rec && pl->ocr) wx_ocr_record(slot->rec, ocr_page_path(doc), pl->ocr);
+    if (slot->rec && pl->files) wx_image_files_fill(pl->files, slot->rec, image_page_path(doc));
     wx_doc_free(doc);
 }
 
@@ -489,6 +491,8 @@ void wx_pipeline_run(wx_pipeline *pl, wx_source *src)
 {
     pl->total = src->total;
     if (pl->total == 1) pl->progress = 0;           /* one URL: nothing to count */
+    pl->files = wx_image_files_new(pl->ocr, src->store);
+    if (!pl->files) wx_log(WX_LOG_WARN, NULL, "out of memory: images are not looked up in files");
     wx_log_progress_shown(pl->progress);
     wx_parse_init();
     json_decref(json_object());                     /* jansson's hash seed, before any thread */
@@ -499,6 +503,8 @@ void wx_pipeline_run(wx_pipeline *pl, wx_source *src)
     }
     if (pl->progress && pl->done) fputc('\n', stderr);
     wx_log_progress_shown(0);
+    wx_image_files_free(pl->files);
+    pl->files = NULL;
 }
 
 /* The end-of-run line: documents, ok, failed, seconds (and the

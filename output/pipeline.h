@@ -51,10 +51,13 @@ typedef struct wx_input {
 /* A generic source of inputs: next fills *in (all fields malloc'd, the
  * pipeline frees them) and returns 1, or returns 0 at the end.  Called
  * from one thread at a time. */
+struct wx_store;
 typedef struct wx_source {
     int (*next)(void *ctx, wx_input *in);
     void *ctx;
     size_t total;               /* inputs expected (progress), 0 if unknown */
+    struct wx_store *store;     /* the store the inputs come from (their images are looked up
+                                 * in it); NULL for paths */
 } wx_source;
 
 /* Set one run option from its command-line spelling: name is the long

@@ -142,7 +142,7 @@ static int path_next(void *ctx, wx_input *in)
 /* The pipeline sees paths only through wx_source. */
 wx_source wx_path_source_iface(wx_path_source *ps)
 {
-    return (wx_source){path_next, ps, 0};
+    return (wx_source){path_next, ps, 0, NULL};
 }
 
 /* The capture time in a Wayback URL (…/web/20190102030405id_/…) as the
@@ -183,5 +183,5 @@ static int store_next(void *ctx, wx_input *in)
 /* total is the URL count, for the progress line. */
 wx_source wx_store_source_iface(wx_store_source *ss)
 {
-    return (wx_source){store_next, ss, ss->urls->count};
+    return (wx_source){store_next, ss, ss->urls->count, ss->store};
 }

@@ -49,6 +49,8 @@ for b in "$@"; do
     # official notices field by field (tests/notices: 40 real archives)
     run_script notices tests/notices_test.py "$b/wxingest"
     run_script fetch tests/fetch_test.py "$b/wxingest"
+    # fetch/run --images against a loopback image server; records from the store
+    run_script images tests/images_test.py "$b/wxingest"
     # WARC/ARC inputs: warcio's files, built faults, wget --warc-file (127.0.0.1)
     run_script warc tests/warc_test.py "$b/wxingest"
     # URL discovery: CDX, album, history, saved pages, against a loopback server
