@@ -522,7 +522,7 @@ static int transfer_start(fetcher *f, task *t)
     SET(CURLOPT_LOW_SPEED_TIME, (long)(o->stall_time >= 1 ? ceil(o->stall_time) : 1));
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
     SET(CURLOPT_USERAGENT, o->user_agent ? o->user_agent : f->ua);
-    if (o->warc && !o->to_memory) {
+    if (o->warc) {
         if (!(t->warc = wx_warc_capture_new())) ok = 0;
         SET(CURLOPT_DEBUGFUNCTION, on_debug);
         SET(CURLOPT_DEBUGDATA, (void *)t);
@@ -1062,6 +1062,7 @@ int wx_fetch_get(const wx_fetch_opts *o, const char *url, wx_fetch_result *res, 
     wx_fetch_opts one = *o;
     one.to_memory = 1;
     one.on_done = NULL;
+    one.warc = NULL;               /* queries and lookups are not the archive's exchanges */
     one.progress = 0;
     wx_urllist list = {0};
     memset(res, 0, sizeof *res);

@@ -156,7 +156,8 @@ typedef struct wx_fetch_opts {
     size_t warc_max_size;       /* --warc-max-size (1 GiB) */
     wx_warc_writer *warc;       /* NULL, or every complete HTTP exchange (each redirect hop,
                                  * error statuses too; not the verification page) is written
-                                 * there as WARC records; not used with to_memory */
+                                 * there as WARC records (images' too: to_memory writes
+                                 * them as well; wx_fetch_get never does) */
     const char *referer;        /* NULL: none (redirects then send the previous URL); else sent on
                                  * every request of a transfer, redirects included */
     const char *accept;         /* NULL: the Accept header of pages */

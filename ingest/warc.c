@@ -12,11 +12,17 @@
  * Memory: a 256 KiB window of plain bytes, a 64 KiB window of compressed
  * bytes, one record's block (at most WX_MAX_DOC_BYTES plus its headers)
  * and 16 bytes per indexed HTML record, for revisits.
+ *
+ * The images of the pages (wx_warc_images_scan, at the end) are a second
+ * reader over the same file: one pass keeping, per image response and per
+ * redirect, its URI, place and facts; an image's bytes are read again at
+ * its offset only when asked for (OCR).
  */
 #include "warc.h"
 #include "util.h"
 #include "strmap.h"
 #include "sniff.h"
+#include "imagehdr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -841,21 +847,29 @@ typedef struct payload {
 
 /* An HTTP response block: the page when it is a 2xx HTML response (what
  * a browser would have shown as the page), nothing otherwise. */
+/* The status code of an HTTP response block and where its header block
+ * ends (*hend); 0 when the block is no HTTP response. */
+static int http_status(const unsigned char *b, size_t len, size_t *hend)
+{
+    int code = 0;
+    if (len < 12 || strncmp((const char *)b, "HTTP/", 5) != 0) return 0;
+    const unsigned char *sp = memchr(b, ' ', len < 16 ? len : 16);
+    if (!sp || sscanf((const char *)sp, " %3d", &code) != 1) return 0;
+    *hend = 0;
+    for (size_t i = 0; i + 1 < len && !*hend; i++)
+        if (b[i] == '\n' && (b[i + 1] == '\n' || (b[i + 1] == '\r' && i + 2 < len && b[i + 2] == '\n')))
+            *hend = i + (b[i + 1] == '\n' ? 2 : 3);
+    if (!*hend) *hend = len;
+    return code;
+}
+
 static payload http_payload(const record *r)
 {
     payload p = {PAY_NONE, NULL, 0, WX_DOC_OK, NULL};
     const unsigned char *b = r->block;
-    size_t len = r->block_len;
-    int code = 0;
-    if (len < 12 || strncmp((const char *)b, "HTTP/", 5) != 0) return p;
-    const unsigned char *sp = memchr(b, ' ', len < 16 ? len : 16);
-    if (!sp || sscanf((const char *)sp, " %3d", &code) != 1) return p;
+    size_t len = r->block_len, hend = 0;
+    int code = http_status(b, len, &hend);
     if (code < 200 || code > 299 || code == 204 || code == 206) return p;
-    size_t hend = 0;
-    for (size_t i = 0; i + 1 < len && !hend; i++)
-        if (b[i] == '\n' && (b[i + 1] == '\n' || (b[i + 1] == '\r' && i + 2 < len && b[i + 2] == '\n')))
-            hend = i + (b[i + 1] == '\n' ? 2 : 3);
-    if (!hend) hend = len;
     char *ct = field_get((const char *)b, hend, "Content-Type");
     int html = ct ? is_html_type(ct) : wx_sniff(b + hend, len - hend, 0) == WX_FMT_HTML;
     free(ct);
@@ -1217,4 +1231,261 @@ void wx_warc_close(wx_warc *w)
     free(w->name);
     free(w->file);
     free(w);
+}
+
+/* ---------- image responses, for the images of the pages ---------- */
+
+struct wx_warc_images {
+    wx_warc *w;                     /* the file, kept open to read an image again */
+    wx_warc_image *im;              /* one per image response; im[i].where and uri[i] owned */
+    char **uri;
+    size_t n, cap;
+    wx_strmap by_uri;               /* target URI -> index of its latest image, + 1 */
+    char **hop;                     /* redirects: hop[2k] answered with Location hop[2k+1] */
+    size_t nhop, caphop;
+    wx_strmap by_hop;               /* hop[2k] -> 2k + 1 */
+};
+
+/* The body of an HTTP response block, dechunked and decoded; NULL when it
+ * cannot be decoded. */
+static unsigned char *http_body(const record *r, size_t hend, size_t *len)
+{
+    const char *head = (const char *)r->block;
+    char *te = field_get(head, hend, "Transfer-Encoding"), *ce = field_get(head, hend, "Content-Encoding");
+    size_t blen = r->block_len - hend;
+    const char *why = NULL;
+    unsigned char *body = malloc(blen + 1), *out = NULL;
+    if (body) {
+        memcpy(body, r->block + hend, blen);
+        if (te && strcasestr(te, "chunked")) blen = dechunk(body, blen);
+        out = decode_body(ce, body, blen, len, &why);
+    }
+    free(body);
+    free(te);
+    free(ce);
+    return out;
+}
+
+/* A Location header as an absolute URL: as it is, or a path on the
+ * origin of base; NULL for anything else. */
+static char *absolute_location(const char *base, const char *loc)
+{
+    if (strncasecmp(loc, "http://", 7) == 0 || strncasecmp(loc, "https://", 8) == 0) return strdup(loc);
+    const char *host = base ? strstr(base, "://") : NULL;
+    if (!host || loc[0] != '/' || loc[1] == '/') return NULL;
+    size_t origin = (size_t)(host + 3 - base) + strcspn(host + 3, "/?#");
+    return wx_strf("%.*s%s", (int)origin, base, loc);
+}
+
+static int images_add_hop(wx_warc_images *m, char *from, char *to)
+{
+    int added;
+    if (m->nhop + 2 > m->caphop) {
+        size_t ncap = m->caphop ? m->caphop * 2 : 32;
+        char **g = realloc(m->hop, ncap * sizeof *g);
+        if (!g) return -1;
+        m->hop = g;
+        m->caphop = ncap;
+    }
+    m->hop[m->nhop] = from;
+    m->hop[m->nhop + 1] = to;
+    size_t *v = wx_strmap_put(&m->by_hop, from, &added);
+    if (!v) return -1;
+    *v = m->nhop + 1;                               /* the latest redirect of a URI wins */
+    m->nhop += 2;
+    return 0;
+}
+
+static int images_add(wx_warc_images *m, char *uri, const wx_warc_image *im)
+{
+    int added;
+    if (m->n == m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 32;
+        wx_warc_image *g = realloc(m->im, ncap * sizeof *g);
+        char **u = g ? realloc(m->uri, ncap * sizeof *u) : NULL;
+        if (g) m->im = g;
+        if (!u) return -1;
+        m->uri = u;
+        m->cap = ncap;
+    }
+    m->im[m->n] = *im;
+    m->uri[m->n] = uri;
+    size_t *v = wx_strmap_put(&m->by_uri, uri, &added);
+    if (!v) return -1;
+    *v = ++m->n;                                    /* the latest capture of a URI wins */
+    return 0;
+}
+
+/* What one record adds: a redirect hop, or an image (status 200, the body
+ * sniffed as one); nothing for everything else.  -1: out of memory. */
+static int images_take(wx_warc_images *m, const record *r)
+{
+    if (r->arc || !r->type || r->cut) return 0;
+    size_t hend = 0, len = 0;
+    int code = 0, resource = strcasecmp(r->type, "resource") == 0;
+    if (strcasecmp(r->type, "response") == 0) code = http_status(r->block, r->block_len, &hend);
+    else if (resource) code = 200;
+    if (code != 200 && code != 301 && code != 302 && code != 303 && code != 307 && code != 308) return 0;
+    char *uri = clean_uri(r->uri);
+    if (!uri) return 0;
+    int rc = 0;
+    if (code != 200) {
+        char *loc = field_get((const char *)r->block, hend, "Location");
+        char *to = loc ? absolute_location(uri, loc) : NULL;
+        free(loc);
+        if (to) rc = images_add_hop(m, uri, to);
+        else free(uri);
+        if (to && rc) { free(uri); free(to); }
+        return rc;
+    }
+    unsigned char *body = resource ? NULL : http_body(r, hend, &len);
+    const unsigned char *b = resource ? r->block : body;
+    if (resource) len = r->block_len;
+    wx_warc_image im = {NULL, "", len, -1, -1, r->comp, r->delta, m->w->zip ? m->w->next_entry - 1 : 0};
+    if (b && wx_image_sniff(b, len)) {
+        wx_sha256_hex(b, len, im.sha256);
+        wx_image_size(b, len, &im.width, &im.height);
+        im.where = record_path(m->w, r->comp, r->delta);
+        if (!im.where || images_add(m, uri, &im) != 0) rc = -1;
+        else uri = NULL;
+        if (rc) free((char *)im.where);
+    }
+    free(body);
+    free(uri);
+    return rc;
+}
+
+/* Bytes that came back for PLACEHOLDER_URLS or more different URLs are a
+ * hotlink placeholder, not the images (the rule of fetch --images). */
+#define PLACEHOLDER_URLS 3
+static void images_drop_placeholders(wx_warc_images *m)
+{
+    wx_strmap shas = {0};
+    int added;
+    for (size_t i = 0; i < m->n; i++) {
+        size_t *latest = wx_strmap_get(&m->by_uri, m->uri[i]);
+        if (!latest || *latest != i + 1) continue;     /* one count per URI */
+        size_t *c = wx_strmap_put(&shas, m->im[i].sha256, &added);
+        if (c) ++*c;
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        size_t *c = wx_strmap_get(&shas, m->im[i].sha256), *v = wx_strmap_get(&m->by_uri, m->uri[i]);
+        if (c && *c >= PLACEHOLDER_URLS && v) *v = 0;
+    }
+    wx_strmap_free(&shas);
+}
+
+wx_warc_images *wx_warc_images_scan(const char *path)
+{
+    wx_warc_images *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    if (!wx_warc_open(path, NULL, NULL, &m->w) || m->w->arc) {
+        wx_warc_images_free(m);
+        return NULL;
+    }
+    wx_warc *w = m->w;
+    int oom = 0;
+    while (!oom) {
+        if (w->done) {
+            if (w->zip && wacz_next_entry(w)) continue;
+            break;
+        }
+        record r;
+        const char *msg = NULL;
+        int rc = read_record(w, &w->s, &r, &msg);
+        if (rc > 0 && !check_record_end(w, &w->s)) rc = -1;
+        if (rc == 0) w->done = 1;
+        else if (rc < 0) {
+            uint64_t from = r.comp + (w->s.gz ? 1 : r.delta + 1);
+            int ends_file = r.ends_file;
+            recover(w, from, ends_file);
+        } else {
+            w->resyncing = 0;
+            oom = images_take(m, &r) != 0;
+        }
+        record_free(&r);
+    }
+    if (oom || m->n == 0) {
+        wx_warc_images_free(m);
+        return NULL;
+    }
+    w->resyncing = 0;
+    images_drop_placeholders(m);
+    return m;
+}
+
+const wx_warc_image *wx_warc_images_find(const wx_warc_images *m, const char *url)
+{
+    for (int hops = 0; m && url && hops <= 5; hops++) {
+        size_t *v = wx_strmap_get(&m->by_uri, url);
+        if (v) return *v ? &m->im[*v - 1] : NULL;
+        size_t *h = wx_strmap_get(&m->by_hop, url);
+        url = h ? m->hop[*h] : NULL;
+    }
+    return NULL;
+}
+
+unsigned char *wx_warc_image_read(wx_warc_images *m, const wx_warc_image *im, size_t *len)
+{
+    const wx_warc *w = m->w;
+    source src = w->src;
+    zip_t *za = NULL;
+    int gz = w->s.gz, arc = 0;
+    if (w->zip) {                                    /* a WACZ: its own handle on the entry, for this thread */
+        int err = 0;
+        zip_stat_t st;
+        za = zip_open(w->file, ZIP_RDONLY, &err);
+        if (!za || zip_stat_index(za, im->entry, 0, &st) != 0 ||
+            !(src = (source){-1, NULL, st.size, zip_fopen_index(za, im->entry, 0)}).zf || !sniff(&src, &gz, &arc)) {
+            if (src.zf) zip_fclose(src.zf);
+            if (za) zip_discard(za);
+            return NULL;
+        }
+    }
+    stream s;
+    unsigned char *out = NULL;
+    if (stream_init(&s, &src, gz) == 0) {
+        stream_seek(&s, im->comp);
+        for (uint64_t delta = im->delta; delta > 0 && stream_avail(&s, 1);) {
+            size_t n = s.end - s.pos < delta ? s.end - s.pos : (size_t)delta;
+            s.pos += n;
+            delta -= n;
+        }
+        record r;
+        const char *msg = NULL;
+        wx_warc mine = *w;                           /* read_record's flags, not shared between threads */
+        mine.resyncing = 0;
+        if (read_record(&mine, &s, &r, &msg) == 1 && r.type) {
+            size_t hend = 0;
+            if (strcasecmp(r.type, "resource") == 0) {
+                if ((out = malloc(r.block_len + 1)) != NULL) memcpy(out, r.block, *len = r.block_len);
+            } else if (http_status(r.block, r.block_len, &hend) == 200) {
+                out = http_body(&r, hend, len);
+            }
+        }
+        record_free(&r);
+    }
+    stream_free(&s);
+    if (za) {
+        zip_fclose(src.zf);
+        zip_discard(za);
+    }
+    return out;
+}
+
+void wx_warc_images_free(wx_warc_images *m)
+{
+    if (!m) return;
+    for (size_t i = 0; i < m->n; i++) {
+        free((char *)m->im[i].where);
+        free(m->uri[i]);
+    }
+    for (size_t i = 0; i < m->nhop; i++) free(m->hop[i]);
+    free(m->im);
+    free(m->uri);
+    free(m->hop);
+    wx_strmap_free(&m->by_uri);
+    wx_strmap_free(&m->by_hop);
+    wx_warc_close(m->w);
+    free(m);
 }

@@ -17,6 +17,7 @@
 #define WX_INGEST_WARC_H
 
 #include "ingest.h"
+#include <stdint.h>
 
 typedef struct wx_warc wx_warc;
 
@@ -39,5 +40,38 @@ int wx_warc_open_memory(const char *name, const void *bytes, size_t len, wx_warc
 wx_doc *wx_warc_next(wx_warc *w);
 
 void wx_warc_close(wx_warc *w);
+
+/* The images a web archive holds, for the images[] of its pages: every
+ * `response` record with status 200 (or `resource` record) whose body,
+ * dechunked and decoded, is sniffed as an image (ingest/imagehdr.h), by
+ * its WARC-Target-URI, and every 30x response's Location, so an image URL
+ * is followed through the redirects the file holds.  One pass over the
+ * file, keeping per image its place and facts, never its bytes: memory is
+ * proportional to the number of image and redirect records.  Bytes that
+ * answered three or more different URLs are a hotlink placeholder (the
+ * rule of fetch --images) and are no URL's image. */
+typedef struct wx_warc_image {
+    const char *where;              /* FILE#OFFSET of the record, as a page's source.path */
+    char sha256[65];                /* of the body (computed, not taken from WARC-Payload-Digest) */
+    size_t bytes;
+    long width, height;             /* from the header; -1 when it does not say */
+    uint64_t comp, delta;           /* where the record starts */
+    uint64_t entry;                 /* in a WACZ: the index of the zip entry holding it */
+} wx_warc_image;
+
+typedef struct wx_warc_images wx_warc_images;
+
+/* The images of the WARC or WACZ at path; NULL when it is none, holds no
+ * image, or memory ran out. */
+wx_warc_images *wx_warc_images_scan(const char *path);
+
+/* The image a URL gives, through up to 5 redirects; NULL when none. */
+const wx_warc_image *wx_warc_images_find(const wx_warc_images *m, const char *url);
+
+/* An image's bytes read again from the file (malloc'd, *len set), for
+ * OCR; NULL when they cannot be.  Safe to call from several threads. */
+unsigned char *wx_warc_image_read(wx_warc_images *m, const wx_warc_image *im, size_t *len);
+
+void wx_warc_images_free(wx_warc_images *m);
 
 #endif

@@ -106,19 +106,6 @@ static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
     char (*before)[65] = c->fallback ? wx_fallback_before(store, &c->urls) : NULL;
     if (c->fallback) fo.via_wayback = calloc(c->urls.count ? c->urls.count : 1, 1);
     char *err = NULL;
-    if (c->fetch.warc_path) {   /* --warc: opened before any request, so a bad name has fetched nothing */
-        c->fetch.warc = wx_warc_writer_open(c->fetch.warc_path, c->fetch.warc_max_size, "wxingest/" WX_VERSION, &err);
-        if (!c->fetch.warc) {
-            wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : c->fetch.warc_path);
-            free(err);
-            free(results);
-            free(fo.finished);
-            free(fo.via_wayback);
-            free(before);
-            *ran = 0;
-            return WX_EXIT_IOERR;
-        }
-    }
     c->fetch.progress = tty;
     wx_log_progress_shown(tty);
     c->fetch.stop = wx_signal_flag();
@@ -149,15 +136,36 @@ static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
     }
     free(results);
     free(fo.finished);
-    char *werr = NULL;
-    if (c->fetch.warc && wx_warc_writer_close(c->fetch.warc, &werr) != 0) {
-        wx_log(WX_LOG_ERROR, NULL, "%s", werr ? werr : "warc: close failed");
-        free(werr);
+    free(fo.via_wayback);
+    free(before);
+    return rc;
+}
+
+/* --warc: opened before any request, so a bad name has fetched nothing
+ * (exit 74), and kept open until the images are fetched too. */
+static int warc_open(wx_fetch_cmd *c)
+{
+    char *err = NULL;
+    if (!c->fetch.warc_path) return 0;
+    c->fetch.warc = wx_warc_writer_open(c->fetch.warc_path, c->fetch.warc_max_size, "wxingest/" WX_VERSION, &err);
+    if (c->fetch.warc) return 0;
+    wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : c->fetch.warc_path);
+    free(err);
+    return WX_EXIT_IOERR;
+}
+
+/* The last WARC file closed: 0, or 74 when its last bytes could not be
+ * written. */
+static int warc_close(wx_fetch_cmd *c)
+{
+    char *err = NULL;
+    int rc = 0;
+    if (c->fetch.warc && wx_warc_writer_close(c->fetch.warc, &err) != 0) {
+        wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "warc: close failed");
+        free(err);
         rc = WX_EXIT_IOERR;
     }
     c->fetch.warc = NULL;
-    free(fo.via_wayback);
-    free(before);
     return rc;
 }
 
@@ -196,14 +204,15 @@ static int fetch_only(wx_fetch_cmd *c)
         free(err);
         rc = WX_EXIT_IOERR;
     }
-    if (store) {
+    if (store && (rc = warc_open(c)) == 0) {
         int ran;
         wx_signals_catch();
         rc = fetch_urls(c, store, &ran);
         int irc = ran ? fetch_page_images(c, store) : 0;
         if (irc) rc = irc;
-        wx_store_close(store);
+        if ((irc = warc_close(c)) != 0) rc = irc;
     }
+    wx_store_close(store);
     if (lock_fd >= 0) close(lock_fd);
     return wx_signal_caught() ? wx_signal_exit() : rc;
 }
@@ -228,11 +237,15 @@ static int fetch_and_parse(wx_fetch_cmd *c)
         wx_pipeline_note_exit(pl, WX_EXIT_IOERR);
         return wx_pipeline_close(pl);
     }
-    int ran;
-    wx_signals_catch();
-    rc = fetch_urls(c, store, &ran);
+    int ran = 0;
+    if ((rc = warc_open(c)) == 0) {
+        wx_signals_catch();
+        rc = fetch_urls(c, store, &ran);
+        if (rc) wx_pipeline_note_exit(pl, rc);
+        if (ran && (rc = fetch_page_images(c, store)) != 0) wx_pipeline_note_exit(pl, rc);
+        rc = warc_close(c);
+    }
     if (rc) wx_pipeline_note_exit(pl, rc);
-    if (ran && (rc = fetch_page_images(c, store)) != 0) wx_pipeline_note_exit(pl, rc);
     char *ocr_cache = NULL;
     if (c->run.ocr && !c->run.ocr->cache_dir) c->run.ocr->cache_dir = ocr_cache = wx_strf("%s/ocr", c->store_dir);
     if (ran && !wx_signal_caught()) {

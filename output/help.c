@@ -76,6 +76,7 @@ const char wx_usage_text[] =
     "  --base-url URL      send requests to URL's host instead (mirrors, tests)\n"
     "  --warc FILE.warc.gz also write every HTTP exchange (redirects, errors too)\n"
     "                      as WARC/1.1 request and response records, appended\n"
+    "                      (--images: the images' exchanges too)\n"
     "  --warc-max-size N   start the next file past N bytes, suffix K, M or G\n"
     "                      (default 1G): FILE.warc.gz, FILE-00001.warc.gz, ...\n"
     "  --fallback wayback  when the live page is deleted, blocked, unavailable (404,\n"

@@ -13,6 +13,8 @@
 #include "../ingest/doc.h"
 #include "../ingest/fetch.h"
 #include "../ingest/imagehdr.h"
+#include "../ingest/warc.h"
+#include "images.h"
 #include "../parse/ocr.h"
 #include "../parse/record.h"
 
@@ -183,11 +185,15 @@ static wx_ocr_result ocr_one(const unsigned char *bytes, size_t len, const char 
 /* A store opened for `parse` of its objects/ folder. */
 typedef struct opened { char *dir; wx_store *st; struct opened *next; } opened;
 
+/* A web archive's images, scanned once per run (m NULL: it has none). */
+typedef struct scanned { char *file; wx_warc_images *m; struct scanned *next; } scanned;
+
 struct wx_image_files {
     wx_ocr_run *ocr;
     wx_store *given;            /* run's store, borrowed */
-    pthread_mutex_t mu;         /* guards opened */
+    pthread_mutex_t mu;         /* guards opened and scanned */
     opened *opened;
+    scanned *scanned;
 };
 
 wx_image_files *wx_image_files_new(wx_ocr_run *ocr, wx_store *store)
@@ -208,6 +214,12 @@ void wx_image_files_free(wx_image_files *f)
         wx_store_close(o->st);
         free(o->dir);
         free(o);
+    }
+    for (scanned *a = f->scanned, *n; a; a = n) {
+        n = a->next;
+        wx_warc_images_free(a->m);
+        free(a->file);
+        free(a);
     }
     pthread_mutex_destroy(&f->mu);
     free(f);
@@ -258,6 +270,58 @@ static wx_store *store_for(wx_image_files *f, const char *page_path)
     return o ? o->st : NULL;
 }
 
+/* The web archive a WARC record's source.path (FILE#OFFSET, or
+ * WACZ#ENTRY#OFFSET) is in: the regular file left after taking off one
+ * "#..." part, else two.  malloc'd, or NULL. */
+static char *archive_of(const char *where)
+{
+    char *file = where ? strdup(where) : NULL;
+    for (int parts = 0; file && parts < 2; parts++) {
+        char *hash = strrchr(file, '#');
+        struct stat sb;
+        if (!hash) break;
+        *hash = '\0';
+        if (stat(file, &sb) == 0 && S_ISREG(sb.st_mode)) return file;
+    }
+    free(file);
+    return NULL;
+}
+
+/* The images of the web archive a record came from (scanned by the first
+ * worker that asks, under the lock, so each file is read once). */
+static wx_warc_images *archive_images(wx_image_files *f, const json_t *rec)
+{
+    const json_t *src = json_object_get(rec, "source");
+    const char *fmt = json_string_value(json_object_get(src, "format"));
+    if (!fmt || strcmp(fmt, "warc") != 0) return NULL;
+    char *file = archive_of(json_string_value(json_object_get(src, "path")));
+    if (!file) return NULL;
+    pthread_mutex_lock(&f->mu);
+    scanned *a = f->scanned;
+    while (a && strcmp(a->file, file) != 0) a = a->next;
+    if (!a && (a = calloc(1, sizeof *a)) != NULL) {
+        a->file = file;
+        file = NULL;
+        a->m = wx_warc_images_scan(a->file);
+        a->next = f->scanned;
+        f->scanned = a;
+    }
+    pthread_mutex_unlock(&f->mu);
+    free(file);
+    return a ? a->m : NULL;
+}
+
+/* The archive's image for an image URL: as the page has it, else the
+ * original-size URL fetch --images asks for (images.h). */
+static const wx_warc_image *archived_image(const wx_warc_images *m, const char *url)
+{
+    const wx_warc_image *im = url ? wx_warc_images_find(m, url) : NULL;
+    char *req = url && !im ? wx_image_request_url(url) : NULL;
+    if (req && strcmp(req, url) != 0) im = wx_warc_images_find(m, req);
+    free(req);
+    return im;
+}
+
 /* The file behind one image: the store's object for its URL, else the
  * saved page's NAME_files/ copy.  *from_store says which. */
 static char *image_file(wx_store *st, const char *url, const char *local, const char *page_path, int *from_store)
@@ -288,9 +352,41 @@ static void fill_one(json_t *im, const char *file, int from_store, const unsigne
     }
 }
 
+/* The text of one image's bytes into im, with --ocr. */
+static void ocr_fill(wx_ocr_run *ocr, json_t *im, const unsigned char *bytes, size_t len, const char *sha)
+{
+    wx_ocr_result r = ocr_one(bytes, len, sha, ocr);
+    if (r.status == WX_OCR_READ) {
+        json_object_set_new(im, "text", wx_json_str(r.text));
+        json_object_set_new(im, "text_confidence", json_integer((json_int_t)lround(r.confidence)));
+    }
+    wx_ocr_result_free(&r);
+}
+
+/* An image the record's own web archive holds: local is its record
+ * (FILE#OFFSET), the facts are the scan's; the bytes are read again
+ * from the file only for --ocr. */
+static void fill_archived(wx_image_files *f, wx_warc_images *m, const wx_warc_image *a, json_t *im, int want_ocr)
+{
+    json_object_set_new(im, "local", wx_json_str(a->where));
+    json_object_set_new(im, "sha256", json_string(a->sha256));
+    json_object_set_new(im, "bytes", json_integer((json_int_t)a->bytes));
+    if (a->width >= 0 && a->height >= 0) {
+        json_object_set_new(im, "width", json_integer((json_int_t)a->width));
+        json_object_set_new(im, "height", json_integer((json_int_t)a->height));
+    }
+    if (!want_ocr) return;
+    size_t len = 0;
+    unsigned char *bytes = wx_warc_image_read(m, a, &len);
+    if (bytes) ocr_fill(f->ocr, im, bytes, len, a->sha256);
+    else atomic_fetch_add(&f->ocr->failed, 1);
+    free(bytes);
+}
+
 void wx_image_files_fill(wx_image_files *f, json_t *rec, const char *page_path)
 {
     wx_store *st = store_for(f, page_path);
+    wx_warc_images *archive = st || !json_array_size(json_object_get(rec, "images")) ? NULL : archive_images(f, rec);
     size_t i;
     json_t *im;
     json_array_foreach(json_object_get(rec, "images"), i, im) {
@@ -298,6 +394,11 @@ void wx_image_files_fill(wx_image_files *f, json_t *rec, const char *page_path)
         const char *local = json_string_value(json_object_get(im, "local"));
         const char *role = json_string_value(json_object_get(im, "role"));
         int from_store, want_ocr = f->ocr && role && strcmp(role, "content") == 0;
+        const wx_warc_image *a = archive ? archived_image(archive, url) : NULL;
+        if (a) {
+            fill_archived(f, archive, a, im, want_ocr);
+            continue;
+        }
         char *file = image_file(st, url, local, page_path, &from_store);
         if (!file) continue;
         size_t len = 0;
@@ -312,14 +413,7 @@ void wx_image_files_fill(wx_image_files *f, json_t *rec, const char *page_path)
         wx_sha256_hex(bytes, len, sha);
         fill_one(im, file, from_store, bytes, len, sha);
         free(file);
-        if (want_ocr) {
-            wx_ocr_result r = ocr_one(bytes, len, sha, f->ocr);
-            if (r.status == WX_OCR_READ) {
-                json_object_set_new(im, "text", wx_json_str(r.text));
-                json_object_set_new(im, "text_confidence", json_integer((json_int_t)lround(r.confidence)));
-            }
-            wx_ocr_result_free(&r);
-        }
+        if (want_ocr) ocr_fill(f->ocr, im, bytes, len, sha);
         free(bytes);
     }
 }

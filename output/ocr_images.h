@@ -1,7 +1,9 @@
 /*
  * ocr_images: a record's images from the files that hold them
  * (ocr_images.c): the store's objects (fetch --images) or the NAME_files/
- * folder a "Save as, complete" page keeps beside it.  For each image found
+ * folder a "Save as, complete" page keeps beside it, or the image responses
+ * of the WARC/WACZ a page came from (ingest/warc.h; local is then the
+ * record's FILE#OFFSET).  For each image found
  * it fills images[].local (the store object), sha256, bytes, width and
  * height (from the file's header), and with --ocr images[].text and
  * text_confidence, cached by the image's SHA-256.  The parser never

@@ -22,6 +22,13 @@
    Webrecorder's warcio.js indexing them (CDX offsets, lengths, digests),
    and wxingest parse giving the store's records apart from `source`;
    rotation (--warc-max-size), a later run appending, a SIGKILL mid-fetch.
+5. run --images --warc against a loopback site whose WeChat CDN images are
+   reached through it as a proxy (originals only at /0, a redirect, three
+   URLs answering one placeholder, a table image): the image exchanges are
+   in the WARC (the same three readers), and parse of the WARC (alone and
+   inside a WACZ) fills images[] local FILE#OFFSET, sha256, bytes, width,
+   height as the store did, placeholders left empty; parse --ocr reads the
+   table image from its record; wget -p --warc-file fills its page's image.
 Ends with "warc: N passed, N failed".
 """
 import base64
@@ -33,6 +40,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -589,7 +597,7 @@ def read_own_warc(path):
             check(hsep, f"{what}: the HTTP head ends with CRLF CRLF")
             check(fields.get("Content-Type") == "application/http;msgtype=" + rec["type"], f"{what}: Content-Type {fields.get('Content-Type')}")
             check(fields.get("WARC-IP-Address") == "127.0.0.1", f"{what}: WARC-IP-Address {fields.get('WARC-IP-Address')}")
-            check(fields.get("WARC-Target-URI", "").startswith("http://127.0.0.1:"), f"{what}: WARC-Target-URI")
+            check(fields.get("WARC-Target-URI", "").startswith(("http://127.0.0.1:", "http://mmbiz.qpic.cn/")), f"{what}: WARC-Target-URI")
         if rec["type"] == "response":
             check(digest_bytes(fields.get("WARC-Payload-Digest"), what) == hashlib.sha256(rec["body"]).digest(),
                   f"{what}: WARC-Payload-Digest is the HTTP body's sha256")
@@ -800,8 +808,185 @@ def test_write():
         r = wx("fetch", "--store", store2, "--warc", os.path.join(TMP, "bad.warc"), urls[0])
         check(r.returncode == 74 and b"must end in .warc.gz" in r.stderr and len(srv.log) == n0,
               f"--warc x.warc: exit 74, nothing fetched ({r.returncode}: {r.stderr[-200:]!r})")
+        r = wx("run", "--store", store2, "--images", "--warc", os.path.join(TMP, "bad.warc"), urls[0])
+        check(r.returncode == 74 and b"must end in .warc.gz" in r.stderr and len(srv.log) == n0,
+              f"run --images --warc x.warc: exit 74, nothing fetched ({r.returncode}: {r.stderr[-200:]!r})")
     finally:
         srv.stop()
+
+
+# ---------------------------------------------------------------- images in WARCs
+
+def png(w, h, rgb):
+    """A real w x h PNG of one colour, made here (no ImageMagick needed)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\0" + bytes(rgb) * w for _ in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def article(title, imgs):
+    """A minimal WeChat article page whose content holds the given <img> tags."""
+    body = "".join(f"<p>{t}</p>" for t in imgs)
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
+            f'<meta property="og:title" content="{title}"></head><body><div id="img-content">'
+            f'<h1 id="activity-name">{title}</h1><div class="rich_media_content" id="js_content">'
+            f'<p>正文第一段。</p>{body}<p>正文第二段。</p></div></div></body></html>').encode("utf-8")
+
+
+class ImageSite(http.server.BaseHTTPRequestHandler):
+    """Pages at /s/NAME; WeChat CDN images (reached as a proxy, as
+    http://mmbiz.qpic.cn/...) only at their original /0; /img/NAME as is."""
+    protocol_version = "HTTP/1.1"
+    pages, images = {}, {}
+
+    def log_message(self, *a):
+        pass
+
+    def send(self, status, body, ctype, extra=()):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        for k, v in extra:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        p = self.path
+        if not p.startswith("/"):   # absolute-form: used as the proxy of mmbiz.qpic.cn
+            p = "/" + p.split("/", 3)[3]
+        path = p.split("?")[0]
+        parts = path.strip("/").split("/")
+        if parts[0] == "s" and parts[-1] in self.pages:
+            return self.send(200, self.pages[parts[-1]], "text/html; charset=utf-8")
+        if path == "/mmbiz_png/r1/0":
+            return self.send(302, b"", "text/html", [("Location", "/img/moved.png")])
+        if parts[0].startswith("mmbiz_") and parts[-1] != "0":
+            return self.send(404, b"<html>originals only at /0</html>", "text/html")
+        key = parts[1] if parts[0].startswith("mmbiz_") else parts[-1]
+        if key in self.images:
+            return self.send(200, self.images[key], "image/png")
+        return self.send(404, b"<html>no</html>", "text/html")
+
+
+def test_images():
+    """run --images --warc: the image exchanges are in the WARC, and parse
+    of that WARC fills images[] as the store does; wget -p likewise."""
+    ph = png(7, 5, (128, 128, 128))   # the same bytes for three URLs: a hotlink placeholder
+    table = open(os.path.join(ROOT, "tests", "ocr", "fixtures", "table-plain.jpg"), "rb").read()
+    ImageSite.images = {"a1": png(21, 13, (0, 128, 0)), "moved.png": png(12, 34, (128, 0, 128)),
+                        "c.png": png(40, 30, (255, 0, 0)), "ph1": ph, "ph2": ph, "ph3": ph, "table.jpg": table}
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ImageSite)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{srv.server_address[1]}"
+    cdn = "http://mmbiz.qpic.cn"
+    ImageSite.pages = {
+        "w1": article("图片一", [f'<img data-src="{cdn}/mmbiz_png/a1/640?wx_fmt=png">',
+                               f'<img data-src="{cdn}/mmbiz_png/r1/0?wx_fmt=png">',
+                               f'<img src="{base}/img/c.png">', f'<img src="{base}/img/table.jpg">']
+                     + [f'<img data-src="{cdn}/mmbiz_png/ph{i}/640?wx_fmt=png">' for i in (1, 2, 3)]),
+        "w2": article("图片二", [f'<img src="{base}/img/c.png">'])}
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env.update(http_proxy=base, no_proxy="127.0.0.1", NO_PROXY="127.0.0.1")
+    try:
+        store, out = os.path.join(TMP, "istore"), os.path.join(TMP, "img.warc.gz")
+        runout = os.path.join(TMP, "img-run.jsonl")
+        r = subprocess.run([BIN, "run", "--store", store, "--rate", "1000", "--images", "--warc", out, "-o", runout,
+                            f"{base}/s/w1"], capture_output=True, timeout=120, env=env)
+        check(r.returncode == 0, f"run --images --warc: exit {r.returncode}: {r.stderr[-400:]!r}")
+        stored = [rec for _, rec in checks.jsonl_records(open(runout, "rb").read(), "run --images")] if os.path.exists(runout) else []
+        allims = {im["url"]: im for x in stored for im in x.get("images", [])}
+        sims = {k: v for k, v in allims.items() if "/ph" not in k}
+        check(len(sims) == 4 and all(im.get("sha256") for im in sims.values()),
+              f"run --images: the store fills the 4 images: {[(k, v.get('sha256')) for k, v in sims.items()]}")
+        check(len(allims) == 7 and not [v for k, v in allims.items() if "/ph" in k and v.get("sha256")],
+              "run --images: the 3 placeholders are not filled")
+        recs = read_own_warc(out)
+        resp = {(x["fields"]["WARC-Target-URI"], x["status"]): x for x in recs if x["type"] == "response"}
+        want = {(f"{cdn}/mmbiz_png/a1/0?wx_fmt=png", 200): "a1", (f"{cdn}/mmbiz_png/r1/0?wx_fmt=png", 302): None,
+                (f"{cdn}/img/moved.png", 200): "moved.png", (f"{base}/img/c.png", 200): "c.png",
+                (f"{base}/img/table.jpg", 200): "table.jpg"}
+        want.update({(f"{cdn}/mmbiz_png/ph{i}/0?wx_fmt=png", 200): f"ph{i}" for i in (1, 2, 3)})
+        for k, img in want.items():
+            x = resp.get(k)
+            check(x is not None and (img is None or x["body"] == ImageSite.images[img]),
+                  f"img.warc.gz: the image exchange {k} is archived with the image's bytes", sorted(resp))
+        check((f"{base}/s/w1", 200) in resp and len(resp) == 9,
+              f"img.warc.gz: the page and 8 image exchanges, placeholders too ({len(resp)})")
+        nodes = node_warc([out])
+        if nodes is not None:
+            compare_node(recs, nodes.get("img.warc.gz"), "img.warc.gz")
+        warcio_cdx(out, recs, "img.warc.gz")
+
+        # parse of the WARC: each image's local is its response record
+        r2 = wx("parse", out)
+        back = [rec for _, rec in checks.jsonl_records(r2.stdout, "parse img.warc.gz")]
+        check(r2.returncode == 0 and len(back) == 1, f"parse img.warc.gz: the page ({len(back)}, exit {r2.returncode})")
+        wims = {im["url"]: im for x in back for im in x.get("images", [])}
+        by_off = {x["offset"]: x for x in recs}
+        for url, sim in sims.items():
+            w = wims.get(url, {})
+            check(all(w.get(k) == sim.get(k) and sim.get(k) is not None for k in ("sha256", "bytes", "width", "height")),
+                  f"parse img.warc.gz: {url}: sha256/bytes/width/height as the store gave them",
+                  [(k, w.get(k), sim.get(k)) for k in ("sha256", "bytes", "width", "height")])
+            loc = w.get("local") or ""
+            x = by_off.get(int(loc.rsplit("#", 1)[1])) if loc.startswith(out + "#") and loc.rsplit("#", 1)[1].isdigit() else None
+            check(x is not None and x["type"] == "response" and sha(x["body"]) == sim.get("sha256"),
+                  f"parse img.warc.gz: {url}: local {loc} is the image's response record")
+        check(not [v for k, v in wims.items() if "/ph" in k and (v.get("sha256") or v.get("local"))],
+              "parse img.warc.gz: the placeholders' bytes (3 URLs, one sha256) fill no image")
+        r3 = wx("parse", "-j", "2", out, out)
+        check([x.get("images") for _, x in checks.jsonl_records(r3.stdout, "parse -j 2")] == [back[0]["images"]] * 2,
+              "parse -j 2 of the WARC twice: the same images both times")
+
+        # the same WARC inside a WACZ: local is WACZ#ENTRY#OFFSET
+        import zipfile
+        wacz = os.path.join(TMP, "img.wacz")
+        with zipfile.ZipFile(wacz, "w") as z:
+            z.write(out, "archive/img.warc.gz", compress_type=zipfile.ZIP_STORED)
+        r4 = wx("parse", wacz)
+        zims = {im["url"]: im for _, x in checks.jsonl_records(r4.stdout, "parse img.wacz") for im in x.get("images", [])}
+        for url, w in wims.items():
+            z = zims.get(url, {})
+            check(z.get("sha256") == w.get("sha256") and
+                  (z.get("local") or "") == (wacz + "#archive/img.warc.gz#" + w["local"].rsplit("#", 1)[1] if w.get("local") else ""),
+                  f"parse img.wacz: {url}: the same image, local WACZ#ENTRY#OFFSET ({z.get('local')})")
+
+        # --ocr reads the table image's bytes from its record
+        r5 = wx("parse", "--ocr", "--ocr-cache", os.path.join(TMP, "ocrcache"), out, timeout=300)
+        tim = next((im for _, x in checks.jsonl_records(r5.stdout, "parse --ocr") for im in x.get("images", [])
+                    if im["url"].endswith("/table.jpg")), {})
+        with open(os.path.join(ROOT, "tests", "ocr", "fixtures", "table-plain.txt"), encoding="utf-8") as f:
+            first_row = f.read().splitlines()[0].split("\t")
+        check(all(cell.strip() in (tim.get("text") or "") for cell in first_row[:2]) and isinstance(tim.get("text_confidence"), int),
+              f"parse --ocr of the WARC: the table image's text holds its header row {first_row[:2]}: {(tim.get('text') or '')[:120]!r}")
+
+        # wget --page-requisites: its WARC fills the image too
+        if not shutil.which("wget"):
+            check(False, "wget is installed (Debian wget; make deps)")
+            return
+        wdir, warc = os.path.join(TMP, "wgetp"), os.path.join(TMP, "wgetp")
+        r = subprocess.run(["wget", "--no-config", "--no-proxy", "-q", "-p", "-e", "robots=off", "-P", wdir,
+                            "--tries=1", "--timeout=10", f"--warc-file={warc}", "--no-warc-keep-log", f"{base}/s/w2"],
+                           capture_output=True, timeout=120, env={**env, "no_proxy": "*"})
+        path = warc + ".warc.gz"
+        if not check(os.path.exists(path), f"wget -p wrote {path} (exit {r.returncode}: {r.stderr[-300:]!r})"):
+            return
+        _, wrecs = run(path)
+        ims = [im for x in wrecs for im in x.get("images", [])]
+        c = ImageSite.images["c.png"]
+        check(len(wrecs) == 1 and len(ims) == 1 and ims[0].get("sha256") == sha(c) and ims[0].get("bytes") == len(c)
+              and (ims[0].get("width"), ims[0].get("height")) == (40, 30),
+              f"wget -p's WARC: the page's image filled from its response record: {ims}")
+        loc = ims[0].get("local", "") if ims else ""
+        off = loc.rsplit("#", 1)[1] if "#" in loc else ""
+        at = record_at(path, int(off), 0) if off.isdigit() else b""
+        check(loc.startswith(path + "#") and b"WARC-Type: response" in at[:600] and f"{base}/img/c.png".encode() in at[:600],
+              f"wget -p: local {loc} is the image's response record")
+    finally:
+        srv.shutdown()
 
 
 def main():
@@ -809,7 +994,7 @@ def main():
     BIN = os.path.abspath(sys.argv[1])
     TMP = tempfile.mkdtemp(prefix="wx-warc-")
     try:
-        for t in (test_warcio_files, test_parallel_and_walk, test_built, test_wacz, test_wget, test_write):
+        for t in (test_warcio_files, test_parallel_and_walk, test_built, test_wacz, test_wget, test_write, test_images):
             try:
                 t()
             except Exception as e:   # a broken test is a failure, not a stop
