@@ -95,13 +95,20 @@ int wx_ocr_load(const char **err)
 
 static pthread_key_t engine_key, latin_key;   /* chi_sim+eng; eng alone */
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+/* Tesseract keeps some parameters (debug_file among them) in process-wide
+ * globals that Init3 and SetVariable write: two threads loading their
+ * engines at once race on them (ThreadSanitizer shows it), so loading is
+ * one thread at a time. Recognition itself runs in parallel. */
+static pthread_mutex_t engine_load_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Thread exit (or wx_ocr_thread_end): End frees the model, Delete the handle. */
 static void engine_free(void *api)
 {
     if (!api || !tess_loaded) return;
+    pthread_mutex_lock(&engine_load_lock);   /* End resets the same globals Init3 sets */
     tess.End(api);
     tess.Delete(api);
+    pthread_mutex_unlock(&engine_load_lock);
 }
 
 /* Leptonica's warnings would go to stderr for every odd image; the record
@@ -120,15 +127,16 @@ static TessBaseAPI *engine_for(pthread_key_t key, const char *langs)
     pthread_once(&engine_once, engine_once_init);
     TessBaseAPI *api = pthread_getspecific(key);
     if (api || !tess_loaded) return api;
+    pthread_mutex_lock(&engine_load_lock);
     api = tess.Create();
-    if (!api) return NULL;
-    if (tess.Init3(api, NULL, langs) != 0) {
+    if (api && tess.Init3(api, NULL, langs) != 0) {
         tess.Delete(api);
-        return NULL;
+        api = NULL;
     }
     /* tesseract's debug lines ("Estimating resolution ...") are not ours to print */
-    tess.SetVariable(api, "debug_file", "/dev/null");
-    pthread_setspecific(key, api);
+    if (api) tess.SetVariable(api, "debug_file", "/dev/null");
+    pthread_mutex_unlock(&engine_load_lock);
+    if (api) pthread_setspecific(key, api);
     return api;
 }
 

@@ -13,6 +13,7 @@ binary (the pool must not change a byte).
 Usage: tsan_test.py build-tsan/wxingest     ends "tsan: N passed, N failed"
 """
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -27,21 +28,21 @@ SHARED = os.path.join(os.path.dirname(ROOT), "shared")
 REPORT_EXIT = 99        # TSan's own default (66) is one of wxingest's exit codes
 
 
-def run(binary, jobs, paths):
+def run(binary, jobs, paths, extra=()):
     env = dict(os.environ, TSAN_OPTIONS=f"exitcode={REPORT_EXIT} halt_on_error=0 second_deadlock_stack=1")
-    p = subprocess.run([binary, "parse", "-j", str(jobs)] + paths, capture_output=True, env=env, timeout=900)
+    p = subprocess.run([binary, "parse", "-j", str(jobs), *extra] + paths, capture_output=True, env=env, timeout=900)
     return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
 
 
-def check_set(binary, name, paths, compare):
-    code, out, err = run(binary, 4, paths)
+def check_set(binary, name, paths, compare, extra=()):
+    code, out, err = run(binary, 4, paths, extra)
     races = err.count("WARNING: ThreadSanitizer")
     check(races == 0 and code != REPORT_EXIT, f"{name}: parse -j 4 under TSan: {races} reports (exit {code})",
           [line for line in err.splitlines() if "ThreadSanitizer" in line or line.startswith("    #")][:20])
     check(code in (0, 65), f"{name}: parse -j 4 exits 0 or 65 (got {code})")
     check(out.count(b"\n") > 0, f"{name}: parse -j 4 wrote records")
     if compare:
-        code1, out1, _ = run(binary, 1, paths)
+        code1, out1, _ = run(binary, 1, paths, extra)
         check(out == out1 and code == code1, f"{name}: -j 4 output differs from -j 1")
 
 
@@ -78,9 +79,30 @@ def check_run(binary):
         srv.stop()
 
 
+OCR_PAGE = """<html><head><meta charset="utf-8"><title>通知 {n}</title></head>
+<body><div id="js_content"><p>清单见下图。</p>
+<p><img data-src="https://mmbiz.qpic.cn/sz_mmbiz_jpg/t{n}/640?wx_fmt=jpeg" src="p{n}_files/640.jpeg"></p>
+</div></body></html>
+"""
+
+
+def check_ocr(binary):
+    """parse -j 4 --ocr: four threads load their tesseract engines at once
+    (tesseract's parameters are process-wide globals) and read a table each."""
+    fixture = os.path.join(ROOT, "tests", "ocr", "fixtures", "table-plain.jpg")
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as cache:
+        for n in range(4):
+            os.makedirs(os.path.join(tmp, f"p{n}_files"))
+            shutil.copy(fixture, os.path.join(tmp, f"p{n}_files", "640.jpeg"))
+            with open(os.path.join(tmp, f"p{n}.html"), "w", encoding="utf-8") as f:
+                f.write(OCR_PAGE.format(n=n))
+        check_set(binary, "parse --ocr", [tmp], True, ("--ocr", "--ocr-cache", cache))
+
+
 def main():
     binary = os.path.abspath(sys.argv[1])
     check_run(binary)
+    check_ocr(binary)
     check_set(binary, "samples+cases", [os.path.join(ROOT, "samples"), os.path.join(ROOT, "tests", "cases")], True)
     check_set(binary, "tests/warc", [os.path.join(ROOT, "tests", "warc")], True)
     shared = [os.path.join(SHARED, d) for d in ("corpus", "notices", "dates", "seeds")]
