@@ -39,6 +39,7 @@
 #define VERIFY_STREAK_LIMIT 3      /* verification pages in a row before giving up on a host */
 #define VERIFY_PAUSE_FACTOR 30.0   /* pause after one, in units of the backoff */
 #define MAX_BACKOFF 300.0          /* seconds */
+#define CLAIM_WAIT 0.25             /* seconds before asking again for a URL another fetcher holds */
 #define POLL_MS 100                /* longest wait, so a signal is noticed quickly */
 #define PROGRESS_EVERY 0.2         /* seconds between progress redraws */
 
@@ -273,6 +274,7 @@ typedef struct task {
     task_state state;
     double not_before;
     const wx_fetch_rec *prev;   /* latest stored fetch, for conditional requests */
+    int claimed;                /* this process holds the URL's claim in the store */
     /* the transfer in flight */
     CURL *easy;
     struct curl_slist *headers;
@@ -568,6 +570,8 @@ static int transfer_start(fetcher *f, task *t)
 static void task_done(fetcher *f, task *t)
 {
     transfer_reset(f, t);
+    if (t->claimed) wx_store_release(f->st, t->url);   /* no index line: another fetcher may try */
+    t->claimed = 0;
     t->state = T_DONE;
     f->done++;
     if (f->results[t->index].status == WX_FETCH_FAILED) f->failed++;
@@ -782,6 +786,7 @@ static void commit_pending(fetcher *f)
             task_fail(f, t, err);
         } else {
             t->prev = wx_store_latest(f->st, t->url);
+            t->claimed = 0;                 /* released with its index line */
             r->status = WX_FETCH_STORED;
             free(r->error);
             r->error = NULL;
@@ -898,6 +903,36 @@ static void progress(fetcher *f, int final)
     fflush(stderr);
 }
 
+/* Fetchers sharing the store fetch a URL only under its claim
+ * (wx_store_claim).  Returns 1 when this one may start the transfer; else
+ * the task finished (another fetcher stored the URL meanwhile, or the store
+ * failed) or waits CLAIM_WAIT while another fetcher holds the URL. */
+static int claim_url(fetcher *f, task *t, double now, double *soonest)
+{
+    if (!f->st || f->o->to_memory || t->claimed) return 1;
+    char *err = NULL;
+    int c = wx_store_claim(f->st, t->url, &err);
+    wx_fetch_result *r = &f->results[t->index];
+    const wx_fetch_rec *rec = c == WX_CLAIM_DONE ? wx_store_latest(f->st, t->url) : NULL;
+    if (c == WX_CLAIM_OURS) {
+        t->claimed = 1;
+        return 1;
+    } else if (c == WX_CLAIM_BUSY) {
+        t->not_before = now + CLAIM_WAIT;
+        if (CLAIM_WAIT < *soonest) *soonest = CLAIM_WAIT;
+    } else if (rec) {
+        r->status = WX_FETCH_SKIPPED;
+        r->http_status = rec->http_status;
+        result_object(f, r, rec->sha256);
+        task_done(f, t);
+    } else {
+        r->store_error = 1;
+        f->store_trouble = 1;
+        task_fail(f, t, err ? err : strdup("store: cannot claim the URL"));
+    }
+    return 0;
+}
+
 /* Start what may start now; return how long until something else may.
  * The scan is skipped while nothing can have changed (no slot freed, no
  * waiting time reached), so long lists cost nothing per network event. */
@@ -922,6 +957,7 @@ static double start_ready(fetcher *f)
             if (at - now < soonest) soonest = at - now;
             continue;
         }
+        if (!claim_url(f, t, now, &soonest)) continue;
         if (transfer_start(f, t) != 0) {
             task_fail(f, t, strdup("internal: cannot set up the transfer"));
             continue;

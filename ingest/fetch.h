@@ -5,7 +5,8 @@
  * each distinct page body, named by its SHA-256 (never by the URL or the
  * page), and index.jsonl maps URLs to their fetches, one JSON object per
  * line, appended only after the object it names is safely in place.
- * tmp/ holds objects being written.  Readers ignore unparsable lines (a torn
+ * tmp/ holds objects being written, claims/ the URLs fetchers sharing the
+ * store are fetching now.  Readers ignore unparsable lines (a torn
  * last line after a crash).  README.md, "Fetching", has the details. */
 #ifndef WX_INGEST_FETCH_H
 #define WX_INGEST_FETCH_H
@@ -75,6 +76,21 @@ int wx_store_put_objects(wx_store *st, const wx_store_object *objs, size_t n, ch
 int wx_store_append_batch(wx_store *st, const wx_fetch_rec *recs, size_t n, char **errs);
 
 void wx_fetch_rec_free(wx_fetch_rec *rec);   /* frees the strings, not rec */
+
+/* Several fetchers on one store: before fetching url a fetcher claims it.
+ * Under the index lock, the index is read again (lines other processes
+ * appended meanwhile); when one of them has stored url since this store
+ * was opened the answer is WX_CLAIM_DONE (wx_store_latest has it), when
+ * another holds a live claim on it WX_CLAIM_BUSY (ask again later), else
+ * this process now holds the claim (DIR/claims/<SHA-256 of url>, created
+ * with O_EXCL, saying host, pid and time) and gets WX_CLAIM_OURS.  The
+ * claim ends with the URL's index line (wx_store_append_batch) or with
+ * wx_store_release.  A claim whose holder died (same host, pid gone) or
+ * that is an hour old is taken over.  Returns -1 with a malloc'd message
+ * in *err when the store cannot be locked or written. */
+enum { WX_CLAIM_OURS = 0, WX_CLAIM_BUSY = 1, WX_CLAIM_DONE = 2 };
+int wx_store_claim(wx_store *st, const char *url, char **err);
+void wx_store_release(wx_store *st, const char *url);
 
 /* A list of URLs. */
 typedef struct wx_urllist {

@@ -6,6 +6,7 @@
  *                               the format sniffed from their bytes
  *   DIR/index.jsonl             one JSON object per successful fetch
  *   DIR/tmp/                    objects being written
+ *   DIR/claims/                 one file per URL a fetcher is fetching now
  *
  * Crash safety comes from ordering, for a batch of objects at a time: each
  * is written to tmp/, the filesystem flushed (syncfs), each renamed into
@@ -14,6 +15,13 @@
  * leaves at worst a stray file in tmp/ or a torn last index line, which
  * readers skip.  Objects are named only by the hash of their bytes, so no
  * URL or page content ever becomes a path.
+ *
+ * Several fetchers may share a store (on a network filesystem too): the
+ * index is locked with fcntl record locks (which NFS supports through its
+ * lock manager, where flock may be local to one client), each process
+ * keeps reading the lines the others append, and a URL is fetched only by
+ * the process holding its claim file (created with O_EXCL, which NFS
+ * honours since version 3).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,7 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,15 +45,21 @@
 
 /* Leftovers in tmp/ older than this are from a crashed run and are removed. */
 #define STALE_TMP_SECONDS (60 * 60)
+/* A claim this old is taken over even when its holder may be alive on
+ * another host: longer than any fetch with its retries takes by default. */
+#define STALE_CLAIM_SECONDS (60 * 60)
 
 typedef struct entry {
     wx_fetch_rec rec;
+    int later;                  /* appended by another process after this one opened the store */
     struct entry *next;
 } entry;
 
 struct wx_store {
-    char *dir, *objects, *tmp, *index;
+    char *dir, *objects, *tmp, *index, *claims;
     int index_fd;
+    off_t read_upto;            /* the index is read up to here (the end of a complete line) */
+    char *holder;               /* "HOST PID", what this process writes into its claims */
     mode_t file_mode;           /* 0644 less the umask, for objects */
     entry **buckets;
     size_t nbuckets, count;
@@ -193,7 +207,7 @@ static entry *map_find(const wx_store *st, const char *url)
 }
 
 /* Later fetches of a URL replace earlier ones: the map holds the latest. */
-static int map_put(wx_store *st, const wx_fetch_rec *rec)
+static int map_put(wx_store *st, const wx_fetch_rec *rec, int later)
 {
     entry *e = map_find(st, rec->url);
     wx_fetch_rec copy;
@@ -201,12 +215,14 @@ static int map_put(wx_store *st, const wx_fetch_rec *rec)
     if (e) {
         wx_fetch_rec_free(&e->rec);
         e->rec = copy;
+        e->later = later;
         return 0;
     }
     if (st->count + 1 > st->nbuckets && map_grow(st) != 0) { wx_fetch_rec_free(&copy); return -1; }
     e = malloc(sizeof *e);
     if (!e) { wx_fetch_rec_free(&copy); return -1; }
     e->rec = copy;
+    e->later = later;
     size_t k = (size_t)wx_hash_str(copy.url) % st->nbuckets;
     e->next = st->buckets[k];
     st->buckets[k] = e;
@@ -268,32 +284,68 @@ static json_t *rec_to_json(const wx_fetch_rec *r)
     return o;
 }
 
-/* Read the whole index into the map.  Bad lines are skipped, not fatal:
- * the index must stay usable after a crash mid-append. */
-static int load_index(wx_store *st, char **err)
+/* Lock the whole index (F_RDLCK, F_WRLCK) or unlock it (F_UNLCK).  fcntl
+ * locks belong to the process and vanish when it closes any descriptor of
+ * the file, so the store opens index.jsonl once and reads it with pread. */
+static int index_lock(wx_store *st, short type)
 {
-    int fd = dup(st->index_fd);
-    if (fd < 0) return fail(err, "cannot read", st->index);
-    FILE *f = fdopen(fd, "r");
-    if (!f) { close(fd); return fail(err, "cannot read", st->index); }
-    if (fseeko(f, 0, SEEK_SET) != 0) { fclose(f); return fail(err, "cannot read", st->index); }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = type;
+    fl.l_whence = SEEK_SET;
+    while (fcntl(st->index_fd, F_SETLKW, &fl) != 0)
+        if (errno != EINTR) return -1;
+    return 0;
+}
+
+/* One complete index line into the map; bad lines are skipped, not fatal:
+ * the index must stay usable after a crash mid-append. */
+static int load_line(wx_store *st, const char *line, size_t n, int later)
+{
+    json_t *o = json_loadb(line, n, JSON_REJECT_DUPLICATES, NULL);
+    wx_fetch_rec rec;
     int rc = 0;
-    while ((n = getline(&line, &cap, f)) > 0) {
-        json_t *o = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, NULL);
-        wx_fetch_rec rec;
-        if (o && rec_from_json(o, &rec) == 0 && map_put(st, &rec) != 0) {
-            errno = ENOMEM;
-            rc = fail(err, "cannot load", st->index);
+    if (o && rec_from_json(o, &rec) == 0 && map_put(st, &rec, later) != 0) rc = -1;
+    json_decref(o);
+    return rc;
+}
+
+/* Read the lines appended since the last read (all of them the first time)
+ * into the map; the caller holds a lock.  A last line without its newline
+ * is a write in progress or torn by a crash: it is read again next time,
+ * when the append after it has completed it.  later marks the entries as
+ * another process's (see wx_store_claim). */
+static int read_tail(wx_store *st, int later, char **err)
+{
+    enum { CHUNK = 1 << 16 };
+    char *chunk = malloc(CHUNK);
+    wx_buf line;
+    wx_buf_init(&line);
+    off_t pos = st->read_upto;
+    int rc = 0;
+    if (!chunk) { errno = ENOMEM; return fail(err, "cannot read", st->index); }
+    for (;;) {
+        ssize_t n = pread(st->index_fd, chunk, CHUNK, pos);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) { rc = fail(err, "cannot read", st->index); break; }
+        if (n == 0) break;
+        const char *p = chunk, *end = chunk + n;
+        pos += n;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t before = line.len;
+            wx_buf_put(&line, p, (size_t)((nl ? nl : end) - p));
+            if (line.len - before != (size_t)((nl ? nl : end) - p)) { errno = ENOMEM; rc = -1; break; }
+            if (!nl) break;
+            if (line.len && load_line(st, line.data, line.len, later) != 0) { errno = ENOMEM; rc = -1; break; }
+            line.len = 0;
+            st->read_upto = pos - (off_t)(end - nl - 1);
+            p = nl + 1;
         }
-        json_decref(o);
-        if (rc) break;
+        if (rc) { fail(err, "cannot load", st->index); break; }
     }
-    if (!rc && ferror(f)) rc = fail(err, "cannot read", st->index);
-    free(line);
-    fclose(f);
+    free(line.data);
+    free(chunk);
     return rc;
 }
 
@@ -331,10 +383,16 @@ static wx_store *store_open(const char *dir, int readonly, char **err)
     st->objects = wx_strf("%.*s/objects", (int)dl, dir);
     st->tmp = wx_strf("%.*s/tmp", (int)dl, dir);
     st->index = wx_strf("%.*s/index.jsonl", (int)dl, dir);
+    st->claims = wx_strf("%.*s/claims", (int)dl, dir);
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1) != 0 || !host[0]) strcpy(host, "localhost");
+    for (char *h = host; *h; h++)
+        if (*h == ' ' || *h == '\n') *h = '_';
+    st->holder = wx_strf("%s %ld", host, (long)getpid());
     mode_t um = umask(0);
     umask(um);
     st->file_mode = 0644 & ~um;
-    if (!st->dir || !st->objects || !st->tmp || !st->index) {
+    if (!st->dir || !st->objects || !st->tmp || !st->index || !st->claims || !st->holder) {
         errno = ENOMEM;
         fail(err, "cannot open", dir);
         wx_store_close(st);
@@ -348,13 +406,14 @@ static wx_store *store_open(const char *dir, int readonly, char **err)
         if (ensure_dir_parents(st->dir) != 0) { fail(err, "cannot create", st->dir); wx_store_close(st); return NULL; }
         if (ensure_dir(st->objects, &created_obj) != 0) { fail(err, "cannot create", st->objects); wx_store_close(st); return NULL; }
         if (ensure_dir(st->tmp, &created_tmp) != 0) { fail(err, "cannot create", st->tmp); wx_store_close(st); return NULL; }
+        if (ensure_dir(st->claims, NULL) != 0) { fail(err, "cannot create", st->claims); wx_store_close(st); return NULL; }
         st->index_fd = open(st->index, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
         if (st->index_fd < 0) { fail(err, "cannot open", st->index); wx_store_close(st); return NULL; }
         if (sync_dir(st->dir, fsync) != 0) { fail(err, "cannot sync", st->dir); wx_store_close(st); return NULL; }
     }
-    if (flock(st->index_fd, LOCK_SH) != 0) { fail(err, "cannot lock", st->index); wx_store_close(st); return NULL; }
-    int rc = load_index(st, err);
-    flock(st->index_fd, LOCK_UN);
+    if (index_lock(st, F_RDLCK) != 0) { fail(err, "cannot lock", st->index); wx_store_close(st); return NULL; }
+    int rc = read_tail(st, 0, err);
+    index_lock(st, F_UNLCK);
     if (rc != 0) { wx_store_close(st); return NULL; }
     if (!readonly) clean_stale_tmp(st);
     return st;
@@ -380,6 +439,8 @@ void wx_store_close(wx_store *st)
     free(st->objects);
     free(st->tmp);
     free(st->index);
+    free(st->claims);
+    free(st->holder);
     free(st);
 }
 
@@ -525,6 +586,114 @@ int wx_store_put_objects(wx_store *st, const wx_store_object *objs, size_t n, ch
     return rc;
 }
 
+/* ---------- claims: one fetcher per URL ---------- */
+
+/* claims/<SHA-256 of the URL>: the URL never becomes part of a path. */
+static char *claim_path(const wx_store *st, const char *url)
+{
+    char sha[65];
+    wx_sha256_hex(url, strlen(url), sha);
+    return wx_strf("%s/%s", st->claims, sha);
+}
+
+/* What a claim file says: "HOST PID UNIXTIME URL\n", in holder (at least
+ * 320 bytes).  Returns the PID, 0 when the file is empty or unreadable. */
+static long claim_read(const char *path, char *holder, size_t cap)
+{
+    holder[0] = '\0';
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[320];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    char host[256];
+    long pid = 0;
+    if (sscanf(buf, "%255s %ld", host, &pid) != 2 || pid <= 0) return 0;
+    snprintf(holder, cap, "%s %ld", host, pid);
+    return pid;
+}
+
+/* A claim is stale when its holder cannot be fetching any more: written
+ * on this host by a process that is gone, left empty (its writer died
+ * between creating and filling it: both happen under the index lock), or
+ * older than STALE_CLAIM_SECONDS (a holder on another host, whose process
+ * cannot be asked). */
+static int claim_stale(const wx_store *st, const char *path)
+{
+    char holder[320];
+    long pid = claim_read(path, holder, sizeof holder);
+    if (pid == 0) return 1;
+    if (strcmp(holder, st->holder) == 0) return 1;   /* this process's own, from an earlier call */
+    size_t hl = strcspn(st->holder, " ");
+    if (strncmp(holder, st->holder, hl) == 0 && holder[hl] == ' ' &&
+        kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+        return 1;
+    struct stat sb;
+    return lstat(path, &sb) == 0 && time(NULL) - sb.st_mtime > STALE_CLAIM_SECONDS;
+}
+
+/* Take the claim: O_EXCL, so of several processes exactly one creates the
+ * file.  Returns 0, 1 when another holds it, -1 on an error. */
+static int claim_create(const wx_store *st, const char *path, const char *url)
+{
+    for (int tries = 0; tries < 2; tries++) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            char *text = wx_strf("%s %lld %s\n", st->holder, (long long)time(NULL), url);
+            int bad = !text || write_all(fd, text, strlen(text)) != 0;
+            free(text);
+            if (close(fd) != 0) bad = 1;
+            if (bad) { unlink(path); return -1; }
+            return 0;
+        }
+        if (errno != EEXIST) return -1;
+        if (!claim_stale(st, path)) return 1;
+        if (unlink(path) != 0 && errno != ENOENT) return -1;
+    }
+    return 1;
+}
+
+/* Remove the claim on url if this process holds it; the lock is held. */
+static void release_locked(wx_store *st, const char *url)
+{
+    char *path = claim_path(st, url);
+    char holder[320];
+    if (path && claim_read(path, holder, sizeof holder) && strcmp(holder, st->holder) == 0) unlink(path);
+    free(path);
+}
+
+/* Under the index lock, so checking the index and creating the claim are
+ * one step for every process sharing the store. */
+int wx_store_claim(wx_store *st, const char *url, char **err)
+{
+    if (err) *err = NULL;
+    if (index_lock(st, F_WRLCK) != 0) return fail(err, "cannot lock", st->index);
+    int rc = read_tail(st, 1, err);
+    entry *e = rc == 0 ? map_find(st, url) : NULL;
+    if (rc == 0 && e && e->later && wx_store_has_object(st, e->rec.sha256)) {
+        rc = WX_CLAIM_DONE;
+    } else if (rc == 0) {
+        char *path = claim_path(st, url);
+        int c = path ? claim_create(st, path, url) : (errno = ENOMEM, -1);
+        if (c < 0) rc = fail(err, "cannot claim a URL in", st->claims);
+        else rc = c == 0 ? WX_CLAIM_OURS : WX_CLAIM_BUSY;
+        free(path);
+    }
+    index_lock(st, F_UNLCK);
+    return rc;
+}
+
+/* A fetch that wrote no index line (it failed, or the page was unchanged)
+ * gives its URL back. */
+void wx_store_release(wx_store *st, const char *url)
+{
+    if (index_lock(st, F_WRLCK) != 0) return;
+    release_locked(st, url);
+    index_lock(st, F_UNLCK);
+}
+
 /* Another process, or a crash, may have left the index without a final
  * newline; start on a fresh line so a torn entry cannot swallow ours. */
 static int index_needs_newline(int fd)
@@ -539,7 +708,8 @@ static int index_needs_newline(int fd)
 /* The index lines of a batch: one write and one fsync for all.  An object
  * must be in place first: an index line is a promise that its object
  * exists, so an entry whose object is missing gets an error in errs[i] and
- * no line.  flock keeps concurrent fetchers' lines apart. */
+ * no line.  The index lock keeps concurrent fetchers' lines apart; the
+ * claims on the URLs written are released with them. */
 int wx_store_append_batch(wx_store *st, const wx_fetch_rec *recs, size_t n, char **errs)
 {
     size_t cap = 4096, len = 0;
@@ -579,19 +749,25 @@ int wx_store_append_batch(wx_store *st, const wx_fetch_rec *recs, size_t n, char
     }
     if (len > 0) {
         int bad = 0, e = 0;
-        if (flock(st->index_fd, LOCK_EX) != 0) {
+        if (index_lock(st, F_WRLCK) != 0) {
             bad = 1, e = errno;
         } else {
+            read_tail(st, 1, NULL);   /* others' lines first, so ours are not read back as theirs */
+            struct stat sb;
             if ((index_needs_newline(st->index_fd) && write_all(st->index_fd, "\n", 1) != 0) ||
                 write_all(st->index_fd, buf, len) != 0 || fsync(st->index_fd) != 0)
                 bad = 1, e = errno;
-            flock(st->index_fd, LOCK_UN);
+            else if (fstat(st->index_fd, &sb) == 0)
+                st->read_upto = sb.st_size;
+            for (size_t i = 0; i < n && !bad; i++)
+                if (ok[i]) release_locked(st, recs[i].url);   /* the line stands for the claim now */
+            index_lock(st, F_UNLCK);
         }
         for (size_t i = 0; i < n; i++) {
             if (!ok[i]) continue;
             errno = e;
             if (bad) fail(&errs[i], "cannot append to", st->index);
-            else if (map_put(st, &recs[i]) != 0) { errno = ENOMEM; fail(&errs[i], "cannot remember an entry of", st->index); }
+            else if (map_put(st, &recs[i], 0) != 0) { errno = ENOMEM; fail(&errs[i], "cannot remember an entry of", st->index); }
         }
     }
     for (size_t i = 0; i < n; i++)

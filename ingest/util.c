@@ -47,6 +47,16 @@ static int buf_reserve(wx_buf *b, size_t extra)
     return 0;
 }
 
+int wx_buf_reserve(wx_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap) return 0;
+    char *p = realloc(b->data, b->len + extra + 1);
+    if (!p) return -1;
+    b->data = p;
+    b->cap = b->len + extra + 1;
+    return 0;
+}
+
 void wx_buf_put(wx_buf *b, const char *s, size_t n)
 {
     if (n == 0 || buf_reserve(b, n) != 0) return;

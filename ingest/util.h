@@ -17,6 +17,9 @@ typedef struct wx_span { const char *s; size_t n; } wx_span;
  * (never NULL: "" when empty). */
 typedef struct wx_buf { char *data; size_t len, cap; } wx_buf;
 void wx_buf_init(wx_buf *b);
+/* Room for extra more bytes (and the NUL) at once, for a writer that knows
+ * its size: doubling would leave up to half the buffer unused.  0 or -1. */
+int wx_buf_reserve(wx_buf *b, size_t extra);
 void wx_buf_put(wx_buf *b, const char *s, size_t n);
 void wx_buf_puts(wx_buf *b, const char *s);
 void wx_buf_putc(wx_buf *b, char c);

@@ -9,13 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Streamed into the FILE's buffer, not dumped into a string first: a
+ * record as big as its page is not held twice.  Callers serialise writes
+ * to one FILE (the pipeline's sink lock), so lines never interleave. */
 int wx_jsonl_write(FILE *out, const json_t *record)
 {
-    char *line = json_dumps(record, JSON_COMPACT);
-    if (!line) { errno = ENOMEM; return -1; }
-    size_t n = strlen(line);
-    int rc = 0;
-    if (fwrite(line, 1, n, out) != n || fputc('\n', out) == EOF) rc = -1;
-    free(line);
-    return rc;
+    errno = 0;
+    if (json_dumpf(record, out, JSON_COMPACT) != 0 || fputc('\n', out) == EOF) {
+        if (!errno) errno = ENOMEM;
+        return -1;
+    }
+    return 0;
 }

@@ -95,7 +95,8 @@ static void emit_images(json_t *rec, wx_body *b)
         json_array_append_new(arr, image_json(&im, "cover"));
     }
     size_t *occurrences = image_occurrences(b);
-    for (size_t i = 0; occurrences && i < b->nimages; i++) {
+    size_t keep = b->nimages < WX_MAX_IMAGES ? b->nimages : WX_MAX_IMAGES;
+    for (size_t i = 0; occurrences && i < keep; i++) {
         wx_image *im = &b->images[i];
         int n = occurrences[i] > INT_MAX ? INT_MAX : (int)occurrences[i];
         const char *role = im->role ? im->role
@@ -103,17 +104,23 @@ static void emit_images(json_t *rec, wx_body *b)
                                                     im->near, im->width, im->height);
         json_array_append_new(arr, image_json(im, role));
     }
+    if (occurrences && keep < b->nimages) {
+        char *msg = wx_strf("%zu more images not kept: a record keeps the first %d", b->nimages - keep, WX_MAX_IMAGES);
+        if (msg) wx_record_warn(rec, msg);
+        free(msg);
+    }
     free(occurrences);
 }
 
 /* The links of one record and the set of their URLs: a page can write
  * tens of thousands of distinct links, each checked before it is added.
  * The set borrows the URL strings the links array holds. */
-typedef struct link_list { json_t *links; wx_strmap urls; } link_list;
+typedef struct link_list { json_t *links; wx_strmap urls; int full; } link_list;
 
 static void add_link(link_list *l, const char *url, const char *text)
 {
     if (!url || wx_strmap_get(&l->urls, url)) return;
+    if (json_array_size(l->links) >= WX_MAX_LINKS) { l->full = 1; return; }
     json_t *u = wx_json_str(url);
     json_t *link = json_pack("{s:o, s:o}", "url", u, "text", text && *text ? wx_json_str(text) : json_null());
     if (!link) return;
@@ -128,9 +135,11 @@ static void emit_links(json_t *rec, wx_body *b, const char *text, const char *re
 {
     link_list links = {.links = json_object_get(rec, "links")};
     for (size_t i = 0; i < b->nlinks; i++) add_link(&links, b->links[i].url, b->links[i].text);
-    const char *p = text;
-    while (p && (p = strstr(p, "http")) != NULL) {
-        if (strncmp(p, "http://", 7) != 0 && strncmp(p, "https://", 8) != 0) { p += 4; continue; }
+    /* memchr, not strstr: a sanitizer's strstr measures the whole rest of
+     * the text on every call, which made one long paragraph of URLs quadratic */
+    const char *p = text, *end = text ? text + strlen(text) : NULL;
+    while (p && p < end && (p = memchr(p, 'h', (size_t)(end - p))) != NULL) {
+        if (strncmp(p, "http://", 7) != 0 && strncmp(p, "https://", 8) != 0) { p++; continue; }
         size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'*+,;=%");
         while (n > 8 && strchr(".,;:!?'", p[n - 1])) n--;
         char *u = strndup(p, n);
@@ -142,6 +151,11 @@ static void emit_links(json_t *rec, wx_body *b, const char *text, const char *re
     if (clean && strncmp(clean, "http", 4) == 0) add_link(&links, clean, "阅读原文");
     free(clean);
     wx_strmap_free(&links.urls);
+    if (links.full) {
+        char *msg = wx_strf("more links not kept: a record keeps the first %d distinct links", WX_MAX_LINKS);
+        if (msg) wx_record_warn(rec, msg);
+        free(msg);
+    }
 }
 
 void wx_body_emit(json_t *rec, wx_body *b, const char *text, const char *read_more)

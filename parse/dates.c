@@ -14,12 +14,13 @@
  * scanner that only moves forward is linear in the input by construction.
  * It keeps no state outside a call, so it is thread-safe with no set-up.
  *
- * The input is decoded once into an array of letters, each kept twice: as
- * written (an invalid UTF-8 byte becomes U+FFFD, so the text we hand back
- * is always valid UTF-8) and folded for matching (full-width forms take
- * their NFKC form, which for these is one ASCII character; every kind of
- * space becomes ' ').  One written letter gives one folded letter, so a
- * match's position is also its position in the text as written.
+ * The input is decoded once into an array of letters folded for matching
+ * (full-width forms take their NFKC form, which for these is one ASCII
+ * character; every kind of space becomes ' '), four bytes a letter.  One
+ * written letter gives one folded letter, so a match's position is also its
+ * position in the text as written, which a date's text is decoded from
+ * again (an invalid UTF-8 byte becomes U+FFFD, so the text we hand back is
+ * always valid UTF-8).
  *
  * At each place where a number starts we try an ISO-like form
  * (2024-05-08, 2024-9), a year-less dotted range (3.23-3.29) or a lone
@@ -113,27 +114,29 @@ enum {
 
 /* ---------- letters: the input, decoded once ---------- */
 
-typedef struct {
-    uint32_t written; /* as in the input; U+FFFD for an invalid byte */
-    uint32_t folded;  /* what the scanner matches */
-} letter;
+/* Every MARK_EVERY letters the byte offset in the input is kept, so a
+ * date's text is found again without a second array as long as the first. */
+enum { MARK_EVERY = 64 };
 
 typedef struct {
-    letter *v;
+    uint32_t *v;      /* the folded letters: what the scanner matches */
     size_t n;
+    const char *src;  /* the UTF-8 they were decoded from (borrowed) */
+    size_t srclen;
+    size_t *marks;    /* marks[k]: the byte offset of letter k * MARK_EVERY */
 } letters;
 
 /* The folded letter at i, or 0 past the end, so look-ahead needs no
  * bounds checks of its own. */
 static uint32_t at(const letters *t, size_t i)
 {
-    return i < t->n ? t->v[i].folded : 0;
+    return i < t->n ? t->v[i] : 0;
 }
 
 /* The folded letter just before i, or 0 at the start. */
 static uint32_t before(const letters *t, size_t i)
 {
-    return i > 0 && i <= t->n ? t->v[i - 1].folded : 0;
+    return i > 0 && i <= t->n ? t->v[i - 1] : 0;
 }
 
 /* Fold one character for matching.  Full-width forms (２０２４，：－～)
@@ -158,41 +161,74 @@ static uint32_t fold(uint32_t c)
     return c;
 }
 
-/* Decode s[0..len) into t (t->v is malloc'd; free it).  Bytes that are not
- * UTF-8 become U+FFFD one byte at a time.  Returns 0, or -1 when out of
- * memory. */
+/* One letter of s[i..len): its code point in *c (U+FFFD for a byte that
+ * is not UTF-8) and its length in bytes. */
+static size_t next_letter(const char *s, size_t i, size_t len, uint32_t *c)
+{
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+    if (k <= 0) {
+        *c = 0xFFFD;
+        return 1;
+    }
+    *c = (uint32_t)cp;
+    return (size_t)k;
+}
+
+/* Decode s[0..len) into t (free with letters_free); s must outlive t.
+ * Counted first, so the array holds the letters and no more (four bytes
+ * a letter, not a byte of input).  Returns 0, or -1 when out of memory. */
 static int letters_decode(letters *t, const char *s, size_t len)
 {
+    uint32_t c;
+    size_t count = 0;
+    for (size_t i = 0; i < len; count++) i += next_letter(s, i, len, &c);
     t->n = 0;
-    t->v = malloc((len + 1) * sizeof *t->v);
-    if (!t->v) return -1;
-    size_t i = 0;
-    while (i < len) {
-        utf8proc_int32_t c;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-                                              (utf8proc_ssize_t)(len - i), &c);
-        if (k <= 0) {
-            c = 0xFFFD;
-            k = 1;
-        }
-        t->v[t->n].written = (uint32_t)c;
-        t->v[t->n].folded = fold((uint32_t)c);
-        t->n++;
-        i += (size_t)k;
+    t->src = s;
+    t->srclen = len;
+    t->v = malloc((count + 1) * sizeof *t->v);
+    t->marks = malloc((count / MARK_EVERY + 1) * sizeof *t->marks);
+    if (!t->v || !t->marks) {
+        free(t->v);
+        free(t->marks);
+        return -1;
+    }
+    t->marks[0] = 0;
+    for (size_t i = 0; i < len; t->n++) {
+        if (t->n % MARK_EVERY == 0) t->marks[t->n / MARK_EVERY] = i;
+        i += next_letter(s, i, len, &c);
+        t->v[t->n] = fold(c);
     }
     return 0;
 }
 
-/* The letters [start, end) as written, as a malloc'd UTF-8 string.  Every
- * written letter is a valid code point, so the result is valid UTF-8. */
+static void letters_free(letters *t)
+{
+    free(t->v);
+    free(t->marks);
+}
+
+/* The byte offset of letter i in the input (i <= t->n). */
+static size_t letter_offset(const letters *t, size_t i)
+{
+    size_t k = i / MARK_EVERY, b = t->marks[k];
+    uint32_t c;
+    for (size_t j = k * MARK_EVERY; j < i; j++) b += next_letter(t->src, b, t->srclen, &c);
+    return b;
+}
+
+/* The letters [start, end) as written, as a malloc'd UTF-8 string (an
+ * invalid byte becomes U+FFFD, so the result is valid UTF-8). */
 static char *letters_text(const letters *t, size_t start, size_t end)
 {
     char *s = malloc((end - start) * 4 + 1);
     if (!s) return NULL;
-    size_t n = 0;
-    for (size_t i = start; i < end; i++)
-        n += (size_t)utf8proc_encode_char((utf8proc_int32_t)t->v[i].written,
-                                          (utf8proc_uint8_t *)s + n);
+    size_t n = 0, b = letter_offset(t, start);
+    for (size_t i = start; i < end; i++) {
+        uint32_t c;
+        b += next_letter(t->src, b, t->srclen, &c);
+        n += (size_t)utf8proc_encode_char((utf8proc_int32_t)c, (utf8proc_uint8_t *)s + n);
+    }
     s[n] = '\0';
     return s;
 }
@@ -345,7 +381,7 @@ int wx_cn_number(const char *s, size_t len, int *value)
             ok = 1;
         }
     }
-    free(t.v);
+    letters_free(&t);
     return ok;
 }
 
@@ -1376,6 +1412,7 @@ typedef struct {
     ymd published;    /* y == 0 when unknown */
     int year;         /* the latest year written in the text (any precision), 0 before one */
     int month;        /* the latest month written, 0 before one */
+    size_t dropped;   /* dates found past WX_MAX_DATES, not kept */
 } scan_state;
 
 /* Say in the warnings that the year of the date written `text` was
@@ -1447,6 +1484,11 @@ static int move_to_year(found_date *fd, int y)
  * the dates that follow without them. */
 static void record_date(scan_state *st, const letters *t, found_date *fd, int in_title)
 {
+    if (json_array_size(st->out) >= WX_MAX_DATES) {   /* counted, not kept; still context */
+        st->dropped++;
+        remember_context(st, fd);
+        return;
+    }
     char *text = letters_text(t, fd->start, fd->end);
     if (!text) return;
     int offset;
@@ -1546,7 +1588,7 @@ static void scan_string(scan_state *st, const char *s, int in_title)
         }
         i = next > i ? next : i + 1;
     }
-    free(t.v);
+    letters_free(&t);
 }
 
 /* The page's date from "YYYY-MM-DD…", or y == 0 when it is not one. */
@@ -1563,9 +1605,12 @@ static ymd parse_published(const char *s)
 json_t *wx_dates_find(const char *title, const char *text, const char *published_date,
                       json_t *warnings)
 {
-    scan_state st = {json_array(), warnings, parse_published(published_date), 0, 0};
+    scan_state st = {json_array(), warnings, parse_published(published_date), 0, 0, 0};
     if (!st.out) return NULL;
     scan_string(&st, title, 1);
     scan_string(&st, text, 0);
+    if (st.dropped && warnings)
+        json_array_append_new(warnings, json_sprintf("%zu more dates not kept: a record keeps the first %d",
+                                                     st.dropped, WX_MAX_DATES));
     return st.out;
 }

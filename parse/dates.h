@@ -22,8 +22,13 @@
  * nearest preceding month written.  A human-readable line is
  * appended to warnings (a JSON array; may be NULL) each time a year is
  * guessed, or a date is skipped because no year can be had.
+ * Only the first WX_MAX_DATES dates are kept (a page of nothing but dates
+ * would otherwise make a record ~8 times its size); the rest still give
+ * their year and month to the dates after them, and one warning says how
+ * many were left out.
  * Returns a new array (never NULL unless out of memory); the caller owns it.
  * Time and memory are linear in the input size. */
+#define WX_MAX_DATES 1000
 json_t *wx_dates_find(const char *title, const char *text, const char *published_date,
                       json_t *warnings);
 

@@ -36,6 +36,64 @@ static xmlParserInputPtr refuse_external(const char *url, const char *id, xmlPar
 static pthread_once_t loader_once = PTHREAD_ONCE_INIT;
 static void install_loader(void) { xmlSetExternalEntityLoader(refuse_external); }
 
+/* The element count of one parse, kept in ctxt->_private. */
+typedef struct element_count {
+    startElementSAXFunc start;      /* libxml2's own handler, which builds the tree */
+    unsigned long n;
+    int over;
+} element_count;
+
+/* Every start tag passes here: the element is built, and the parse is
+ * halted (as for markup nested too deep) once there are more than
+ * WX_MAX_ELEMENTS. */
+static void count_element(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+    htmlParserCtxtPtr ctxt = ctx;
+    element_count *ec = ctxt->_private;
+    ec->start(ctx, name, atts);
+    if (++ec->n > WX_MAX_ELEMENTS && !ec->over) {
+        ec->over = 1;
+        xmlStopParser(ctxt);
+    }
+}
+
+/* htmlCtxtReadMemory(ctxt, html, len, NULL, "UTF-8", opts) step for step
+ * (libxml2 2.9's htmlDoRead), except that the input is read in place
+ * (xmlParserInputBufferCreateStatic) instead of copied first: one copy of
+ * the page fewer while the tree is built.  The UTF-8 encoder stays, as it
+ * decides how libxml2 reads bytes that are not UTF-8. */
+static htmlDocPtr read_static(htmlParserCtxtPtr ctxt, const char *html, int len, int opts,
+                              element_count *ec)
+{
+    xmlInitParser();
+    htmlCtxtReset(ctxt);
+    xmlParserInputBufferPtr buf = xmlParserInputBufferCreateStatic(html, len, XML_CHAR_ENCODING_NONE);
+    if (!buf) return NULL;
+    xmlParserInputPtr in = xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE);
+    if (!in) {
+        xmlFreeParserInputBuffer(buf);
+        return NULL;
+    }
+    inputPush(ctxt, in);
+    htmlCtxtUseOptions(ctxt, opts);
+    ctxt->html = 1;
+    if (ctxt->sax && ctxt->sax->startElement) {
+        ec->start = ctxt->sax->startElement;
+        ctxt->sax->startElement = count_element;
+        ctxt->_private = ec;
+    }
+    xmlCharEncodingHandlerPtr utf8 = xmlFindCharEncodingHandler("UTF-8");
+    if (utf8) {
+        xmlSwitchToEncoding(ctxt, utf8);
+        if (ctxt->input->encoding) xmlFree((xmlChar *)ctxt->input->encoding);
+        ctxt->input->encoding = xmlStrdup((const xmlChar *)"UTF-8");
+    }
+    htmlParseDocument(ctxt);
+    htmlDocPtr doc = ctxt->myDoc;
+    ctxt->myDoc = NULL;
+    return doc;
+}
+
 htmlDocPtr wx_dom_parse_checked(const char *html, size_t len, char *stopped, size_t stoppedsz)
 {
     if (stopped && stoppedsz) stopped[0] = '\0';
@@ -46,12 +104,16 @@ htmlDocPtr wx_dom_parse_checked(const char *html, size_t len, char *stopped, siz
                HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED | HTML_PARSE_COMPACT;
     htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
     if (!ctxt) return NULL;
-    htmlDocPtr doc = htmlCtxtReadMemory(ctxt, html, (int)len, NULL, "UTF-8", opts);
+    element_count ec = {NULL, 0, 0};
+    htmlDocPtr doc = read_static(ctxt, html, (int)len, opts, &ec);
     /* A resource limit (markup nested over 256 deep) halts the parser: the
      * rest of the page is lost, and the caller should say so. */
     if (doc && stopped && stoppedsz && ctxt->disableSAX) {
         xmlErrorPtr e = xmlCtxtGetLastError(ctxt);
-        if (e && e->message && strstr(e->message, "depth"))
+        if (ec.over)
+            snprintf(stopped, stoppedsz, "over %d elements: the HTML parser stopped there and the rest "
+                     "of the page is lost", WX_MAX_ELEMENTS);
+        else if (e && e->message && strstr(e->message, "depth"))
             snprintf(stopped, stoppedsz, "markup nested over %u levels deep: the HTML parser stopped "
                      "there and the rest of the page is lost", xmlParserMaxDepth);
         else

@@ -21,9 +21,14 @@ typedef struct wx_body {
     wx_image *images; size_t nimages, capimages;
     wx_link *links; size_t nlinks, caplinks;
 } wx_body;
+/* Parse markup into a tree.  The parser stops after WX_MAX_ELEMENTS
+ * elements (each costs libxml2 some 200 bytes, from as few as 7 bytes of
+ * page: <p></p>); the largest real pages hold a few thousand. */
+#define WX_MAX_ELEMENTS 50000
 htmlDocPtr wx_dom_parse(const char *html, size_t len);
-/* The same; when a resource limit halted the parser (the rest of the page
- * is lost), stopped gets a message saying so, else "". */
+/* The same; when a resource limit halted the parser (markup nested too
+ * deep, too many elements: the rest of the page is lost), stopped gets a
+ * message saying so, else "". */
 htmlDocPtr wx_dom_parse_checked(const char *html, size_t len, char *stopped, size_t stoppedsz);
 const char *wx_dom_attr(xmlNodePtr n, const char *name);
 int wx_dom_has_class(xmlNodePtr n, const char *cls);

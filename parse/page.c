@@ -540,6 +540,7 @@ int wx_page_split(wx_page *pg, const char *buf, size_t len)
     pg->src_len = len;
     wx_buf html;
     wx_buf_init(&html);
+    wx_buf_reserve(&html, len + 8);   /* the page less its script bodies (+3 for a cut-off comment) */
     int toolbar = 0, archived = 0;
     split_markup(pg, buf, len, &html, &toolbar, &archived);
     detect_wayback(pg, buf, len, toolbar, archived);

@@ -700,6 +700,8 @@ static void fill_body(parse_ctx *c, const char *kind)
     if (kind && (strcmp(kind, "picture") == 0 || strcmp(kind, "text") == 0)) body_of_share_post(c, &b);
     else body_of_article(c, &b, notice != NULL);
     char *text = b.text.data ? wx_text_normalize_cells(b.text.data, b.text.len) : NULL;
+    free(b.text.data);                              /* not read again: one copy of the text at a time */
+    wx_buf_init(&b.text);
     if (text && *text) wx_json_set_str(c->rec, "text", text);
     else wx_record_warn(c->rec, "article body is empty");
     wx_body_emit(c->rec, &b, text, var_first(c, "msg_source_url", "cgi.source_url", NULL));
@@ -773,6 +775,9 @@ static void parse_page(parse_ctx *c)
         wx_jsvars_scan(&c->vars, c->page.scripts[i].s, c->page.scripts[i].n);
     char stopped[256];
     c->dom = wx_dom_parse_checked(c->page.html, c->page.html_len, stopped, sizeof stopped);
+    free(c->page.html);                             /* the tree has it now; scripts point into src */
+    c->page.html = NULL;
+    c->page.html_len = 0;
     if (stopped[0]) wx_record_warn(c->rec, stopped);
     c->root = c->dom ? (xmlNodePtr)c->dom : NULL;
     if (!c->root) {

@@ -59,7 +59,12 @@ json_t *wx_record_new(const wx_doc *doc)
 json_t *wx_json_str(const char *s)
 {
     if (!s) return json_null();
-    char *clean = wx_utf8_clean(s, strlen(s));
+    size_t len = strlen(s);
+    if (wx_utf8_is_clean(s, len)) {          /* the usual case: no cleaned copy of a whole text */
+        json_t *j = json_stringn_nocheck(s, len);
+        return j ? j : json_null();
+    }
+    char *clean = wx_utf8_clean(s, len);
     json_t *j = clean ? json_string(clean) : NULL;
     free(clean);
     return j ? j : json_null();

@@ -171,6 +171,23 @@ char *wx_utf8_clean(const char *s, size_t len)
     return wx_buf_take(&out);
 }
 
+/* The test wx_utf8_clean's loop makes, without building anything: a page
+ * of text is checked in one pass instead of copied. */
+int wx_utf8_is_clean(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char b = (unsigned char)s[i];
+        if (b >= 0x20 && b < 0x80) { i++; continue; }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                              (utf8proc_ssize_t)(len - i), &cp);
+        if (n <= 0 || (cp < 0x20 && cp != '\n' && cp != '\t')) return 0;
+        i += (size_t)n;
+    }
+    return 1;
+}
+
 /* Characters that count as blank inside a line: ASCII space/tab, NBSP,
  * ideographic space and the other Unicode spaces.  Zero-width ones are
  * removed outright. */

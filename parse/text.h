@@ -24,6 +24,9 @@ char *wx_html_unescape(const char *s, size_t len);
 /* Repair invalid UTF-8 (U+FFFD), normalise whitespace (one paragraph a
  * line), or fold everything onto one line; each returns malloc'd. */
 char *wx_utf8_clean(const char *s, size_t len);
+/* Whether wx_utf8_clean would hand s[0..len) back unchanged (valid UTF-8,
+ * no control character but \n and \t), so it can be used without a copy. */
+int wx_utf8_is_clean(const char *s, size_t len);
 char *wx_text_normalize(const char *s, size_t len);
 char *wx_text_normalize_cells(const char *s, size_t len);   /* keeps table cell tabs */
 char *wx_text_oneline(const char *s);

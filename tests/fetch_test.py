@@ -767,6 +767,120 @@ def test_fetch_lock():
         check(f.read().strip().isdigit(), "the lock file held the fetching run's pid")
 
 
+SHARED_PAGES = ["article-01", "article-02", "article-03", "article-2016-saveas", "article-2017-saveas",
+                 "article-2018-issue", "article-2018-post", "article-2020", "author-01", "picture-01"]
+
+
+def fetch_procs(n, args, store):
+    """Start n `wxingest fetch` processes on one store at once; wait for all.
+    Returns [(exit code, result lines, stderr)]."""
+    argv = [BIN, "fetch", "--store", store, "--rate", "1000", "--backoff", "0.05",
+            "--base-url", SRV.base, "--jobs", "2"] + args
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV) for _ in range(n)]
+    out = []
+    for p in procs:
+        o, e = p.communicate(timeout=40)
+        e = e.decode("utf-8", "replace")
+        sanitizer_clean(e, f"fetch x{n}")
+        out.append((p.returncode, [json.loads(x) for x in o.splitlines() if x.strip()], e))
+    return out
+
+
+def test_shared_store():
+    """Two and three fetchers on one store and one URL list (each request
+    delayed so the runs overlap): every URL is requested once, indexed
+    once, and the store parses to each page once."""
+    for n in (2, 3):
+        st = new_store()
+        paths = [f"/s/{name}?delay=0.3&k=shared{n}" for name in SHARED_PAGES]
+        urls = [W(p) for p in paths]
+        runs = fetch_procs(n, urls, st)
+        for i, (code, lines, err) in enumerate(runs):
+            check(code == 0, f"{n} fetchers: run {i} exit {code}: {err.strip()[-500:]}")
+            check([r["url"] for r in lines] == urls and all(r["status"] in ("stored", "skipped") for r in lines),
+                  f"{n} fetchers: run {i} reports every URL stored or skipped: {[r['status'] for r in lines]}")
+        for p in paths:
+            got = len([r for r in SRV.log if r["path"] == p])
+            check(got == 1, f"{n} fetchers: {p} requested {got} times (once)")
+        stored = sum(1 for _, lines, _ in runs for r in lines if r["status"] == "stored")
+        check(stored == len(urls), f"{n} fetchers: {stored} stored results for {len(urls)} URLs")
+        entries = index(st)
+        check(sorted(e["url"] for e in entries) == sorted(urls),
+              f"{n} fetchers: one index entry per URL ({len(entries)} entries for {len(urls)} URLs)")
+        store_consistent(st, f"{n} fetchers")
+        check(os.listdir(os.path.join(st, "claims")) == [], f"{n} fetchers: claims are released")
+        p = subprocess.run([BIN, "parse", os.path.join(st, "objects")], capture_output=True, timeout=60, env=ENV)
+        recs = [json.loads(x) for x in p.stdout.splitlines() if x.strip()]
+        shas = sorted(e["sha256"] for e in entries)
+        got = sorted(r["source"]["sha256"] for r in recs)
+        check(len(recs) == len(SHARED_PAGES) and got == shas,
+              f"{n} fetchers: parse gives each page once ({len(recs)} records for {len(SHARED_PAGES)} pages)")
+        # a later single run skips everything and requests nothing
+        code, lines, err, _ = fetch(urls, st)
+        check(code == 0 and all(r["status"] == "skipped" for r in lines), f"{n} fetchers: a later run skips all")
+
+
+def claim_file(store, url, holder, age=0):
+    d = os.path.join(store, "claims")
+    os.makedirs(d, exist_ok=True)
+    p = os.path.join(d, hashlib.sha256(url.encode()).hexdigest())
+    with open(p, "w") as f:
+        f.write(f"{holder} {int(time.time() - age)} {url}\n")
+    if age:
+        os.utime(p, (time.time() - age, time.time() - age))
+    return p
+
+
+def test_stale_claims():
+    """A claim whose holder is gone (same host, pid dead; killed with -9
+    mid-fetch) or an hour old (another host) does not block its URL; a live
+    one makes the fetcher wait until it is released."""
+    import socket
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    cases = [("dead-pid", f"{socket.gethostname()} {dead.pid}", 0),
+             ("old", "otherhost.example 4242", 2 * 3600),
+             ("empty", None, 0)]
+    for name, holder, age in cases:
+        st = new_store()
+        key = f"/s/{SAMPLE}?k=stale-{name}"
+        p = claim_file(st, W(key), holder or "", age)
+        if holder is None:
+            open(p, "w").close()
+        code, r, err, _ = one([], st, W(key))
+        check(code == 0 and r.get("status") == "stored", f"stale claim ({name}): fetched ({code}: {r} {err.strip()})")
+        check(len(hits(key)) == 1 and not os.path.exists(p), f"stale claim ({name}): one request, claim gone")
+    # a worker killed with -9 in the middle of its fetch
+    st = new_store()
+    key = f"/s/{SAMPLE}?delay=8&once=1&k=stale-killed"   # the retry after the kill is served at once
+    argv = [BIN, "fetch", "--store", st, "--base-url", SRV.base, W(key)]
+    victim = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    for _ in range(200):
+        if hits(key):
+            break
+        time.sleep(0.05)
+    claimed = os.listdir(os.path.join(st, "claims")) if os.path.isdir(os.path.join(st, "claims")) else []
+    victim.kill()
+    victim.wait()
+    check(len(claimed) == 1, f"killed worker: it held one claim while fetching ({claimed})")
+    code, r, err, _ = one([], st, W(key))
+    check(code == 0 and r.get("status") == "stored", f"killed worker's claim: taken over ({code}: {r})")
+    check(len(hits(key)) == 2 and len(index(st)) == 1, f"killed worker's claim: one more request, one entry")
+    # a live claim of another host: the fetcher waits, then fetches when it is released
+    st = new_store()
+    key = f"/s/{SAMPLE}?k=live-claim"
+    p = claim_file(st, W(key), "otherhost.example 4242")
+    argv = [BIN, "fetch", "--store", st, "--base-url", SRV.base, W(key)]
+    waiter = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+    time.sleep(1.0)
+    check(waiter.poll() is None and hits(key) == [], "live claim: the fetcher waits and requests nothing")
+    os.unlink(p)
+    o, e = waiter.communicate(timeout=20)
+    lines = [json.loads(x) for x in o.splitlines() if x.strip()]
+    check(waiter.returncode == 0 and [x["status"] for x in lines] == ["stored"] and len(hits(key)) == 1,
+          f"live claim released: fetched once ({waiter.returncode}, {lines})")
+
+
 def test_fetch_quiet_and_json_log():
     """--quiet: errors only, no progress even on a terminal; --log-format
     json: every stderr line is a JSON object, no progress drawn between
@@ -835,7 +949,7 @@ def main():
              test_oversized, test_gzip, test_content_type, test_verify, test_rate_limit,
              test_concurrency_and_reuse, test_user_agent, test_wayback, test_lists_and_usage,
              test_proxy_env, test_tls_verification, test_signals, test_run, test_fetch_lock,
-             test_fetch_quiet_and_json_log]
+             test_fetch_quiet_and_json_log, test_shared_store, test_stale_claims]
     with tempfile.TemporaryDirectory(prefix="wxfetch") as d:
         TMP = d
         for t in tests:

@@ -8,6 +8,12 @@ about linearly: t(40k) / t(10k) under 8, where quadratic work gives 16.
 Each shape also checks what the record holds, so a shape that stopped
 exercising its code path fails instead of passing quickly.
 
+MEMORY lists page shapes that cost memory (dates, a huge attribute, text,
+elements, links, images): each is parsed at 2 and 8 MB in a fresh child
+and its peak RSS (RUSAGE_CHILDREN's ru_maxrss) must stay under
+MEMORY_K x input + MEMORY_C; the record must show the documented limits
+(1,000 dates, 10,000 images and links, 50,000 elements) with their warnings.
+
 The file cases check exact outcomes: temp files and the lock never follow
 a symlink planted at their name, a path that is not UTF-8 keeps its record
 (and its --incremental state), a symlink graph is walked once per real
@@ -63,16 +69,27 @@ def html(body):
     return b"<html><head><title>t</title></head><body><div id=js_content>" + body + b"</div></body></html>"
 
 
+KEPT = 10000   # a record keeps this many images and links (WX_MAX_IMAGES, WX_MAX_LINKS), then warns
+
+
 def links_count(rec, n):
-    return len(rec["links"]) == n
+    return len(rec["links"]) == min(n, KEPT) and (n <= KEPT) != warned(rec, "more links not kept")
+
+
+def images_count(rec, n):
+    return len(rec["images"]) == min(n, KEPT) and (n <= KEPT) != warned(rec, "more images not kept")
+
+
+def warned(rec, words):
+    return any(words in w for w in rec["warnings"])
 
 
 # name: (page for n items, file suffix, what the record must show)
 HOSTILE = {
     "same image n times": (lambda n: html(b'<img src="http://x.cn/y.png">' * n), ".html",
-                           lambda rec, n: len(rec["images"]) == n),
+                           images_count),
     "distinct images": (lambda n: html(b"".join(b'<img src="http://x.cn/%d.png">' % i for i in range(n))), ".html",
-                        lambda rec, n: len(rec["images"]) == n),
+                        images_count),
     "distinct <a href> links": (lambda n: html(b"".join(b'<a href="http://x.cn/%d">l</a>' % i for i in range(n))),
                                 ".html", links_count),
     "URLs written in text": (lambda n: html(b"<p>" + b"".join(b"http://x.cn/%d " % i for i in range(n)) + b"</p>"),
@@ -114,6 +131,79 @@ def test_linear_shapes(d):
         check(ratio < LINEAR_LIMIT,
               f"{name}: CPU " + ", ".join(f"{n // 1000}k {cpu[n]:.3f} s" for n in SIZES) +
               f" (x{ratio:.1f} for 4x the items: not linear)")
+
+
+def fill(unit, size):
+    """unit repeated to about size bytes, in a page."""
+    return html(unit * max(1, size // len(unit)))
+
+
+# name: (page of about n bytes, what the record must show).  Each is parsed
+# at MEMORY_SIZES in a fresh child and its peak RSS must stay under
+# MEMORY_K * input + MEMORY_C; the limits it meets are in the README.
+MEMORY = {
+    "page of dates": (lambda n: fill("<p>2024年1月2日 2023-05-06 三月五日</p>".encode(), n),
+                      lambda rec: len(rec["dates"]) == 1000 and warned(rec, "more dates not kept")),
+    "one huge attribute": (lambda n: html(b'<p title="' + b"a" * n + b'">x</p>'),
+                           lambda rec: rec["status"] == "ok" and rec["text"] == "x"),
+    "paragraphs of text": (lambda n: fill("<p>文字的段落，不长。Some words here.</p>".encode(), n),
+                           lambda rec: rec["status"] == "ok" and len(rec["text"]) > 100000),
+    "empty elements": (lambda n: fill(b"<p></p>", n),
+                       lambda rec: warned(rec, "over 50000 elements")),
+    "distinct links": (lambda n: html(b"".join(b'<a href="http://x.cn/%d">l</a>' % i for i in range(n // 30))),
+                       lambda rec: len(rec["links"]) == KEPT and warned(rec, "more links not kept")),
+    "distinct images": (lambda n: html(b"".join(b'<img src="http://x.cn/%d.png">' % i for i in range(n // 30))),
+                        lambda rec: len(rec["images"]) == KEPT and warned(rec, "more images not kept")),
+    "same image": (lambda n: fill(b'<img src="http://x.cn/y.png">', n),
+                   lambda rec: len(rec["images"]) == KEPT and warned(rec, "more images not kept")),
+    "URLs written in text": (lambda n: html(b"<p>" + b"".join(b"http://x.cn/%d " % i for i in range(n // 18)) + b"</p>"),
+                             lambda rec: len(rec["links"]) == KEPT and warned(rec, "more links not kept")),
+}
+MEMORY_SIZES = (2 << 20, 8 << 20)
+MEMORY_K = 10.0             # bytes of peak RSS per byte of input ...
+MEMORY_C = 48 << 20         # ... plus this (the process itself is ~17 MB)
+
+PEAK_RSS = """import resource, subprocess, sys
+with open(sys.argv[1], "wb") as out:
+    p = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.DEVNULL)
+print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def peak_rss(args, out):
+    """Run the binary in a fresh child Python, so RUSAGE_CHILDREN's maximum
+    is this run's alone.  Returns (exit code, peak RSS in bytes)."""
+    p = subprocess.run([sys.executable, "-c", PEAK_RSS, out, BIN] + args, env=ENV, capture_output=True,
+                       text=True, timeout=300)
+    code, kb = p.stdout.split()
+    return int(code), int(kb) * 1024
+
+
+def test_memory_shapes(d):
+    """Every MEMORY shape at two sizes: the record is right and peak RSS is
+    at most MEMORY_K x the input + MEMORY_C (the ASan build, whose shadow
+    memory and quarantine dwarf the program's, checks the records only)."""
+    for name, (make, ok) in MEMORY.items():
+        seen = []
+        for size in MEMORY_SIZES:
+            path, out = os.path.join(d, "shape.html"), os.path.join(d, "out.jsonl")
+            with open(path, "wb") as fh:
+                fh.write(make(size))
+            n = os.path.getsize(path)
+            code, rss = peak_rss(["parse", path], out)
+            with open(out, "rb") as fh:
+                recs = checks.jsonl_records(fh.read(), f"{name} ({n} bytes)")
+            if check(code == 0 and len(recs) == 1, f"{name} ({n} bytes): exit {code}, {len(recs)} records"):
+                check(ok(recs[0][1]), f"{name} ({n} bytes): the record is not as expected: "
+                      f"{recs[0][1]['status']}, warnings {recs[0][1]['warnings'][-3:]}")
+            seen.append(f"{n / 2**20:.0f} MB -> {rss / 2**20:.0f} MB (x{rss / n:.1f})")
+            if not ASAN:
+                limit = MEMORY_K * n + MEMORY_C
+                check(rss <= limit, f"{name}: peak RSS {rss / 2**20:.0f} MB for {n / 2**20:.1f} MB of input, "
+                      f"over {MEMORY_K:g} x input + {MEMORY_C >> 20} MB = {limit / 2**20:.0f} MB")
+            os.unlink(path)
+            os.unlink(out)
+        print(f"  {name}: peak RSS " + ", ".join(seen))
 
 
 def article(d, name="page.html"):
@@ -321,7 +411,7 @@ def main():
         return 1
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="wxhostile-") as keep:
-        for test in (test_linear_shapes, test_temp_names_do_not_follow_symlinks, test_path_not_utf8,
+        for test in (test_linear_shapes, test_memory_shapes, test_temp_names_do_not_follow_symlinks, test_path_not_utf8,
                      test_symlink_graph, test_same_bytes_db_order, test_append_keeps_whole_lines,
                      test_utf16_with_bom):
             d = tempfile.mkdtemp(prefix=test.__name__ + "-", dir=keep)

@@ -7,9 +7,10 @@ path.  It never connects anywhere itself.  fetch_test.py imports it and runs
 it in a thread; `httpd.py [SECONDS]` runs it alone and prints its port.
 
 Routes (KEY is any word: each test uses its own, so counters do not mix):
-  /s/NAME                   the sample samples/NAME.html.gz, with ETag and
-                            Last-Modified; answers If-None-Match and
-                            If-Modified-Since with 304
+  /s/NAME[?delay=S[&once=1]]  the sample samples/NAME.html.gz, with ETag and
+                            Last-Modified (after S seconds, at most 10; with
+                            once, only the first request of the path waits);
+                            answers If-None-Match and If-Modified-Since with 304
   /web/TSid_/URL            a Wayback "raw capture": the sample named by the
                             URL's last path segment (article-2018-post if none)
   /mp/wappoc_appmsgcaptcha  where WeChat sends clients it wants to verify
@@ -239,6 +240,8 @@ class Handler(BaseHTTPRequestHandler):
         if not parts:
             return self.send(404, b"")
         if parts[0] == "s" and len(parts) == 2:
+            if "delay" in q and ("once" not in q or srv.count("once " + path) == 1):
+                self.sleep(float(q["delay"]))
             return self.page_response(parts[1])
         if parts[0] == "web" and len(parts) >= 2 and parts[1].endswith("id_"):
             target = path.split("id_/", 1)[1] if "id_/" in path else ""
