@@ -19,6 +19,11 @@
  *
  * A batch's records are kept until it commits, so a batch that PostgreSQL
  * aborts to break a deadlock between workers can be run again.
+ *
+ * Search over title, body text and the text inside images (--ocr): SQLite
+ * keeps an FTS5 trigram table in step by triggers on articles, PostgreSQL
+ * has pg_trgm GIN indexes on the columns.  Either is optional: a library
+ * or server without it is told on stderr and the records are stored.
  */
 #include "output.h"
 #include "../ingest/util.h"
@@ -125,8 +130,47 @@ static const char *const sqlite_migrations[] = {
     ");\n"
     "CREATE INDEX inputs_sha256 ON inputs(sha256);\n"
     "CREATE INDEX articles_published_at ON articles(published_at);\n",
+    /* 2 -> 3: what a record says of each image's stored copy and its text
+     * (filled in from the records already stored) */
+    "ALTER TABLE images ADD COLUMN sha256 TEXT;\n"
+    "ALTER TABLE images ADD COLUMN bytes INTEGER;\n"
+    "ALTER TABLE images ADD COLUMN text TEXT;\n"
+    "ALTER TABLE images ADD COLUMN text_confidence INTEGER;\n"
+    "UPDATE images SET sha256 = x.e->>'sha256', bytes = x.e->>'bytes', text = x.e->>'text',\n"
+    "  text_confidence = x.e->>'text_confidence'\n"
+    "  FROM (SELECT a.id, j.key AS pos, j.value AS e FROM articles a, json_each(a.record, '$.images') j) x\n"
+    "  WHERE x.id = images.article_id AND x.pos = images.pos;\n",
 };
 #define SQLITE_VERSION_NOW ((int)(sizeof sqlite_migrations / sizeof *sqlite_migrations))
+
+/* The text of a record's images, one image a line (NULL when none has any). */
+#define SQLITE_IMAGE_TEXT(rec) \
+    "(SELECT group_concat(value->>'text', char(10)) FROM json_each(" rec ", '$.images'))"
+
+/* Full-text search over title, body text and the text inside the images:
+ * FTS5 with the trigram tokenizer (any substring of 3 or more characters,
+ * so Chinese needs no word segmentation).  One row per article, its rowid
+ * the article's; triggers keep it in step with every write of articles, so
+ * an article replaced by a newer record is found by the new text only (an
+ * older record that loses the upsert writes nothing).  Not a numbered
+ * migration: a SQLite built without FTS5 or trigram (before 3.34) still
+ * opens the file, without this table (see lite_fts). */
+static const char sqlite_fts[] =
+    "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, image_text, tokenize = 'trigram');\n"
+    "CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN\n"
+    "  INSERT INTO articles_fts (rowid, title, text, image_text)\n"
+    "  VALUES (new.rowid, new.title, new.text, " SQLITE_IMAGE_TEXT("new.record") ");\n"
+    "END;\n"
+    "CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text, record ON articles BEGIN\n"
+    "  DELETE FROM articles_fts WHERE rowid = old.rowid;\n"
+    "  INSERT INTO articles_fts (rowid, title, text, image_text)\n"
+    "  VALUES (new.rowid, new.title, new.text, " SQLITE_IMAGE_TEXT("new.record") ");\n"
+    "END;\n"
+    "CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN\n"
+    "  DELETE FROM articles_fts WHERE rowid = old.rowid;\n"
+    "END;\n"
+    "INSERT INTO articles_fts (rowid, title, text, image_text)\n"
+    "  SELECT rowid, title, text, " SQLITE_IMAGE_TEXT("record") " FROM articles;\n";
 
 /* PostgreSQL: the current schema in one piece, idempotent.  Dates with only
  * a year or month are stored as the first day of the period; the exact text
@@ -218,23 +262,67 @@ static const char pg_schema[] =
     "CREATE INDEX IF NOT EXISTS inputs_sha256 ON inputs(sha256);\n"
     "CREATE INDEX IF NOT EXISTS articles_published_at ON articles(published_at);\n"
     "CREATE TABLE IF NOT EXISTS wxingest_schema (version integer NOT NULL);\n";
-#define PG_VERSION_NOW 2
+#define PG_VERSION_BASE 2       /* what pg_schema creates */
 
-/* The DDL a user can run by hand, or NULL for an unknown kind. */
+/* PostgreSQL steps after pg_schema: entry i takes version BASE + i to
+ * BASE + i + 1.  Append new steps; never edit a released one. */
+static const char *const pg_steps[] = {
+    /* 2 -> 3: each image's stored copy and its text, filled in from the
+     * records already stored */
+    "ALTER TABLE images ADD COLUMN IF NOT EXISTS sha256 text, ADD COLUMN IF NOT EXISTS bytes bigint,\n"
+    "  ADD COLUMN IF NOT EXISTS text text, ADD COLUMN IF NOT EXISTS text_confidence integer;\n"
+    "UPDATE images i SET sha256 = a.record->'images'->i.pos->>'sha256',\n"
+    "  bytes = (a.record->'images'->i.pos->>'bytes')::bigint, text = a.record->'images'->i.pos->>'text',\n"
+    "  text_confidence = (a.record->'images'->i.pos->>'text_confidence')::integer\n"
+    "  FROM articles a WHERE a.id = i.article_id AND jsonb_typeof(a.record->'images'->i.pos) = 'object';\n",
+};
+#define PG_VERSION_NOW (PG_VERSION_BASE + (int)(sizeof pg_steps / sizeof *pg_steps))
+
+/* Substring search over title, body text and image text: pg_trgm's GIN
+ * indexes serve LIKE / ILIKE '%...%' (and similarity) queries.  pg_trgm is
+ * in contrib (Debian: postgresql-contrib, part of the postgresql package);
+ * where it is missing the run goes on without these indexes (pg_trgm_setup).
+ * pg_trgm takes its trigrams from runs of letters and digits as the
+ * database's LC_CTYPE classifies them: under the C locale Chinese gives
+ * none, so such a database is searched by a scan (still correct). */
+static const char pg_trgm[] =
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n"
+    "CREATE INDEX IF NOT EXISTS articles_title_trgm ON articles USING gin (title gin_trgm_ops);\n"
+    "CREATE INDEX IF NOT EXISTS articles_text_trgm ON articles USING gin (text gin_trgm_ops);\n"
+    "CREATE INDEX IF NOT EXISTS images_text_trgm ON images USING gin (text gin_trgm_ops);\n";
+
+/* n strings and a formatted tail in one malloc'd string (NULL: no memory). */
+static char *join_sql(const char *const *parts, int n, const char *extra, const char *tail_fmt, int version)
+{
+    size_t len = strlen(extra) + 96;
+    for (int i = 0; i < n; i++) len += strlen(parts[i]);
+    char *all = malloc(len);
+    if (!all) return NULL;
+    all[0] = '\0';
+    for (int i = 0; i < n; i++) strcat(all, parts[i]);
+    strcat(all, extra);
+    snprintf(all + strlen(all), 96, tail_fmt, version);
+    return all;
+}
+
+/* The DDL a user can run by hand, or NULL for an unknown kind: every
+ * migration step in order, the search index, and the version. */
 const char *wx_db_schema_sql(const char *kind)
 {
-    static char *sqlite_all;
-    if (strcmp(kind, "postgres") == 0 || strcmp(kind, "postgresql") == 0) return pg_schema;
-    if (strcmp(kind, "sqlite") != 0) return NULL;
-    if (!sqlite_all) {
-        size_t n = 64;
-        for (int i = 0; i < SQLITE_VERSION_NOW; i++) n += strlen(sqlite_migrations[i]);
-        sqlite_all = malloc(n);
-        if (!sqlite_all) return NULL;
-        sqlite_all[0] = '\0';
-        for (int i = 0; i < SQLITE_VERSION_NOW; i++) strcat(sqlite_all, sqlite_migrations[i]);
-        snprintf(sqlite_all + strlen(sqlite_all), 64, "PRAGMA user_version = %d;\n", SQLITE_VERSION_NOW);
+    static char *sqlite_all, *pg_all;
+    if (strcmp(kind, "postgres") == 0 || strcmp(kind, "postgresql") == 0) {
+        if (!pg_all) {
+            const char *parts[1 + sizeof pg_steps / sizeof *pg_steps] = {pg_schema};
+            for (int i = 0; i < PG_VERSION_NOW - PG_VERSION_BASE; i++) parts[1 + i] = pg_steps[i];
+            pg_all = join_sql(parts, 1 + PG_VERSION_NOW - PG_VERSION_BASE, pg_trgm,
+                              "INSERT INTO wxingest_schema VALUES (%d);\n", PG_VERSION_NOW);
+        }
+        return pg_all;
     }
+    if (strcmp(kind, "sqlite") != 0) return NULL;
+    if (!sqlite_all)
+        sqlite_all = join_sql(sqlite_migrations, SQLITE_VERSION_NOW, sqlite_fts, "PRAGMA user_version = %d;\n",
+                              SQLITE_VERSION_NOW);
     return sqlite_all;
 }
 
@@ -283,9 +371,11 @@ static const char *const sqlite_children[] = {
     "DELETE FROM links WHERE article_id = ?1",
     "DELETE FROM dates WHERE article_id = ?1",
     "DELETE FROM notices WHERE article_id = ?1",
-    "INSERT INTO images (article_id, pos, url, format, width, height, alt, role, local)"
+    "INSERT INTO images (article_id, pos, url, format, width, height, alt, role, local, sha256, bytes,"
+    " text, text_confidence)"
     " SELECT ?1, key, value->>'url', value->>'format', value->>'width', value->>'height',"
-    " value->>'alt', value->>'role', value->>'local' FROM json_each(?2, '$.images')",
+    " value->>'alt', value->>'role', value->>'local', value->>'sha256', value->>'bytes',"
+    " value->>'text', value->>'text_confidence' FROM json_each(?2, '$.images')",
     "INSERT INTO links (article_id, pos, url, text)"
     " SELECT ?1, key, value->>'url', value->>'text' FROM json_each(?2, '$.links')",
     "INSERT INTO dates (article_id, pos, text, date, time, end_date, role)"
@@ -347,11 +437,14 @@ static const char pg_put_sql[] =
     " RETURNING id)"
 
     ","
-    PG_CHILD("images", "url, format, width, height, alt, role, local",
+    PG_CHILD("images", "url, format, width, height, alt, role, local, sha256, bytes, text, text_confidence",
              "e->>'url', e->>'format', (e->>'width')::integer, (e->>'height')::integer, e->>'alt',"
-             " e->>'role', e->>'local'",
+             " e->>'role', e->>'local', e->>'sha256', (e->>'bytes')::bigint, e->>'text',"
+             " (e->>'text_confidence')::integer",
              "url = excluded.url, format = excluded.format, width = excluded.width, height = excluded.height,"
-             " alt = excluded.alt, role = excluded.role, local = excluded.local", "images")
+             " alt = excluded.alt, role = excluded.role, local = excluded.local, sha256 = excluded.sha256,"
+             " bytes = excluded.bytes, text = excluded.text, text_confidence = excluded.text_confidence",
+             "images")
     PG_CHILD("links", "url, text", "e->>'url', e->>'text'", "url = excluded.url, text = excluded.text", "links")
     PG_CHILD("dates", "text, date, time, end_date, role",
              "e->>'text', " PG_DATE("e->>'date'") ", e->>'time', " PG_DATE("e->>'end'") ", e->>'role'",
@@ -446,6 +539,37 @@ static int lite_migrate(wx_db *db, char **err)
     }
 }
 
+/* Create the search table (sqlite_fts) when the file lacks it: a new
+ * file, or one written before it existed, whose articles are indexed now.
+ * A SQLite without FTS5 or its trigram tokenizer (before 3.34) is said on
+ * every run, and the records are stored without the index. */
+static int lite_fts(wx_db *db, char **err)
+{
+    if (lite_exec(db, "BEGIN IMMEDIATE", err) != 0) return -1;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db->lite, "SELECT 1 FROM sqlite_master WHERE name = 'articles_fts'", -1, &q, NULL) !=
+        SQLITE_OK) {
+        lite_fail(db, err);
+        lite_exec(db, "ROLLBACK", NULL);
+        return -1;
+    }
+    int have = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    char *why = NULL;
+    if (!have && lite_exec(db, "CREATE VIRTUAL TABLE temp.wx_probe USING fts5(x, tokenize = 'trigram');"
+                               "DROP TABLE temp.wx_probe", &why) != 0) {
+        wx_log(WX_LOG_WARN, db->where, "no full-text index: this SQLite (%s) lacks FTS5 or its trigram tokenizer "
+               "(%s); search with LIKE on articles.title, articles.text and images.text", sqlite3_libversion(), why);
+        free(why);
+        have = 1;
+    }
+    if (!have && lite_exec(db, sqlite_fts, err) != 0) {
+        lite_exec(db, "ROLLBACK", NULL);
+        return -1;
+    }
+    return lite_exec(db, "COMMIT", err);
+}
+
 static int lite_open(wx_db *db, const char *path, char **err)
 {
     db->where = strdup(path);
@@ -454,7 +578,7 @@ static int lite_open(wx_db *db, const char *path, char **err)
         return lite_fail(db, err);
     sqlite3_busy_timeout(db->lite, 60000);
     if (lite_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err) != 0 ||
-        lite_migrate(db, err) != 0)
+        lite_migrate(db, err) != 0 || lite_fts(db, err) != 0)
         return -1;
     const char *sql[ST_COUNT] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", sqlite_upsert, sqlite_put_input, sqlite_seen};
     for (int i = 0; i < N_CHILDREN; i++) sql[ST_CHILD0 + i] = sqlite_children[i];
@@ -567,6 +691,35 @@ static int pg_version(wx_db *db, int *v, char **err)
     return 0;
 }
 
+/* The trigram indexes (pg_trgm) when they are missing, in the open schema
+ * transaction.  A server without the extension (contrib not installed, or
+ * no right to create it) is said on every run, and the run goes on
+ * without them: searches stay correct, only slower. */
+static int pg_trgm_setup(wx_db *db, char **err)
+{
+    PGresult *r = NULL;
+    if (pg_run(db, "SELECT to_regclass('images_text_trgm') IS NOT NULL", 0, NULL, &r, err) != 0) return -1;
+    int have = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    if (have) return 0;
+    char *why = NULL;
+    if (pg_run(db, "SAVEPOINT wx_trgm", 0, NULL, NULL, err) != 0) return -1;
+    if (pg_exec(db, pg_trgm, &why) != 0) {
+        wx_log(WX_LOG_WARN, db->where, "no trigram search indexes (the pg_trgm extension is unavailable: %s); "
+               "install postgresql-contrib on the server for indexed substring search", why);
+        free(why);
+        return pg_run(db, "ROLLBACK TO SAVEPOINT wx_trgm", 0, NULL, NULL, err);
+    }
+    if (pg_run(db, "SELECT datctype FROM pg_database WHERE datname = current_database()", 0, NULL, &r, err) != 0)
+        return -1;
+    const char *ctype = PQgetvalue(r, 0, 0);
+    if (strcmp(ctype, "C") == 0 || strcmp(ctype, "POSIX") == 0)
+        wx_log(WX_LOG_WARN, db->where, "LC_CTYPE is %s: pg_trgm finds no trigrams in Chinese text, so searching "
+               "it scans the tables; a database created with LC_CTYPE 'C.UTF-8' is searched by index", ctype);
+    PQclear(r);
+    return 0;
+}
+
 /* Create the tables unless they are current.  DDL runs only when needed:
  * even CREATE INDEX IF NOT EXISTS takes a share lock on the table, which
  * deadlocks against a worker already writing.  Concurrent workers starting
@@ -582,10 +735,14 @@ static int pg_schema_setup(wx_db *db, char **err)
         return -1;
     }
     if (v < PG_VERSION_NOW) {
+        if (v < PG_VERSION_BASE && pg_exec(db, pg_schema, err) != 0) return -1;
+        for (int step = v < PG_VERSION_BASE ? PG_VERSION_BASE : v; step < PG_VERSION_NOW; step++)
+            if (pg_exec(db, pg_steps[step - PG_VERSION_BASE], err) != 0) return -1;
         char sql[96];
         snprintf(sql, sizeof sql, "DELETE FROM wxingest_schema; INSERT INTO wxingest_schema VALUES (%d)", PG_VERSION_NOW);
-        if (pg_exec(db, pg_schema, err) != 0 || pg_exec(db, sql, err) != 0) return -1;
+        if (pg_exec(db, sql, err) != 0) return -1;
     }
+    if (pg_trgm_setup(db, err) != 0) return -1;
     return pg_run(db, "COMMIT", 0, NULL, NULL, err);
 }
 

@@ -37,6 +37,20 @@ BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "
 SAMPLES = os.path.join(ROOT, "samples")
 NOTICE = os.path.join(ROOT, "tests", "cases", "notice-hand.html")
 BAD = os.path.join(ROOT, "tests", "cases", "mojibake.html.gz")    # a corrupt page: status error
+# full-text search: a saved notice whose list of standards is only in its image (tests/db/README.md)
+OCR_PAGE = os.path.join(ROOT, "tests", "db", "ocr-notice.html")
+OCR_FIXTURES = os.path.join(ROOT, "tests", "ocr", "fixtures")
+OLD_SQLITE = os.path.join(ROOT, "tests", "db", "v2.sqlite.sql")
+OLD_PG = os.path.join(ROOT, "tests", "db", "v2.pg.sql")
+# standards named only in table-plain.jpg, and only in table-wrapped.jpg (tests/ocr/fixtures/*.txt)
+PLAIN_WORDS = ["汽车数据处理安全要求", "数据接口安全风险监测方法", "个人信息保护合规审计要求", "数据分类分级规则"]
+WRAPPED_WORDS = ["终端计算机通用安全技术规范", "软件物料清单数据格式", "网络安全专用产品安全技术要求", "智能手机预装应用程序"]
+# the README's search queries ("Searching"), with the word as a parameter
+SQLITE_SEARCH = ("SELECT a.id, a.title FROM articles_fts f JOIN articles a ON a.rowid = f.rowid"
+                 " WHERE articles_fts MATCH ? ORDER BY f.rank")
+PG_SEARCH = ("SELECT id, title FROM articles WHERE title LIKE '%{w}%' OR text LIKE '%{w}%'"
+             " UNION SELECT a.id, a.title FROM images i JOIN articles a ON a.id = i.article_id"
+             " WHERE i.text LIKE '%{w}%'")
 
 TMP = tempfile.mkdtemp(prefix="wxdb-")
 
@@ -208,7 +222,7 @@ def test_migration_from_old_version():
     n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     ninp = con.execute("SELECT count(*) FROM inputs").fetchone()[0]
     con.close()
-    check(code == 0 and ver == 2 and n == 2 and ninp == 1,
+    check(code == 0 and ver == 3 and n == 2 and ninp == 1,
           f"an old user_version 1 file is migrated on open (exit {code}, version {ver}, {n} articles): {err}")
     con = sqlite3.connect(path)
     con.execute("PRAGMA user_version = 99")
@@ -216,6 +230,161 @@ def test_migration_from_old_version():
     con.close()
     code, _, err = wx("parse", "--db", "sqlite:" + path, NOTICE)
     check(code == 74 and "newer" in err, f"a newer schema version is refused with exit 74 ({code}: {err.strip()})")
+
+
+# ---------------------------------------------------------------- full-text search
+
+def ocr_page(name, fixture, newer_than=None):
+    """NAME/通知.html, the saved notice whose 通知_files/640.jpeg is a rendered
+    table fixture.  With newer_than (another version's page bytes) a trailing
+    comment makes this page's SHA-256 the larger: without a fetch time, the
+    record that wins the upsert as the newer one."""
+    d = t(name)
+    os.makedirs(os.path.join(d, "通知_files"))
+    shutil.copy(os.path.join(OCR_FIXTURES, fixture), os.path.join(d, "通知_files", "640.jpeg"))
+    data = open(OCR_PAGE, "rb").read()
+    if newer_than is not None:
+        import hashlib
+        k = 0
+        while hashlib.sha256(data + b"<!-- %d -->" % k).hexdigest() < hashlib.sha256(newer_than).hexdigest():
+            k += 1
+        data += b"<!-- %d -->" % k
+    page = os.path.join(d, "通知.html")
+    with open(page, "wb") as f:
+        f.write(data)
+    return page, data
+
+
+def ocr_args():
+    return ["--ocr", "--ocr-cache", t("ocr-cache")]
+
+
+def image_only_word(rec, words):
+    """The first of words that the record's OCRed image text holds and its
+    title and text do not (None when OCR read none of them)."""
+    if not rec:
+        return None
+    img = "\n".join(im.get("text") or "" for im in rec["images"])
+    return next((w for w in words if w in img and w not in (rec["title"] or "") and w not in (rec["text"] or "")), None)
+
+
+def ocr_versions():
+    """The notice with table-plain.jpg (v1) and, newer, with table-wrapped.jpg
+    (v2): their records as `parse --ocr` makes them and the word of each
+    found only in its image."""
+    p1, d1 = ocr_page("fts-v1", "table-plain.jpg")
+    p2, _ = ocr_page("fts-v2", "table-wrapped.jpg", newer_than=d1)
+    recs = []
+    for p in (p1, p2):
+        code, out, err = wx("parse", *ocr_args(), p)
+        recs.append(json.loads(out) if code == 0 and out.strip() else None)
+        check(code == 0 and recs[-1]["images"][0]["text"], f"parse --ocr {p}: image text read ({code}: {err.strip()})")
+    w1, w2 = image_only_word(recs[0], PLAIN_WORDS), image_only_word(recs[1], WRAPPED_WORDS)
+    check(w1 and w2, f"OCR read a standard's name that only the image holds (v1: {w1}, v2: {w2})")
+    check(recs[0] and recs[1] and recs[0]["id"] == recs[1]["id"], "both versions are the same article")
+    check(w1 and image_only_word(recs[1], [w1]) is None and w1 not in json.dumps(recs[1], ensure_ascii=False),
+          f"v2's record does not hold v1's word {w1}")
+    return (p1, p2), recs, (w1, w2)
+
+
+def lite_search(db, word):
+    con = sqlite3.connect(db)
+    try:
+        return [r[0] for r in con.execute(SQLITE_SEARCH, ['"' + word + '"'])]
+    finally:
+        con.close()
+
+
+def lite_fts_consistent(db):
+    """FTS5's own integrity check, and one index row per article."""
+    con = sqlite3.connect(db)
+    try:
+        con.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+        return (con.execute("SELECT count(*) FROM articles_fts").fetchone()[0] ==
+                con.execute("SELECT count(*) FROM articles").fetchone()[0])
+    except sqlite3.Error as e:
+        print(f"db: articles_fts: {e}")
+        return False
+    finally:
+        con.close()
+
+
+def test_search_sqlite(versions):
+    (p1, p2), recs, (w1, w2) = versions
+    if not (w1 and w2):
+        return
+    rid = recs[0]["id"]
+    db = t("fts.db")
+    code, _, err = wx("parse", *ocr_args(), "--db", "sqlite:" + db, p1, NOTICE)
+    check(code == 0, f"sqlite search: parse --ocr --db ({code}: {err.strip()})")
+    check(lite_search(db, w1) == [rid], f"sqlite search: the README's query finds the notice by {w1}, only in its image")
+    check(lite_search(db, w2) == [], f"sqlite search: {w2} is in no record yet")
+    check(lite_search(db, "培训会议") != [] and rid not in lite_search(db, "培训会议"),
+          "sqlite search: body text is searched too (the other notice)")
+    con = sqlite3.connect(db)
+    row = con.execute("SELECT text, text_confidence, sha256, bytes, local, width FROM images WHERE article_id = ?"
+                      " AND pos = 0", [rid]).fetchone()
+    con.close()
+    im = recs[0]["images"][0]
+    check(row == (im["text"], im["text_confidence"], im.get("sha256"), im.get("bytes"), im["local"], im["width"]),
+          f"sqlite: images holds the image's text, text_confidence, sha256, bytes, local, width ({row})")
+    # the newer version replaces the article: only its words are found
+    wx("parse", *ocr_args(), "--db", "sqlite:" + db, p2)
+    check(lite_search(db, w1) == [] and lite_search(db, w2) == [rid],
+          f"sqlite search: after the newer version, {w1} is gone and {w2} found")
+    # the older one again loses the upsert and changes nothing
+    wx("parse", *ocr_args(), "--db", "sqlite:" + db, p1)
+    check(lite_search(db, w1) == [] and lite_search(db, w2) == [rid] and lite_fts_consistent(db),
+          "sqlite search: the older version arriving again changes nothing; the index is consistent")
+    rev = t("fts-rev.db")
+    wx("parse", *ocr_args(), "--db", "sqlite:" + rev, p2, NOTICE)
+    wx("parse", *ocr_args(), "--db", "sqlite:" + rev, p1)
+    check(lite_search(rev, w1) == [] and lite_search(rev, w2) == [rid] and lite_fts_consistent(rev),
+          "sqlite search: newer first, older second ends the same")
+
+
+# the columns of schema version 2 (what an old file's rows are compared on)
+V2_COLUMNS = {"images": "article_id, pos, url, format, width, height, alt, role, local",
+              "inputs": "key, sha256, article_id, stored_at"}
+
+
+def old_rows(path):
+    con = sqlite3.connect(path)
+    try:
+        return {k: con.execute(f"SELECT {V2_COLUMNS.get(k, '*')} FROM {k}").fetchall() for k in SQLITE_TABLES}
+    finally:
+        con.close()
+
+
+def test_migration_v2_sqlite():
+    """A file written by the previous release (schema 2: tests/db/v2.sqlite.sql)
+    keeps its rows, gains the images columns filled from its records, and
+    its articles are searchable."""
+    path = t("v2.db")
+    con = sqlite3.connect(path)
+    con.executescript(open(OLD_SQLITE, encoding="utf-8").read())
+    con.close()
+    before = old_rows(path)
+    code, _, err = wx("parse", "--db", "sqlite:" + path, os.path.join(SAMPLES, "article-01.html.gz"))
+    after = old_rows(path)
+    con = sqlite3.connect(path)
+    ver = con.execute("PRAGMA user_version").fetchone()[0]
+    cols = [r[1] for r in con.execute("PRAGMA table_info(images)")]
+    recs = {i: json.loads(r) for i, r in con.execute("SELECT id, record FROM articles")}
+    texts = con.execute("SELECT article_id, pos, text, text_confidence FROM images").fetchall()
+    con.close()
+    check(code == 0 and ver == 3 and cols[-4:] == ["sha256", "bytes", "text", "text_confidence"],
+          f"sqlite: a version-2 file is migrated to 3 on open ({code}, {ver}, {cols}): {err.strip()}")
+    check(before["articles"] and all(set(before[k]) <= set(after[k]) for k in before) and
+          len(after["articles"]) == len(before["articles"]) + 1,
+          "sqlite: the version-2 file's rows are all kept as they were (one article added)")
+    check(texts and all(t_ == recs[a]["images"][p]["text"] and c == recs[a]["images"][p]["text_confidence"]
+                        for a, p, t_, c in texts) and any(t_ for _, _, t_, _ in texts),
+          "sqlite: the new images.text / text_confidence of the old rows are filled from their records")
+    old = next((r for r in recs.values() if image_only_word(r, PLAIN_WORDS)), None)
+    w = image_only_word(old, PLAIN_WORDS)
+    check(old and lite_search(path, w) == [old["id"]] and lite_fts_consistent(path),
+          f"sqlite: the old file's articles are indexed on migration ({w} found)")
 
 
 # ---------------------------------------------------------------- output files
@@ -665,6 +834,88 @@ def test_postgres(pg):
           f"postgres: a rerun completes the work; rows equal an uninterrupted run's ({err.strip()})")
 
 
+def pg_search(pg, db, word):
+    return [line.split("|")[0] for line in pg.sql(db, PG_SEARCH.format(w=word)).splitlines()]
+
+
+def test_search_postgres(pg, versions):
+    (p1, p2), recs, (w1, w2) = versions
+    if not (w1 and w2):
+        return
+    rid = recs[0]["id"]
+    # LC_CTYPE C.UTF-8: pg_trgm takes trigrams from Chinese (under C it finds none)
+    pg.sql("postgres", "CREATE DATABASE search TEMPLATE template0 LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'")
+    url = pg.url("search")
+    code, _, err = wx("parse", *ocr_args(), "--db", url, p1, NOTICE)
+    check(code == 0 and "pg_trgm" not in err and "LC_CTYPE" not in err,
+          f"postgres search: parse --ocr --db, no warning ({code}: {err.strip()})")
+    check(pg_search(pg, "search", w1) == [rid], f"postgres search: the README's query finds the notice by {w1}")
+    check(pg_search(pg, "search", w2) == [], f"postgres search: {w2} is in no record yet")
+    plan = pg.sql("search", "SET enable_seqscan = off; EXPLAIN " + PG_SEARCH.format(w=w1))
+    check(all(ix in plan for ix in ("articles_title_trgm", "articles_text_trgm", "images_text_trgm")),
+          f"postgres search: the query can use the three trigram indexes ({plan})")
+    row = pg.sql("search", f"SELECT text, text_confidence, sha256, bytes, local, width FROM images"
+                           f" WHERE article_id = '{rid}' AND pos = 0")
+    im = recs[0]["images"][0]
+    want = "|".join("" if v is None else str(v) for v in (im["text"], im["text_confidence"], im.get("sha256"),
+                                                             im.get("bytes"), im["local"], im["width"]))
+    check(row.rstrip("\n") == want, "postgres: images holds the image's text, text_confidence, sha256, bytes, local, width")
+    wx("parse", *ocr_args(), "--db", url, p2)
+    check(pg_search(pg, "search", w1) == [] and pg_search(pg, "search", w2) == [rid],
+          f"postgres search: after the newer version, {w1} is gone and {w2} found")
+    wx("parse", *ocr_args(), "--db", url, p1)
+    check(pg_search(pg, "search", w1) == [] and pg_search(pg, "search", w2) == [rid],
+          "postgres search: the older version arriving again changes nothing")
+
+    # a database under LC_CTYPE C: said once, when the indexes are made
+    url = pg.createdb("search_c")
+    code, _, err = wx("parse", *ocr_args(), "--db", url, p1)
+    check(code == 0 and "LC_CTYPE is C" in err and pg_search(pg, "search_c", w1) == [rid],
+          f"postgres search: under LC_CTYPE C a warning says Chinese is not indexed; the query still finds it ({err.strip()})")
+    code, _, err = wx("parse", *ocr_args(), "--db", url, p1)
+    check(code == 0 and "LC_CTYPE" not in err, "postgres search: the LC_CTYPE warning is not repeated")
+
+    # no right to create the extension: said clearly, the run goes on
+    pg.sql("postgres", "CREATE ROLE wxplain LOGIN")
+    pg.sql("postgres", "CREATE DATABASE notrgm")
+    pg.sql("notrgm", "GRANT ALL ON SCHEMA public TO wxplain")
+    url = f"postgres://wxplain@127.0.0.1:{pg.port}/notrgm"
+    code, _, err = wx("parse", *ocr_args(), "--db", url, p1, NOTICE)
+    n = pg.sql("notrgm", "SELECT count(*) FROM articles").strip()
+    check(code == 0 and "pg_trgm extension is unavailable" in err and n == "2" and
+          pg_search(pg, "notrgm", w1) == [rid],
+          f"postgres: without pg_trgm the run stores its records and says why there are no indexes ({code}, {n}: {err.strip()})")
+
+
+def test_migration_v2_postgres(pg):
+    """A database written by the previous release (tests/db/v2.pg.sql, a
+    pg_dump at schema version 2) keeps its rows and is migrated to 3."""
+    pg.sql("postgres", "CREATE DATABASE oldv2 TEMPLATE template0 LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'")
+    p = subprocess.run([os.path.join(pg.bin, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.url("oldv2"),
+                        "-f", OLD_PG], capture_output=True, timeout=120)
+    check(p.returncode == 0, f"postgres: the version-2 dump loads ({p.stderr.decode()[-300:]})")
+    queries = {k: f"SELECT {V2_COLUMNS.get(k, k + '.*')} FROM {k} ORDER BY 1, 2" for k in SQLITE_TABLES}
+    # one JSON array per table (a row's text may span lines)
+    queries = {k: f"SELECT coalesce(json_agg(t), '[]') FROM ({q}) t" for k, q in queries.items()}
+    before = {k: {json.dumps(r, sort_keys=True) for r in json.loads(pg.sql("oldv2", q))} for k, q in queries.items()}
+    code, _, err = wx("parse", "--db", pg.url("oldv2"), os.path.join(SAMPLES, "article-01.html.gz"))
+    after = {k: {json.dumps(r, sort_keys=True) for r in json.loads(pg.sql("oldv2", q))} for k, q in queries.items()}
+    ver = pg.sql("oldv2", "SELECT version FROM wxingest_schema").strip()
+    check(code == 0 and ver == "3", f"postgres: a version-2 database is migrated to 3 ({code}, {ver}: {err.strip()})")
+    check(before["articles"] and all(before[k] <= after[k] for k in before) and
+          len(after["articles"]) == len(before["articles"]) + 1,
+          "postgres: the version-2 database's rows are all kept as they were (one article added)")
+    bad = pg.sql("oldv2", "SELECT count(*) FROM images i JOIN articles a ON a.id = i.article_id"
+                          " WHERE i.text IS DISTINCT FROM a.record->'images'->i.pos->>'text'"
+                          " OR i.text_confidence IS DISTINCT FROM (a.record->'images'->i.pos->>'text_confidence')::int")
+    filled = pg.sql("oldv2", "SELECT count(*) FROM images WHERE text IS NOT NULL")
+    check(bad.strip() == "0" and int(filled) > 0, "postgres: the old rows' images.text / text_confidence are filled from their records")
+    recs = [json.loads(x) for x in pg.sql("oldv2", "SELECT record FROM articles").splitlines()]
+    old = next((r for r in recs if image_only_word(r, PLAIN_WORDS)), None)
+    w = image_only_word(old, PLAIN_WORDS)
+    check(old and pg_search(pg, "oldv2", w) == [old["id"]], f"postgres: the migrated database is searchable ({w})")
+
+
 def timed(name, fn, *args):
     start = time.time()
     fn(*args)
@@ -677,6 +928,9 @@ def main():
         timed("sqlite", test_sqlite_basic)
         timed("incremental", test_incremental_sqlite)
         timed("migration", test_migration_from_old_version)
+        timed("migration from version 2", test_migration_v2_sqlite)
+        versions = ocr_versions()
+        timed("sqlite search", test_search_sqlite, versions)
         timed("atomic", test_atomic_output)
         timed("special outputs", test_special_outputs)
         timed("append", test_append)
@@ -697,6 +951,8 @@ def main():
             else:
                 try:
                     timed("postgres", test_postgres, pg)
+                    timed("postgres search", test_search_postgres, pg, versions)
+                    timed("postgres migration from version 2", test_migration_v2_postgres, pg)
                 finally:
                     pg.stop()
     finally:
