@@ -341,6 +341,21 @@ def test_search_sqlite(versions):
     wx("parse", *ocr_args(), "--db", "sqlite:" + rev, p1)
     check(lite_search(rev, w1) == [] and lite_search(rev, w2) == [rid] and lite_fts_consistent(rev),
           "sqlite search: newer first, older second ends the same")
+    # both versions in one transaction: the index is written once, at its commit, from the winner
+    one = t("fts-one.db")
+    wx("parse", *ocr_args(), "--db", "sqlite:" + one, p1, p2, p1)
+    check(lite_search(one, w1) == [] and lite_search(one, w2) == [rid] and lite_fts_consistent(one),
+          "sqlite search: both versions in one batch: only the newer one is found")
+    # another writer (not wxingest) is indexed by the file's triggers
+    con = sqlite3.connect(one)
+    con.execute("UPDATE articles SET title = '网络安全标准实践指南' WHERE id = ?", [rid])
+    con.commit()
+    con.close()
+    check(lite_search(one, "网络安全标准实践指南") == [rid] and lite_fts_consistent(one),
+          "sqlite search: an UPDATE by another program is indexed by the triggers")
+    wx("parse", *ocr_args(), "--db", "sqlite:" + one, p2)
+    check(lite_search(one, "网络安全标准实践指南") == [] and lite_search(one, w2) == [rid] and lite_fts_consistent(one),
+          "sqlite search: wxingest's next write of the article replaces that index row")
 
 
 # the columns of schema version 2 (what an old file's rows are compared on)
