@@ -30,7 +30,7 @@ WARN     := -Wall -Wextra $(if $(filter 1 yes,$(WERROR)),-Werror) -std=c11 -D_GN
 # pkg-config is asked once; when a package is missing its own message is
 # shown and the build stops here, instead of a "jansson.h: No such file"
 # far away.  make deps and make clean do not need the packages.
-ifeq ($(filter deps clean uninstall,$(MAKECMDGOALS)),)
+ifeq ($(filter deps clean uninstall build/node/.installed,$(MAKECMDGOALS)),)
 PKG_ERR := $(shell pkg-config --print-errors --exists $(PKGS) $(OCR_PKGS) 2>&1)
 ifneq ($(PKG_ERR),)
 $(error pkg-config: $(PKG_ERR) -- run `make deps` (as root) to install the build dependencies)
@@ -94,6 +94,16 @@ tests-bin: $(B)/wxingest $(addprefix $(B)/tests/,$(TESTS)) $(addprefix $(B)/repl
 
 deps:
 	@sh tests/deps.sh $(DEB_PKGS)
+	$(MAKE) $(NODE_TOOLS)
+
+# Independent WARC readers for tests/warc_test.py (wxingest's own WARCs):
+# npm's node-warc and Webrecorder's warcio.js (the indexer behind pywb's and
+# ReplayWeb.page's tooling), pinned, in build/node.  make check installs
+# them when missing; without them the test fails saying so.
+NODE_TOOLS := build/node/.installed
+$(NODE_TOOLS):
+	@mkdir -p build/node
+	npm install --prefix build/node --no-audit --no-fund node-warc@3.3.1 warcio@2.4.11 && touch $@
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 TSAN_FLAGS := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
@@ -101,6 +111,7 @@ TSAN_FLAGS := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
 # The whole suite, once on the normal build and once under ASan+UBSan, then
 # the threaded paths under ThreadSanitizer.
 check:
+	-$(MAKE) $(NODE_TOOLS)
 	$(MAKE) tests-bin
 	$(MAKE) tests-bin B=build-asan MALLOC_LIB= CFLAGS="$(ASAN_FLAGS)"
 	$(MAKE) build-tsan/wxingest B=build-tsan MALLOC_LIB= CFLAGS="$(TSAN_FLAGS)"

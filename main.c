@@ -19,6 +19,7 @@
 #include "output/discover.h"
 #include "output/fetchrun.h"
 #include "output/help.h"
+#include "output/images.h"
 #include "output/ocr_images.h"
 #include "output/output.h"
 #include "output/pipeline.h"
@@ -141,7 +142,7 @@ static int cmd_schema(int argc, char **argv)
 
 /* ---------- fetch, run and discover ---------- */
 
-enum { O_STORE = 256, O_FETCH = 257 };   /* O_FETCH: a fetcher option, named by its long name */
+enum { O_STORE = 256, O_FETCH = 257, O_FALLBACK = 258, O_IMAGES = 259 };   /* O_FETCH: a fetcher option, named by its long name */
 
 #define FETCH_OPTIONS                                                                                    \
     {"rate", required_argument, NULL, O_FETCH}, {"timeout", required_argument, NULL, O_FETCH},          \
@@ -163,8 +164,11 @@ static int parse_fetch_args(int argc, char **argv, wx_fetch_cmd *c, const char *
 {
     static const struct option opts[] = {
         FETCH_OPTIONS, {"input", required_argument, NULL, 'i'}, {"jobs", required_argument, NULL, 'j'},
-        {"refresh", no_argument, NULL, O_FETCH}, {"via", required_argument, NULL, O_FETCH}, RUN_OPTIONS,
-        {NULL, 0, NULL, 0}};
+        {"refresh", no_argument, NULL, O_FETCH}, {"via", required_argument, NULL, O_FETCH},
+        {"warc", required_argument, NULL, O_FETCH}, {"warc-max-size", required_argument, NULL, O_FETCH}, RUN_OPTIONS,
+        {"changes", no_argument, NULL, O_RUN}, {"fallback", required_argument, NULL, O_FALLBACK},
+        {"images", optional_argument, NULL, O_IMAGES}, {"ocr", no_argument, NULL, O_OCR},
+        {"ocr-cache", required_argument, NULL, O_OCR_CACHE}, {NULL, 0, NULL, 0}};
     const char *cmd = c->is_run ? "run" : "fetch";
     int ch, idx, r;
     size_t nlists = 0;
@@ -172,17 +176,33 @@ static int parse_fetch_args(int argc, char **argv, wx_fetch_cmd *c, const char *
     while ((ch = getopt_long(argc, argv, c->is_run ? "i:j:A:o:h" : "i:j:A:h", opts, &idx)) != -1) {
         if (ch == O_RUN || ch == 'o') {
             const char *name = ch == 'o' ? "output" : opts[idx].name;
-            if (!c->is_run && strcmp(name, "lock") && strcmp(name, "quiet") && strcmp(name, "log-format"))
+            if (!c->is_run && strcmp(name, "lock") && strcmp(name, "quiet") && strcmp(name, "log-format") &&
+                strcmp(name, "shard"))
                 return usage_error(cmd, "output options are for run; fetch writes its lines to stdout", NULL);
             if ((r = run_option(&c->run, name, cmd)) != 0) return r;
         } else if (ch == O_FETCH || ch == 'A' || ch == 'j') {
             const char *name = ch == 'A' ? "user-agent" : ch == 'j' ? "jobs" : opts[idx].name;
             if ((r = fetch_option(&c->fetch, name, cmd)) != 1) return r;
-        } else if (ch == O_STORE) c->store_dir = optarg;
-        else if (ch == 'i') lists[nlists++] = optarg;
+        } else if (ch == O_IMAGES) {
+            /* --images ROLES with a space too: the next word when it is a roles list (a URL never is) */
+            const char *roles = optarg;
+            if (!roles && optind < argc && wx_image_roles_parse(argv[optind])) roles = argv[optind++];
+            const char *bad = wx_fetch_images_opt(c, roles);
+            if (bad) return usage_error(cmd, bad, roles);
+        } else if ((ch == O_OCR || ch == O_OCR_CACHE) && !c->is_run) {
+            return usage_error(cmd, "--ocr is for run and parse", NULL);
+        } else if (ch == O_OCR) c->run.ocr = &c->ocr;
+        else if (ch == O_OCR_CACHE) c->ocr.cache_dir = optarg;
+        else if (ch == O_STORE) c->store_dir = optarg;
+        else if (ch == O_FALLBACK) {
+            if (strcmp(optarg, "wayback") != 0) return usage_error(cmd, "--fallback wants wayback", optarg);
+            c->fallback = 1;
+        } else if (ch == 'i') lists[nlists++] = optarg;
         else if (ch == 'h') { fputs(wx_usage_text, stdout); return -1; }
         else { fputs("Try 'wxingest --help'.\n", stderr); return WX_EXIT_USAGE; }
     }
+    if (c->fallback && c->fetch.wayback)
+        return usage_error(cmd, "--fallback wayback is for live fetches, not with --via wayback", NULL);
     if ((r = wx_fetch_read_lists(c, lists, nlists)) != 0) return r;
     for (int i = optind; i < argc; i++) {
         int rc = wx_urllist_add(&c->urls, argv[i]);
@@ -190,6 +210,9 @@ static int parse_fetch_args(int argc, char **argv, wx_fetch_cmd *c, const char *
         if (rc != 0) { fprintf(stderr, "wxingest: out of memory\n"); return WX_EXIT_USAGE; }
     }
     if (c->urls.count == 0) return nlists ? -2 : usage_error(cmd, "no URL given", NULL);
+    if (c->ocr.cache_dir && !c->run.ocr) return usage_error(cmd, "--ocr-cache needs --ocr", NULL);
+    const char *ocr_err = NULL;
+    if (c->run.ocr && wx_ocr_load(&ocr_err) != 0) return usage_error(cmd, ocr_err, NULL);
     return c->is_run ? run_check(&c->run, cmd) : 0;
 }
 

@@ -70,6 +70,17 @@ char *wx_cdx_query_url(const char *base, const char *prefix, const char *from, c
     return url;
 }
 
+char *wx_cdx_closest_url(const char *base, const char *url, const char *closest, int limit)
+{
+    char *u = url_encode(url), *q = NULL;
+    if (u)
+        q = wx_strf("%.*s/cdx/search/cdx?url=%s&output=json&fl=timestamp,original,statuscode"
+                    "&filter=statuscode:200&closest=%s&sort=closest&limit=%d",
+                    base_len(base), base, u, closest, limit);
+    free(u);
+    return q;
+}
+
 /* A CDX timestamp (up to 14 digits, YYYYMMDDhhmmss, the rest zero) as the
  * records write times; NULL when it is not one. */
 static char *cdx_time(const char *ts)

@@ -25,6 +25,10 @@ typedef void (*wx_found_fn)(void *ctx, const char *url, const char *captured_at)
 char *wx_cdx_query_url(const char *base, const char *prefix, const char *from, const char *to,
                        long limit, const char *resume_key);
 
+/* The CDX query for the 200 captures of one URL, nearest to closest (1-14
+ * digits) first, at most limit of them: what --fallback wayback asks. */
+char *wx_cdx_closest_url(const char *base, const char *url, const char *closest, int limit);
+
 /* Read one page of CDX JSON (a header row naming the columns, capture rows,
  * then with showResumeKey an empty row and [resume key]).  Captures whose
  * statuscode is not 200 are skipped.  *resume_key gets the key (malloc'd)

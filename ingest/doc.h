@@ -36,6 +36,9 @@ typedef struct wx_doc {
     char *url;              /* page URL known from the container (MHTML Content-Location) or the fetch; owned, may be NULL */
     char *fetched_at;       /* ISO 8601 time of the fetch when known; owned, may be NULL */
     wx_container container;
+    int wayback;            /* the bytes are a Wayback Machine capture fetched raw (the store's via
+                             * "wayback"): source.format "wayback" */
+    char *captured_at;      /* that capture's time (UTC, ISO 8601) when known; owned, may be NULL */
     wx_doc_status status;
     char *error;            /* human-readable reason when status != WX_DOC_OK; owned */
 } wx_doc;

@@ -206,6 +206,7 @@ void wx_fetch_opts_init(wx_fetch_opts *o)
     o->backoff = 1.0;
     o->max_retry_after = 300;
     o->max_bytes = (size_t)20 * 1024 * 1024;
+    o->warc_max_size = (size_t)1 << 30;
 }
 
 /* The status words of the result lines (README, "Fetching"). */
@@ -227,6 +228,8 @@ void wx_fetch_result_free(wx_fetch_result *res)
     free(res->path);
     free(res->error);
     free(res->body);
+    free(res->final_url);
+    free(res->content_type);
     memset(res, 0, sizeof *res);
 }
 
@@ -278,6 +281,7 @@ typedef struct task {
     int too_large;
     char *etag, *last_modified;
     char errbuf[CURL_ERROR_SIZE];
+    wx_warc_capture *warc;      /* --warc: the exchanges of this attempt */
 } task;
 
 typedef struct fetcher {
@@ -418,6 +422,14 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
 {
     task *t = ud;
     size_t len = size * n;
+    if (t->warc) {   /* --warc: each hop's URL and server address as its status line arrives */
+        char *url = NULL, *ip = NULL;
+        if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+            curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
+            curl_easy_getinfo(t->easy, CURLINFO_PRIMARY_IP, &ip);
+        }
+        wx_warc_capture_header(t->warc, line, len, url, ip);
+    }
     if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
         free(t->etag);
         free(t->last_modified);
@@ -430,6 +442,16 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
         t->last_modified = header_value(line, len, 14);
     }
     return len;
+}
+
+/* --warc: the request heads as sent (libcurl shows them only to a debug
+ * callback, which needs CURLOPT_VERBOSE; its other chatter is ignored). */
+static int on_debug(CURL *e, curl_infotype type, char *data, size_t n, void *ud)
+{
+    (void)e;
+    task *t = ud;
+    if (type == CURLINFO_HEADER_OUT) wx_warc_capture_request(t->warc, data, n);
+    return 0;
 }
 
 /* Forget one attempt's transfer state (the result stays). */
@@ -449,6 +471,8 @@ static void transfer_reset(fetcher *f, task *t)
     t->etag = t->last_modified = NULL;
     t->len = t->cap = 0;
     t->too_large = 0;
+    wx_warc_capture_free(t->warc);
+    t->warc = NULL;
     t->errbuf[0] = '\0';
 }
 
@@ -477,7 +501,10 @@ static int transfer_start(fetcher *f, task *t)
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_FOLLOWLOCATION, 1L);
     SET(CURLOPT_MAXREDIRS, MAX_REDIRECTS);
-    SET(CURLOPT_AUTOREFERER, 1L);
+    /* An image host judges the Referer: it must stay the one asked for
+     * through redirects, where AUTOREFERER would send the previous URL. */
+    if (o->referer) SET(CURLOPT_REFERER, o->referer);
+    else SET(CURLOPT_AUTOREFERER, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075500
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -495,13 +522,22 @@ static int transfer_start(fetcher *f, task *t)
     SET(CURLOPT_LOW_SPEED_TIME, (long)(o->stall_time >= 1 ? ceil(o->stall_time) : 1));
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
     SET(CURLOPT_USERAGENT, o->user_agent ? o->user_agent : f->ua);
+    if (o->warc && !o->to_memory) {
+        if (!(t->warc = wx_warc_capture_new())) ok = 0;
+        SET(CURLOPT_DEBUGFUNCTION, on_debug);
+        SET(CURLOPT_DEBUGDATA, (void *)t);
+        SET(CURLOPT_VERBOSE, 1L);
+        SET(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);   /* a proxy's CONNECT reply is no hop of the page */
+    }
     struct curl_slist *h = NULL, *n;
-    const char *fixed[] = {"Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+    char *accept = o->accept ? wx_strf("Accept: %s", o->accept) : NULL;
+    const char *fixed[] = {accept ? accept : "Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
                            "Accept-Language: zh-CN,zh;q=0.9,en;q=0.5"};
     for (size_t i = 0; i < 2; i++) {
         if (!(n = curl_slist_append(h, fixed[i]))) ok = 0;
         else h = n;
     }
+    free(accept);
     if (t->prev && f->o->refresh) {
         /* Validators come from the index, a file users may edit: one with a
          * line break would smuggle in a header of its own. */
@@ -709,7 +745,7 @@ static void commit_pending(fetcher *f)
     char *obj_err[PENDING_MAX], *idx_err[PENDING_MAX];
     for (size_t i = 0; i < n; i++) {
         struct pending *p = &f->pending[i];
-        objs[i] = (wx_store_object){p->t->body, p->t->len, p->sha};
+        objs[i] = (wx_store_object){p->t->body, p->t->len, p->sha, NULL};
     }
     wx_store_put_objects(f->st, objs, n, obj_err);
     size_t m = 0, at[PENDING_MAX];
@@ -761,7 +797,7 @@ static void commit_pending(fetcher *f)
 
 /* to_memory: the caller takes the body (NUL-terminated, like a document's
  * bytes, so text scanners may stop at the end). */
-static void hand_over_body(fetcher *f, task *t)
+static void hand_over_body(fetcher *f, task *t, const char *final_url, const char *ctype)
 {
     wx_fetch_result *r = &f->results[t->index];
     unsigned char *b = t->body ? t->body : malloc(1);
@@ -770,6 +806,10 @@ static void hand_over_body(fetcher *f, task *t)
     r->body = b;
     r->body_len = t->len;
     t->body = NULL;
+    free(r->final_url);
+    free(r->content_type);
+    r->final_url = final_url ? strdup(final_url) : NULL;
+    r->content_type = ctype ? strdup(ctype) : NULL;
     r->status = WX_FETCH_STORED;
     free(r->error);
     r->error = NULL;
@@ -794,7 +834,16 @@ static void finish_transfer(fetcher *f, task *t, CURLcode rc)
     f->next_scan = 0;   /* a slot is free */
     if (code) r->http_status = code;
 
-    if (rc == CURLE_FILESIZE_EXCEEDED || (rc == CURLE_WRITE_ERROR && t->too_large)) {
+    /* --warc: every complete exchange is archived as received, whatever
+     * the store makes of it; a WARC that cannot be written is a failure
+     * to store (exit 74).  WeChat's verification page is not the page. */
+    char *werr = NULL;
+    if (t->warc && rc == CURLE_OK && !wx_is_verify_page(t->body, t->len, final_url) &&
+        wx_warc_capture_write(f->o->warc, t->warc, t->body, t->len, &werr) != 0) {
+        r->store_error = 1;
+        f->store_trouble = 1;
+        task_fail(f, t, werr);
+    } else if (rc == CURLE_FILESIZE_EXCEEDED || (rc == CURLE_WRITE_ERROR && t->too_large)) {
         task_fail(f, t, wx_strf("too_large: the body is larger than %zu bytes (--max-bytes)", f->o->max_bytes));
     } else if (rc != CURLE_OK) {
         const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
@@ -821,7 +870,7 @@ static void finish_transfer(fetcher *f, task *t, CURLcode rc)
         if (h->verify_streak >= VERIFY_STREAK_LIMIT && !h->blocked) host_block(f, h);
     } else if (f->o->to_memory) {
         h->verify_streak = 0;
-        hand_over_body(f, t);
+        hand_over_body(f, t, final_url, ctype);
     } else if (t->len == 0) {
         task_fail(f, t, wx_strf("empty: HTTP %ld with an empty body", code));
     } else if (!page_type_ok(ctype, t->body, t->len)) {
@@ -1127,6 +1176,8 @@ const char *wx_fetch_opt_set(wx_fetch_opts *o, const char *name, const char *v)
     if (strcmp(name, "backoff") == 0) return wx_number_arg(v, 0, 3600, 0, &o->backoff) ? "bad --backoff" : NULL;
     if (strcmp(name, "max-bytes") == 0) return parse_size(v, &o->max_bytes) ? "bad --max-bytes" : NULL;
     if (strcmp(name, "refresh") == 0) { o->refresh = 1; return NULL; }
+    if (strcmp(name, "warc") == 0) { o->warc_path = v; return NULL; }
+    if (strcmp(name, "warc-max-size") == 0) return parse_size(v, &o->warc_max_size) ? "bad --warc-max-size" : NULL;
     if (strcmp(name, "user-agent") == 0) { o->user_agent = v; return NULL; }
     if (strcmp(name, "via") == 0) return parse_via(v, o) ? "bad --via (wayback or wayback:TIMESTAMP)" : NULL;
     if (strcmp(name, "base-url") == 0) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include "doc.h"
 #include <signal.h>
+#include "warcwrite.h"
 
 typedef struct wx_store wx_store;
 
@@ -27,21 +28,34 @@ typedef struct wx_fetch_rec {
     char *etag;
     char *last_modified;
     char *via;              /* "live" or "wayback" */
+    char *captured_at;      /* via wayback: the capture's time (UTC, 2019-01-02T03:04:05Z), may be NULL */
     size_t bytes;
     char sha256[65];        /* names the object */
+    char *page;             /* an image: the page it was fetched for; NULL for a page */
+    char *format;           /* an image: its sniffed format ("jpeg", …); NULL for a page */
 } wx_fetch_rec;
 
 /* Open (creating when needed) the store at dir and read its index.
  * Returns NULL with a malloc'd message in *err on failure. */
 wx_store *wx_store_open(const char *dir, char **err);
+/* An existing store, for reading its index and objects only: nothing is
+ * created, synced or cleaned up; not to be stored into. */
+wx_store *wx_store_open_readonly(const char *dir, char **err);
 void wx_store_close(wx_store *st);
 
 /* The latest fetch of url recorded in the index, or NULL.  Owned by the store. */
 const wx_fetch_rec *wx_store_latest(const wx_store *st, const char *url);
 
-/* Path of the object with this SHA-256 (malloc'd), and whether it exists. */
+/* Path of the object with this SHA-256 (malloc'd), and whether it exists.
+ * Pages are objects/ab/cdef….html; an image is stored under the extension
+ * of its sniffed format (ext "jpg", "png", …; NULL means "html"). */
 char *wx_store_object_path(const wx_store *st, const char *sha256);
+char *wx_store_object_path_ext(const wx_store *st, const char *sha256, const char *ext);
 int wx_store_has_object(const wx_store *st, const char *sha256);
+/* The object an index entry names (a page's or an image's), and whether it
+ * exists. */
+char *wx_store_rec_path(const wx_store *st, const wx_fetch_rec *rec);
+int wx_store_has_rec_object(const wx_store *st, const wx_fetch_rec *rec);
 
 /* Storing, a batch at a time: every object's bytes on disk, then their
  * renames into objects/ on disk, then their index lines, one flush per
@@ -51,7 +65,12 @@ int wx_store_has_object(const wx_store *st, const char *sha256);
  * and makes it the latest fetch of its URL.
  * errs[i] gets a malloc'd message for each entry that failed (NULL when it
  * succeeded); returns 0 when all did, else -1. */
-typedef struct wx_store_object { const void *bytes; size_t len; const char *sha256; } wx_store_object;
+typedef struct wx_store_object {
+    const void *bytes;
+    size_t len;
+    const char *sha256;
+    const char *ext;        /* NULL: a page (.html); else an image's extension */
+} wx_store_object;
 int wx_store_put_objects(wx_store *st, const wx_store_object *objs, size_t n, char **errs);
 int wx_store_append_batch(wx_store *st, const wx_fetch_rec *recs, size_t n, char **errs);
 
@@ -95,6 +114,8 @@ typedef struct wx_fetch_result {
     int store_error;        /* the failure was writing to the store (exit 74) */
     unsigned char *body;    /* to_memory: the 2xx body, NUL-terminated; owned, may be NULL */
     size_t body_len;
+    char *final_url;        /* to_memory: where the body came from, after redirects; owned, may be NULL */
+    char *content_type;     /* to_memory: the server's Content-Type; owned, may be NULL */
 } wx_fetch_result;
 
 typedef void (*wx_fetch_done_fn)(void *ctx, size_t index, const wx_fetch_result *res);
@@ -131,6 +152,14 @@ typedef struct wx_fetch_opts {
                                  * storing it: any media type, empty bodies too; the store may
                                  * be NULL and nothing is skipped */
     wx_fetch_hosts *hosts;      /* NULL: politeness state for this call only */
+    const char *warc_path;      /* --warc FILE.warc.gz: the caller opens warc from it */
+    size_t warc_max_size;       /* --warc-max-size (1 GiB) */
+    wx_warc_writer *warc;       /* NULL, or every complete HTTP exchange (each redirect hop,
+                                 * error statuses too; not the verification page) is written
+                                 * there as WARC records; not used with to_memory */
+    const char *referer;        /* NULL: none (redirects then send the previous URL); else sent on
+                                 * every request of a transfer, redirects included */
+    const char *accept;         /* NULL: the Accept header of pages */
 } wx_fetch_opts;
 
 /* Fill o with the defaults above. */
@@ -138,7 +167,7 @@ void wx_fetch_opts_init(wx_fetch_opts *o);
 
 /* Set one fetcher option from its command-line spelling: name is the long
  * option without dashes (jobs, rate, timeout, retries, backoff, max-bytes,
- * refresh, user-agent, via, base-url); value is kept, not copied.  Returns
+ * refresh, user-agent, via, base-url, warc, warc-max-size); value is kept, not copied.  Returns
  * NULL, or a message for the user ("bad --rate", "not a fetcher option"). */
 const char *wx_fetch_opt_set(wx_fetch_opts *o, const char *name, const char *value);
 

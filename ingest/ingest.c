@@ -11,6 +11,7 @@
  * the driver decides how to tell the user.
  */
 #include "ingest.h"
+#include "sniff.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -58,22 +59,6 @@ static char *xstrndup(const char *s, size_t n)
 static int is_wsp(int c) { return c == ' ' || c == '\t'; }
 static int is_space(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
-/* Case-insensitive search in bytes that may hold NULs (strcasestr cannot). */
-static int ci_contains(const unsigned char *hay, size_t len, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (size_t i = 0; n <= len && i <= len - n; i++)
-        if (strncasecmp((const char *)hay + i, needle, n) == 0) return 1;
-    return 0;
-}
-
-/* Whether p[0..len) starts with prefix, ignoring ASCII case. */
-static int ci_starts(const unsigned char *p, size_t len, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    return len >= n && strncasecmp((const char *)p, prefix, n) == 0;
-}
-
 /* Record a failure in doc.  The message is what the driver prints after
  * "wxingest: PATH: ", so keep it short; if even that allocation fails the
  * status alone still says what went wrong. */
@@ -108,11 +93,6 @@ void wx_sha256_hex(const void *bytes, size_t len, char out[65])
 }
 
 /* ---------- gzip ---------- */
-
-static int is_gzip(const unsigned char *p, size_t len)
-{
-    return len >= 2 && p[0] == 0x1f && p[1] == 0x8b;
-}
 
 /* Inflate a whole gzip file held in memory.  The output limit is checked as
  * it grows, so a small "gzip bomb" costs at most WX_MAX_DOC_BYTES of memory.
@@ -161,7 +141,7 @@ static unsigned char *gunzip(wx_doc *doc, const unsigned char *in, size_t len, s
         if (rc == Z_STREAM_END) {
             size_t left = zs.avail_in + (len - used_in);
             /* The input is fed contiguously, so what is left starts at next_in. */
-            if (left >= 2 && is_gzip(zs.next_in, 2)) {
+            if (left >= 2 && wx_sniff(zs.next_in, 2, 1) == WX_FMT_GZIP) {
                 if (inflateReset(&zs) != Z_OK) goto oom;
                 continue;
             }
@@ -191,93 +171,6 @@ fail:
 }
 
 /* ---------- MIME headers ---------- */
-
-/* Length of the line starting at p (without its line break) and, in *next,
- * where the following line starts. */
-static size_t line_at(const unsigned char *p, size_t len, size_t *next)
-{
-    const unsigned char *nl = memchr(p, '\n', len);
-    size_t end = nl ? (size_t)(nl - p) : len;
-    *next = nl ? end + 1 : len;
-    if (end > 0 && p[end - 1] == '\r') end--;
-    return end;
-}
-
-/* Whether p starts with a block of RFC 5322 header fields ("Name: value",
- * folded lines starting with a space or tab) ended by a blank line.  Returns
- * the block's length including that blank line, or 0 when p does not start
- * that way.  With partial, running out of bytes before the blank line still
- * counts: the walk sniffs only the first 4 KiB, and MHTML parts are lenient. */
-static size_t header_block(const unsigned char *p, size_t len, int partial)
-{
-    size_t pos = 0;
-    while (pos < len) {
-        size_t next, n = line_at(p + pos, len - pos, &next);
-        const unsigned char *l = p + pos;
-        if (n == 0) return next + pos;               /* the blank line */
-        if (is_wsp(l[0])) {
-            if (pos == 0) return 0;                  /* folding needs a field before it */
-        } else {
-            size_t i = 0;
-            while (i < n && l[i] > 32 && l[i] < 127 && l[i] != ':') i++;
-            if (i == 0 || i == n || l[i] != ':') return 0;
-        }
-        pos += next;
-    }
-    return partial ? len : 0;
-}
-
-/* The value of the first header called name in a block from header_block,
- * unfolded (line breaks removed) and trimmed; malloc'd, NULL when absent. */
-static char *header_get(const unsigned char *p, size_t len, const char *name)
-{
-    size_t nlen = strlen(name), pos = 0;
-    while (pos < len) {
-        size_t next, n = line_at(p + pos, len - pos, &next);
-        const unsigned char *l = p + pos;
-        pos += next;
-        if (n == 0) break;
-        if (n <= nlen || l[nlen] != ':' || strncasecmp((const char *)l, name, nlen) != 0) continue;
-
-        /* Found: gather the value and its continuation lines. */
-        size_t cap = n, vlen = 0;
-        char *v = malloc(cap + 1);
-        if (!v) return NULL;
-        memcpy(v, l + nlen + 1, n - nlen - 1);
-        vlen = n - nlen - 1;
-        while (pos < len && is_wsp(p[pos])) {
-            size_t m = line_at(p + pos, len - pos, &next);
-            if (vlen + m > cap) {
-                cap = (vlen + m) * 2;
-                char *g = realloc(v, cap + 1);
-                if (!g) { free(v); return NULL; }
-                v = g;
-            }
-            memcpy(v + vlen, p + pos, m);
-            vlen += m;
-            pos += next;
-        }
-        size_t a = 0;
-        while (a < vlen && is_space((unsigned char)v[a])) a++;
-        while (vlen > a && is_space((unsigned char)v[vlen - 1])) vlen--;
-        memmove(v, v + a, vlen - a);
-        v[vlen - a] = '\0';
-        return v;
-    }
-    return NULL;
-}
-
-/* Whether a Content-Type value names the media type want ("text/html"),
- * parameters and case aside. */
-static int media_type_is(const char *ct, const char *want)
-{
-    size_t n = strlen(want);
-    while (is_space((unsigned char)*ct)) ct++;
-    if (strncasecmp(ct, want, n) != 0) return 0;
-    ct += n;
-    while (is_space((unsigned char)*ct)) ct++;
-    return *ct == '\0' || *ct == ';';
-}
 
 /* The value of parameter name in a Content-Type value (boundary="…"),
  * unquoted; malloc'd, NULL when absent.  Quoted strings may hold ';'. */
@@ -313,21 +206,6 @@ static char *ct_param(const char *ct, const char *name)
         while (*p && *p != ';') p++;
     }
     return NULL;
-}
-
-/* Whether the bytes start like an MHTML file: a MIME header block with
- * MIME-Version and a multipart/related Content-Type.  partial as for
- * header_block. */
-static int mhtml_sniff(const unsigned char *p, size_t len, int partial)
-{
-    size_t hlen = header_block(p, len, partial);
-    if (hlen == 0) return 0;
-    char *mv = header_get(p, hlen, "MIME-Version");
-    char *ct = header_get(p, hlen, "Content-Type");
-    int yes = mv && ct && media_type_is(ct, "multipart/related");
-    free(mv);
-    free(ct);
-    return yes;
 }
 
 /* ---------- MHTML ---------- */
@@ -484,15 +362,15 @@ static char *mhtml_saved_at(const char *date)
 static unsigned char *mhtml_unpack(wx_doc *doc, const unsigned char *p, size_t len, size_t *outlen)
 {
     unsigned char *page = NULL;
-    size_t hlen = header_block(p, len, 0);
-    char *ct = header_get(p, hlen, "Content-Type");
+    size_t hlen = wx_header_block(p, len, 0);
+    char *ct = wx_header_get(p, hlen, "Content-Type");
     char *boundary = ct ? ct_param(ct, "boundary") : NULL;
-    char *url = header_get(p, hlen, "Snapshot-Content-Location");
-    if (!url || !*url) { free(url); url = header_get(p, hlen, "Content-Location"); }
+    char *url = wx_header_get(p, hlen, "Snapshot-Content-Location");
+    if (!url || !*url) { free(url); url = wx_header_get(p, hlen, "Content-Location"); }
     if (url && !*url) { free(url); url = NULL; }
     free(doc->url);
     doc->url = url;
-    char *date = header_get(p, hlen, "Date");
+    char *date = wx_header_get(p, hlen, "Date");
     char *saved = mhtml_saved_at(date);
     free(date);
     if (saved) { free(doc->fetched_at); doc->fetched_at = saved; }
@@ -509,18 +387,18 @@ static unsigned char *mhtml_unpack(wx_doc *doc, const unsigned char *p, size_t l
         size_t e = at + 2 + blen;
         if (len - e >= 2 && p[e] == '-' && p[e + 1] == '-') break;   /* close delimiter */
         size_t part;
-        line_at(p + at, len - at, &part);
+        wx_line_at(p + at, len - at, &part);
         part += at;
         size_t next = find_delimiter(p, len, part, boundary, blen);
         size_t end = next;                            /* the line break before a delimiter is its own */
         if (end < len && end > part && p[end - 1] == '\n') end--;
         if (end < len && end > part && p[end - 1] == '\r') end--;
 
-        size_t phl = header_block(p + part, end - part, 1);
-        char *pct = phl ? header_get(p + part, phl, "Content-Type") : NULL;
-        if (pct && media_type_is(pct, "text/html")) {
-            char *cte = header_get(p + part, phl, "Content-Transfer-Encoding");
-            char *loc = header_get(p + part, phl, "Content-Location");
+        size_t phl = wx_header_block(p + part, end - part, 1);
+        char *pct = phl ? wx_header_get(p + part, phl, "Content-Type") : NULL;
+        if (pct && wx_media_type_is(pct, "text/html")) {
+            char *cte = wx_header_get(p + part, phl, "Content-Transfer-Encoding");
+            char *loc = wx_header_get(p + part, phl, "Content-Location");
             if (loc && *loc) {
                 free(doc->url);
                 doc->url = loc;
@@ -566,7 +444,7 @@ static wx_doc *doc_new(const char *path)
  * Shared by files, stdin and memory so they can never disagree. */
 static void doc_unwrap(wx_doc *doc, unsigned char *raw, size_t len)
 {
-    if (is_gzip(raw, len)) {
+    if (wx_sniff(raw, len, 0) == WX_FMT_GZIP) {
         size_t n = 0;
         unsigned char *page = gunzip(doc, raw, len, &n);
         free(raw);
@@ -574,7 +452,7 @@ static void doc_unwrap(wx_doc *doc, unsigned char *raw, size_t len)
         raw = page;
         len = n;
     }
-    if (mhtml_sniff(raw, len, 0)) {
+    if (wx_sniff(raw, len, 0) == WX_FMT_MHTML) {
         size_t n = 0;
         unsigned char *page = mhtml_unpack(doc, raw, len, &n);
         free(raw);
@@ -701,41 +579,12 @@ void wx_doc_free(wx_doc *doc)
     free(doc->bytes);
     free(doc->url);
     free(doc->fetched_at);
+    free(doc->captured_at);
     free(doc->error);
     free(doc);
 }
 
 /* ---------- which files are pages ---------- */
-
-/* Whether the first bytes of a file look like something parse/ reads: HTML,
- * MHTML, a markdown archive of an article, or a web archive (warc.h). */
-static int sniff_page(const unsigned char *p, size_t len)
-{
-    static const char *const starts[] = {"<!doctype html", "<html", "<head", "<meta", "<!--",
-                                         "<body", "<div", "<script", "<title", NULL};
-    if (mhtml_sniff(p, len, 1)) return 1;
-    if ((len >= 7 && memcmp(p, "WARC/1.", 7) == 0) || (len >= 11 && memcmp(p, "filedesc://", 11) == 0)) return 1;
-    size_t i = 0;
-    if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) i = 3;
-    if (ci_starts(p + i, len - i, "---\n") || ci_starts(p + i, len - i, "---\r\n")) return 1;
-
-    size_t j = i;
-    while (j < len && is_space(p[j])) j++;
-    for (int k = 0; starts[k]; k++)
-        if (ci_starts(p + j, len - j, starts[k])) return 1;
-    if (ci_contains(p, len, "<html")) return 1;
-
-    /* Markdown: the first line with something on it is a "# " heading. */
-    size_t line = i;
-    while (line < len) {
-        size_t next, n = line_at(p + line, len - line, &next);
-        size_t k = 0;
-        while (k < n && is_space(p[line + k])) k++;
-        if (k < n) return n >= 2 && p[line] == '#' && p[line + 1] == ' ';
-        line += next;
-    }
-    return 0;
-}
 
 /* Read up to SNIFF_BYTES of a regular file, through zlib's gzread so a
  * gzip file is seen inflated and a plain one as it is.  Returns the number
@@ -792,7 +641,12 @@ static int candidate(const char *path, int *err)
         *err = errno;
         return 0;
     }
-    return sniff_page(buf, (size_t)got);
+    switch (wx_sniff(buf, (size_t)got, 1)) {
+    case WX_FMT_WARC: case WX_FMT_ARC: case WX_FMT_MHTML: case WX_FMT_MARKDOWN: case WX_FMT_HTML:
+        return 1;
+    default:
+        return 0;                  /* text, binary, or a container inside the gzip */
+    }
 }
 
 int wx_path_is_candidate(const char *path)

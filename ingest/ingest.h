@@ -35,8 +35,8 @@ int wx_walk(const char *arg, wx_pathlist *out, wx_walk_report report, void *ctx)
 
 /* Whether a file met during a directory walk should be read as a page:
  * .html .htm .mht .mhtml (each optionally .gz), .wacz; .md .markdown .txt .warc
- * .arc or no extension when the first bytes sniff as a page or a web
- * archive. */
+ * .arc or no extension when their first 4 KiB (inflated) sniff as HTML,
+ * MHTML, a markdown archive or a web archive (sniff.h); binary files never. */
 int wx_path_is_candidate(const char *path);
 
 void wx_pathlist_free(wx_pathlist *list);

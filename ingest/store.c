@@ -2,6 +2,8 @@
  * store: the fetcher's archive directory.
  *
  *   DIR/objects/ab/cdef….html   raw page bodies, named by their SHA-256
+ *   DIR/objects/ab/cdef….jpg    images (fetch --images), the extension of
+ *                               the format sniffed from their bytes
  *   DIR/index.jsonl             one JSON object per successful fetch
  *   DIR/tmp/                    objects being written
  *
@@ -30,6 +32,7 @@
 #include "ingest.h"
 #include "util.h"
 #include "fetch.h"
+#include "imagehdr.h"
 #include "strmap.h"
 
 /* Leftovers in tmp/ older than this are from a crashed run and are removed. */
@@ -123,6 +126,9 @@ void wx_fetch_rec_free(wx_fetch_rec *rec)
     free(rec->etag);
     free(rec->last_modified);
     free(rec->via);
+    free(rec->captured_at);
+    free(rec->page);
+    free(rec->format);
     memset(rec, 0, sizeof *rec);
 }
 
@@ -140,13 +146,17 @@ static int rec_copy(wx_fetch_rec *dst, const wx_fetch_rec *src)
     dst->etag = dup_or_null(src->etag);
     dst->last_modified = dup_or_null(src->last_modified);
     dst->via = dup_or_null(src->via);
+    dst->captured_at = dup_or_null(src->captured_at);
+    dst->page = dup_or_null(src->page);
+    dst->format = dup_or_null(src->format);
     dst->http_status = src->http_status;
     dst->bytes = src->bytes;
     memcpy(dst->sha256, src->sha256, sizeof dst->sha256);
     if ((src->url && !dst->url) || (src->fetched_at && !dst->fetched_at) ||
         (src->final_url && !dst->final_url) || (src->content_type && !dst->content_type) ||
         (src->etag && !dst->etag) || (src->last_modified && !dst->last_modified) ||
-        (src->via && !dst->via)) {
+        (src->via && !dst->via) || (src->captured_at && !dst->captured_at) ||
+        (src->page && !dst->page) || (src->format && !dst->format)) {
         wx_fetch_rec_free(dst);
         return -1;
     }
@@ -224,6 +234,9 @@ static int rec_from_json(json_t *o, wx_fetch_rec *rec)
     rec->etag = (char *)jstr(o, "etag");
     rec->last_modified = (char *)jstr(o, "last_modified");
     rec->via = (char *)jstr(o, "via");
+    rec->captured_at = (char *)jstr(o, "captured_at");
+    rec->page = (char *)jstr(o, "page");
+    rec->format = (char *)jstr(o, "format");
     rec->http_status = (long)json_integer_value(json_object_get(o, "http_status"));
     json_int_t bytes = json_integer_value(json_object_get(o, "bytes"));
     rec->bytes = bytes > 0 ? (size_t)bytes : 0;
@@ -234,15 +247,25 @@ static int rec_from_json(json_t *o, wx_fetch_rec *rec)
 /* Absent fields are written as null, so every line has every key. */
 static json_t *nstr(const char *s) { return s ? json_string(s) : json_null(); }
 
-/* One index line; jansson does the escaping. */
+/* One index line; jansson does the escaping.  captured_at only on the
+ * lines of Wayback copies that know it (--fallback wayback); an image's
+ * line adds the page it was fetched for and its format (a page's line has
+ * neither key, as before images were stored). */
 static json_t *rec_to_json(const wx_fetch_rec *r)
 {
-    return json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:I, s:s}",
-                     "url", nstr(r->url), "fetched_at", nstr(r->fetched_at),
-                     "final_url", nstr(r->final_url), "http_status", (json_int_t)r->http_status,
-                     "content_type", nstr(r->content_type), "etag", nstr(r->etag),
-                     "last_modified", nstr(r->last_modified), "via", nstr(r->via),
-                     "bytes", (json_int_t)r->bytes, "sha256", r->sha256);
+    json_t *o = json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:I, s:s, s:o*}",
+                          "url", nstr(r->url), "fetched_at", nstr(r->fetched_at),
+                          "final_url", nstr(r->final_url), "http_status", (json_int_t)r->http_status,
+                          "content_type", nstr(r->content_type), "etag", nstr(r->etag),
+                          "last_modified", nstr(r->last_modified), "via", nstr(r->via),
+                          "bytes", (json_int_t)r->bytes, "sha256", r->sha256,
+                          "captured_at", r->captured_at ? json_string(r->captured_at) : NULL);
+    if (o && r->format) {
+        json_object_set_new(o, "kind", json_string("image"));
+        json_object_set_new(o, "page", nstr(r->page));
+        json_object_set_new(o, "format", json_string(r->format));
+    }
+    return o;
 }
 
 /* Read the whole index into the map.  Bad lines are skipped, not fatal:
@@ -293,8 +316,10 @@ static void clean_stale_tmp(const wx_store *st)
 }
 
 /* Create the layout if needed and load the index under a shared lock, so a
- * concurrent writer's half-written line is never read as complete. */
-wx_store *wx_store_open(const char *dir, char **err)
+ * concurrent writer's half-written line is never read as complete.
+ * readonly: create nothing, sync nothing, clean nothing (a reader such as
+ * `parse` of a store's objects must leave the store as it found it). */
+static wx_store *store_open(const char *dir, int readonly, char **err)
 {
     if (err) *err = NULL;
     wx_store *st = calloc(1, sizeof *st);
@@ -315,20 +340,28 @@ wx_store *wx_store_open(const char *dir, char **err)
         wx_store_close(st);
         return NULL;
     }
-    int created_obj = 0, created_tmp = 0;
-    if (ensure_dir_parents(st->dir) != 0) { fail(err, "cannot create", st->dir); wx_store_close(st); return NULL; }
-    if (ensure_dir(st->objects, &created_obj) != 0) { fail(err, "cannot create", st->objects); wx_store_close(st); return NULL; }
-    if (ensure_dir(st->tmp, &created_tmp) != 0) { fail(err, "cannot create", st->tmp); wx_store_close(st); return NULL; }
-    st->index_fd = open(st->index, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
-    if (st->index_fd < 0) { fail(err, "cannot open", st->index); wx_store_close(st); return NULL; }
-    if (sync_dir(st->dir, fsync) != 0) { fail(err, "cannot sync", st->dir); wx_store_close(st); return NULL; }
+    if (readonly) {
+        st->index_fd = open(st->index, O_RDONLY | O_CLOEXEC);
+        if (st->index_fd < 0) { fail(err, "cannot open", st->index); wx_store_close(st); return NULL; }
+    } else {
+        int created_obj = 0, created_tmp = 0;
+        if (ensure_dir_parents(st->dir) != 0) { fail(err, "cannot create", st->dir); wx_store_close(st); return NULL; }
+        if (ensure_dir(st->objects, &created_obj) != 0) { fail(err, "cannot create", st->objects); wx_store_close(st); return NULL; }
+        if (ensure_dir(st->tmp, &created_tmp) != 0) { fail(err, "cannot create", st->tmp); wx_store_close(st); return NULL; }
+        st->index_fd = open(st->index, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+        if (st->index_fd < 0) { fail(err, "cannot open", st->index); wx_store_close(st); return NULL; }
+        if (sync_dir(st->dir, fsync) != 0) { fail(err, "cannot sync", st->dir); wx_store_close(st); return NULL; }
+    }
     if (flock(st->index_fd, LOCK_SH) != 0) { fail(err, "cannot lock", st->index); wx_store_close(st); return NULL; }
     int rc = load_index(st, err);
     flock(st->index_fd, LOCK_UN);
     if (rc != 0) { wx_store_close(st); return NULL; }
-    clean_stale_tmp(st);
+    if (!readonly) clean_stale_tmp(st);
     return st;
 }
+
+wx_store *wx_store_open(const char *dir, char **err) { return store_open(dir, 0, err); }
+wx_store *wx_store_open_readonly(const char *dir, char **err) { return store_open(dir, 1, err); }
 
 /* Frees the map and closes the index; everything on disk is already synced. */
 void wx_store_close(wx_store *st)
@@ -357,21 +390,46 @@ const wx_fetch_rec *wx_store_latest(const wx_store *st, const char *url)
     return e ? &e->rec : NULL;
 }
 
-/* objects/ab/cdef….html: two-level fan-out keeps directories small. */
-char *wx_store_object_path(const wx_store *st, const char *sha256)
+/* objects/ab/cdef….EXT: two-level fan-out keeps directories small.  The
+ * extension is one of a fixed few (never taken from a URL or a file), so
+ * only the hash and the format name an object. */
+char *wx_store_object_path_ext(const wx_store *st, const char *sha256, const char *ext)
 {
     if (!valid_sha(sha256)) return NULL;
-    return wx_strf("%s/%.2s/%s.html", st->objects, sha256, sha256 + 2);
+    static const char *const known[] = {"jpg", "png", "gif", "webp", "svg", NULL};
+    int ok = !ext;
+    for (size_t i = 0; !ok && known[i]; i++) ok = strcmp(ext, known[i]) == 0;
+    if (!ok) ext = "bin";
+    return wx_strf("%s/%.2s/%s.%s", st->objects, sha256, sha256 + 2, ext ? ext : "html");
+}
+
+char *wx_store_object_path(const wx_store *st, const char *sha256)
+{
+    return wx_store_object_path_ext(st, sha256, NULL);
+}
+
+char *wx_store_rec_path(const wx_store *st, const wx_fetch_rec *rec)
+{
+    return wx_store_object_path_ext(st, rec->sha256, rec->format ? wx_image_ext(rec->format) : NULL);
 }
 
 /* A user may have deleted objects by hand; the index alone is not proof. */
-int wx_store_has_object(const wx_store *st, const char *sha256)
+static int is_file(char *p)
 {
-    char *p = wx_store_object_path(st, sha256);
     struct stat sb;
     int ok = p && stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
     free(p);
     return ok;
+}
+
+int wx_store_has_object(const wx_store *st, const char *sha256)
+{
+    return is_file(wx_store_object_path(st, sha256));
+}
+
+int wx_store_has_rec_object(const wx_store *st, const wx_fetch_rec *rec)
+{
+    return is_file(wx_store_rec_path(st, rec));
 }
 
 /* write(2) until done: a short write to a regular file is not an error in
@@ -412,7 +470,7 @@ int wx_store_put_objects(wx_store *st, const wx_store_object *objs, size_t n, ch
     for (size_t i = 0; i < n; i++) {
         const wx_store_object *o = &objs[i];
         if (!valid_sha(o->sha256)) { errs[i] = wx_strf("store: bad object name"); continue; }
-        char *final = wx_store_object_path(st, o->sha256);
+        char *final = wx_store_object_path_ext(st, o->sha256, o->ext);
         struct stat sb;
         int present = final && stat(final, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size == o->len;
         free(final);
@@ -434,7 +492,7 @@ int wx_store_put_objects(wx_store *st, const wx_store_object *objs, size_t n, ch
     int created_any = 0;
     for (size_t i = 0; i < n; i++) {
         if (!tmps[i]) continue;
-        char *final = wx_store_object_path(st, objs[i].sha256);
+        char *final = wx_store_object_path_ext(st, objs[i].sha256, objs[i].ext);
         char *subdir = wx_strf("%s/%.2s", st->objects, objs[i].sha256);
         int created = 0;
         if (!synced) {
@@ -498,7 +556,7 @@ int wx_store_append_batch(wx_store *st, const wx_fetch_rec *recs, size_t n, char
     for (size_t i = 0; i < n; i++) {
         const wx_fetch_rec *rec = &recs[i];
         if (!rec->url || !valid_sha(rec->sha256)) { errs[i] = wx_strf("store: incomplete index entry"); continue; }
-        if (!wx_store_has_object(st, rec->sha256)) {
+        if (!wx_store_has_rec_object(st, rec)) {
             errs[i] = wx_strf("store: object %s is missing; index entry not written", rec->sha256);
             continue;
         }

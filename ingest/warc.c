@@ -16,6 +16,7 @@
 #include "warc.h"
 #include "util.h"
 #include "strmap.h"
+#include "sniff.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -827,18 +828,6 @@ static unsigned char *decode_body(const char *ce, const unsigned char *body, siz
     return cur;
 }
 
-/* Whether a body with no Content-Type looks like a page. */
-static int sniff_html(const unsigned char *p, size_t len)
-{
-    size_t i = 0, n = len < 1024 ? len : 1024;
-    if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) i = 3;
-    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) i++;
-    if (i == n || p[i] != '<') return 0;
-    for (; i + 5 <= n; i++)
-        if (strncasecmp((const char *)p + i, "<html", 5) == 0 || strncasecmp((const char *)p + i, "<!doc", 5) == 0) return 1;
-    return 0;
-}
-
 /* What a record holds for parse/: a page, or a reason it is none. */
 typedef enum { PAY_PAGE, PAY_NONE, PAY_ERROR } pay_kind;
 
@@ -868,7 +857,7 @@ static payload http_payload(const record *r)
             hend = i + (b[i + 1] == '\n' ? 2 : 3);
     if (!hend) hend = len;
     char *ct = field_get((const char *)b, hend, "Content-Type");
-    int html = ct ? is_html_type(ct) : sniff_html(b + hend, len - hend);
+    int html = ct ? is_html_type(ct) : wx_sniff(b + hend, len - hend, 0) == WX_FMT_HTML;
     free(ct);
     if (!html) return p;
     if (r->cut) return (payload){PAY_ERROR, NULL, 0, WX_DOC_TOO_LARGE, "the record is over the page limit"};
@@ -1077,7 +1066,7 @@ static int sniff(const source *src, int *gz, int *arc)
     ssize_t n = source_read(src, 0, raw, sizeof raw);
     size_t hlen = 0;
     if (n <= 0) return 0;
-    *gz = n >= 2 && raw[0] == 0x1f && raw[1] == 0x8b;
+    *gz = wx_sniff(raw, (size_t)n, 1) == WX_FMT_GZIP;
     if (*gz) {
         z_stream zs;
         memset(&zs, 0, sizeof zs);
@@ -1093,8 +1082,9 @@ static int sniff(const source *src, int *gz, int *arc)
         hlen = (size_t)n < sizeof head ? (size_t)n : sizeof head;
         memcpy(head, raw, hlen);
     }
-    *arc = hlen >= 11 && memcmp(head, "filedesc://", 11) == 0;
-    return *arc || (hlen >= 7 && memcmp(head, "WARC/1.", 7) == 0);
+    wx_format f = wx_sniff(head, hlen, 1);
+    *arc = f == WX_FMT_ARC;
+    return *arc || f == WX_FMT_WARC;
 }
 
 /* Read w->src from its start as a WARC or ARC named name (taken), when it
@@ -1199,7 +1189,7 @@ int wx_warc_open(const char *path, wx_warc_note_fn note, void *ctx, wx_warc **ou
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;   /* FIFOs are read once, by wx_doc_load */
     source src = {open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), NULL, 0, NULL};
     if (src.fd < 0) return 0;
-    if (source_read(&src, 0, magic, 4) == 4 && memcmp(magic, "PK\3\4", 4) == 0) {
+    if (source_read(&src, 0, magic, 4) == 4 && wx_sniff(magic, 4, 1) == WX_FMT_ZIP) {
         close(src.fd);
         return open_wacz(path, note, ctx, out);
     }

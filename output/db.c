@@ -3,7 +3,8 @@
  *
  * Both keep the same tables: articles (one row per article id, every scalar
  * field plus the whole record as JSON), images, links, dates and notices
- * (child rows keyed by article id and position), and inputs (the SHA-256 of
+ * (child rows keyed by article id and position), status_history (each
+ * article's status and bytes as they changed), and inputs (the SHA-256 of
  * every input already stored, for --incremental).  The rows are computed by
  * the database itself from the record's JSON (SQLite's json_each and ->>,
  * PostgreSQL's jsonb functions), so C never restates the record layout and
@@ -131,7 +132,19 @@ static const char *const sqlite_migrations[] = {
     ");\n"
     "CREATE INDEX inputs_sha256 ON inputs(sha256);\n"
     "CREATE INDEX articles_published_at ON articles(published_at);\n",
-    /* 2 -> 3: what a record says of each image's stored copy and its text
+    /* 2 -> 3: status_history (issue 13), its own step: what each article's
+     * status and bytes were, a row whenever either changed (HISTORY_ADD) */
+    "CREATE TABLE status_history (\n"
+    "  seq INTEGER PRIMARY KEY,\n"
+    "  article_id TEXT NOT NULL,\n"
+    "  seen_at TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL,\n"
+    "  sha256 TEXT,\n"
+    "  via TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX status_history_article ON status_history(article_id, seq);\n"
+    "CREATE INDEX status_history_seen_at ON status_history(seen_at);\n",
+    /* 3 -> 4: what a record says of each image's stored copy and its text
      * (filled in from the records already stored) */
     "ALTER TABLE images ADD COLUMN sha256 TEXT;\n"
     "ALTER TABLE images ADD COLUMN bytes INTEGER;\n"
@@ -266,13 +279,24 @@ static const char pg_schema[] =
     ");\n"
     "CREATE INDEX IF NOT EXISTS inputs_sha256 ON inputs(sha256);\n"
     "CREATE INDEX IF NOT EXISTS articles_published_at ON articles(published_at);\n"
+    /* version 3: status_history (issue 13), as in SQLite's step 2 -> 3 */
+    "CREATE TABLE IF NOT EXISTS status_history (\n"
+    "  seq bigserial PRIMARY KEY,\n"
+    "  article_id text NOT NULL,\n"
+    "  seen_at timestamptz NOT NULL DEFAULT now(),\n"
+    "  status text NOT NULL,\n"
+    "  sha256 text,\n"
+    "  via text NOT NULL\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS status_history_article ON status_history(article_id, seq);\n"
+    "CREATE INDEX IF NOT EXISTS status_history_seen_at ON status_history(seen_at);\n"
     "CREATE TABLE IF NOT EXISTS wxingest_schema (version integer NOT NULL);\n";
-#define PG_VERSION_BASE 2       /* what pg_schema creates */
+#define PG_VERSION_BASE 3       /* what pg_schema creates */
 
 /* PostgreSQL steps after pg_schema: entry i takes version BASE + i to
  * BASE + i + 1.  Append new steps; never edit a released one. */
 static const char *const pg_steps[] = {
-    /* 2 -> 3: each image's stored copy and its text, filled in from the
+    /* 3 -> 4: each image's stored copy and its text, filled in from the
      * records already stored */
     "ALTER TABLE images ADD COLUMN IF NOT EXISTS sha256 text, ADD COLUMN IF NOT EXISTS bytes bigint,\n"
     "  ADD COLUMN IF NOT EXISTS text text, ADD COLUMN IF NOT EXISTS text_confidence integer;\n"
@@ -490,6 +514,23 @@ static const char pg_put_sql[] =
     " stored_at = now())"
     " SELECT count(*) FROM a";
 
+/* status_history: a row for the record (?1 / $1) unless the article's
+ * last row has the same status and source sha256 (or the same lack of
+ * one).  via says where the bytes came from: "wayback" for a Wayback
+ * Machine capture (source.format), "live" otherwise.  Written for every
+ * record stored, whether or not its article row was replaced, since it
+ * records what was seen, in the order it was seen. */
+#define HISTORY_ADD(J, NOW, NOT_SAME)                                                                 \
+    "INSERT INTO status_history (article_id, seen_at, status, sha256, via)"                          \
+    " SELECT j->>'id', " NOW ", j->>'status', j->'source'->>'sha256',"                                 \
+    " CASE j->'source'->>'format' WHEN 'wayback' THEN 'wayback' ELSE 'live' END"                      \
+    " FROM (SELECT " J " AS j) r WHERE (SELECT h.status || ' ' || coalesce(h.sha256, '')"             \
+    " FROM status_history h WHERE h.article_id = r.j->>'id' ORDER BY h.seq DESC LIMIT 1) " NOT_SAME   \
+    " (r.j->>'status' || ' ' || coalesce(r.j->'source'->>'sha256', ''))"
+
+static const char sqlite_history_sql[] = HISTORY_ADD("?1", "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')", "IS NOT");
+static const char pg_history_sql[] = HISTORY_ADD("$1::jsonb", "now()", "IS DISTINCT FROM");
+
 static const char pg_seen_sql[] =
     "SELECT (SELECT sha256 FROM inputs WHERE key = $1),"
     " EXISTS (SELECT 1 FROM inputs WHERE sha256 = $2)";
@@ -526,6 +567,7 @@ struct wx_db {
     sqlite3_stmt *st[ST_COUNT];
     lite_ckpt ckpt;
     int fts;                /* SQLite: articles_fts is there, indexed at each commit */
+    sqlite3_stmt *history;  /* sqlite_history_sql (PostgreSQL: prepared as "wx_history") */
     PGconn *pg;
 };
 
@@ -715,6 +757,7 @@ static int lite_open(wx_db *db, const char *path, char **err)
     for (int i = 0; i < N_CHILDREN; i++) sql[ST_CHILD0 + i] = sqlite_children[i];
     for (int i = 0; i < ST_COUNT; i++)
         if (sql[i] && sqlite3_prepare_v2(db->lite, sql[i], -1, &db->st[i], NULL) != SQLITE_OK) return lite_fail(db, err);
+    if (sqlite3_prepare_v2(db->lite, sqlite_history_sql, -1, &db->history, NULL) != SQLITE_OK) return lite_fail(db, err);
     return 0;
 }
 
@@ -733,6 +776,17 @@ static int lite_run(wx_db *db, int which, int n, const char *const *params, char
     return 0;
 }
 
+/* The record's status_history row, when its status or bytes changed. */
+static int lite_history(wx_db *db, const char *json, char **err)
+{
+    sqlite3_reset(db->history);
+    sqlite3_bind_text(db->history, 1, json, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(db->history);
+    sqlite3_reset(db->history);
+    sqlite3_clear_bindings(db->history);
+    return rc == SQLITE_DONE ? 0 : lite_fail(db, err);
+}
+
 static int lite_put(wx_db *db, const char *id, const char *json, const char *key, const char *sha, char **err)
 {
     const char *p[3] = {json, NULL, NULL};
@@ -748,7 +802,7 @@ static int lite_put(wx_db *db, const char *id, const char *json, const char *key
         p[0] = key; p[1] = sha; p[2] = id;
         if (lite_run(db, ST_PUT_INPUT, 3, p, err) != 0) return -1;
     }
-    return 0;
+    return lite_history(db, json, err);
 }
 
 /* Index the articles the open transaction wrote, before it commits. */
@@ -904,6 +958,9 @@ static int pg_open(wx_db *db, const char *url, char **err)
     PGresult *prep = PQprepare(db->pg, "wx_put", pg_put_sql, 0, NULL);
     if (!prep || PQresultStatus(prep) != PGRES_COMMAND_OK) return pg_fail(db, prep, err);
     PQclear(prep);
+    prep = PQprepare(db->pg, "wx_history", pg_history_sql, 0, NULL);
+    if (!prep || PQresultStatus(prep) != PGRES_COMMAND_OK) return pg_fail(db, prep, err);
+    PQclear(prep);
     return 0;
 }
 
@@ -912,6 +969,9 @@ static int pg_put(wx_db *db, const char *json, const char *key, char **err)
     const char *p[2] = {json, key};
     PGresult *r = PQexecPrepared(db->pg, "wx_put", 2, p, NULL, NULL, 0);
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) return pg_fail(db, r, err);
+    PQclear(r);
+    r = PQexecPrepared(db->pg, "wx_history", 1, p, NULL, NULL, 0);   /* status_history */
+    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) return pg_fail(db, r, err);
     PQclear(r);
     return 0;
 }
@@ -1120,6 +1180,7 @@ void wx_db_close(wx_db *db)
     free(db->pend_json);
     free(db->pend_key);
     for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(db->st[i]);
+    sqlite3_finalize(db->history);
     if (db->lite) sqlite3_close(db->lite);
     if (db->pg) PQfinish(db->pg);
     free(db->where);

@@ -9,9 +9,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../ingest/util.h"
+#include "fallback.h"
 #include "fetchrun.h"
+#include "images.h"
 #include "output.h"
 #include "source.h"
+
+#ifndef WX_VERSION
+#define WX_VERSION "dev"
+#endif
 
 /* The fetcher's callbacks print what they are told about as it happens:
  * result lines in input order (a line waits for the URLs listed before it),
@@ -23,6 +30,7 @@ typedef struct fetch_out {
     size_t next;                /* first URL whose line is not printed yet */
     int print_lines;            /* fetch: JSON lines on stdout; run: stdout has the records */
     int write_failed;
+    unsigned char *via_wayback; /* --fallback: lines wait for it and say "via"; else NULL */
 } fetch_out;
 
 /* Empty and absent both mean "no value" in a result line. */
@@ -37,6 +45,8 @@ static void print_result(fetch_out *fo, size_t i)
                              "http_status", r->http_status ? json_integer(r->http_status) : json_null(),
                              "sha256", json_str_or_null(r->sha256), "path", json_str_or_null(r->path),
                              "attempts", r->attempts, "error", json_str_or_null(r->error));
+    if (line && fo->via_wayback)
+        json_object_set_new(line, "via", r->sha256[0] ? json_string(fo->via_wayback[i] ? "wayback" : "live") : json_null());
     if (!line || wx_jsonl_write(stdout, line) != 0 || fflush(stdout) != 0) fo->write_failed = 1;
     json_decref(line);
 }
@@ -46,11 +56,22 @@ static void on_fetch_done(void *ctx, size_t index, const wx_fetch_result *res)
 {
     fetch_out *fo = ctx;
     fo->finished[index] = 1;
+    if (fo->via_wayback) return;   /* --fallback: reported once it has had its say (report_all) */
     /* wx_log erases a progress line first so problems stay readable */
     if (res->status == WX_FETCH_FAILED) wx_log(WX_LOG_ERROR, fo->urls->urls[index], "%s", res->error ? res->error : "failed");
     while (fo->next < fo->urls->count && fo->finished[fo->next]) {
         if (fo->print_lines) print_result(fo, fo->next);
         fo->next++;
+    }
+}
+
+/* --fallback: every URL's outcome, in order, once the fallback is done. */
+static void report_all(fetch_out *fo)
+{
+    for (size_t i = 0; i < fo->urls->count; i++) {
+        const wx_fetch_result *r = &fo->results[i];
+        if (r->status == WX_FETCH_FAILED) wx_log(WX_LOG_ERROR, fo->urls->urls[i], "%s", r->error ? r->error : "failed");
+        if (fo->print_lines) print_result(fo, i);
     }
 }
 
@@ -61,7 +82,7 @@ static void on_fetch_note(void *ctx, const char *msg)
     wx_log(WX_LOG_WARN, NULL, "%s", msg);
 }
 
-/* run --shard K/N: keep the URLs of shard K, in order. */
+/* fetch and run --shard K/N: keep the URLs of shard K, in order. */
 static void keep_url_shard(wx_urllist *urls, unsigned k, unsigned n)
 {
     wx_urllist kept = {0};
@@ -81,21 +102,41 @@ static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
 {
     int tty = wx_progress_wanted(&c->run), rc = 0;
     wx_fetch_result *results = calloc(c->urls.count, sizeof *results);
-    fetch_out fo = {&c->urls, results, calloc(c->urls.count, 1), 0, !c->is_run, 0};
+    fetch_out fo = {&c->urls, results, calloc(c->urls.count, 1), 0, !c->is_run, 0, NULL};
+    char (*before)[65] = c->fallback ? wx_fallback_before(store, &c->urls) : NULL;
+    if (c->fallback) fo.via_wayback = calloc(c->urls.count ? c->urls.count : 1, 1);
     char *err = NULL;
+    if (c->fetch.warc_path) {   /* --warc: opened before any request, so a bad name has fetched nothing */
+        c->fetch.warc = wx_warc_writer_open(c->fetch.warc_path, c->fetch.warc_max_size, "wxingest/" WX_VERSION, &err);
+        if (!c->fetch.warc) {
+            wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : c->fetch.warc_path);
+            free(err);
+            free(results);
+            free(fo.finished);
+            free(fo.via_wayback);
+            free(before);
+            *ran = 0;
+            return WX_EXIT_IOERR;
+        }
+    }
     c->fetch.progress = tty;
     wx_log_progress_shown(tty);
     c->fetch.stop = wx_signal_flag();
     c->fetch.on_done = on_fetch_done;
     c->fetch.on_note = on_fetch_note;
     c->fetch.ctx = &fo;
-    if (!results || !fo.finished || wx_fetch_all(store, &c->urls, &c->fetch, results, &err) != 0) {
+    if (!results || !fo.finished || (c->fallback && (!before || !fo.via_wayback)) ||
+        wx_fetch_all(store, &c->urls, &c->fetch, results, &err) != 0) {
         wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "out of memory");
         free(err);
         rc = WX_EXIT_IOERR;
         *ran = 0;
     } else {
         *ran = 1;
+        if (c->fallback) {
+            if (!wx_signal_caught()) wx_fallback_wayback(store, &c->urls, before, &c->fetch, results, fo.via_wayback);
+            report_all(&fo);
+        }
         for (size_t i = 0; i < c->urls.count; i++) {
             if (results[i].status == WX_FETCH_FAILED && rc != WX_EXIT_IOERR)
                 rc = results[i].store_error ? WX_EXIT_IOERR : WX_EXIT_DATAERR;
@@ -108,7 +149,39 @@ static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
     }
     free(results);
     free(fo.finished);
+    char *werr = NULL;
+    if (c->fetch.warc && wx_warc_writer_close(c->fetch.warc, &werr) != 0) {
+        wx_log(WX_LOG_ERROR, NULL, "%s", werr ? werr : "warc: close failed");
+        free(werr);
+        rc = WX_EXIT_IOERR;
+    }
+    c->fetch.warc = NULL;
+    free(fo.via_wayback);
+    free(before);
     return rc;
+}
+
+/* --images: the images of the listed pages, after the pages.  A failed
+ * image is logged and counted, never the page's failure; only a store that
+ * cannot be written changes the exit code (74). */
+static int fetch_page_images(wx_fetch_cmd *c, wx_store *store)
+{
+    if (!c->image_roles || wx_signal_caught()) return 0;
+    wx_image_counts n;
+    c->fetch.on_done = NULL;
+    c->fetch.ctx = NULL;
+    int rc = wx_fetch_images(store, &c->urls, &c->fetch, c->image_roles, &n);
+    json_t *f = json_pack("{s:I, s:I, s:I, s:I}", "stored", (json_int_t)n.stored, "skipped", (json_int_t)n.skipped,
+                          "failed", (json_int_t)n.failed, "placeholder", (json_int_t)n.placeholder);
+    wx_log_fields(WX_LOG_INFO, "images:", f);
+    json_decref(f);
+    return rc;
+}
+
+const char *wx_fetch_images_opt(wx_fetch_cmd *c, const char *roles)
+{
+    c->image_roles = roles ? wx_image_roles_parse(roles) : WX_ROLES_DEFAULT;
+    return c->image_roles ? NULL : "bad --images (all, or a comma list of cover, content, decoration, qrcode, avatar, banner)";
 }
 
 /* fetch: lock and log, the store, the fetches. */
@@ -116,6 +189,7 @@ static int fetch_only(wx_fetch_cmd *c)
 {
     int lock_fd = -1, rc = wx_unattended_start(&c->run, &lock_fd);
     char *err = NULL;
+    if (rc == 0 && c->run.shard_n) keep_url_shard(&c->urls, c->run.shard_k, c->run.shard_n);
     wx_store *store = rc == 0 ? wx_store_open(c->store_dir, &err) : NULL;
     if (rc == 0 && !store) {
         wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : c->store_dir);
@@ -126,6 +200,8 @@ static int fetch_only(wx_fetch_cmd *c)
         int ran;
         wx_signals_catch();
         rc = fetch_urls(c, store, &ran);
+        int irc = ran ? fetch_page_images(c, store) : 0;
+        if (irc) rc = irc;
         wx_store_close(store);
     }
     if (lock_fd >= 0) close(lock_fd);
@@ -137,7 +213,11 @@ static int fetch_only(wx_fetch_cmd *c)
 static int fetch_and_parse(wx_fetch_cmd *c)
 {
     wx_pipeline *pl;
-    int rc = wx_pipeline_open(&c->run, &pl);
+    char *changes_state = wx_strf("%s/changes.state", c->store_dir);   /* --changes without -o FILE */
+    c->run.changes_state = changes_state;
+    int rc = changes_state ? wx_pipeline_open(&c->run, &pl) : WX_EXIT_IOERR;
+    c->run.changes_state = NULL;
+    free(changes_state);
     if (rc != 0) return rc;
     if (c->run.shard_n) keep_url_shard(&c->urls, c->run.shard_k, c->run.shard_n);
     char *err = NULL;
@@ -152,13 +232,18 @@ static int fetch_and_parse(wx_fetch_cmd *c)
     wx_signals_catch();
     rc = fetch_urls(c, store, &ran);
     if (rc) wx_pipeline_note_exit(pl, rc);
+    if (ran && (rc = fetch_page_images(c, store)) != 0) wx_pipeline_note_exit(pl, rc);
+    char *ocr_cache = NULL;
+    if (c->run.ocr && !c->run.ocr->cache_dir) c->run.ocr->cache_dir = ocr_cache = wx_strf("%s/ocr", c->store_dir);
     if (ran && !wx_signal_caught()) {
         wx_store_source ss = {store, &c->urls, 0};
         wx_source src = wx_store_source_iface(&ss);
         wx_pipeline_run(pl, &src);
     }
     wx_store_close(store);
-    return wx_pipeline_close(pl);
+    rc = wx_pipeline_close(pl);
+    free(ocr_cache);
+    return rc;
 }
 
 /* The URLs of the -i LISTs, in order.  Read after the options so their
@@ -184,7 +269,11 @@ int wx_fetch_read_lists(wx_fetch_cmd *c, const char **lists, size_t n)
 /* The URL list is the command's to free, whichever way it ends. */
 int wx_fetch_command(wx_fetch_cmd *c)
 {
+    /* pages and their images share the per-host politeness state */
+    if (c->image_roles && !c->fetch.hosts) c->fetch.hosts = wx_fetch_hosts_new();
     int rc = c->is_run ? fetch_and_parse(c) : fetch_only(c);
+    wx_fetch_hosts_free(c->fetch.hosts);
+    c->fetch.hosts = NULL;
     wx_urllist_free(&c->urls);
     return rc;
 }

@@ -10,6 +10,7 @@
 #define WX_FETCHRUN_H
 
 #include "../ingest/fetch.h"
+#include "ocr_images.h"
 #include "pipeline.h"
 
 typedef struct wx_fetch_cmd {
@@ -18,7 +19,14 @@ typedef struct wx_fetch_cmd {
     const char *store_dir;
     wx_urllist urls;            /* freed by wx_fetch_command */
     int is_run;
+    int fallback;               /* --fallback wayback (output/fallback.h) */
+    unsigned image_roles;       /* --images: the roles to archive (images.h); 0: none */
+    wx_ocr_run ocr;             /* run --ocr: c->run.ocr points here (cache default STORE/ocr) */
 } wx_fetch_cmd;
+
+/* --images [ROLES] (roles NULL: the default ones).  Returns NULL, or a
+ * message for the user. */
+const char *wx_fetch_images_opt(wx_fetch_cmd *c, const char *roles);
 
 /* Add the URLs of the -i LISTs to c->urls, in order; the log is set up
  * first (c->run's --quiet, --log-format).  Returns 0 or an exit code. */

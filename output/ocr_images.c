@@ -1,6 +1,6 @@
 /*
- * ocr_images: images[].text from saved pages' NAME_files/ folders, with a
- * cache (see ocr_images.h).
+ * ocr_images: a record's images from their files, the store's or a saved
+ * page's NAME_files/ folder, and their text with --ocr (see ocr_images.h).
  *
  * Cache layout: DIR/ab/abcdef...json (the image's SHA-256), one JSON
  * object {"version", "sha256", "status", "text", "confidence"}; written
@@ -11,12 +11,15 @@
 #include "ocr_images.h"
 #include "../ingest/util.h"
 #include "../ingest/doc.h"
+#include "../ingest/fetch.h"
+#include "../ingest/imagehdr.h"
 #include "../parse/ocr.h"
 #include "../parse/record.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,18 +163,9 @@ static void cache_put(const char *dir, const char *sha, const wx_ocr_result *r)
 
 /* ---------- one image ---------- */
 
-/* The result for one image file: from the cache, or read and cached. */
-static wx_ocr_result ocr_one(const char *file, wx_ocr_run *run)
+/* The OCR result for one image's bytes: from the cache, or read and cached. */
+static wx_ocr_result ocr_one(const unsigned char *bytes, size_t len, const char *sha, wx_ocr_run *run)
 {
-    size_t len = 0;
-    const char *why;
-    unsigned char *bytes = wx_ocr_read_file(file, &len, &why);
-    if (!bytes) {
-        atomic_fetch_add(strcmp(why, "too large") == 0 ? &run->skipped : &run->failed, 1);
-        return (wx_ocr_result){.status = WX_OCR_FAILED, .why = why};
-    }
-    char sha[65];
-    wx_sha256_hex(bytes, len, sha);
     wx_ocr_result r = {.status = WX_OCR_FAILED};
     if (run->cache_dir) r = cache_get(run->cache_dir, sha);
     if (r.status != WX_OCR_FAILED) {
@@ -181,28 +175,151 @@ static wx_ocr_result ocr_one(const char *file, wx_ocr_run *run)
         atomic_fetch_add(r.status == WX_OCR_READ ? &run->read : r.status == WX_OCR_SKIPPED ? &run->skipped : &run->failed, 1);
         if (run->cache_dir && r.status != WX_OCR_FAILED) cache_put(run->cache_dir, sha, &r);
     }
-    free(bytes);
     return r;
 }
 
-/* Only content images are read: decorations, QR codes and avatars hold
- * no article text, and a cover repeats the title. */
-void wx_ocr_record(json_t *rec, const char *page_path, wx_ocr_run *run)
+/* ---------- the files behind a record's images ---------- */
+
+/* A store opened for `parse` of its objects/ folder. */
+typedef struct opened { char *dir; wx_store *st; struct opened *next; } opened;
+
+struct wx_image_files {
+    wx_ocr_run *ocr;
+    wx_store *given;            /* run's store, borrowed */
+    pthread_mutex_t mu;         /* guards opened */
+    opened *opened;
+};
+
+wx_image_files *wx_image_files_new(wx_ocr_run *ocr, wx_store *store)
 {
+    wx_image_files *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    f->ocr = ocr;
+    f->given = store;
+    pthread_mutex_init(&f->mu, NULL);
+    return f;
+}
+
+void wx_image_files_free(wx_image_files *f)
+{
+    if (!f) return;
+    for (opened *o = f->opened, *n; o; o = n) {
+        n = o->next;
+        wx_store_close(o->st);
+        free(o->dir);
+        free(o);
+    }
+    pthread_mutex_destroy(&f->mu);
+    free(f);
+}
+
+/* DIR of a page path DIR/objects/ab/<62 hex>.html (the store's own
+ * naming) whose DIR/index.jsonl is a regular file; malloc'd, or NULL. */
+static char *store_dir_of(const char *page_path)
+{
+    size_t n = page_path ? strlen(page_path) : 0;
+    const char *tail = n >= 78 ? page_path + n - 78 : NULL;   /* "objects/ab/" + 62 + ".html" */
+    if (!tail || strncmp(tail, "objects/", 8) != 0 || tail[10] != '/' || strcmp(tail + 73, ".html") != 0) return NULL;
+    for (int i = 0; i < 64; i++) {
+        char c = tail[i < 2 ? 8 + i : 9 + i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return NULL;
+    }
+    if (tail != page_path && tail[-1] != '/') return NULL;
+    char *dir = tail == page_path ? strdup(".") : strndup(page_path, (size_t)(tail - page_path - 1));
+    char *index = dir ? wx_strf("%s/index.jsonl", dir) : NULL;
+    struct stat sb;
+    int ok = index && lstat(index, &sb) == 0 && S_ISREG(sb.st_mode);
+    free(index);
+    if (!ok) { free(dir); return NULL; }
+    return dir;
+}
+
+/* The store a page's images are looked up in: run's, or the one whose
+ * objects/ folder the page is in (opened once per run). */
+static wx_store *store_for(wx_image_files *f, const char *page_path)
+{
+    if (f->given) return f->given;
+    char *dir = store_dir_of(page_path);
+    if (!dir) return NULL;
+    pthread_mutex_lock(&f->mu);
+    opened *o = f->opened;
+    while (o && strcmp(o->dir, dir) != 0) o = o->next;
+    if (!o && (o = calloc(1, sizeof *o)) != NULL) {
+        char *err = NULL;
+        o->dir = dir;
+        dir = NULL;
+        o->st = wx_store_open_readonly(o->dir, &err);
+        free(err);                  /* a store that cannot be opened: its images are not filled */
+        o->next = f->opened;
+        f->opened = o;
+    }
+    pthread_mutex_unlock(&f->mu);
+    free(dir);
+    return o ? o->st : NULL;
+}
+
+/* The file behind one image: the store's object for its URL, else the
+ * saved page's NAME_files/ copy.  *from_store says which. */
+static char *image_file(wx_store *st, const char *url, const char *local, const char *page_path, int *from_store)
+{
+    *from_store = 0;
+    const wx_fetch_rec *ir = st && url ? wx_store_latest(st, url) : NULL;
+    if (ir && ir->format) {
+        char *p = wx_store_rec_path(st, ir);
+        struct stat sb;
+        if (p && stat(p, &sb) == 0 && S_ISREG(sb.st_mode)) { *from_store = 1; return p; }
+        free(p);
+    }
+    return local && page_path ? wx_ocr_local_path(page_path, local) : NULL;
+}
+
+/* local, sha256, bytes, and the real width and height when the header
+ * gives them (they win over the markup's, which describe the display). */
+static void fill_one(json_t *im, const char *file, int from_store, const unsigned char *bytes, size_t len,
+                     const char *sha)
+{
+    long w, h;
+    if (from_store) json_object_set_new(im, "local", wx_json_str(file));
+    json_object_set_new(im, "sha256", json_string(sha));
+    json_object_set_new(im, "bytes", json_integer((json_int_t)len));
+    if (wx_image_size(bytes, len, &w, &h) == 0) {
+        json_object_set_new(im, "width", json_integer((json_int_t)w));
+        json_object_set_new(im, "height", json_integer((json_int_t)h));
+    }
+}
+
+void wx_image_files_fill(wx_image_files *f, json_t *rec, const char *page_path)
+{
+    wx_store *st = store_for(f, page_path);
     size_t i;
     json_t *im;
     json_array_foreach(json_object_get(rec, "images"), i, im) {
-        const char *role = json_string_value(json_object_get(im, "role"));
+        const char *url = json_string_value(json_object_get(im, "url"));
         const char *local = json_string_value(json_object_get(im, "local"));
-        if (!role || strcmp(role, "content") != 0 || !local) continue;
-        char *file = wx_ocr_local_path(page_path, local);
+        const char *role = json_string_value(json_object_get(im, "role"));
+        int from_store, want_ocr = f->ocr && role && strcmp(role, "content") == 0;
+        char *file = image_file(st, url, local, page_path, &from_store);
         if (!file) continue;
-        wx_ocr_result r = ocr_one(file, run);
-        free(file);
-        if (r.status == WX_OCR_READ) {
-            json_object_set_new(im, "text", wx_json_str(r.text));
-            json_object_set_new(im, "text_confidence", json_integer((json_int_t)lround(r.confidence)));
+        size_t len = 0;
+        const char *why;
+        unsigned char *bytes = wx_ocr_read_file(file, &len, &why);
+        if (!bytes) {
+            if (want_ocr) atomic_fetch_add(strcmp(why, "too large") == 0 ? &f->ocr->skipped : &f->ocr->failed, 1);
+            free(file);
+            continue;
         }
-        wx_ocr_result_free(&r);
+        char sha[65];
+        wx_sha256_hex(bytes, len, sha);
+        fill_one(im, file, from_store, bytes, len, sha);
+        free(file);
+        if (want_ocr) {
+            wx_ocr_result r = ocr_one(bytes, len, sha, f->ocr);
+            if (r.status == WX_OCR_READ) {
+                json_object_set_new(im, "text", wx_json_str(r.text));
+                json_object_set_new(im, "text_confidence", json_integer((json_int_t)lround(r.confidence)));
+            }
+            wx_ocr_result_free(&r);
+        }
+        free(bytes);
     }
 }

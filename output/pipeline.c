@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../ingest/strmap.h"
+#include "../ingest/util.h"
 #include "../parse/parse.h"
 #include "../parse/ocr.h"
 #include "ocr_images.h"
@@ -59,6 +60,52 @@ unsigned wx_shard_of(const char *s, unsigned n)
     return (unsigned)(wx_hash_str(s) % n);
 }
 
+/* A whole number from the environment: 0, or -1 when unset or not one. */
+static int env_count(const char *name, long *out)
+{
+    const char *v = getenv(name);
+    char *end;
+    if (!v || !*v) return -1;
+    long n = strtol(v, &end, 10);
+    if (*end || n < 0 || n > 1000000) return -1;
+    *out = n;
+    return 0;
+}
+
+/* --shard auto: K and N from the batch system that started us.  A
+ * Kubernetes indexed Job numbers its pods 0..JOB_COMPLETIONS-1, as --shard
+ * does; a Slurm array numbers its tasks from SLURM_ARRAY_TASK_MIN (often
+ * 1) in steps of SLURM_ARRAY_TASK_STEP, so its task ID is moved to 0..N-1.
+ * Returns NULL or a message for the user. */
+static const char *shard_auto(unsigned *k, unsigned *n)
+{
+    long id, count, min = 0, max, step = 1;
+    if (env_count("JOB_COMPLETION_INDEX", &id) == 0) {
+        if (env_count("JOB_COMPLETIONS", &count) != 0)
+            return "--shard auto: JOB_COMPLETION_INDEX is set but JOB_COMPLETIONS is not a count "
+                   "(give the Job's completions to the pod, see the README)";
+    } else if (env_count("SLURM_ARRAY_TASK_ID", &id) == 0) {
+        int have_min = env_count("SLURM_ARRAY_TASK_MIN", &min) == 0;
+        if (env_count("SLURM_ARRAY_TASK_STEP", &step) != 0 || step < 1) step = 1;
+        if (env_count("SLURM_ARRAY_TASK_COUNT", &count) != 0) {
+            if (!have_min || env_count("SLURM_ARRAY_TASK_MAX", &max) != 0 || max < min)
+                return "--shard auto: SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT "
+                       "nor SLURM_ARRAY_TASK_MIN and _MAX are";
+            count = (max - min) / step + 1;
+        }
+        if (id < min || (id - min) % step) return "--shard auto: SLURM_ARRAY_TASK_ID is not a task of the array";
+        id = (id - min) / step;
+    } else {
+        return "--shard auto: neither JOB_COMPLETION_INDEX and JOB_COMPLETIONS (Kubernetes indexed Job) "
+               "nor SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (Slurm array) are set";
+    }
+    if (count < 1 || count > 65536 || id >= count)
+        return "--shard auto: the task index is not below the task count (or the count is over 65536)";
+    *k = (unsigned)id;
+    *n = (unsigned)count;
+    return NULL;
+}
+
 /* The values live beside the run they steer, as the fetcher's do
  * (wx_fetch_opt_set), so main.c only maps option names. */
 const char *wx_run_opt_set(wx_run_opts *o, const char *name, const char *v)
@@ -69,6 +116,7 @@ const char *wx_run_opt_set(wx_run_opts *o, const char *name, const char *v)
     else if (strcmp(name, "incremental") == 0) o->incremental = 1;
     else if (strcmp(name, "append") == 0) o->append = 1;
     else if (strcmp(name, "quiet") == 0) o->quiet = 1;
+    else if (strcmp(name, "changes") == 0) o->changes = 1;
     else if (strcmp(name, "db") == 0) {
         if (!wx_db_url_is_db(v)) return "--db wants sqlite:PATH or postgres://...";
         o->db_url = v;
@@ -76,6 +124,7 @@ const char *wx_run_opt_set(wx_run_opts *o, const char *name, const char *v)
         if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0) return "--log-format is text or json";
         o->json_log = strcmp(v, "json") == 0;
     } else if (strcmp(name, "shard") == 0) {
+        if (strcmp(v, "auto") == 0) return shard_auto(&o->shard_k, &o->shard_n);
         if (sscanf(v, "%u/%u%c", &o->shard_k, &o->shard_n, &extra) != 2 || o->shard_n == 0 ||
             o->shard_n > 65536 || o->shard_k >= o->shard_n)
             return "--shard wants K/N with 0 <= K < N";
@@ -107,6 +156,7 @@ struct wx_pipeline {
     size_t parsed, ok, failed, n_new, n_changed, n_unchanged;
     struct timespec t0;
     wx_ocr_run *ocr;            /* --ocr; NULL without */
+    wx_image_files *files;      /* the files behind records' images (and their OCR) */
 };
 
 /* 74 beats 66 beats 65: the most serious problem decides. */
@@ -160,7 +210,14 @@ static int open_sinks(wx_pipeline *pl, const wx_run_opts *o)
     if (o->db_url) {
         if (!(s = wx_db_sink_new(o->db_url, o->batch, &err)) || wx_sinks_add(&pl->sinks, s) != 0) goto fail;
     }
-    if (o->out_path || !o->db_url) {
+    if (o->changes) {
+        /* FILE.changes beside -o FILE, else the caller's place (the store) */
+        int to_file = o->out_path && strcmp(o->out_path, "-") != 0;
+        char *state = to_file ? wx_strf("%s.changes", o->out_path) : o->changes_state ? strdup(o->changes_state) : NULL;
+        s = state ? wx_changes_sink_new(o->out_path, o->append, state, o->key_field, &err) : NULL;
+        free(state);
+        if (!s || wx_sinks_add(&pl->sinks, s) != 0) goto fail;
+    } else if (o->out_path || !o->db_url) {
         s = wx_jsonl_sink_new(o->out_path, o->append, o->incremental, o->key_field, &err);
         if (!s || wx_sinks_add(&pl->sinks, s) != 0) goto fail;
     }
@@ -255,12 +312,16 @@ static void take_source_of(wx_doc *doc, wx_input *in)
     free(doc->fetched_at);
     doc->url = in->url;
     doc->fetched_at = in->fetched_at;
-    in->url = in->fetched_at = NULL;
+    doc->wayback = in->wayback;
+    free(doc->captured_at);
+    doc->captured_at = in->captured_at;
+    in->url = in->fetched_at = in->captured_at = NULL;
 }
 
-/* Where --ocr looks for a page's NAME_files/ folder: beside a saved page;
- * a WARC record's path (FILE#OFFSET) has no such folder. */
-static const char *ocr_page_path(const wx_doc *doc)
+/* Where a page's image files are looked for: its NAME_files/ folder beside
+ * a saved page, or the store its path is in; a WARC record's path
+ * (FILE#OFFSET) has neither. */
+static const char *image_page_path(const wx_doc *doc)
 {
     return doc->container == WX_CONTAINER_WARC ? NULL : doc->path;
 }
@@ -281,7 +342,7 @@ static void parse_input(wx_pipeline *pl, pthread_mutex_t *sink_mu, parse_slot *s
     slot->skipped = already_stored(pl, doc, in->name, &slot->want);
     if (sink_mu) pthread_mutex_unlock(sink_mu);
     if (!slot->skipped) slot->rec = wx_parse(doc);
-    if (slot->rec && pl->ocr) wx_ocr_record(slot->rec, ocr_page_path(doc), pl->ocr);
+    if (slot->rec && pl->files) wx_image_files_fill(pl->files, slot->rec, image_page_path(doc));
     wx_doc_free(doc);
 }
 
@@ -292,6 +353,7 @@ static void input_free(wx_input *in)
     free(in->load_path);
     free(in->url);
     free(in->fetched_at);
+    free(in->captured_at);
     wx_doc_free(in->doc);
     memset(in, 0, sizeof *in);
 }
@@ -429,6 +491,8 @@ void wx_pipeline_run(wx_pipeline *pl, wx_source *src)
 {
     pl->total = src->total;
     if (pl->total == 1) pl->progress = 0;           /* one URL: nothing to count */
+    pl->files = wx_image_files_new(pl->ocr, src->store);
+    if (!pl->files) wx_log(WX_LOG_WARN, NULL, "out of memory: images are not looked up in files");
     wx_log_progress_shown(pl->progress);
     wx_parse_init();
     json_decref(json_object());                     /* jansson's hash seed, before any thread */
@@ -439,6 +503,8 @@ void wx_pipeline_run(wx_pipeline *pl, wx_source *src)
     }
     if (pl->progress && pl->done) fputc('\n', stderr);
     wx_log_progress_shown(0);
+    wx_image_files_free(pl->files);
+    pl->files = NULL;
 }
 
 /* The end-of-run line: documents, ok, failed, seconds (and the

@@ -29,6 +29,8 @@ typedef struct wx_run_opts {
     int append, incremental, quiet, json_log, batch;
     int jobs;                   /* parsing threads (1: none) */
     unsigned shard_k, shard_n;  /* shard_n 0: no sharding */
+    int changes;                /* run --changes: only records whose status or bytes changed */
+    const char *changes_state;  /* where --changes keeps its state without -o FILE (run: the store) */
     struct wx_ocr_run *ocr;     /* parse --ocr: images read after parsing; NULL without */
 } wx_run_opts;
 
@@ -42,15 +44,20 @@ typedef struct wx_input {
     char *name, *load_path, *url, *fetched_at;
     wx_doc *doc;
     int absent, failed;
+    int wayback;                /* a stored Wayback copy, captured at captured_at (may be NULL) */
+    char *captured_at;
 } wx_input;
 
 /* A generic source of inputs: next fills *in (all fields malloc'd, the
  * pipeline frees them) and returns 1, or returns 0 at the end.  Called
  * from one thread at a time. */
+struct wx_store;
 typedef struct wx_source {
     int (*next)(void *ctx, wx_input *in);
     void *ctx;
     size_t total;               /* inputs expected (progress), 0 if unknown */
+    struct wx_store *store;     /* the store the inputs come from (their images are looked up
+                                 * in it); NULL for paths */
 } wx_source;
 
 /* Set one run option from its command-line spelling: name is the long

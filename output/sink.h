@@ -34,6 +34,10 @@ struct wx_sink {
 
 /* JSON Lines to path (NULL or "-": stdout); see wx_jsonl_sink in output.h. */
 wx_sink *wx_jsonl_sink_new(const char *path, int append, int incremental, const char *key_field, char **err);
+/* run --changes (changes.c): JSON Lines to path as above, but only the
+ * records whose status or source sha256 differ from those the state file
+ * (state_path) remembers for the same key; the state is replaced at finish. */
+wx_sink *wx_changes_sink_new(const char *path, int append, const char *state_path, const char *key_field, char **err);
 /* sqlite:PATH or postgres://...; see wx_db in output.h. */
 wx_sink *wx_db_sink_new(const char *url, int batch, char **err);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../ingest/ingest.h"
+#include "../ingest/util.h"
 #include "../ingest/warc.h"
 #include "output.h"
 #include "source.h"
@@ -141,7 +142,18 @@ static int path_next(void *ctx, wx_input *in)
 /* The pipeline sees paths only through wx_source. */
 wx_source wx_path_source_iface(wx_path_source *ps)
 {
-    return (wx_source){path_next, ps, 0};
+    return (wx_source){path_next, ps, 0, NULL};
+}
+
+/* The capture time in a Wayback URL (…/web/20190102030405id_/…) as the
+ * records write times, for copies stored by --via wayback, whose index
+ * line names the capture only in final_url.  NULL when there is none. */
+static char *capture_time(const char *final_url)
+{
+    const char *p = final_url ? strstr(final_url, "/web/") : NULL;
+    if (!p || strspn(p + 5, "0123456789") != 14) return NULL;
+    p += 5;
+    return wx_strf("%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", p, p + 4, p + 6, p + 8, p + 10, p + 12);
 }
 
 /* wx_source's next for the store: a URL whose fetch failed is absent (it
@@ -158,12 +170,18 @@ static int store_next(void *ctx, wx_input *in)
     in->load_path = wx_store_object_path(ss->store, fr->sha256);
     in->url = strdup(url);
     in->fetched_at = fr->fetched_at ? strdup(fr->fetched_at) : NULL;
-    in->failed = !in->load_path || !in->url || (fr->fetched_at && !in->fetched_at);
+    int fail = fr->fetched_at && !in->fetched_at;
+    if (fr->via && strcmp(fr->via, "wayback") == 0) {
+        in->wayback = 1;
+        in->captured_at = fr->captured_at ? strdup(fr->captured_at) : capture_time(fr->final_url);
+        fail |= fr->captured_at && !in->captured_at;
+    }
+    in->failed = fail || !in->load_path || !in->url;
     return 1;
 }
 
 /* total is the URL count, for the progress line. */
 wx_source wx_store_source_iface(wx_store_source *ss)
 {
-    return (wx_source){store_next, ss, ss->urls->count};
+    return (wx_source){store_next, ss, ss->urls->count, ss->store};
 }

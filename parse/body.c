@@ -58,7 +58,10 @@ static json_t *image_json(const wx_image *im, const char *role)
     json_object_set_new(j, "alt", im->alt && *im->alt ? wx_json_str(im->alt) : json_null());
     json_object_set_new(j, "role", json_string(role));
     json_object_set_new(j, "local", im->local ? wx_json_str(im->local) : json_null());
-    /* filled by `parse --ocr` after parsing (output/ocr_images.c) */
+    /* filled after parsing from the image's file, the store's or a saved
+     * page's NAME_files/ copy; text with --ocr (output/ocr_images.c) */
+    json_object_set_new(j, "sha256", json_null());
+    json_object_set_new(j, "bytes", json_null());
     json_object_set_new(j, "text", json_null());
     json_object_set_new(j, "text_confidence", json_null());
     return j;

@@ -26,6 +26,7 @@
 #include "record.h"
 #include "markdown.h"
 #include "body.h"
+#include "../ingest/sniff.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -166,9 +167,10 @@ int wx_frontmatter_parse(wx_frontmatter *fm, const char *buf, size_t len)
     if (!buf) return 0;
     size_t at = skip_bom(buf, len), next;
     if (len - at > WX_FRONTMATTER_MAX + 4) len = at + WX_FRONTMATTER_MAX + 4;
-    span l = line_at(buf + at, len - at, &next);
-    if (!span_is(trim(l), "---") || l.s[0] != '-') return 0;
+    if (!wx_sniff_front_matter((const unsigned char *)buf, len)) return 0;
+    line_at(buf + at, len - at, &next);
     at += next;
+    span l;
     int block = 0;                       /* 0, or '|' / '>' while reading a block scalar */
     while (at < len) {
         l = line_at(buf + at, len - at, &next);
@@ -236,28 +238,18 @@ static int has_article_keys(const wx_frontmatter *fm)
     return 0;
 }
 
-/* "# title" as the first line with something on it. */
-static int starts_with_heading(const char *buf, size_t len)
+/* wx_sniff calls text markdown by its first line: a front matter opener
+ * or a "# " heading.  Front matter must also read as such and name an
+ * article: a YAML block of something else (a config file, notes) is not
+ * an archived page, and "---" that opens nothing is not markdown's. */
+int wx_markdown_is_article(const wx_doc *doc)
 {
-    size_t at = skip_bom(buf, len), next;
-    while (at < len) {
-        span l = trim(line_at(buf + at, len - at, &next));
-        if (l.n) return l.n > 2 && l.s[0] == '#' && l.s[1] == ' ';
-        at += next;
-    }
-    return 0;
-}
-
-int wx_markdown_sniff(const char *buf, size_t len)
-{
-    if (!buf || !len) return 0;
     wx_frontmatter fm;
-    if (wx_frontmatter_parse(&fm, buf, len)) {
-        int ok = has_article_keys(&fm);
-        wx_frontmatter_free(&fm);
-        return ok;
-    }
-    return starts_with_heading(buf, len);
+    if (!wx_frontmatter_parse(&fm, (const char *)doc->bytes, doc->len))
+        return !wx_sniff_front_matter(doc->bytes, doc->len);
+    int ok = has_article_keys(&fm);
+    wx_frontmatter_free(&fm);
+    return ok;
 }
 
 /* ================= inline markdown ================= */

@@ -1,6 +1,6 @@
 /*
  * markdown: archives of articles as markdown (markdown.c), the second front
- * end beside HTML: sniffed by content, front matter read, the record filled.
+ * end beside HTML: front matter read, the record filled.
  */
 #ifndef WX_PARSE_MARKDOWN_H
 #define WX_PARSE_MARKDOWN_H
@@ -9,12 +9,14 @@
 #include <stddef.h>
 #include "../ingest/doc.h"
 
-/* Markdown archives (markdown.c): sniff by content, then fill the record
- * (status, kind, identity, fields, text, images, links, warnings).  The
- * fill returns how many times the archive's body shows the title as a
+/* Markdown archives (markdown.c): wx_sniff (ingest/sniff.h) tells markdown
+ * by its first line; wx_markdown_is_article then asks that front matter, if
+ * any, name an article (title, url, layout, date or fetch_date).  The fill
+ * sets the record (status, kind, identity, fields, text, images, links,
+ * warnings) and returns how many times the archive's body shows the title as a
  * heading (archivers often write it twice); the page header is not part of
  * the record's text, so the dates stage reads the title that many times. */
-int wx_markdown_sniff(const char *buf, size_t len);
+int wx_markdown_is_article(const wx_doc *doc);
 int wx_markdown_fill(json_t *rec, const wx_doc *doc);
 
 /* YAML front matter: the block between a first line "---" and the next

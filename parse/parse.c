@@ -21,6 +21,7 @@
 #include "body.h"
 #include "notice.h"
 #include "parse.h"
+#include "../ingest/sniff.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -85,37 +86,6 @@ static void set_url_field(json_t *obj, const char *key, const char *raw)
 static const char *field(const parse_ctx *c, const char *key)
 {
     return json_string_value(json_object_get(c->rec, key));
-}
-
-/* ---------- step 1: is it a page at all? ---------- */
-
-static const char *find_ci(const char *hay, size_t n, const char *needle)
-{
-    size_t m = strlen(needle);
-    for (size_t i = 0; n >= m && i + m <= n; i++)
-        if (tolower((unsigned char)hay[i]) == needle[0] && strncasecmp(hay + i, needle, m) == 0)
-            return hay + i;
-    return NULL;
-}
-
-static int looks_binary(const unsigned char *s, size_t n)
-{
-    size_t check = n < 8192 ? n : 8192, ctrl = 0;
-    for (size_t i = 0; i < check; i++) {
-        if (s[i] == 0) return 1;
-        if (s[i] < 0x20 && s[i] != '\n' && s[i] != '\r' && s[i] != '\t' && s[i] != '\f') ctrl++;
-    }
-    return ctrl * 20 > check;                      /* over 5% control bytes */
-}
-
-static int has_markup(const char *s, size_t n)
-{
-    static const char *const tags[] = {"<html", "<head", "<body", "<div", "<meta", "<!doctype",
-                                       "<script", "<title", "<p>", "<p ", "<section", NULL};
-    size_t window = n < 65536 ? n : 65536;
-    for (int i = 0; tags[i]; i++)
-        if (find_ci(s, window, tags[i])) return 1;
-    return 0;
 }
 
 /* ---------- step 4: classification ---------- */
@@ -414,7 +384,10 @@ static void fill_published(parse_ctx *c)
             wx_json_set_str(c->rec, "published_at", iso);
             break;
         }
-    const char *saved_at = json_string_value(json_object_get(json_object_get(c->rec, "source"), "fetched_at"));
+    /* "3天前" counts from when WeChat served the page: a Wayback capture's time when it is one */
+    json_t *src = json_object_get(c->rec, "source");
+    const char *saved_at = json_string_value(json_object_get(src, "captured_at"));
+    if (!saved_at) saved_at = json_string_value(json_object_get(src, "fetched_at"));
     for (int i = 1; i < 3 && json_is_null(json_object_get(c->rec, "published_at")); i++)
         if (relative_publish_date(texts[i], saved_at, iso, sizeof iso)) {
             wx_json_set_str(c->rec, "published_at", iso);
@@ -751,6 +724,7 @@ static void fill_source(parse_ctx *c)
         char iso[32];
         snprintf(iso, sizeof iso, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", ts, ts + 4, ts + 6, ts + 8, ts + 10, ts + 12);
         wx_json_set_if_null(src, "fetched_at", iso);
+        wx_json_set_if_null(src, "captured_at", iso);
     }
 }
 
@@ -930,12 +904,12 @@ json_t *wx_parse(const wx_doc *doc)
 static json_t *parse_doc(json_t *rec, const wx_doc *doc)
 {
     if (doc->len == 0) return wx_record_error(rec, "empty", "the input is empty");
-    if (looks_binary(doc->bytes, doc->len)) return wx_record_error(rec, "binary", "the input is binary, not a page");
-    if (wx_markdown_sniff((const char *)doc->bytes, doc->len)) {
+    if (wx_sniff_binary(doc->bytes, doc->len)) return wx_record_error(rec, "binary", "the input is binary, not a page");
+    if (wx_sniff(doc->bytes, doc->len, 0) == WX_FMT_MARKDOWN && wx_markdown_is_article(doc)) {
         fill_dates_and_notice(rec, wx_markdown_fill(rec, doc));
         return rec;
     }
-    if (!has_markup((const char *)doc->bytes, doc->len))
+    if (!wx_sniff_markup(doc->bytes, doc->len))
         return wx_record_error(rec, "not_html", "the input has no HTML markup");
     parse_ctx c;
     memset(&c, 0, sizeof c);

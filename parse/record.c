@@ -22,11 +22,14 @@ static json_t *path_json(const char *path)
 
 json_t *wx_record_new(const wx_doc *doc)
 {
-    json_t *source = json_pack("{s:o, s:n, s:s, s:I, s:s?, s:n}",
+    json_t *source = json_pack("{s:o, s:n, s:s, s:I, s:s?, s:n, s:n}",
                                "path", path_json(doc ? doc->path : NULL), "url", "format",
-                               doc && doc->container == WX_CONTAINER_WARC ? "warc" : "html",
+                               doc && doc->container == WX_CONTAINER_WARC ? "warc"
+                               : doc && doc->wayback                      ? "wayback"
+                                                                          : "html",
                                "bytes", (json_int_t)(doc ? doc->len : 0),
-                               "sha256", doc && doc->sha256[0] ? doc->sha256 : NULL, "fetched_at");
+                               "sha256", doc && doc->sha256[0] ? doc->sha256 : NULL, "fetched_at",
+                               "captured_at");
     json_t *account = json_pack("{s:n, s:n, s:n, s:n}", "name", "id", "alias", "avatar");
     json_t *rec = json_object();
     json_object_set_new(rec, "schema", json_string(WX_SCHEMA_ID));
@@ -48,6 +51,7 @@ json_t *wx_record_new(const wx_doc *doc)
     json_object_set_new(rec, "warnings", json_array());
     if (doc && doc->url) wx_json_set_str(json_object_get(rec, "source"), "url", doc->url);
     if (doc && doc->fetched_at) wx_json_set_str(json_object_get(rec, "source"), "fetched_at", doc->fetched_at);
+    if (doc && doc->captured_at) wx_json_set_str(json_object_get(rec, "source"), "captured_at", doc->captured_at);
     return rec;
 }
 

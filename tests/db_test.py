@@ -40,8 +40,13 @@ BAD = os.path.join(ROOT, "tests", "cases", "mojibake.html.gz")    # a corrupt pa
 # full-text search: a saved notice whose list of standards is only in its image (tests/db/README.md)
 OCR_PAGE = os.path.join(ROOT, "tests", "db", "ocr-notice.html")
 OCR_FIXTURES = os.path.join(ROOT, "tests", "ocr", "fixtures")
-OLD_SQLITE = os.path.join(ROOT, "tests", "db", "v2.sqlite.sql")
-OLD_PG = os.path.join(ROOT, "tests", "db", "v2.pg.sql")
+# databases written by earlier releases: schema 2 (f40ae23) and 3 (da0c953, records with images' sha256/bytes)
+OLD_VERSIONS = (2, 3)
+
+
+def old_fixture(version, kind):
+    return os.path.join(ROOT, "tests", "db", f"v{version}.{kind}.sql")
+
 # standards named only in table-plain.jpg, and only in table-wrapped.jpg (tests/ocr/fixtures/*.txt)
 PLAIN_WORDS = ["汽车数据处理安全要求", "数据接口安全风险监测方法", "个人信息保护合规审计要求", "数据分类分级规则"]
 WRAPPED_WORDS = ["终端计算机通用安全技术规范", "软件物料清单数据格式", "网络安全专用产品安全技术要求", "智能手机预装应用程序"]
@@ -222,7 +227,8 @@ def test_migration_from_old_version():
     n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     ninp = con.execute("SELECT count(*) FROM inputs").fetchone()[0]
     con.close()
-    check(code == 0 and ver == 3 and n == 2 and ninp == 1,
+    now = int(ddl.rsplit("PRAGMA user_version = ", 1)[1].split(";")[0])
+    check(code == 0 and ver == now and n == 2 and ninp == 1,
           f"an old user_version 1 file is migrated on open (exit {code}, version {ver}, {n} articles): {err}")
     con = sqlite3.connect(path)
     con.execute("PRAGMA user_version = 99")
@@ -358,7 +364,7 @@ def test_search_sqlite(versions):
           "sqlite search: wxingest's next write of the article replaces that index row")
 
 
-# the columns of schema version 2 (what an old file's rows are compared on)
+# the columns of schema versions 2 and 3 (what an old file's rows are compared on)
 V2_COLUMNS = {"images": "article_id, pos, url, format, width, height, alt, role, local",
               "inputs": "key, sha256, article_id, stored_at"}
 
@@ -371,13 +377,18 @@ def old_rows(path):
         con.close()
 
 
-def test_migration_v2_sqlite():
-    """A file written by the previous release (schema 2: tests/db/v2.sqlite.sql)
-    keeps its rows, gains the images columns filled from its records, and
-    its articles are searchable."""
-    path = t("v2.db")
+def test_migration_old_sqlite():
+    for v in OLD_VERSIONS:
+        migrate_sqlite(v)
+
+
+def migrate_sqlite(version):
+    """A file written by an earlier release (tests/db/vN.sqlite.sql) keeps
+    its rows, gains the images columns filled from its records, and its
+    articles are searchable."""
+    path = t(f"v{version}.db")
     con = sqlite3.connect(path)
-    con.executescript(open(OLD_SQLITE, encoding="utf-8").read())
+    con.executescript(open(old_fixture(version, "sqlite"), encoding="utf-8").read())
     con.close()
     before = old_rows(path)
     code, _, err = wx("parse", "--db", "sqlite:" + path, os.path.join(SAMPLES, "article-01.html.gz"))
@@ -386,20 +397,21 @@ def test_migration_v2_sqlite():
     ver = con.execute("PRAGMA user_version").fetchone()[0]
     cols = [r[1] for r in con.execute("PRAGMA table_info(images)")]
     recs = {i: json.loads(r) for i, r in con.execute("SELECT id, record FROM articles")}
-    texts = con.execute("SELECT article_id, pos, text, text_confidence FROM images").fetchall()
+    texts = con.execute("SELECT article_id, pos, text, text_confidence, sha256, bytes FROM images").fetchall()
     con.close()
-    check(code == 0 and ver == 3 and cols[-4:] == ["sha256", "bytes", "text", "text_confidence"],
-          f"sqlite: a version-2 file is migrated to 3 on open ({code}, {ver}, {cols}): {err.strip()}")
+    check(code == 0 and ver == 4 and cols[-4:] == ["sha256", "bytes", "text", "text_confidence"],
+          f"sqlite: a version-{version} file is migrated to 4 on open ({code}, {ver}, {cols}): {err.strip()}")
     check(before["articles"] and all(set(before[k]) <= set(after[k]) for k in before) and
           len(after["articles"]) == len(before["articles"]) + 1,
-          "sqlite: the version-2 file's rows are all kept as they were (one article added)")
-    check(texts and all(t_ == recs[a]["images"][p]["text"] and c == recs[a]["images"][p]["text_confidence"]
-                        for a, p, t_, c in texts) and any(t_ for _, _, t_, _ in texts),
-          "sqlite: the new images.text / text_confidence of the old rows are filled from their records")
+          f"sqlite: the version-{version} file's rows are all kept as they were (one article added)")
+    fields = ("text", "text_confidence", "sha256", "bytes")
+    check(texts and all(list(row[2:]) == [recs[row[0]]["images"][row[1]].get(f) for f in fields] for row in texts)
+          and any(row[2] for row in texts) and (version < 3 or any(row[4] for row in texts)),
+          f"sqlite: version {version}: the new images columns of the old rows are filled from their records")
     old = next((r for r in recs.values() if image_only_word(r, PLAIN_WORDS)), None)
     w = image_only_word(old, PLAIN_WORDS)
     check(old and lite_search(path, w) == [old["id"]] and lite_fts_consistent(path),
-          f"sqlite: the old file's articles are indexed on migration ({w} found)")
+          f"sqlite: version {version}: the old file's articles are indexed on migration ({w} found)")
 
 
 # ---------------------------------------------------------------- output files
@@ -902,33 +914,41 @@ def test_search_postgres(pg, versions):
           f"postgres: without pg_trgm the run stores its records and says why there are no indexes ({code}, {n}: {err.strip()})")
 
 
-def test_migration_v2_postgres(pg):
-    """A database written by the previous release (tests/db/v2.pg.sql, a
-    pg_dump at schema version 2) keeps its rows and is migrated to 3."""
-    pg.sql("postgres", "CREATE DATABASE oldv2 TEMPLATE template0 LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'")
-    p = subprocess.run([os.path.join(pg.bin, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.url("oldv2"),
-                        "-f", OLD_PG], capture_output=True, timeout=120)
-    check(p.returncode == 0, f"postgres: the version-2 dump loads ({p.stderr.decode()[-300:]})")
+def test_migration_old_postgres(pg):
+    for v in OLD_VERSIONS:
+        migrate_postgres(pg, v)
+
+
+def migrate_postgres(pg, version):
+    """A database written by an earlier release (tests/db/vN.pg.sql, a
+    pg_dump) keeps its rows and is migrated to 4."""
+    db = f"oldv{version}"
+    pg.sql("postgres", f"CREATE DATABASE {db} TEMPLATE template0 LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'")
+    p = subprocess.run([os.path.join(pg.bin, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.url(db),
+                        "-f", old_fixture(version, "pg")], capture_output=True, timeout=120)
+    check(p.returncode == 0, f"postgres: the version-{version} dump loads ({p.stderr.decode()[-300:]})")
     queries = {k: f"SELECT {V2_COLUMNS.get(k, k + '.*')} FROM {k} ORDER BY 1, 2" for k in SQLITE_TABLES}
     # one JSON array per table (a row's text may span lines)
     queries = {k: f"SELECT coalesce(json_agg(t), '[]') FROM ({q}) t" for k, q in queries.items()}
-    before = {k: {json.dumps(r, sort_keys=True) for r in json.loads(pg.sql("oldv2", q))} for k, q in queries.items()}
-    code, _, err = wx("parse", "--db", pg.url("oldv2"), os.path.join(SAMPLES, "article-01.html.gz"))
-    after = {k: {json.dumps(r, sort_keys=True) for r in json.loads(pg.sql("oldv2", q))} for k, q in queries.items()}
-    ver = pg.sql("oldv2", "SELECT version FROM wxingest_schema").strip()
-    check(code == 0 and ver == "3", f"postgres: a version-2 database is migrated to 3 ({code}, {ver}: {err.strip()})")
+    before = {k: {json.dumps(r, sort_keys=True) for r in json.loads(pg.sql(db, q))} for k, q in queries.items()}
+    code, _, err = wx("parse", "--db", pg.url(db), os.path.join(SAMPLES, "article-01.html.gz"))
+    after = {k: {json.dumps(r, sort_keys=True) for r in json.loads(pg.sql(db, q))} for k, q in queries.items()}
+    ver = pg.sql(db, "SELECT version FROM wxingest_schema").strip()
+    check(code == 0 and ver == "4", f"postgres: a version-{version} database is migrated to 4 ({code}, {ver}: {err.strip()})")
     check(before["articles"] and all(before[k] <= after[k] for k in before) and
           len(after["articles"]) == len(before["articles"]) + 1,
-          "postgres: the version-2 database's rows are all kept as they were (one article added)")
-    bad = pg.sql("oldv2", "SELECT count(*) FROM images i JOIN articles a ON a.id = i.article_id"
+          f"postgres: the version-{version} database's rows are all kept as they were (one article added)")
+    bad = pg.sql(db, "SELECT count(*) FROM images i JOIN articles a ON a.id = i.article_id"
                           " WHERE i.text IS DISTINCT FROM a.record->'images'->i.pos->>'text'"
-                          " OR i.text_confidence IS DISTINCT FROM (a.record->'images'->i.pos->>'text_confidence')::int")
-    filled = pg.sql("oldv2", "SELECT count(*) FROM images WHERE text IS NOT NULL")
-    check(bad.strip() == "0" and int(filled) > 0, "postgres: the old rows' images.text / text_confidence are filled from their records")
-    recs = [json.loads(x) for x in pg.sql("oldv2", "SELECT record FROM articles").splitlines()]
+                          " OR i.text_confidence IS DISTINCT FROM (a.record->'images'->i.pos->>'text_confidence')::int"
+                          " OR i.sha256 IS DISTINCT FROM a.record->'images'->i.pos->>'sha256'"
+                          " OR i.bytes IS DISTINCT FROM (a.record->'images'->i.pos->>'bytes')::bigint")
+    filled = pg.sql(db, "SELECT count(*) FROM images WHERE text IS NOT NULL")
+    check(bad.strip() == "0" and int(filled) > 0, f"postgres: version {version}: the old rows' new images columns are filled from their records")
+    recs = [json.loads(x) for x in pg.sql(db, "SELECT record FROM articles").splitlines()]
     old = next((r for r in recs if image_only_word(r, PLAIN_WORDS)), None)
     w = image_only_word(old, PLAIN_WORDS)
-    check(old and pg_search(pg, "oldv2", w) == [old["id"]], f"postgres: the migrated database is searchable ({w})")
+    check(old and pg_search(pg, db, w) == [old["id"]], f"postgres: version {version}: the migrated database is searchable ({w})")
 
 
 def timed(name, fn, *args):
@@ -943,7 +963,7 @@ def main():
         timed("sqlite", test_sqlite_basic)
         timed("incremental", test_incremental_sqlite)
         timed("migration", test_migration_from_old_version)
-        timed("migration from version 2", test_migration_v2_sqlite)
+        timed("migration from versions 2 and 3", test_migration_old_sqlite)
         versions = ocr_versions()
         timed("sqlite search", test_search_sqlite, versions)
         timed("atomic", test_atomic_output)
@@ -967,7 +987,7 @@ def main():
                 try:
                     timed("postgres", test_postgres, pg)
                     timed("postgres search", test_search_postgres, pg, versions)
-                    timed("postgres migration from version 2", test_migration_v2_postgres, pg)
+                    timed("postgres migration from versions 2 and 3", test_migration_old_postgres, pg)
                 finally:
                     pg.stop()
     finally:

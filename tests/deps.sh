@@ -21,6 +21,10 @@ command -v convert >/dev/null 2>&1 || { echo "deps: imagemagick missing (tests/o
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || { echo "deps: fonts-noto-cjk missing (tests/ocr/make_fixtures.py)"; missing=1; }
 # tests/warc_test.py writes WARCs with an independent client
 command -v wget >/dev/null 2>&1 || { echo "deps: wget missing (tests/warc_test.py)"; missing=1; }
+# tests/warc_test.py reads wxingest's WARCs with npm packages (make deps installs them into build/node)
+# Not in the package list: Debian's npm conflicts with the NodeSource nodejs these machines carry (it
+# provides npm itself), so asking apt for it would break `make deps`; the test says so when node is absent.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || echo "deps: node and npm not found: tests/warc_test.py's independent WARC readers need them (apt-get install nodejs npm on a machine without NodeSource's nodejs)"
 # make fuzz: clang with the libFuzzer runtime (libclang-rt-dev)
 fuzz_probe=$(mktemp -d)
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$fuzz_probe/p.c"

@@ -49,10 +49,14 @@ for b in "$@"; do
     # official notices field by field (tests/notices: 40 real archives)
     run_script notices tests/notices_test.py "$b/wxingest"
     run_script fetch tests/fetch_test.py "$b/wxingest"
+    # fetch/run --images against a loopback image server; records from the store
+    run_script images tests/images_test.py "$b/wxingest"
     # WARC/ARC inputs: warcio's files, built faults, wget --warc-file (127.0.0.1)
     run_script warc tests/warc_test.py "$b/wxingest"
     # URL discovery: CDX, album, history, saved pages, against a loopback server
     run_script discover tests/discover_test.py "$b/wxingest"
+    # --fallback wayback, status_history, run --changes, --shard auto (127.0.0.1)
+    run_script fallback tests/fallback_test.py "$b/wxingest"
     run_script db tests/db_test.py "$b/wxingest"
     # make install / uninstall into a scratch DESTDIR; the man page against --help
     run_script install tests/install_test.py "$b/wxingest"

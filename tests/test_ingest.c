@@ -24,6 +24,7 @@
 
 #include "../ingest/ingest.h"
 #include "../ingest/fetch.h"
+#include "../ingest/imagehdr.h"
 
 /* printf 'hello\n' | sha256sum */
 #define HELLO_SHA "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
@@ -1041,7 +1042,8 @@ static void test_store_batches(void **state)
     char sa[65], sb[65];
     wx_sha256_hex(a, strlen(a), sa);
     wx_sha256_hex(b, strlen(b), sb);
-    wx_store_object objs[] = {{a, strlen(a), sa}, {b, strlen(b), sb}, {a, strlen(a), sa}, {b, strlen(b), "../x"}};
+    wx_store_object objs[] = {{a, strlen(a), sa, NULL}, {b, strlen(b), sb, NULL}, {a, strlen(a), sa, NULL},
+                              {b, strlen(b), "../x", NULL}};
     char *errs[4];
     assert_int_equal(wx_store_put_objects(st, objs, 4, errs), -1);
     assert_null(errs[0]);
@@ -1096,6 +1098,40 @@ static void test_store_batches(void **state)
     rm_tree(dir);
 }
 
+/* Image formats come from the bytes; sizes from the header, and a cut-off
+ * or foreign header gives no size rather than a wrong one. */
+static void test_image_header(void **state)
+{
+    (void)state;
+    long w = 0, h = 0;
+    /* a JPEG: SOI, an APP0 segment, then SOF0 with height 30, width 40 */
+    static const unsigned char jpg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00, 0xFF, 0xC0, 0x00, 0x0B,
+                                        0x08, 0x00, 0x1E, 0x00, 0x28, 0x01, 0x01, 0x11, 0x00};
+    assert_string_equal(wx_image_sniff(jpg, sizeof jpg), "jpeg");
+    assert_int_equal(wx_image_size(jpg, sizeof jpg, &w, &h), 0);
+    assert_int_equal(w, 40);
+    assert_int_equal(h, 30);
+    assert_int_equal(wx_image_size(jpg, 12, &w, &h), -1);            /* cut before the frame */
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+                                        0, 0, 0x01, 0x02, 0, 0, 0, 0x07};
+    assert_int_equal(wx_image_size(png, sizeof png, &w, &h), 0);
+    assert_int_equal(w, 258);
+    assert_int_equal(h, 7);
+    assert_string_equal(wx_image_sniff("GIF89a\x11\x00\x09\x00", 10), "gif");
+    assert_int_equal(wx_image_size("GIF89a\x11\x00\x09\x00", 10, &w, &h), 0);
+    assert_int_equal(w, 17);
+    assert_int_equal(h, 9);
+    const char *svg = "\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- x -->\n<!DOCTYPE svg>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+    assert_string_equal(wx_image_sniff(svg, strlen(svg)), "svg");
+    assert_int_equal(wx_image_size(svg, strlen(svg), &w, &h), -1);  /* a vector image: no pixel size */
+    const char *html = "<!DOCTYPE html><html><body><svg></svg></body></html>";
+    assert_null(wx_image_sniff(html, strlen(html)));
+    assert_null(wx_image_sniff("", 0));
+    assert_null(wx_image_sniff("RIFF\x04\x00\x00\x00WAVE", 12));
+    assert_string_equal(wx_image_ext("jpeg"), "jpg");
+    assert_string_equal(wx_image_ext("bmp"), "bin");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1120,6 +1156,7 @@ int main(void)
         cmocka_unit_test(test_mhtml_date_forms),
         cmocka_unit_test(test_walk_tree),
         cmocka_unit_test(test_walk_symlinks),
+        cmocka_unit_test(test_image_header),
         cmocka_unit_test(test_walk_missing),
         cmocka_unit_test(test_walk_unreadable_dir),
         cmocka_unit_test(test_walk_many),

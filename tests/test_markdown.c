@@ -13,7 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ingest/sniff.h"
 #include "../parse/markdown.h"
+
+/* What the parser asks of bytes before reading them as a markdown archive:
+ * wx_sniff calls them markdown, and their front matter (if any) names an
+ * article. */
+static int markdown_article(const char *s, size_t n)
+{
+    wx_doc doc = {.bytes = (unsigned char *)s, .len = n};
+    return wx_sniff(doc.bytes, n, 0) == WX_FMT_MARKDOWN && wx_markdown_is_article(&doc);
+}
 
 static int parse(wx_frontmatter *fm, const char *s)
 {
@@ -139,7 +149,7 @@ static void test_unterminated_buffer(void **state)
     memcpy(exact, src, n);
     wx_frontmatter fm;
     assert_int_equal(wx_frontmatter_parse(&fm, exact, n), 0);
-    assert_int_equal(wx_markdown_sniff(exact, n), 0);
+    assert_int_equal(markdown_article(exact, n), 0);
     free(exact);
 }
 
@@ -155,9 +165,13 @@ static void test_sniff(void **state)
         {"#hashtag is not a heading\n", 0},
         {"<!DOCTYPE html><html><body># x</body></html>", 0},
         {"plain text\n# later heading\n", 0},
+        {"---\n# not closed, so no front matter\n", 0},  /* "---" opens nothing: not a heading either */
+        {"\xEF\xBB\xBF---  \ntitle: t\n---\n", 1},     /* BOM, blanks after the opener */
+        {"  # indented heading\n", 1},
+        {"# \n", 0},                                      /* a heading needs words */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        assert_int_equal(wx_markdown_sniff(cases[i].s, strlen(cases[i].s)), cases[i].want);
+        assert_int_equal(markdown_article(cases[i].s, strlen(cases[i].s)), cases[i].want);
 }
 
 int main(void)

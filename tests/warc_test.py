@@ -15,19 +15,29 @@
    samples/ (plain, gzip, chunked, a redirect, a 404, an image): the
    records read back from the WARC equal those of the same pages parsed as
    files, apart from `source`.
+4. fetch/run --warc against tests/httpd.py (plain, gzip, chunked, a
+   redirect, a 404): this script's own reading of the WARC (every gzip
+   member one record, Content-Length, both digests recomputed, request and
+   response pairs, the warcinfo), npm's node-warc reading the same records,
+   Webrecorder's warcio.js indexing them (CDX offsets, lengths, digests),
+   and wxingest parse giving the store's records apart from `source`;
+   rotation (--warc-max-size), a later run appending, a SIGKILL mid-fetch.
 Ends with "warc: N passed, N failed".
 """
+import base64
 import ctypes
 import gzip
 import hashlib
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -509,12 +519,297 @@ def test_wget():
               f"wget {k}: {rec['source']['path']} is the response record's gzip member")
 
 
+# ---------------------------------------------------------------- fetch/run --warc: wxingest's own WARCs
+
+NODE_MODULES = os.path.join(ROOT, "build", "node", "node_modules")
+UUID = re.compile(r"<urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}>\Z")
+DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\Z")
+
+
+def digest_bytes(value, what):
+    """sha256:BASE32 (or hex) -> the 32 digest bytes, checked for form."""
+    algo, _, v = (value or "").partition(":")
+    check(algo == "sha256", f"{what}: a sha256 digest: {value!r}")
+    try:
+        return base64.b32decode(v) if len(v) == 56 else bytes.fromhex(v)
+    except ValueError:
+        check(False, f"{what}: digest is base32 or hex: {value!r}")
+        return b""
+
+
+def gzip_members(data, what):
+    """Each gzip member of data decompressed on its own, with its offset."""
+    out, off = [], 0
+    while off < len(data):
+        d = zlib.decompressobj(31)
+        try:
+            body = d.decompress(data[off:])
+        except zlib.error as e:
+            check(False, f"{what}: the gzip member at {off} is damaged ({e})")
+            break
+        if not d.eof:
+            check(False, f"{what}: the gzip member at {off} is cut off")
+            break
+        out.append((off, body))
+        off = len(data) - len(d.unused_data)
+    return out
+
+
+def read_own_warc(path):
+    """This script's own reading of a WARC wxingest wrote, independent of
+    the C code: every gzip member one record (header, Content-Length bytes
+    of block, CRLF CRLF, nothing else); both digests recomputed; the file
+    starts with a warcinfo naming wxingest.  Returns the records as dicts
+    (fields, block, and for HTTP records head and body)."""
+    name = os.path.basename(path)
+    recs = []
+    for off, raw in gzip_members(open(path, "rb").read(), name):
+        what = f"{name}#{off}"
+        head, sep, rest = raw.partition(b"\r\n\r\n")
+        lines = head.decode("utf-8").split("\r\n")
+        if not check(sep and lines[0] == "WARC/1.1", f"{what}: a WARC/1.1 record: {raw[:40]!r}"):
+            continue
+        fields = {}
+        for ln in lines[1:]:
+            k, _, v = ln.partition(": ")
+            check(k not in fields, f"{what}: field {k} once")
+            fields[k] = v
+        n = int(fields.get("Content-Length", "-1"))
+        check(len(rest) == n + 4 and rest[n:] == b"\r\n\r\n",
+              f"{what}: Content-Length {n} is the block, then CRLF CRLF ends the member ({len(rest)} bytes follow)")
+        block = rest[:n]
+        rec = {"file": name, "offset": off, "fields": fields, "block": block, "type": fields.get("WARC-Type")}
+        check(UUID.match(fields.get("WARC-Record-ID", "")), f"{what}: WARC-Record-ID a urn:uuid: {fields.get('WARC-Record-ID')}")
+        check(DATE.match(fields.get("WARC-Date", "")), f"{what}: WARC-Date: {fields.get('WARC-Date')}")
+        check(digest_bytes(fields.get("WARC-Block-Digest"), what) == hashlib.sha256(block).digest(),
+              f"{what}: WARC-Block-Digest is the block's sha256")
+        if rec["type"] in ("request", "response"):
+            http_head, hsep, body = block.partition(b"\r\n\r\n")
+            rec["head"], rec["body"] = http_head.decode("latin-1"), body
+            check(hsep, f"{what}: the HTTP head ends with CRLF CRLF")
+            check(fields.get("Content-Type") == "application/http;msgtype=" + rec["type"], f"{what}: Content-Type {fields.get('Content-Type')}")
+            check(fields.get("WARC-IP-Address") == "127.0.0.1", f"{what}: WARC-IP-Address {fields.get('WARC-IP-Address')}")
+            check(fields.get("WARC-Target-URI", "").startswith("http://127.0.0.1:"), f"{what}: WARC-Target-URI")
+        if rec["type"] == "response":
+            check(digest_bytes(fields.get("WARC-Payload-Digest"), what) == hashlib.sha256(rec["body"]).digest(),
+                  f"{what}: WARC-Payload-Digest is the HTTP body's sha256")
+            hdrs = [h.split(":", 1)[0].lower() for h in rec["head"].split("\r\n")[1:]]
+            check("transfer-encoding" not in hdrs and "content-encoding" not in hdrs,
+                  f"{what}: no Transfer-/Content-Encoding for a body stored decoded: {hdrs}")
+            cl = [h.split(":", 1)[1].strip() for h in rec["head"].split("\r\n")[1:] if h.lower().startswith("content-length:")]
+            check(cl == [str(len(rec["body"]))], f"{what}: HTTP Content-Length {cl} is the body's {len(rec['body'])}")
+            rec["status"] = int(rec["head"].split(" ")[1])
+        recs.append(rec)
+    check(recs and recs[0]["type"] == "warcinfo" and recs[0]["block"].startswith(b"software: wxingest/")
+          and recs[0]["fields"].get("WARC-Filename") == name and recs[0]["fields"].get("Content-Type") == "application/warc-fields",
+          f"{name}: begins with a warcinfo record naming wxingest and the file")
+    ids = {r["fields"].get("WARC-Record-ID"): r for r in recs}
+    check(len(ids) == len(recs), f"{name}: record ids unique")
+    for r in recs:   # request and response point at each other, same URI
+        if r["type"] in ("request", "response"):
+            o = ids.get(r["fields"].get("WARC-Concurrent-To"))
+            check(o is not None and o["type"] == ({"request", "response"} - {r["type"]}).pop() and
+                  o["fields"].get("WARC-Concurrent-To") == r["fields"]["WARC-Record-ID"] and
+                  o["fields"].get("WARC-Target-URI") == r["fields"].get("WARC-Target-URI"),
+                  f"{name}#{r['offset']}: its {r['type']} pair points back (WARC-Concurrent-To)")
+    return recs
+
+
+def node_warc(paths):
+    """npm's node-warc reading the files: {file: [record dicts]}."""
+    script = os.path.join(ROOT, "tests", "warcw", "node_warc_check.js")
+    if not check(shutil.which("node") and os.path.isdir(os.path.join(NODE_MODULES, "node-warc")),
+                 f"node and npm's node-warc in {NODE_MODULES} (make deps installs them)"):
+        return None
+    r = subprocess.run(["node", script, NODE_MODULES, *paths], capture_output=True, timeout=120)
+    check(r.returncode == 0, f"node-warc ran: {r.stderr[-300:]!r}")
+    out = {}
+    for line in r.stdout.decode().splitlines():
+        o = json.loads(line)
+        check("error" not in o, f"node-warc read {o['file']}: {o.get('error')}")
+        if "type" in o:
+            out.setdefault(o["file"], []).append(o)
+    return out
+
+
+def compare_node(recs, nodes, name):
+    """node-warc sees the same records: ids, types, URIs, digests as
+    written, its own split of HTTP head and body hashing to the payload."""
+    nodes = nodes or []
+    check(len(nodes) == len(recs), f"{name}: node-warc reads {len(recs)} records, got {len(nodes)}")
+    for r, n in zip(recs, nodes):
+        f = r["fields"]
+        what = f"{name}#{r['offset']} by node-warc"
+        check(n["type"] == r["type"] and n["id"] == f["WARC-Record-ID"] and n.get("uri") == f.get("WARC-Target-URI")
+              and n["block_digest"] == f["WARC-Block-Digest"] and n["length"] == f["Content-Length"]
+              and n.get("concurrent") == f.get("WARC-Concurrent-To"), f"{what}: same named fields")
+        if r["type"] == "response":
+            # node-warc splits records at CRLFs and keeps the first CRLF of
+            # a non-empty payload's record end in its content (it reads
+            # wget's records the same way)
+            check(n["content_sha256"] in (sha(r["body"]), sha(r["body"] + b"\r\n")) and n["payload_digest"] == f["WARC-Payload-Digest"]
+                  and int(n["status"]) == r["status"], f"{what}: same status and payload")
+        elif r["type"] == "request":
+            check(n["request_line"] == r["head"].split("\r\n")[0], f"{what}: same request line")
+        else:
+            check(n["content_sha256"] in (sha(r["block"]), sha(r["block"] + b"\r\n")), f"{what}: same warcinfo block")
+
+
+def warcio_cdx(path, recs, what):
+    """Webrecorder's warcio.js (the indexer of pywb's and ReplayWeb.page's
+    tooling) indexes the file: one CDX line per response, at the offset and
+    length of its gzip member, with its status and payload digest."""
+    cli = os.path.join(NODE_MODULES, "warcio", "dist", "cli.js")
+    if not check(shutil.which("node") and os.path.exists(cli), f"npm's warcio in {NODE_MODULES} (make deps installs it)"):
+        return
+    r = subprocess.run(["node", cli, "cdx-index", path], capture_output=True, timeout=120)
+    lines = [json.loads(ln.split(" ", 2)[2]) for ln in r.stdout.decode().splitlines() if ln.strip()]
+    data_len = os.path.getsize(path)
+    resp = [x for x in recs if x["type"] == "response"]
+    ends = sorted([x["offset"] for x in recs] + [data_len])
+    check(r.returncode == 0 and len(lines) == len(resp), f"{what}: warcio.js cdx-index: one line per response ({len(lines)}/{len(resp)}): {r.stderr[-200:]!r}")
+    by_off = {int(c["offset"]): c for c in lines}
+    for x in resp:
+        c = by_off.get(x["offset"], {})
+        member = ends[ends.index(x["offset"]) + 1] - x["offset"]
+        check(c.get("url") == x["fields"]["WARC-Target-URI"] and int(c.get("status", 0)) == x["status"]
+              and "sha256:" + c.get("digest", "") == x["fields"]["WARC-Payload-Digest"] and int(c.get("length", 0)) == member
+              and c.get("filename") == os.path.basename(path),
+              f"{what}#{x['offset']}: warcio.js indexes it (url, status, digest, offset, length {member})", [c])
+
+
+def wx(cmd, *args, timeout=120):
+    """wxingest CMD; under the ASan+UBSan build every run must be clean."""
+    r = subprocess.run([BIN, cmd, *args], capture_output=True, timeout=timeout)
+    err = r.stderr.decode("utf-8", "replace")
+    check("Sanitizer" not in err and "runtime error:" not in err, f"{cmd} {' '.join(args)[:100]}: sanitizer report:\n{err[-1500:]}")
+    return r
+
+
+def test_write():
+    import httpd
+    srv = httpd.Server().start(lifetime=240)
+    b = srv.base
+    try:
+        urls = [f"{b}/s/article-01", f"{b}/fault/gzip/w1", f"{b}/fault/big/w2?bytes=30000&chunked=1",
+                f"{b}/fault/redirect/w3?to=/s/text-01", f"{b}/fault/status/404/w4"]
+        store = os.path.join(TMP, "wstore")
+        out = os.path.join(TMP, "own.warc.gz")
+        r = wx("run", "--store", store, "--rate", "1000", "--warc", out, *urls)
+        check(r.returncode == 65, f"run --warc: exit 65 for the 404 ({r.returncode}: {r.stderr[-300:]!r})")
+        stored = [rec for _, rec in checks.jsonl_records(r.stdout, "run --warc")]
+        check(len(stored) == 4, f"run --warc: the store's 4 records ({len(stored)})")
+        recs = read_own_warc(out)
+        resp = [x for x in recs if x["type"] == "response"]
+        got = [(x["fields"]["WARC-Target-URI"], x["status"]) for x in resp]
+        want = [(urls[0], 200), (urls[1], 200), (urls[2], 200), (urls[3], 302), (f"{b}/s/text-01", 200), (urls[4], 404)]
+        check(sorted(got) == sorted(want), "own WARC: one response per exchange, the redirect's 302 and the 404 too", got)
+        check(len(recs) == 1 + 2 * len(want), f"own WARC: a warcinfo and a request per response ({len(recs)} records)")
+        by = {x["fields"]["WARC-Target-URI"] + " %d" % x["status"]: x for x in resp}
+        gz = by.get(urls[1] + " 200", {})
+        check("X-Archive-Orig-Content-Encoding: gzip" in gz.get("head", ""), "own WARC: gzip body stored decoded, the header kept as X-Archive-Orig-")
+        ch = by.get(urls[2] + " 200", {})
+        check("X-Archive-Orig-Transfer-Encoding: chunked" in ch.get("head", "") and len(ch.get("body", b"")) == 30000,
+              "own WARC: chunked body stored dechunked (30000 bytes)")
+        rd = by.get(urls[3] + " 302", {})
+        check("\r\nLocation: /s/text-01" in rd.get("head", "") and rd.get("body") == b"", "own WARC: the 302 hop with its Location, no body")
+        for x in stored:   # the pages are the store's objects, byte for byte
+            path = x["source"]["path"]
+            body = open(path, "rb").read() if path and os.path.exists(path) else None
+            check(any(y["body"] == body for y in resp if y["status"] == 200), f"own WARC: {x['source']['url']}'s stored object is a response body")
+
+        # wxingest reads them back: the same records, apart from source
+        r2 = wx("parse", out)
+        back = [rec for _, rec in checks.jsonl_records(r2.stdout, "parse own.warc.gz")]
+        check(r2.returncode == 0 and len(back) == 4, f"parse own WARC: 4 records (the 200 pages), exit {r2.returncode}")
+        sb = {x["source"]["sha256"]: x for x in back}
+        for x in stored:
+            y = sb.get(x["source"]["sha256"])
+            check(y is not None and same_but_source(x, y), f"parse own WARC: {x['source']['url']} equals the store's record apart from source",
+                  [k for k in x if y and k != "source" and x[k] != y.get(k)])
+            check(y is not None and y["source"]["format"] == "warc", "parse own WARC: format warc")
+
+        # npm's node-warc reads the same records
+        nodes = node_warc([out])
+        if nodes is not None:
+            compare_node(recs, nodes.get("own.warc.gz"), "own.warc.gz")
+
+        warcio_cdx(out, recs, "own.warc.gz")
+
+        # rotation: each transfer past the limit starts the next file
+        rot = os.path.join(TMP, "rot.warc.gz")
+        store2 = os.path.join(TMP, "wstore2")
+        r = wx("fetch", "--store", store2, "--rate", "1000", "--jobs", "1", "--warc", rot, "--warc-max-size", "1", *urls)
+        names = sorted(n for n in os.listdir(TMP) if n.startswith("rot"))
+        check(names == ["rot-00001.warc.gz", "rot-00002.warc.gz", "rot-00003.warc.gz", "rot-00004.warc.gz", "rot.warc.gz"],
+              f"--warc-max-size 1: one file per transfer, FILE.warc.gz then FILE-00001.warc.gz...: {names}")
+        allr = []
+        paths = [os.path.join(TMP, n) for n in names]
+        nodes = node_warc(paths)
+        for p in paths:
+            rr = read_own_warc(p)
+            check(sum(1 for x in rr if x["type"] == "warcinfo") == 1 and len(rr) >= 3, f"{os.path.basename(p)}: a warcinfo and one transfer's records")
+            if nodes is not None:
+                compare_node(rr, nodes.get(os.path.basename(p)), os.path.basename(p))
+            warcio_cdx(p, rr, os.path.basename(p))
+            allr += rr
+        got = sorted((x["fields"]["WARC-Target-URI"], x["status"]) for x in allr if x["type"] == "response")
+        check(got == sorted(want), "rotated files together hold every response", got)
+        r2 = wx("parse", *paths)
+        check(len([1 for _ in checks.jsonl_records(r2.stdout, "parse rot")]) == 4, "parse of the rotated files: the 4 pages")
+        # a later run goes on after the last file, never overwrites one
+        before = {p: open(p, "rb").read() for p in paths}
+        r = wx("fetch", "--store", store2, "--rate", "1000", "--refresh", "--warc", rot, "--warc-max-size", "1", urls[0])
+        check(os.path.exists(os.path.join(TMP, "rot-00005.warc.gz")) and all(open(p, "rb").read() == d for p, d in before.items()),
+              "--warc again: a new file after the last, earlier files unchanged")
+        r5 = read_own_warc(os.path.join(TMP, "rot-00005.warc.gz"))
+        check([(x["status"], x["body"]) for x in r5 if x["type"] == "response"] == [(304, b"")],
+              "--refresh --warc: the 304 Not Modified is archived too, with no body")
+        # a moderate limit: no file past it unless it holds one transfer
+        mid = os.path.join(TMP, "mid.warc.gz")
+        r = wx("fetch", "--store", os.path.join(TMP, "wstore3"), "--rate", "1000", "--jobs", "1", "--warc", mid, "--warc-max-size", "400K", *urls)
+        mids = sorted(n for n in os.listdir(TMP) if n.startswith("mid"))
+        for n in mids:
+            p = os.path.join(TMP, n)
+            rr = read_own_warc(p)
+            check(os.path.getsize(p) <= 400 * 1024 or sum(1 for x in rr if x["type"] == "request") <= 2,
+                  f"--warc-max-size 400K: {n} ({os.path.getsize(p)} bytes) within the limit or one transfer")
+        check(len(mids) >= 2, f"--warc-max-size 400K: several files ({mids})")
+
+        # killed mid-fetch: every record written so far is whole and readable
+        kill = os.path.join(TMP, "kill.warc.gz")
+        key = "/fault/stall/wkill"
+        p = subprocess.Popen([BIN, "fetch", "--store", os.path.join(TMP, "wstore4"), "--rate", "1000", "--jobs", "1",
+                              "--warc", kill, f"{b}/s/article-2019-entities", f"{b}{key}?for=8"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        t0 = time.monotonic()
+        while not srv.requests(key) and time.monotonic() - t0 < 10:
+            time.sleep(0.02)
+        time.sleep(0.2)
+        p.kill()
+        p.communicate()
+        kr = read_own_warc(kill)
+        check([(x["fields"]["WARC-Target-URI"], x["status"]) for x in kr if x["type"] == "response"] == [(f"{b}/s/article-2019-entities", 200)],
+              "SIGKILL mid-fetch: the finished page's records are whole, the abandoned transfer has none")
+        r2 = wx("parse", kill)
+        check(len([1 for _ in checks.jsonl_records(r2.stdout, "parse kill")]) == 1 and r2.returncode == 0,
+              f"SIGKILL mid-fetch: the WARC reads back ({r2.returncode})")
+
+        # a name that is not FILE.warc.gz: refused before any request
+        n0 = len(srv.log)
+        r = wx("fetch", "--store", store2, "--warc", os.path.join(TMP, "bad.warc"), urls[0])
+        check(r.returncode == 74 and b"must end in .warc.gz" in r.stderr and len(srv.log) == n0,
+              f"--warc x.warc: exit 74, nothing fetched ({r.returncode}: {r.stderr[-200:]!r})")
+    finally:
+        srv.stop()
+
+
 def main():
     global BIN, TMP
     BIN = os.path.abspath(sys.argv[1])
     TMP = tempfile.mkdtemp(prefix="wx-warc-")
     try:
-        for t in (test_warcio_files, test_parallel_and_walk, test_built, test_wacz, test_wget):
+        for t in (test_warcio_files, test_parallel_and_walk, test_built, test_wacz, test_wget, test_write):
             try:
                 t()
             except Exception as e:   # a broken test is a failure, not a stop

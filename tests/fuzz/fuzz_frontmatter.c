@@ -1,10 +1,11 @@
 /*
- * libFuzzer target: the YAML front-matter reader and the markdown sniffer,
- * which see the first bytes of every input.
+ * libFuzzer target: the YAML front-matter reader, the sniffer and the
+ * markdown article test, which see the first bytes of every input.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../../ingest/sniff.h"
 #include "../../parse/markdown.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -19,6 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (fm.count != 0 || fm.pairs != NULL) {
         abort();                               /* "no front matter" leaves nothing behind */
     }
-    (void)wx_markdown_sniff((const char *)data, size);
+    wx_doc doc = {.bytes = (unsigned char *)data, .len = size};
+    wx_format f = wx_sniff(data, size, 0);
+    if (f > WX_FMT_TEXT || wx_sniff(data, size, 1) > WX_FMT_TEXT) abort();
+    if (f == WX_FMT_MARKDOWN) (void)wx_markdown_is_article(&doc);
+    (void)wx_sniff_markup(data, size);
     return 0;
 }
