@@ -146,10 +146,19 @@ $(B)/tests/bench_db: tests/bench/bench_db.c $(B)/libwx.a
 notices: $(B)/wxingest
 	python3 tests/notices_test.py $(B)/wxingest
 
+# Every sink in one run: JSON Lines, then each of BENCH_DB (space-separated
+# URLs), over the full pages of samples/ and the 5,000 markdown archives of
+# ../shared/archive-sample when they are there.
+BENCH_ARCHIVES ?= ../shared/archive-sample/picker-5000.tar.gz
 .PHONY: bench-db
 bench-db: $(B)/wxingest $(B)/tests/bench_db
 	$(B)/wxingest parse -o $(B)/bench-records.jsonl samples/ || [ $$? = 65 ]
-	$(B)/tests/bench_db $(B)/bench-records.jsonl $(BENCH_DB) 20
+	$(B)/tests/bench_db $(B)/bench-records.jsonl 20 $(BENCH_DB)
+	@if [ -f $(BENCH_ARCHIVES) ]; then \
+	  rm -rf $(B)/bench-archives && mkdir -p $(B)/bench-archives && tar xzf $(BENCH_ARCHIVES) -C $(B)/bench-archives && \
+	  $(B)/wxingest parse -o $(B)/bench-archives.jsonl $(B)/bench-archives && \
+	  $(B)/tests/bench_db $(B)/bench-archives.jsonl 1 $(BENCH_DB); \
+	else echo "bench-db: $(BENCH_ARCHIVES) absent: archives not measured"; fi
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz wxingest

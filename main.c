@@ -110,7 +110,7 @@ static int parse_parse_args(int argc, char **argv, parse_cli *cli)
 /* parse: the paths (and --files-from list) through the pipeline. */
 static int cmd_parse(int argc, char **argv)
 {
-    parse_cli cli = {.run = {.key_field = "path", .jobs = 1, .batch = WX_DB_BATCH}};
+    parse_cli cli = {.run = {.key_field = "path", .jobs = 1, .batch = 0}};
     int rc = parse_parse_args(argc, argv, &cli);
     if (rc != 0) return rc == -1 ? 0 : rc;
     wx_path_source *ps = wx_path_source_new(argv + optind, argc - optind, cli.files_from, cli.nul,
@@ -220,7 +220,7 @@ static int parse_fetch_args(int argc, char **argv, wx_fetch_cmd *c, const char *
 static int cmd_fetch(int argc, char **argv, int is_run)
 {
     wx_fetch_cmd c = {.store_dir = "wxstore", .is_run = is_run,
-                      .run = {.key_field = "url", .batch = WX_DB_BATCH}};
+                      .run = {.key_field = "url", .batch = 0}};
     wx_fetch_opts_init(&c.fetch);
     const char **lists = calloc((size_t)argc, sizeof *lists);
     int rc = lists ? parse_fetch_args(argc, argv, &c, lists) : WX_EXIT_USAGE;

@@ -20,6 +20,11 @@
  *
  * A batch's records are kept until it commits, so a batch that PostgreSQL
  * aborts to break a deadlock between workers can be run again.
+ *
+ * Search over title, body text and the text inside images (--ocr): SQLite
+ * keeps an FTS5 trigram table in step by triggers on articles, PostgreSQL
+ * has pg_trgm GIN indexes on the columns.  Either is optional: a library
+ * or server without it is told on stderr and the records are stored.
  */
 #include "output.h"
 #include "../ingest/util.h"
@@ -32,6 +37,7 @@
 #include <time.h>
 
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <sqlite3.h>
 
 /* ---------- schema ---------- */
@@ -138,8 +144,51 @@ static const char *const sqlite_migrations[] = {
     ");\n"
     "CREATE INDEX status_history_article ON status_history(article_id, seq);\n"
     "CREATE INDEX status_history_seen_at ON status_history(seen_at);\n",
+    /* 3 -> 4: what a record says of each image's stored copy and its text
+     * (filled in from the records already stored) */
+    "ALTER TABLE images ADD COLUMN sha256 TEXT;\n"
+    "ALTER TABLE images ADD COLUMN bytes INTEGER;\n"
+    "ALTER TABLE images ADD COLUMN text TEXT;\n"
+    "ALTER TABLE images ADD COLUMN text_confidence INTEGER;\n"
+    "UPDATE images SET sha256 = x.e->>'sha256', bytes = x.e->>'bytes', text = x.e->>'text',\n"
+    "  text_confidence = x.e->>'text_confidence'\n"
+    "  FROM (SELECT a.id, j.key AS pos, j.value AS e FROM articles a, json_each(a.record, '$.images') j) x\n"
+    "  WHERE x.id = images.article_id AND x.pos = images.pos;\n",
 };
 #define SQLITE_VERSION_NOW ((int)(sizeof sqlite_migrations / sizeof *sqlite_migrations))
+
+/* The text of a record's images, one image a line (NULL when none has any). */
+#define SQLITE_IMAGE_TEXT(rec) \
+    "(SELECT group_concat(value->>'text', char(10)) FROM json_each(" rec ", '$.images'))"
+
+/* Full-text search over title, body text and the text inside the images:
+ * FTS5 with the trigram tokenizer (any substring of 3 or more characters,
+ * so Chinese needs no word segmentation).  One row per article, its rowid
+ * the article's; triggers keep it in step with every write of articles, so
+ * an article replaced by a newer record is found by the new text only (an
+ * older record that loses the upsert writes nothing).  Not a numbered
+ * migration: a SQLite built without FTS5 or trigram (before 3.34) still
+ * opens the file, without this table (see lite_fts).  Segments are merged
+ * 16 at a time instead of FTS5's 4: a trigram index rewrites a lot of
+ * data at each merge, and this cuts the index's share of a run's CPU by
+ * about a third for a search that reads a few more segments. */
+static const char sqlite_fts[] =
+    "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, image_text, tokenize = 'trigram');\n"
+    "INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 16);\n"
+    "CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN\n"
+    "  INSERT INTO articles_fts (rowid, title, text, image_text)\n"
+    "  VALUES (new.rowid, new.title, new.text, " SQLITE_IMAGE_TEXT("new.record") ");\n"
+    "END;\n"
+    "CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text, record ON articles BEGIN\n"
+    "  DELETE FROM articles_fts WHERE rowid = old.rowid;\n"
+    "  INSERT INTO articles_fts (rowid, title, text, image_text)\n"
+    "  VALUES (new.rowid, new.title, new.text, " SQLITE_IMAGE_TEXT("new.record") ");\n"
+    "END;\n"
+    "CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN\n"
+    "  DELETE FROM articles_fts WHERE rowid = old.rowid;\n"
+    "END;\n"
+    "INSERT INTO articles_fts (rowid, title, text, image_text)\n"
+    "  SELECT rowid, title, text, " SQLITE_IMAGE_TEXT("record") " FROM articles;\n";
 
 /* PostgreSQL: the current schema in one piece, idempotent.  Dates with only
  * a year or month are stored as the first day of the period; the exact text
@@ -242,23 +291,67 @@ static const char pg_schema[] =
     "CREATE INDEX IF NOT EXISTS status_history_article ON status_history(article_id, seq);\n"
     "CREATE INDEX IF NOT EXISTS status_history_seen_at ON status_history(seen_at);\n"
     "CREATE TABLE IF NOT EXISTS wxingest_schema (version integer NOT NULL);\n";
-#define PG_VERSION_NOW 3
+#define PG_VERSION_BASE 3       /* what pg_schema creates */
 
-/* The DDL a user can run by hand, or NULL for an unknown kind. */
+/* PostgreSQL steps after pg_schema: entry i takes version BASE + i to
+ * BASE + i + 1.  Append new steps; never edit a released one. */
+static const char *const pg_steps[] = {
+    /* 3 -> 4: each image's stored copy and its text, filled in from the
+     * records already stored */
+    "ALTER TABLE images ADD COLUMN IF NOT EXISTS sha256 text, ADD COLUMN IF NOT EXISTS bytes bigint,\n"
+    "  ADD COLUMN IF NOT EXISTS text text, ADD COLUMN IF NOT EXISTS text_confidence integer;\n"
+    "UPDATE images i SET sha256 = a.record->'images'->i.pos->>'sha256',\n"
+    "  bytes = (a.record->'images'->i.pos->>'bytes')::bigint, text = a.record->'images'->i.pos->>'text',\n"
+    "  text_confidence = (a.record->'images'->i.pos->>'text_confidence')::integer\n"
+    "  FROM articles a WHERE a.id = i.article_id AND jsonb_typeof(a.record->'images'->i.pos) = 'object';\n",
+};
+#define PG_VERSION_NOW (PG_VERSION_BASE + (int)(sizeof pg_steps / sizeof *pg_steps))
+
+/* Substring search over title, body text and image text: pg_trgm's GIN
+ * indexes serve LIKE / ILIKE '%...%' (and similarity) queries.  pg_trgm is
+ * in contrib (Debian: postgresql-contrib, part of the postgresql package);
+ * where it is missing the run goes on without these indexes (pg_trgm_setup).
+ * pg_trgm takes its trigrams from runs of letters and digits as the
+ * database's LC_CTYPE classifies them: under the C locale Chinese gives
+ * none, so such a database is searched by a scan (still correct). */
+static const char pg_trgm[] =
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n"
+    "CREATE INDEX IF NOT EXISTS articles_title_trgm ON articles USING gin (title gin_trgm_ops);\n"
+    "CREATE INDEX IF NOT EXISTS articles_text_trgm ON articles USING gin (text gin_trgm_ops);\n"
+    "CREATE INDEX IF NOT EXISTS images_text_trgm ON images USING gin (text gin_trgm_ops);\n";
+
+/* n strings and a formatted tail in one malloc'd string (NULL: no memory). */
+static char *join_sql(const char *const *parts, int n, const char *extra, const char *tail_fmt, int version)
+{
+    size_t len = strlen(extra) + 96;
+    for (int i = 0; i < n; i++) len += strlen(parts[i]);
+    char *all = malloc(len);
+    if (!all) return NULL;
+    all[0] = '\0';
+    for (int i = 0; i < n; i++) strcat(all, parts[i]);
+    strcat(all, extra);
+    snprintf(all + strlen(all), 96, tail_fmt, version);
+    return all;
+}
+
+/* The DDL a user can run by hand, or NULL for an unknown kind: every
+ * migration step in order, the search index, and the version. */
 const char *wx_db_schema_sql(const char *kind)
 {
-    static char *sqlite_all;
-    if (strcmp(kind, "postgres") == 0 || strcmp(kind, "postgresql") == 0) return pg_schema;
-    if (strcmp(kind, "sqlite") != 0) return NULL;
-    if (!sqlite_all) {
-        size_t n = 64;
-        for (int i = 0; i < SQLITE_VERSION_NOW; i++) n += strlen(sqlite_migrations[i]);
-        sqlite_all = malloc(n);
-        if (!sqlite_all) return NULL;
-        sqlite_all[0] = '\0';
-        for (int i = 0; i < SQLITE_VERSION_NOW; i++) strcat(sqlite_all, sqlite_migrations[i]);
-        snprintf(sqlite_all + strlen(sqlite_all), 64, "PRAGMA user_version = %d;\n", SQLITE_VERSION_NOW);
+    static char *sqlite_all, *pg_all;
+    if (strcmp(kind, "postgres") == 0 || strcmp(kind, "postgresql") == 0) {
+        if (!pg_all) {
+            const char *parts[1 + sizeof pg_steps / sizeof *pg_steps] = {pg_schema};
+            for (int i = 0; i < PG_VERSION_NOW - PG_VERSION_BASE; i++) parts[1 + i] = pg_steps[i];
+            pg_all = join_sql(parts, 1 + PG_VERSION_NOW - PG_VERSION_BASE, pg_trgm,
+                              "INSERT INTO wxingest_schema VALUES (%d);\n", PG_VERSION_NOW);
+        }
+        return pg_all;
     }
+    if (strcmp(kind, "sqlite") != 0) return NULL;
+    if (!sqlite_all)
+        sqlite_all = join_sql(sqlite_migrations, SQLITE_VERSION_NOW, sqlite_fts, "PRAGMA user_version = %d;\n",
+                              SQLITE_VERSION_NOW);
     return sqlite_all;
 }
 
@@ -307,9 +400,11 @@ static const char *const sqlite_children[] = {
     "DELETE FROM links WHERE article_id = ?1",
     "DELETE FROM dates WHERE article_id = ?1",
     "DELETE FROM notices WHERE article_id = ?1",
-    "INSERT INTO images (article_id, pos, url, format, width, height, alt, role, local)"
+    "INSERT INTO images (article_id, pos, url, format, width, height, alt, role, local, sha256, bytes,"
+    " text, text_confidence)"
     " SELECT ?1, key, value->>'url', value->>'format', value->>'width', value->>'height',"
-    " value->>'alt', value->>'role', value->>'local' FROM json_each(?2, '$.images')",
+    " value->>'alt', value->>'role', value->>'local', value->>'sha256', value->>'bytes',"
+    " value->>'text', value->>'text_confidence' FROM json_each(?2, '$.images')",
     "INSERT INTO links (article_id, pos, url, text)"
     " SELECT ?1, key, value->>'url', value->>'text' FROM json_each(?2, '$.links')",
     "INSERT INTO dates (article_id, pos, text, date, time, end_date, role)"
@@ -323,6 +418,23 @@ static const char *const sqlite_children[] = {
     " WHERE json_type(n) = 'object'",
 };
 #define N_CHILDREN 8
+
+/* wxingest's own writes index a batch at once, at its commit (lite_put,
+ * lite_fts_flush), instead of through the triggers: FTS5 writes what it
+ * holds in memory to a new segment at every statement that follows a
+ * write to it, so a record at a time makes a segment per record and the
+ * merging of them cost twice the indexing itself.  The written articles'
+ * ids wait in a temporary table of the connection; the index rows of a
+ * replaced article are deleted and written again from its new row. */
+static const char *const sqlite_fts_batch[] = {
+    "INSERT OR IGNORE INTO temp.wx_fts_batch (id) VALUES (?1)",
+    "DELETE FROM articles_fts WHERE rowid IN"
+    " (SELECT a.rowid FROM temp.wx_fts_batch b JOIN articles a ON a.id = b.id)",
+    "INSERT INTO articles_fts (rowid, title, text, image_text)"
+    " SELECT a.rowid, a.title, a.text, " SQLITE_IMAGE_TEXT("a.record")
+    " FROM temp.wx_fts_batch b JOIN articles a ON a.id = b.id",
+    "DELETE FROM temp.wx_fts_batch",
+};
 
 static const char sqlite_put_input[] =
     "INSERT INTO inputs (key, sha256, article_id, stored_at)"
@@ -371,11 +483,14 @@ static const char pg_put_sql[] =
     " RETURNING id)"
 
     ","
-    PG_CHILD("images", "url, format, width, height, alt, role, local",
+    PG_CHILD("images", "url, format, width, height, alt, role, local, sha256, bytes, text, text_confidence",
              "e->>'url', e->>'format', (e->>'width')::integer, (e->>'height')::integer, e->>'alt',"
-             " e->>'role', e->>'local'",
+             " e->>'role', e->>'local', e->>'sha256', (e->>'bytes')::bigint, e->>'text',"
+             " (e->>'text_confidence')::integer",
              "url = excluded.url, format = excluded.format, width = excluded.width, height = excluded.height,"
-             " alt = excluded.alt, role = excluded.role, local = excluded.local", "images")
+             " alt = excluded.alt, role = excluded.role, local = excluded.local, sha256 = excluded.sha256,"
+             " bytes = excluded.bytes, text = excluded.text, text_confidence = excluded.text_confidence",
+             "images")
     PG_CHILD("links", "url, text", "e->>'url', e->>'text'", "url = excluded.url, text = excluded.text", "links")
     PG_CHILD("dates", "text, date, time, end_date, role",
              "e->>'text', " PG_DATE("e->>'date'") ", e->>'time', " PG_DATE("e->>'end'") ", e->>'role'",
@@ -423,22 +538,45 @@ static const char pg_seen_sql[] =
 /* ---------- the handle ---------- */
 
 enum { DB_SQLITE, DB_PG };
-enum { ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_UPSERT, ST_PUT_INPUT, ST_SEEN, ST_CHILD0, ST_COUNT = ST_CHILD0 + N_CHILDREN };
+enum { ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_UPSERT, ST_PUT_INPUT, ST_SEEN, ST_FTS_MARK, ST_FTS_DEL, ST_FTS_INS,
+       ST_FTS_CLEAR, ST_CHILD0, ST_COUNT = ST_CHILD0 + N_CHILDREN };
+
+/* SQLite's WAL checkpoints on a thread of their own (see lite_ckpt_main). */
+typedef struct lite_ckpt {
+    sqlite3 *conn;          /* the thread's own connection to the file */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int commits;            /* commits not yet checkpointed (under mu) */
+    int stop;               /* close asked the thread to end (under mu) */
+    int running;
+} lite_ckpt;
 
 struct wx_db {
     int kind;
     int in_tx;              /* a transaction is open */
     int batch;              /* records per transaction */
+    double batch_seconds;   /* ... or fewer, when the transaction is this old (0: no limit) */
+    double tx_started;      /* when the open transaction began */
     int pending;            /* records in the open transaction */
-    char **pend_json;       /* ... kept (with their input keys) to replay the batch */
-    char **pend_key;        /*     after a deadlock between concurrent workers */
+    char **pend_json;       /* PostgreSQL: kept (with their input keys) to replay the */
+    char **pend_key;        /*     batch after a deadlock between concurrent workers */
     int retryable;          /* the last error was a deadlock or serialization failure */
     char *where;            /* for messages: the file, or host:port of the server */
     sqlite3 *lite;
     sqlite3_stmt *st[ST_COUNT];
+    lite_ckpt ckpt;
+    int fts;                /* SQLite: articles_fts is there, indexed at each commit */
     sqlite3_stmt *history;  /* sqlite_history_sql (PostgreSQL: prepared as "wx_history") */
     PGconn *pg;
 };
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 
 /* ---------- SQLite ---------- */
@@ -488,6 +626,116 @@ static int lite_migrate(wx_db *db, char **err)
     }
 }
 
+/* Create the search table (sqlite_fts) when the file lacks it: a new
+ * file, or one written before it existed, whose articles are indexed now.
+ * A SQLite without FTS5 or its trigram tokenizer (before 3.34) is said on
+ * every run, and the records are stored without the index. */
+static int lite_fts(wx_db *db, char **err)
+{
+    db->fts = 0;
+    if (lite_exec(db, "BEGIN IMMEDIATE", err) != 0) return -1;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db->lite, "SELECT 1 FROM sqlite_master WHERE name = 'articles_fts'", -1, &q, NULL) !=
+        SQLITE_OK) {
+        lite_fail(db, err);
+        lite_exec(db, "ROLLBACK", NULL);
+        return -1;
+    }
+    int have = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    char *why = NULL;
+    if (!have && lite_exec(db, "CREATE VIRTUAL TABLE temp.wx_probe USING fts5(x, tokenize = 'trigram');"
+                               "DROP TABLE temp.wx_probe", &why) != 0) {
+        wx_log(WX_LOG_WARN, db->where, "no full-text index: this SQLite (%s) lacks FTS5 or its trigram tokenizer "
+               "(%s); search with LIKE on articles.title, articles.text and images.text", sqlite3_libversion(), why);
+        free(why);
+        return lite_exec(db, "COMMIT", err);
+    }
+    if (!have && lite_exec(db, sqlite_fts, err) != 0) {
+        lite_exec(db, "ROLLBACK", NULL);
+        return -1;
+    }
+    db->fts = 1;
+    return lite_exec(db, "COMMIT", err);
+}
+
+/* The checkpoint thread: after commits (or every half second) it copies
+ * the WAL's committed pages into the database file with a PASSIVE
+ * checkpoint, which never blocks the writer, so the writer's thread never
+ * pays for the copy and its fsync (the writer's own automatic checkpoints
+ * are off).  The WAL is reused from its start once a checkpoint has caught
+ * up, so it stays about a second of writes long. */
+static void *lite_ckpt_main(void *arg)
+{
+    lite_ckpt *c = arg;
+    pthread_mutex_lock(&c->mu);
+    while (!c->stop) {
+        if (!c->commits) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 500000000L;
+            if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+            pthread_cond_timedwait(&c->cv, &c->mu, &until);
+            if (c->stop || !c->commits) continue;
+        }
+        c->commits = 0;
+        pthread_mutex_unlock(&c->mu);
+        sqlite3_wal_checkpoint_v2(c->conn, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&c->mu);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+/* Start the checkpoint thread; without it (no memory, no thread) SQLite's
+ * automatic checkpoints stay on in the writer. */
+static void lite_ckpt_start(wx_db *db, const char *path)
+{
+    lite_ckpt *c = &db->ckpt;
+    if (sqlite3_open_v2(path, &c->conn, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        sqlite3_close(c->conn);
+        c->conn = NULL;
+        return;
+    }
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    if (pthread_create(&c->thread, NULL, lite_ckpt_main, c) != 0) {
+        sqlite3_close(c->conn);
+        c->conn = NULL;
+        return;
+    }
+    c->running = 1;
+    sqlite3_wal_autocheckpoint(db->lite, 0);
+}
+
+/* Tell the checkpoint thread there is something to copy. */
+static void lite_ckpt_kick(wx_db *db)
+{
+    lite_ckpt *c = &db->ckpt;
+    if (!c->running) return;
+    pthread_mutex_lock(&c->mu);
+    c->commits++;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* End the thread; the writer's close then checkpoints the rest and
+ * removes the WAL (it is the last connection). */
+static void lite_ckpt_stop(wx_db *db)
+{
+    lite_ckpt *c = &db->ckpt;
+    if (!c->running) return;
+    pthread_mutex_lock(&c->mu);
+    c->stop = 1;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    pthread_join(c->thread, NULL);
+    sqlite3_close(c->conn);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    c->running = 0;
+}
+
 static int lite_open(wx_db *db, const char *path, char **err)
 {
     db->where = strdup(path);
@@ -496,12 +744,19 @@ static int lite_open(wx_db *db, const char *path, char **err)
         return lite_fail(db, err);
     sqlite3_busy_timeout(db->lite, 60000);
     if (lite_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err) != 0 ||
-        lite_migrate(db, err) != 0)
+        lite_migrate(db, err) != 0 || lite_fts(db, err) != 0)
+        return -1;
+    lite_ckpt_start(db, path);
+    /* The search index is written by lite_fts_flush, so this connection
+     * runs no triggers (the file's triggers index other writers' rows). */
+    if (db->fts && (lite_exec(db, "CREATE TEMP TABLE wx_fts_batch (id TEXT PRIMARY KEY)", err) != 0 ||
+                    sqlite3_db_config(db->lite, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL) != SQLITE_OK))
         return -1;
     const char *sql[ST_COUNT] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", sqlite_upsert, sqlite_put_input, sqlite_seen};
+    for (int i = 0; db->fts && i < 4; i++) sql[ST_FTS_MARK + i] = sqlite_fts_batch[i];
     for (int i = 0; i < N_CHILDREN; i++) sql[ST_CHILD0 + i] = sqlite_children[i];
     for (int i = 0; i < ST_COUNT; i++)
-        if (sqlite3_prepare_v2(db->lite, sql[i], -1, &db->st[i], NULL) != SQLITE_OK) return lite_fail(db, err);
+        if (sql[i] && sqlite3_prepare_v2(db->lite, sql[i], -1, &db->st[i], NULL) != SQLITE_OK) return lite_fail(db, err);
     if (sqlite3_prepare_v2(db->lite, sqlite_history_sql, -1, &db->history, NULL) != SQLITE_OK) return lite_fail(db, err);
     return 0;
 }
@@ -541,12 +796,22 @@ static int lite_put(wx_db *db, const char *id, const char *json, const char *key
         p[1] = json;
         for (int i = 0; i < N_CHILDREN; i++)
             if (lite_run(db, ST_CHILD0 + i, 2, p, err) != 0) return -1;
+        if (db->fts && lite_run(db, ST_FTS_MARK, 1, p, err) != 0) return -1;
     }
     if (key && sha) {
         p[0] = key; p[1] = sha; p[2] = id;
         if (lite_run(db, ST_PUT_INPUT, 3, p, err) != 0) return -1;
     }
     return lite_history(db, json, err);
+}
+
+/* Index the articles the open transaction wrote, before it commits. */
+static int lite_fts_flush(wx_db *db, char **err)
+{
+    if (!db->fts) return 0;
+    for (int i = ST_FTS_DEL; i <= ST_FTS_CLEAR; i++)
+        if (lite_run(db, i, 0, NULL, err) != 0) return -1;
+    return 0;
 }
 
 static int lite_seen(wx_db *db, const char *key, const char *sha, char **err)
@@ -621,6 +886,35 @@ static int pg_version(wx_db *db, int *v, char **err)
     return 0;
 }
 
+/* The trigram indexes (pg_trgm) when they are missing, in the open schema
+ * transaction.  A server without the extension (contrib not installed, or
+ * no right to create it) is said on every run, and the run goes on
+ * without them: searches stay correct, only slower. */
+static int pg_trgm_setup(wx_db *db, char **err)
+{
+    PGresult *r = NULL;
+    if (pg_run(db, "SELECT to_regclass('images_text_trgm') IS NOT NULL", 0, NULL, &r, err) != 0) return -1;
+    int have = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    if (have) return 0;
+    char *why = NULL;
+    if (pg_run(db, "SAVEPOINT wx_trgm", 0, NULL, NULL, err) != 0) return -1;
+    if (pg_exec(db, pg_trgm, &why) != 0) {
+        wx_log(WX_LOG_WARN, db->where, "no trigram search indexes (the pg_trgm extension is unavailable: %s); "
+               "install postgresql-contrib on the server for indexed substring search", why);
+        free(why);
+        return pg_run(db, "ROLLBACK TO SAVEPOINT wx_trgm", 0, NULL, NULL, err);
+    }
+    if (pg_run(db, "SELECT datctype FROM pg_database WHERE datname = current_database()", 0, NULL, &r, err) != 0)
+        return -1;
+    const char *ctype = PQgetvalue(r, 0, 0);
+    if (strcmp(ctype, "C") == 0 || strcmp(ctype, "POSIX") == 0)
+        wx_log(WX_LOG_WARN, db->where, "LC_CTYPE is %s: pg_trgm finds no trigrams in Chinese text, so searching "
+               "it scans the tables; a database created with LC_CTYPE 'C.UTF-8' is searched by index", ctype);
+    PQclear(r);
+    return 0;
+}
+
 /* Create the tables unless they are current.  DDL runs only when needed:
  * even CREATE INDEX IF NOT EXISTS takes a share lock on the table, which
  * deadlocks against a worker already writing.  Concurrent workers starting
@@ -636,10 +930,14 @@ static int pg_schema_setup(wx_db *db, char **err)
         return -1;
     }
     if (v < PG_VERSION_NOW) {
+        if (v < PG_VERSION_BASE && pg_exec(db, pg_schema, err) != 0) return -1;
+        for (int step = v < PG_VERSION_BASE ? PG_VERSION_BASE : v; step < PG_VERSION_NOW; step++)
+            if (pg_exec(db, pg_steps[step - PG_VERSION_BASE], err) != 0) return -1;
         char sql[96];
         snprintf(sql, sizeof sql, "DELETE FROM wxingest_schema; INSERT INTO wxingest_schema VALUES (%d)", PG_VERSION_NOW);
-        if (pg_exec(db, pg_schema, err) != 0 || pg_exec(db, sql, err) != 0) return -1;
+        if (pg_exec(db, sql, err) != 0) return -1;
     }
+    if (pg_trgm_setup(db, err) != 0) return -1;
     return pg_run(db, "COMMIT", 0, NULL, NULL, err);
 }
 
@@ -702,6 +1000,7 @@ wx_db *wx_db_open(const char *url, int batch, char **err)
     wx_db *db = calloc(1, sizeof *db);
     if (!db) { wx_set_err(err, wx_strf("out of memory")); return NULL; }
     db->batch = batch > 0 ? batch : WX_DB_BATCH;
+    db->batch_seconds = batch > 0 ? 0 : WX_DB_BATCH_SECONDS;
     int rc;
     if (strncmp(url, "sqlite:", 7) == 0) {
         db->kind = DB_SQLITE;
@@ -732,13 +1031,14 @@ static int tx_begin(wx_db *db, char **err)
     if (db->in_tx) return 0;
     int rc = db->kind == DB_SQLITE ? lite_run(db, ST_BEGIN, 0, NULL, err) : pg_run(db, "BEGIN", 0, NULL, NULL, err);
     if (rc == 0) db->in_tx = 1;
+    if (db->batch_seconds > 0) db->tx_started = now_seconds();
     return rc;
 }
 
 /* Forget the records of the batch (committed or abandoned). */
 static void drop_pending(wx_db *db)
 {
-    for (int i = 0; i < db->pending; i++) {
+    for (int i = 0; db->pend_json && i < db->pending; i++) {
         free(db->pend_json[i]);
         free(db->pend_key[i]);
     }
@@ -753,17 +1053,11 @@ static void tx_rollback(wx_db *db)
     db->in_tx = 0;
 }
 
-/* Store pending record i in the open transaction. */
+/* Store pending record i in the open transaction (PostgreSQL). */
 static int put_pending(wx_db *db, int i, char **err)
 {
     db->retryable = 0;
-    if (db->kind == DB_PG) return pg_put(db, db->pend_json[i], db->pend_key[i], err);
-    json_t *rec = json_loads(db->pend_json[i], 0, NULL);
-    const char *id = json_string_value(json_object_get(rec, "id"));
-    const char *sha = json_string_value(json_object_get(json_object_get(rec, "source"), "sha256"));
-    int rc = lite_put(db, id, db->pend_json[i], db->pend_key[i], sha, err);
-    json_decref(rec);
-    return rc;
+    return pg_put(db, db->pend_json[i], db->pend_key[i], err);
 }
 
 /* Workers sharing a PostgreSQL database can deadlock on article rows they
@@ -792,12 +1086,14 @@ int wx_db_commit(wx_db *db, char **err)
     if (!db->in_tx) return 0;
     for (int attempt = 0;; attempt++) {
         db->retryable = 0;
-        int rc = db->kind == DB_SQLITE ? lite_run(db, ST_COMMIT, 0, NULL, err) : pg_run(db, "COMMIT", 0, NULL, NULL, err);
+        int rc = db->kind == DB_SQLITE ? (lite_fts_flush(db, err) == 0 ? lite_run(db, ST_COMMIT, 0, NULL, err) : -1)
+                                       : pg_run(db, "COMMIT", 0, NULL, NULL, err);
         if (rc == 0) break;
         if (!db->retryable || attempt >= 3 || replay(db, err) != 0) { wx_db_rollback(db); return -1; }
     }
     db->in_tx = 0;
     drop_pending(db);
+    if (db->kind == DB_SQLITE) lite_ckpt_kick(db);
     return 0;
 }
 
@@ -831,7 +1127,7 @@ int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err
         wx_set_err(err, wx_strf("%s: record without an id", db->where));
         return -1;
     }
-    if (!db->pend_json) {
+    if (!db->pend_json && db->kind == DB_PG) {
         db->pend_json = calloc((size_t)db->batch, sizeof *db->pend_json);
         db->pend_key = calloc((size_t)db->batch, sizeof *db->pend_key);
         if (!db->pend_json || !db->pend_key) { wx_set_err(err, wx_strf("out of memory")); return -1; }
@@ -843,14 +1139,25 @@ int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err
         wx_set_err(err, wx_strf("out of memory"));
         return -1;
     }
-    int i = db->pending++;
-    db->pend_json[i] = json;
-    db->pend_key[i] = key;
     int rc = tx_begin(db, err);
-    if (rc == 0) rc = put_pending(db, i, err);
-    if (rc != 0 && db->retryable) rc = replay(db, err);
+    if (db->kind == DB_SQLITE) {
+        /* SQLite never aborts a batch to break a deadlock: nothing is kept */
+        const char *id = json_string_value(json_object_get(record, "id"));
+        const char *sha = json_string_value(json_object_get(json_object_get(record, "source"), "sha256"));
+        db->pending++;
+        if (rc == 0) rc = lite_put(db, id, json, key, sha, err);
+        free(json);
+        free(key);
+    } else {
+        int i = db->pending++;
+        db->pend_json[i] = json;
+        db->pend_key[i] = key;
+        if (rc == 0) rc = put_pending(db, i, err);
+        if (rc != 0 && db->retryable) rc = replay(db, err);
+    }
     if (rc != 0) { wx_db_rollback(db); return -1; }
-    if (db->pending >= db->batch) return wx_db_commit(db, err);
+    if (db->pending >= db->batch || (db->batch_seconds > 0 && now_seconds() - db->tx_started >= db->batch_seconds))
+        return wx_db_commit(db, err);
     return 0;
 }
 
@@ -869,6 +1176,7 @@ void wx_db_close(wx_db *db)
 {
     if (!db) return;
     wx_db_rollback(db);
+    lite_ckpt_stop(db);
     free(db->pend_json);
     free(db->pend_key);
     for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(db->st[i]);

@@ -35,7 +35,10 @@ enum { WX_SEEN_NEW = 0, WX_SEEN_CHANGED = 1, WX_SEEN_UNCHANGED = 2 };
  * aborted by a PostgreSQL deadlock is first replayed a few times. */
 typedef struct wx_db wx_db;
 
-#define WX_DB_BATCH 200
+/* batch <= 0: the default, WX_DB_BATCH records or what WX_DB_BATCH_SECONDS
+ * bring, whichever comes first; batch > 0: exactly that many. */
+#define WX_DB_BATCH 1000
+#define WX_DB_BATCH_SECONDS 1.0
 
 int wx_db_url_is_db(const char *url);
 wx_db *wx_db_open(const char *url, int batch, char **err);

@@ -37,6 +37,25 @@ BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "
 SAMPLES = os.path.join(ROOT, "samples")
 NOTICE = os.path.join(ROOT, "tests", "cases", "notice-hand.html")
 BAD = os.path.join(ROOT, "tests", "cases", "mojibake.html.gz")    # a corrupt page: status error
+# full-text search: a saved notice whose list of standards is only in its image (tests/db/README.md)
+OCR_PAGE = os.path.join(ROOT, "tests", "db", "ocr-notice.html")
+OCR_FIXTURES = os.path.join(ROOT, "tests", "ocr", "fixtures")
+# databases written by earlier releases: schema 2 (f40ae23) and 3 (da0c953, records with images' sha256/bytes)
+OLD_VERSIONS = (2, 3)
+
+
+def old_fixture(version, kind):
+    return os.path.join(ROOT, "tests", "db", f"v{version}.{kind}.sql")
+
+# standards named only in table-plain.jpg, and only in table-wrapped.jpg (tests/ocr/fixtures/*.txt)
+PLAIN_WORDS = ["汽车数据处理安全要求", "数据接口安全风险监测方法", "个人信息保护合规审计要求", "数据分类分级规则"]
+WRAPPED_WORDS = ["终端计算机通用安全技术规范", "软件物料清单数据格式", "网络安全专用产品安全技术要求", "智能手机预装应用程序"]
+# the README's search queries ("Searching"), with the word as a parameter
+SQLITE_SEARCH = ("SELECT a.id, a.title FROM articles_fts f JOIN articles a ON a.rowid = f.rowid"
+                 " WHERE articles_fts MATCH ? ORDER BY f.rank")
+PG_SEARCH = ("SELECT id, title FROM articles WHERE title LIKE '%{w}%' OR text LIKE '%{w}%'"
+             " UNION SELECT a.id, a.title FROM images i JOIN articles a ON a.id = i.article_id"
+             " WHERE i.text LIKE '%{w}%'")
 
 TMP = tempfile.mkdtemp(prefix="wxdb-")
 
@@ -217,6 +236,182 @@ def test_migration_from_old_version():
     con.close()
     code, _, err = wx("parse", "--db", "sqlite:" + path, NOTICE)
     check(code == 74 and "newer" in err, f"a newer schema version is refused with exit 74 ({code}: {err.strip()})")
+
+
+# ---------------------------------------------------------------- full-text search
+
+def ocr_page(name, fixture, newer_than=None):
+    """NAME/通知.html, the saved notice whose 通知_files/640.jpeg is a rendered
+    table fixture.  With newer_than (another version's page bytes) a trailing
+    comment makes this page's SHA-256 the larger: without a fetch time, the
+    record that wins the upsert as the newer one."""
+    d = t(name)
+    os.makedirs(os.path.join(d, "通知_files"))
+    shutil.copy(os.path.join(OCR_FIXTURES, fixture), os.path.join(d, "通知_files", "640.jpeg"))
+    data = open(OCR_PAGE, "rb").read()
+    if newer_than is not None:
+        import hashlib
+        k = 0
+        while hashlib.sha256(data + b"<!-- %d -->" % k).hexdigest() < hashlib.sha256(newer_than).hexdigest():
+            k += 1
+        data += b"<!-- %d -->" % k
+    page = os.path.join(d, "通知.html")
+    with open(page, "wb") as f:
+        f.write(data)
+    return page, data
+
+
+def ocr_args():
+    return ["--ocr", "--ocr-cache", t("ocr-cache")]
+
+
+def image_only_word(rec, words):
+    """The first of words that the record's OCRed image text holds and its
+    title and text do not (None when OCR read none of them)."""
+    if not rec:
+        return None
+    img = "\n".join(im.get("text") or "" for im in rec["images"])
+    return next((w for w in words if w in img and w not in (rec["title"] or "") and w not in (rec["text"] or "")), None)
+
+
+def ocr_versions():
+    """The notice with table-plain.jpg (v1) and, newer, with table-wrapped.jpg
+    (v2): their records as `parse --ocr` makes them and the word of each
+    found only in its image."""
+    p1, d1 = ocr_page("fts-v1", "table-plain.jpg")
+    p2, _ = ocr_page("fts-v2", "table-wrapped.jpg", newer_than=d1)
+    recs = []
+    for p in (p1, p2):
+        code, out, err = wx("parse", *ocr_args(), p)
+        recs.append(json.loads(out) if code == 0 and out.strip() else None)
+        check(code == 0 and recs[-1]["images"][0]["text"], f"parse --ocr {p}: image text read ({code}: {err.strip()})")
+    w1, w2 = image_only_word(recs[0], PLAIN_WORDS), image_only_word(recs[1], WRAPPED_WORDS)
+    check(w1 and w2, f"OCR read a standard's name that only the image holds (v1: {w1}, v2: {w2})")
+    check(recs[0] and recs[1] and recs[0]["id"] == recs[1]["id"], "both versions are the same article")
+    check(w1 and image_only_word(recs[1], [w1]) is None and w1 not in json.dumps(recs[1], ensure_ascii=False),
+          f"v2's record does not hold v1's word {w1}")
+    return (p1, p2), recs, (w1, w2)
+
+
+def lite_search(db, word):
+    con = sqlite3.connect(db)
+    try:
+        return [r[0] for r in con.execute(SQLITE_SEARCH, ['"' + word + '"'])]
+    finally:
+        con.close()
+
+
+def lite_fts_consistent(db):
+    """FTS5's own integrity check, and one index row per article."""
+    con = sqlite3.connect(db)
+    try:
+        con.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+        return (con.execute("SELECT count(*) FROM articles_fts").fetchone()[0] ==
+                con.execute("SELECT count(*) FROM articles").fetchone()[0])
+    except sqlite3.Error as e:
+        print(f"db: articles_fts: {e}")
+        return False
+    finally:
+        con.close()
+
+
+def test_search_sqlite(versions):
+    (p1, p2), recs, (w1, w2) = versions
+    if not (w1 and w2):
+        return
+    rid = recs[0]["id"]
+    db = t("fts.db")
+    code, _, err = wx("parse", *ocr_args(), "--db", "sqlite:" + db, p1, NOTICE)
+    check(code == 0, f"sqlite search: parse --ocr --db ({code}: {err.strip()})")
+    check(lite_search(db, w1) == [rid], f"sqlite search: the README's query finds the notice by {w1}, only in its image")
+    check(lite_search(db, w2) == [], f"sqlite search: {w2} is in no record yet")
+    check(lite_search(db, "培训会议") != [] and rid not in lite_search(db, "培训会议"),
+          "sqlite search: body text is searched too (the other notice)")
+    con = sqlite3.connect(db)
+    row = con.execute("SELECT text, text_confidence, sha256, bytes, local, width FROM images WHERE article_id = ?"
+                      " AND pos = 0", [rid]).fetchone()
+    con.close()
+    im = recs[0]["images"][0]
+    check(row == (im["text"], im["text_confidence"], im.get("sha256"), im.get("bytes"), im["local"], im["width"]),
+          f"sqlite: images holds the image's text, text_confidence, sha256, bytes, local, width ({row})")
+    # the newer version replaces the article: only its words are found
+    wx("parse", *ocr_args(), "--db", "sqlite:" + db, p2)
+    check(lite_search(db, w1) == [] and lite_search(db, w2) == [rid],
+          f"sqlite search: after the newer version, {w1} is gone and {w2} found")
+    # the older one again loses the upsert and changes nothing
+    wx("parse", *ocr_args(), "--db", "sqlite:" + db, p1)
+    check(lite_search(db, w1) == [] and lite_search(db, w2) == [rid] and lite_fts_consistent(db),
+          "sqlite search: the older version arriving again changes nothing; the index is consistent")
+    rev = t("fts-rev.db")
+    wx("parse", *ocr_args(), "--db", "sqlite:" + rev, p2, NOTICE)
+    wx("parse", *ocr_args(), "--db", "sqlite:" + rev, p1)
+    check(lite_search(rev, w1) == [] and lite_search(rev, w2) == [rid] and lite_fts_consistent(rev),
+          "sqlite search: newer first, older second ends the same")
+    # both versions in one transaction: the index is written once, at its commit, from the winner
+    one = t("fts-one.db")
+    wx("parse", *ocr_args(), "--db", "sqlite:" + one, p1, p2, p1)
+    check(lite_search(one, w1) == [] and lite_search(one, w2) == [rid] and lite_fts_consistent(one),
+          "sqlite search: both versions in one batch: only the newer one is found")
+    # another writer (not wxingest) is indexed by the file's triggers
+    con = sqlite3.connect(one)
+    con.execute("UPDATE articles SET title = '网络安全标准实践指南' WHERE id = ?", [rid])
+    con.commit()
+    con.close()
+    check(lite_search(one, "网络安全标准实践指南") == [rid] and lite_fts_consistent(one),
+          "sqlite search: an UPDATE by another program is indexed by the triggers")
+    wx("parse", *ocr_args(), "--db", "sqlite:" + one, p2)
+    check(lite_search(one, "网络安全标准实践指南") == [] and lite_search(one, w2) == [rid] and lite_fts_consistent(one),
+          "sqlite search: wxingest's next write of the article replaces that index row")
+
+
+# the columns of schema versions 2 and 3 (what an old file's rows are compared on)
+V2_COLUMNS = {"images": "article_id, pos, url, format, width, height, alt, role, local",
+              "inputs": "key, sha256, article_id, stored_at"}
+
+
+def old_rows(path):
+    con = sqlite3.connect(path)
+    try:
+        return {k: con.execute(f"SELECT {V2_COLUMNS.get(k, '*')} FROM {k}").fetchall() for k in SQLITE_TABLES}
+    finally:
+        con.close()
+
+
+def test_migration_old_sqlite():
+    for v in OLD_VERSIONS:
+        migrate_sqlite(v)
+
+
+def migrate_sqlite(version):
+    """A file written by an earlier release (tests/db/vN.sqlite.sql) keeps
+    its rows, gains the images columns filled from its records, and its
+    articles are searchable."""
+    path = t(f"v{version}.db")
+    con = sqlite3.connect(path)
+    con.executescript(open(old_fixture(version, "sqlite"), encoding="utf-8").read())
+    con.close()
+    before = old_rows(path)
+    code, _, err = wx("parse", "--db", "sqlite:" + path, os.path.join(SAMPLES, "article-01.html.gz"))
+    after = old_rows(path)
+    con = sqlite3.connect(path)
+    ver = con.execute("PRAGMA user_version").fetchone()[0]
+    cols = [r[1] for r in con.execute("PRAGMA table_info(images)")]
+    recs = {i: json.loads(r) for i, r in con.execute("SELECT id, record FROM articles")}
+    texts = con.execute("SELECT article_id, pos, text, text_confidence, sha256, bytes FROM images").fetchall()
+    con.close()
+    check(code == 0 and ver == 4 and cols[-4:] == ["sha256", "bytes", "text", "text_confidence"],
+          f"sqlite: a version-{version} file is migrated to 4 on open ({code}, {ver}, {cols}): {err.strip()}")
+    check(before["articles"] and all(set(before[k]) <= set(after[k]) for k in before) and
+          len(after["articles"]) == len(before["articles"]) + 1,
+          f"sqlite: the version-{version} file's rows are all kept as they were (one article added)")
+    fields = ("text", "text_confidence", "sha256", "bytes")
+    check(texts and all(list(row[2:]) == [recs[row[0]]["images"][row[1]].get(f) for f in fields] for row in texts)
+          and any(row[2] for row in texts) and (version < 3 or any(row[4] for row in texts)),
+          f"sqlite: version {version}: the new images columns of the old rows are filled from their records")
+    old = next((r for r in recs.values() if image_only_word(r, PLAIN_WORDS)), None)
+    w = image_only_word(old, PLAIN_WORDS)
+    check(old and lite_search(path, w) == [old["id"]] and lite_fts_consistent(path),
+          f"sqlite: version {version}: the old file's articles are indexed on migration ({w} found)")
 
 
 # ---------------------------------------------------------------- output files
@@ -666,6 +861,96 @@ def test_postgres(pg):
           f"postgres: a rerun completes the work; rows equal an uninterrupted run's ({err.strip()})")
 
 
+def pg_search(pg, db, word):
+    return [line.split("|")[0] for line in pg.sql(db, PG_SEARCH.format(w=word)).splitlines()]
+
+
+def test_search_postgres(pg, versions):
+    (p1, p2), recs, (w1, w2) = versions
+    if not (w1 and w2):
+        return
+    rid = recs[0]["id"]
+    # LC_CTYPE C.UTF-8: pg_trgm takes trigrams from Chinese (under C it finds none)
+    pg.sql("postgres", "CREATE DATABASE search TEMPLATE template0 LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'")
+    url = pg.url("search")
+    code, _, err = wx("parse", *ocr_args(), "--db", url, p1, NOTICE)
+    check(code == 0 and "pg_trgm" not in err and "LC_CTYPE" not in err,
+          f"postgres search: parse --ocr --db, no warning ({code}: {err.strip()})")
+    check(pg_search(pg, "search", w1) == [rid], f"postgres search: the README's query finds the notice by {w1}")
+    check(pg_search(pg, "search", w2) == [], f"postgres search: {w2} is in no record yet")
+    plan = pg.sql("search", "SET enable_seqscan = off; EXPLAIN " + PG_SEARCH.format(w=w1))
+    check(all(ix in plan for ix in ("articles_title_trgm", "articles_text_trgm", "images_text_trgm")),
+          f"postgres search: the query can use the three trigram indexes ({plan})")
+    row = pg.sql("search", f"SELECT text, text_confidence, sha256, bytes, local, width FROM images"
+                           f" WHERE article_id = '{rid}' AND pos = 0")
+    im = recs[0]["images"][0]
+    want = "|".join("" if v is None else str(v) for v in (im["text"], im["text_confidence"], im.get("sha256"),
+                                                             im.get("bytes"), im["local"], im["width"]))
+    check(row.rstrip("\n") == want, "postgres: images holds the image's text, text_confidence, sha256, bytes, local, width")
+    wx("parse", *ocr_args(), "--db", url, p2)
+    check(pg_search(pg, "search", w1) == [] and pg_search(pg, "search", w2) == [rid],
+          f"postgres search: after the newer version, {w1} is gone and {w2} found")
+    wx("parse", *ocr_args(), "--db", url, p1)
+    check(pg_search(pg, "search", w1) == [] and pg_search(pg, "search", w2) == [rid],
+          "postgres search: the older version arriving again changes nothing")
+
+    # a database under LC_CTYPE C: said once, when the indexes are made
+    url = pg.createdb("search_c")
+    code, _, err = wx("parse", *ocr_args(), "--db", url, p1)
+    check(code == 0 and "LC_CTYPE is C" in err and pg_search(pg, "search_c", w1) == [rid],
+          f"postgres search: under LC_CTYPE C a warning says Chinese is not indexed; the query still finds it ({err.strip()})")
+    code, _, err = wx("parse", *ocr_args(), "--db", url, p1)
+    check(code == 0 and "LC_CTYPE" not in err, "postgres search: the LC_CTYPE warning is not repeated")
+
+    # no right to create the extension: said clearly, the run goes on
+    pg.sql("postgres", "CREATE ROLE wxplain LOGIN")
+    pg.sql("postgres", "CREATE DATABASE notrgm")
+    pg.sql("notrgm", "GRANT ALL ON SCHEMA public TO wxplain")
+    url = f"postgres://wxplain@127.0.0.1:{pg.port}/notrgm"
+    code, _, err = wx("parse", *ocr_args(), "--db", url, p1, NOTICE)
+    n = pg.sql("notrgm", "SELECT count(*) FROM articles").strip()
+    check(code == 0 and "pg_trgm extension is unavailable" in err and n == "2" and
+          pg_search(pg, "notrgm", w1) == [rid],
+          f"postgres: without pg_trgm the run stores its records and says why there are no indexes ({code}, {n}: {err.strip()})")
+
+
+def test_migration_old_postgres(pg):
+    for v in OLD_VERSIONS:
+        migrate_postgres(pg, v)
+
+
+def migrate_postgres(pg, version):
+    """A database written by an earlier release (tests/db/vN.pg.sql, a
+    pg_dump) keeps its rows and is migrated to 4."""
+    db = f"oldv{version}"
+    pg.sql("postgres", f"CREATE DATABASE {db} TEMPLATE template0 LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'")
+    p = subprocess.run([os.path.join(pg.bin, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.url(db),
+                        "-f", old_fixture(version, "pg")], capture_output=True, timeout=120)
+    check(p.returncode == 0, f"postgres: the version-{version} dump loads ({p.stderr.decode()[-300:]})")
+    queries = {k: f"SELECT {V2_COLUMNS.get(k, k + '.*')} FROM {k} ORDER BY 1, 2" for k in SQLITE_TABLES}
+    # one JSON array per table (a row's text may span lines)
+    queries = {k: f"SELECT coalesce(json_agg(t), '[]') FROM ({q}) t" for k, q in queries.items()}
+    before = {k: {json.dumps(r, sort_keys=True) for r in json.loads(pg.sql(db, q))} for k, q in queries.items()}
+    code, _, err = wx("parse", "--db", pg.url(db), os.path.join(SAMPLES, "article-01.html.gz"))
+    after = {k: {json.dumps(r, sort_keys=True) for r in json.loads(pg.sql(db, q))} for k, q in queries.items()}
+    ver = pg.sql(db, "SELECT version FROM wxingest_schema").strip()
+    check(code == 0 and ver == "4", f"postgres: a version-{version} database is migrated to 4 ({code}, {ver}: {err.strip()})")
+    check(before["articles"] and all(before[k] <= after[k] for k in before) and
+          len(after["articles"]) == len(before["articles"]) + 1,
+          f"postgres: the version-{version} database's rows are all kept as they were (one article added)")
+    bad = pg.sql(db, "SELECT count(*) FROM images i JOIN articles a ON a.id = i.article_id"
+                          " WHERE i.text IS DISTINCT FROM a.record->'images'->i.pos->>'text'"
+                          " OR i.text_confidence IS DISTINCT FROM (a.record->'images'->i.pos->>'text_confidence')::int"
+                          " OR i.sha256 IS DISTINCT FROM a.record->'images'->i.pos->>'sha256'"
+                          " OR i.bytes IS DISTINCT FROM (a.record->'images'->i.pos->>'bytes')::bigint")
+    filled = pg.sql(db, "SELECT count(*) FROM images WHERE text IS NOT NULL")
+    check(bad.strip() == "0" and int(filled) > 0, f"postgres: version {version}: the old rows' new images columns are filled from their records")
+    recs = [json.loads(x) for x in pg.sql(db, "SELECT record FROM articles").splitlines()]
+    old = next((r for r in recs if image_only_word(r, PLAIN_WORDS)), None)
+    w = image_only_word(old, PLAIN_WORDS)
+    check(old and pg_search(pg, db, w) == [old["id"]], f"postgres: version {version}: the migrated database is searchable ({w})")
+
+
 def timed(name, fn, *args):
     start = time.time()
     fn(*args)
@@ -678,6 +963,9 @@ def main():
         timed("sqlite", test_sqlite_basic)
         timed("incremental", test_incremental_sqlite)
         timed("migration", test_migration_from_old_version)
+        timed("migration from versions 2 and 3", test_migration_old_sqlite)
+        versions = ocr_versions()
+        timed("sqlite search", test_search_sqlite, versions)
         timed("atomic", test_atomic_output)
         timed("special outputs", test_special_outputs)
         timed("append", test_append)
@@ -698,6 +986,8 @@ def main():
             else:
                 try:
                     timed("postgres", test_postgres, pg)
+                    timed("postgres search", test_search_postgres, pg, versions)
+                    timed("postgres migration from versions 2 and 3", test_migration_old_postgres, pg)
                 finally:
                     pg.stop()
     finally:

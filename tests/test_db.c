@@ -132,7 +132,8 @@ static void test_open_creates_schema(void **state)
     assert_string_equal(mode, "wal\n");
     free(mode);
     char *t = dump(path, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)");
-    assert_string_equal(t, "articles,dates,images,inputs,links,notices,status_history\n");
+    assert_string_equal(t, "articles,articles_fts,articles_fts_config,articles_fts_content,articles_fts_data,"
+                           "articles_fts_docsize,articles_fts_idx,dates,images,inputs,links,notices,status_history\n");
     free(t);
     free(url);
     rm_db(path);
