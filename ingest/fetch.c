@@ -712,15 +712,32 @@ static char *dup_trunc(const char *s) { return s ? strndup(s, 2000) : NULL; }
 
 static void commit_pending(fetcher *f);
 
+/* A live fetch of a URL whose latest copy is a Wayback copy (--fallback
+ * wayback stored it because the live page was gone): are these the bytes
+ * of the live copy it replaced?  Then the live page has not changed, and
+ * the Wayback copy stays the URL's copy: storing the gone page again would
+ * make it the latest, only for the fallback to store the capture again. */
+static int same_as_replaced_live(const fetcher *f, const task *t, const char *sha)
+{
+    if (f->o->wayback || !t->prev->via || strcmp(t->prev->via, "wayback") != 0) return 0;
+    const wx_store_copy *c;
+    size_t n = wx_store_earlier(f->st, t->url, &c);
+    for (size_t i = 0; i < n; i++)
+        if (!c[i].wayback) return strcmp(c[i].sha256, sha) == 0;   /* the newest live copy */
+    return 0;
+}
+
 /* A complete 2xx body passed every check: store it unless it is the same
- * page as the latest stored fetch.  It joins the pending batch; the task
+ * page as the latest stored fetch (or, under a Wayback copy, as the live
+ * copy that one replaced).  It joins the pending batch; the task
  * finishes when the batch is stored. */
 static void store_body(fetcher *f, task *t, long code, const char *final_url, const char *ctype)
 {
     wx_fetch_result *r = &f->results[t->index];
     char sha[65];
     wx_sha256_hex(t->body, t->len, sha);
-    if (t->prev && strcmp(t->prev->sha256, sha) == 0 && wx_store_has_object(f->st, sha)) {
+    if (t->prev && (strcmp(t->prev->sha256, sha) == 0 || same_as_replaced_live(f, t, sha)) &&
+        wx_store_has_object(f->st, sha)) {
         r->status = WX_FETCH_UNCHANGED;
         result_object(f, r, sha);
         task_done(f, t);

@@ -47,6 +47,17 @@ void wx_store_close(wx_store *st);
 /* The latest fetch of url recorded in the index, or NULL.  Owned by the store. */
 const wx_fetch_rec *wx_store_latest(const wx_store *st, const char *url);
 
+/* Earlier copies of url: the distinct bytes the index named for it before
+ * its latest fetch (never the latest's own), newest first, at most
+ * WX_STORE_EARLIER of them.  *copies is owned by the store and valid until
+ * the URL's next index line is read.  Returns how many. */
+#define WX_STORE_EARLIER 4
+typedef struct wx_store_copy {
+    char sha256[65];
+    int wayback;            /* the copy came from the Wayback Machine (via "wayback") */
+} wx_store_copy;
+size_t wx_store_earlier(const wx_store *st, const char *url, const wx_store_copy **copies);
+
 /* Path of the object with this SHA-256 (malloc'd), and whether it exists.
  * Pages are objects/ab/cdef….html; an image is stored under the extension
  * of its sniffed format (ext "jpg", "png", …; NULL means "html"). */
@@ -112,7 +123,8 @@ void wx_urllist_free(wx_urllist *list);
 
 typedef enum {
     WX_FETCH_STORED = 0,    /* a new fetch went into the index */
-    WX_FETCH_UNCHANGED,     /* 304, or the same bytes as the latest fetch */
+    WX_FETCH_UNCHANGED,     /* 304, or the same bytes as the latest fetch (or as the live copy a
+                               Wayback copy, now the latest, replaced) */
     WX_FETCH_FAILED,
     WX_FETCH_SKIPPED        /* already in the store and no --refresh */
 } wx_fetch_status;

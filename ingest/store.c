@@ -52,6 +52,8 @@
 typedef struct entry {
     wx_fetch_rec rec;
     int later;                  /* appended by another process after this one opened the store */
+    wx_store_copy *earlier;     /* the copies before rec, newest first; NULL until a URL has two */
+    unsigned char nearlier;     /* at most WX_STORE_EARLIER */
     struct entry *next;
 } entry;
 
@@ -206,13 +208,38 @@ static entry *map_find(const wx_store *st, const char *url)
     return NULL;
 }
 
-/* Later fetches of a URL replace earlier ones: the map holds the latest. */
+/* The copy e held becomes the newest earlier one, unless its bytes are
+ * the new latest's or already listed (then it moves to the front); the
+ * oldest falls off.  Out of memory only forgets the earlier copies. */
+static void remember_earlier(entry *e, const wx_fetch_rec *next)
+{
+    if (strcmp(e->rec.sha256, next->sha256) == 0) return;
+    if (!e->earlier && !(e->earlier = calloc(WX_STORE_EARLIER, sizeof *e->earlier))) return;
+    size_t n = e->nearlier, k = 0;
+    while (k < n && strcmp(e->earlier[k].sha256, e->rec.sha256) != 0) k++;
+    if (k == n && n < WX_STORE_EARLIER) n++;
+    if (k == e->nearlier) k = n - 1;        /* not listed: the oldest slot goes */
+    memmove(&e->earlier[1], &e->earlier[0], k * sizeof *e->earlier);
+    memcpy(e->earlier[0].sha256, e->rec.sha256, 65);
+    e->earlier[0].wayback = e->rec.via && strcmp(e->rec.via, "wayback") == 0;
+    e->nearlier = (unsigned char)n;
+    for (size_t i = 0; i < e->nearlier; i++)     /* the new latest is no earlier copy */
+        if (strcmp(e->earlier[i].sha256, next->sha256) == 0) {
+            memmove(&e->earlier[i], &e->earlier[i + 1], (e->nearlier - i - 1) * sizeof *e->earlier);
+            e->nearlier--;
+            break;
+        }
+}
+
+/* Later fetches of a URL replace earlier ones: the map holds the latest,
+ * and remembers a few earlier copies. */
 static int map_put(wx_store *st, const wx_fetch_rec *rec, int later)
 {
     entry *e = map_find(st, rec->url);
     wx_fetch_rec copy;
     if (rec_copy(&copy, rec) != 0) return -1;
     if (e) {
+        remember_earlier(e, rec);
         wx_fetch_rec_free(&e->rec);
         e->rec = copy;
         e->later = later;
@@ -223,6 +250,8 @@ static int map_put(wx_store *st, const wx_fetch_rec *rec, int later)
     if (!e) { wx_fetch_rec_free(&copy); return -1; }
     e->rec = copy;
     e->later = later;
+    e->earlier = NULL;
+    e->nearlier = 0;
     size_t k = (size_t)wx_hash_str(copy.url) % st->nbuckets;
     e->next = st->buckets[k];
     st->buckets[k] = e;
@@ -430,6 +459,7 @@ void wx_store_close(wx_store *st)
         for (entry *e = st->buckets[i], *next; e; e = next) {
             next = e->next;
             wx_fetch_rec_free(&e->rec);
+            free(e->earlier);
             free(e);
         }
     }
@@ -449,6 +479,14 @@ const wx_fetch_rec *wx_store_latest(const wx_store *st, const char *url)
 {
     entry *e = url ? map_find(st, url) : NULL;
     return e ? &e->rec : NULL;
+}
+
+/* Kept by map_put as the index is read. */
+size_t wx_store_earlier(const wx_store *st, const char *url, const wx_store_copy **copies)
+{
+    entry *e = url ? map_find(st, url) : NULL;
+    *copies = e ? e->earlier : NULL;
+    return e ? e->nearlier : 0;
 }
 
 /* objects/ab/cdef….EXT: two-level fan-out keeps directories small.  The

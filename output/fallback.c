@@ -22,16 +22,7 @@
 
 #define CAPTURES_TRIED 5            /* nearest captures tried, in order */
 
-char (*wx_fallback_before(const wx_store *st, const wx_urllist *urls))[65]
-{
-    char (*before)[65] = calloc(urls->count ? urls->count : 1, sizeof *before);
-    if (!before) return NULL;
-    for (size_t i = 0; i < urls->count; i++) {
-        const wx_fetch_rec *r = wx_store_latest(st, urls->urls[i]);
-        if (r) memcpy(before[i], r->sha256, 65);
-    }
-    return before;
-}
+#define DATE_COPIES 4                /* stored copies read for the article's date */
 
 /* A page parsed as the URL it stands for; NULL when out of memory. */
 static json_t *parse_bytes(const char *url, const void *bytes, size_t len)
@@ -90,25 +81,41 @@ static char *gone_reason(const wx_store *st, const char *url, const wx_fetch_res
     return why;
 }
 
-/* The CDX "closest" for URL: the article's publication time as the copy
- * stored before this run has it (YYYYMMDDhhmmss, local time as written),
- * else now, which lists the latest captures first. */
-static void closest_time(const wx_store *st, const char *url, const char *before_sha, char out[15])
+/* The article's publication time in one stored copy (YYYYMMDDhhmmss, local
+ * time as written); 0 when the copy is no article or has no date. */
+static int copy_date(const wx_store *st, const char *url, const char *sha, char out[15])
 {
-    time_t now = time(NULL);
-    struct tm tm;
-    strftime(out, 15, "%Y%m%d%H%M%S", gmtime_r(&now, &tm));
-    if (!before_sha[0]) return;
-    json_t *rec = parse_stored(st, before_sha, url);
+    json_t *rec = parse_stored(st, sha, url);
     const char *pub = json_string_value(json_object_get(rec, "published_at"));
+    int found = 0;
     if (pub && strcmp(rec_status(rec), "ok") == 0) {
         char d[15] = "00000000000000";
         size_t n = 0;
         for (const char *p = pub; *p && *p != '+' && *p != 'Z' && n < 14; p++)
             if (*p >= '0' && *p <= '9') d[n++] = *p;
-        if (n >= 8) memcpy(out, d, 15);
+        if (n >= 8) { memcpy(out, d, 15); found = 1; }
     }
     json_decref(rec);
+    return found;
+}
+
+/* The CDX "closest" for URL: the article's publication time as the newest
+ * stored copy that is an article with a date has it (the latest copy, then
+ * the earlier ones, newest first: the latest is often the deleted page
+ * itself, stored by this run or an earlier one), DATE_COPIES copies read
+ * at most; else now, which lists the latest captures first. */
+static void closest_time(const wx_store *st, const char *url, char out[15])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(out, 15, "%Y%m%d%H%M%S", gmtime_r(&now, &tm));
+    const wx_fetch_rec *latest = wx_store_latest(st, url);
+    if (!latest) return;
+    if (copy_date(st, url, latest->sha256, out)) return;
+    const wx_store_copy *c;
+    size_t n = wx_store_earlier(st, url, &c);
+    for (size_t i = 0; i < n && i + 1 < DATE_COPIES; i++)
+        if (copy_date(st, url, c[i].sha256, out)) return;
 }
 
 typedef struct capture { char *original, *when; } capture;
@@ -209,7 +216,22 @@ static wx_fetch_status take_capture(wx_store *st, const wx_fetch_opts *o, const 
     return WX_FETCH_FAILED;
 }
 
-void wx_fallback_wayback(wx_store *st, const wx_urllist *urls, char (*before)[65], const wx_fetch_opts *o,
+/* The live page came back with the bytes of the live copy a Wayback copy
+ * replaced (the fetcher stored nothing): the Wayback copy stands, and the
+ * URL's result says so. */
+static int wayback_copy_stands(const wx_store *st, const char *url, wx_fetch_result *r)
+{
+    const wx_fetch_rec *latest = wx_store_latest(st, url);
+    if (r->status != WX_FETCH_UNCHANGED || !latest || !latest->via || strcmp(latest->via, "wayback") != 0 ||
+        strcmp(r->sha256, latest->sha256) == 0)
+        return 0;
+    memcpy(r->sha256, latest->sha256, 65);
+    free(r->path);
+    r->path = wx_store_object_path(st, latest->sha256);
+    return 1;
+}
+
+void wx_fallback_wayback(wx_store *st, const wx_urllist *urls, const wx_fetch_opts *o,
                          wx_fetch_result *results, unsigned char *via_wayback)
 {
     const char *base = o->base_url ? o->base_url : "https://web.archive.org";
@@ -220,12 +242,16 @@ void wx_fallback_wayback(wx_store *st, const wx_urllist *urls, char (*before)[65
     wo.hosts = o->hosts ? o->hosts : wx_fetch_hosts_new();
     for (size_t i = 0; i < urls->count && !(o->stop && *o->stop); i++) {
         const char *url = urls->urls[i];
+        if (wayback_copy_stands(st, url, &results[i])) {
+            via_wayback[i] = 1;
+            continue;
+        }
         char *gone = gone_reason(st, url, &results[i]);
         if (!gone) continue;
         char closest[15], sha[65], *why = NULL;
         const char *when = NULL;
         captures cs = {0};
-        closest_time(st, url, before[i], closest);
+        closest_time(st, url, closest);
         wx_fetch_status got = WX_FETCH_FAILED;
         if (list_captures(&wo, base, url, closest, &cs, &why) == 0)
             got = take_capture(st, &wo, base, url, &cs, sha, &when, &why);

@@ -103,7 +103,6 @@ static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
     int tty = wx_progress_wanted(&c->run), rc = 0;
     wx_fetch_result *results = calloc(c->urls.count, sizeof *results);
     fetch_out fo = {&c->urls, results, calloc(c->urls.count, 1), 0, !c->is_run, 0, NULL};
-    char (*before)[65] = c->fallback ? wx_fallback_before(store, &c->urls) : NULL;
     if (c->fallback) fo.via_wayback = calloc(c->urls.count ? c->urls.count : 1, 1);
     char *err = NULL;
     c->fetch.progress = tty;
@@ -112,7 +111,7 @@ static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
     c->fetch.on_done = on_fetch_done;
     c->fetch.on_note = on_fetch_note;
     c->fetch.ctx = &fo;
-    if (!results || !fo.finished || (c->fallback && (!before || !fo.via_wayback)) ||
+    if (!results || !fo.finished || (c->fallback && !fo.via_wayback) ||
         wx_fetch_all(store, &c->urls, &c->fetch, results, &err) != 0) {
         wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "out of memory");
         free(err);
@@ -121,7 +120,7 @@ static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
     } else {
         *ran = 1;
         if (c->fallback) {
-            if (!wx_signal_caught()) wx_fallback_wayback(store, &c->urls, before, &c->fetch, results, fo.via_wayback);
+            if (!wx_signal_caught()) wx_fallback_wayback(store, &c->urls, &c->fetch, results, fo.via_wayback);
             report_all(&fo);
         }
         for (size_t i = 0; i < c->urls.count; i++) {
@@ -137,7 +136,6 @@ static int fetch_urls(wx_fetch_cmd *c, wx_store *store, int *ran)
     free(results);
     free(fo.finished);
     free(fo.via_wayback);
-    free(before);
     return rc;
 }
 

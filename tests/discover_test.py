@@ -395,6 +395,27 @@ def test_pipeline(base, tmp):
     check(len(raw) >= 7, f"pipeline: the raw (id_) captures were requested: {len(raw)}")
 
 
+def test_pipeline_live(base, tmp):
+    """The issue's pipeline as written: discover's URLs fetched live by run
+    (--base-url stands for mp.weixin.qq.com), parsed into out.jsonl."""
+    out = os.path.join(tmp, "live-out.jsonl")
+    store = os.path.join(tmp, "live-store")
+    del SERVER_LOG[:]
+    cmd = (f"'{BIN}' discover --wayback '{BIZ}' --base-url {base} --rate 0 --urls | "
+           f"'{BIN}' run -i - --base-url {base} --rate 0 --store '{store}' -o '{out}'")
+    p = subprocess.run(["sh", "-c", cmd], capture_output=True, timeout=120, env=ENV)
+    check(p.returncode == 0, f"live pipeline: exit 0: {p.stderr.decode(errors='replace')[-800:]}")
+    recs = [json.loads(x) for x in open(out, encoding="utf-8")] if os.path.exists(out) else []
+    check(sorted(r["id"] for r in recs) == sorted(WANT_WAYBACK),
+          f"live pipeline: one record per discovered article: {[r['id'] for r in recs]}")
+    check(all(r["status"] == "ok" and r["source"]["format"] == "html" and r["source"]["captured_at"] is None
+              and r["source"]["url"] == canon(*r["id"].split(":")[:2]) for r in recs),
+          "live pipeline: every record ok, a live copy (format html), its source.url the discovered URL")
+    live = [p for _, p in SERVER_LOG if p.startswith(f"/s?__biz={BIZ}&")]
+    check(len(live) == len(WANT_WAYBACK) and not any(p.startswith("/web/") for _, p in SERVER_LOG),
+          f"live pipeline: each article fetched live once, no capture fetched ({len(live)} live requests)")
+
+
 def test_usage():
     for args in ([], ["--wayback", BIZ, "--from", "20x"], ["--depth", "0", "--from-pages", "."], ["some/path"]):
         p = subprocess.run([BIN, "discover"] + args, capture_output=True, timeout=20, env=ENV)
@@ -410,7 +431,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="wxdiscover") as tmp:
         for t, args in ((test_wayback, (base,)), (test_wayback_failures, (base,)), (test_politeness, (base,)), (test_album, (base,)),
                         (test_history, (tmp,)), (test_pages, (base, tmp)), (test_pipeline, (base, tmp)),
-                        (test_usage, ())):
+                        (test_pipeline_live, (base, tmp)), (test_usage, ())):
             try:
                 t(*args)
             except Exception as e:  # one test's crash must not hide the others

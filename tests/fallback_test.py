@@ -205,24 +205,55 @@ def test_closest_date(base, tmp):
     check(code == 0 and asked and asked[0]["closest"] == ["20200101080000"],
           f"closest= is the stored article's publication time ({asked}): {err[-300:]}")
     check(index(store)[-1]["captured_at"] == "2020-01-01T00:00:00Z", "the capture nearest that date is stored")
+    # the latest stored copy is the deleted page itself (a refresh without
+    # --fallback stored it): the date comes from the article stored before it
+    LIVE.pop("111", None)
+    CAPTURES["111"] = [("20200101000000", "200", "ok"), ("20260101000000", "200", "ok")]
+    fetch(base, store, [art(111)])
+    LIVE["111"] = "deleted"
+    fetch(base, store, [art(111)], "--refresh")
+    check([e["via"] for e in index(store) if e["url"] == art(111)] == ["live", "live"], "a refresh stored the deleted page")
+    del LOG[:]
+    code, lines, err = fetch(base, store, [art(111)], "--refresh", "--fallback", "wayback")
+    asked = [urllib.parse.parse_qs(urllib.parse.urlsplit(p).query) for p in LOG if p.startswith("/cdx/")]
+    check(code == 0 and asked and asked[0]["closest"] == ["20200101080000"],
+          f"closest= from the article stored before the deleted page ({asked}): {err[-300:]}")
+    check(index(store)[-1]["captured_at"] == "2020-01-01T00:00:00Z" and lines and lines[0]["via"] == "wayback",
+          f"the capture nearest the article's date is stored ({lines})")
 
 
 def history_runs(base, tmp, db, name):
-    """Three refresh runs of two articles: 106 goes ok -> deleted -> ok via
-    wayback, 107 stays ok.  --changes prints what changed each time."""
+    """Refresh runs of two articles: 106 goes ok -> deleted -> ok via
+    wayback, then stays so for two more runs (its live page the same
+    deleted page); 107 stays ok.  --changes prints what changed each time.
+    The runs after the fallback add no index lines and ask no CDX query:
+    the live deleted page is the one the Wayback copy replaced."""
     store = os.path.join(tmp, "hist-" + name)
     LIVE.pop("106", None)
     LIVE.pop("107", None)
     CAPTURES["106"] = [("20200105000000", "200", "ok")]
     urls = [art(106), art(107)]
-    printed = []
-    for step, more in ((1, []), (2, ["--refresh"]), (3, ["--refresh", "--fallback", "wayback"]),
-                       (4, ["--refresh", "--fallback", "wayback"])):
+    printed, lines = [], []
+    for step in range(1, 6):
+        more = [[], ["--refresh"]][min(step - 1, 1)] + (["--fallback", "wayback"] if step >= 3 else [])
         if step == 2:
             LIVE["106"] = "deleted"
+        del LOG[:]
         code, recs, err = run(base, store, urls, "--db", db, "--changes", "-o", "-", *more)
         check(code == 0, f"{name} run {step}: exit 0 ({code}): {err[-400:]}")
         printed.append([(r["id"].split(":")[1], r["status"], r["source"]["format"]) for r in recs])
+        lines.append(len(index(store)))
+        if step >= 4:
+            check(not any(p.startswith(("/cdx/", "/web/")) for p in LOG),
+                  f"{name} run {step}: the stored Wayback copy stands, nothing asked of the Wayback Machine ({LOG})")
+    check(lines[3:] == [lines[2]] * 2, f"{name}: refresh runs 4 and 5 add no index lines (lines after each run: {lines})")
+    idx = [e for e in index(store) if e["url"] == art(106)]
+    check([e["via"] for e in idx] == ["live", "live", "wayback"], f"{name}: index of 106: live, live (deleted), wayback ({idx})")
+    # fetch says what stands: unchanged, the Wayback copy
+    code, out, err = fetch(base, store, [art(106)], "--refresh", "--fallback", "wayback")
+    check(code == 0 and out and out[0]["status"] == "unchanged" and out[0]["via"] == "wayback"
+          and out[0]["sha256"] == idx[-1]["sha256"] and len(index(store)) == lines[2],
+          f"{name}: fetch --refresh --fallback: unchanged via wayback, the stored copy ({out}): {err[-300:]}")
     return printed
 
 
@@ -235,7 +266,7 @@ def check_history(rows, printed, name):
     check([(r[1], r[3]) for r in rows if r[0] == f"{BIZ}:107:1"] == [("ok", "live")],
           f"{name}: an article that did not change has one row ({rows})")
     check(printed == [[("106", "ok", "html"), ("107", "ok", "html")], [("106", "deleted", "html")],
-                      [("106", "ok", "wayback")], []],
+                      [("106", "ok", "wayback")], [], []],
           f"{name}: run --changes prints only what changed since the previous run: {printed}")
 
 

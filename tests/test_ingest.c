@@ -1098,6 +1098,66 @@ static void test_store_batches(void **state)
     rm_tree(dir);
 }
 
+/* The index remembers a few earlier copies of a URL, newest first, each
+ * once, never the latest's own bytes, at most WX_STORE_EARLIER; after the
+ * store is opened again too (they are read from the index). */
+static void test_store_earlier(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    char *err = NULL;
+    wx_store *st = wx_store_open(dir, &err);
+    assert_non_null(st);
+    enum { N = 7 };
+    char sha[N][65], body[N][32];
+    wx_store_object objs[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(body[i], sizeof body[i], "<html>%d</html>", i);
+        wx_sha256_hex(body[i], strlen(body[i]), sha[i]);
+        objs[i] = (wx_store_object){body[i], strlen(body[i]), sha[i], NULL};
+    }
+    char *errs[N];
+    assert_int_equal(wx_store_put_objects(st, objs, N, errs), 0);
+    const char *url = "https://mp.weixin.qq.com/s/e";
+    /* live 0, live 1 (deleted), wayback 2, live 1 again, wayback 2 again */
+    const int order[] = {0, 1, 2, 1, 2};
+    for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
+        wx_fetch_rec r = {.url = (char *)url, .fetched_at = (char *)"2026-11-25T12:00:00Z", .http_status = 200,
+                          .via = (char *)(order[k] == 2 ? "wayback" : "live"), .bytes = 14};
+        memcpy(r.sha256, sha[order[k]], 65);
+        char *e1 = NULL;
+        assert_int_equal(wx_store_append_batch(st, &r, 1, &e1), 0);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        const wx_store_copy *c;
+        assert_string_equal(wx_store_latest(st, url)->sha256, sha[2]);
+        assert_int_equal(wx_store_earlier(st, url, &c), 2);
+        assert_string_equal(c[0].sha256, sha[1]);
+        assert_false(c[0].wayback);
+        assert_string_equal(c[1].sha256, sha[0]);
+        wx_store_close(st);
+        st = wx_store_open(dir, &err);
+        assert_non_null(st);
+    }
+    for (int i = 3; i < N; i++) {          /* four more copies: the oldest fall off */
+        wx_fetch_rec r = {.url = (char *)url, .fetched_at = (char *)"2026-11-26T12:00:00Z", .http_status = 200,
+                          .via = (char *)"live", .bytes = 14};
+        memcpy(r.sha256, sha[i], 65);
+        char *e1 = NULL;
+        assert_int_equal(wx_store_append_batch(st, &r, 1, &e1), 0);
+    }
+    const wx_store_copy *c;
+    assert_int_equal(wx_store_earlier(st, url, &c), WX_STORE_EARLIER);
+    assert_string_equal(c[0].sha256, sha[5]);
+    assert_string_equal(c[1].sha256, sha[4]);
+    assert_string_equal(c[2].sha256, sha[3]);
+    assert_string_equal(c[3].sha256, sha[2]);
+    assert_true(c[3].wayback);
+    assert_int_equal(wx_store_earlier(st, "https://mp.weixin.qq.com/s/none", &c), 0);
+    wx_store_close(st);
+    rm_tree(dir);
+}
+
 /* Image formats come from the bytes; sizes from the header, and a cut-off
  * or foreign header gives no size rather than a wrong one. */
 static void test_image_header(void **state)
@@ -1137,6 +1197,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sha256_known),
         cmocka_unit_test(test_store_batches),
+        cmocka_unit_test(test_store_earlier),
         cmocka_unit_test(test_load_plain),
         cmocka_unit_test(test_from_memory),
         cmocka_unit_test(test_load_gzip),
