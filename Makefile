@@ -55,7 +55,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.
 B        ?= build
 OBJS      = $(patsubst %.c,$(B)/%.o,$(SRCS))
 
-.PHONY: all deps check tests-bin golden case tsan notices clean bench bench-mem bench-fetch bench-ocr
+.PHONY: all deps check tests-bin golden case tsan notices clean bench bench-readme bench-mem bench-fetch bench-ocr
 
 all: wxingest
 
@@ -205,7 +205,11 @@ tests/bench/node_modules:
 bench: $(B)/wxingest $(B)/bench/floor tests/bench/node_modules
 	@/usr/bin/python3 -c 'import readability' 2>/dev/null || \
 	  echo "bench: python3-readability missing (apt-get install python3-readability)"
-	/usr/bin/python3 tests/bench/run.py $(B)/wxingest $(B)/bench/floor $(B)/bench
+	/usr/bin/python3 tests/bench/run.py $(B)/wxingest $(B)/bench/floor $(B)/bench $(B)/bench.md
+
+# The README's performance table from the last make bench ($(B)/bench.md).
+bench-readme:
+	/usr/bin/python3 tests/bench/readme_table.py $(B)/bench.md README.md
 
 # Peak RSS over growing batches (memory must not grow with the batch).
 bench-mem: $(B)/wxingest

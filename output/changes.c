@@ -100,16 +100,17 @@ static int changes_seen(wx_sink *base, const char *key, const char *sha256, char
 
 /* Written only when the status or the bytes differ from the last record
  * seen for this input; remembered once written. */
-static int changes_put(wx_sink *base, const json_t *record, const char *key, char **err)
+static int changes_put(wx_sink *base, const wx_sink_rec *rec, const char *key, char **err)
 {
     changes_sink *s = (changes_sink *)base;
+    const json_t *record = rec->object;
     if (!key) key = json_string_value(json_object_get(json_object_get(record, "source"), s->key_field));
     char *fp = fingerprint(record);
     if (!fp) { wx_set_err(err, wx_strf("out of memory")); return -1; }
     const char *was = key ? json_string_value(json_object_get(s->seen, key)) : NULL;
     int rc = 0;
     if (!was || strcmp(was, fp) != 0) {
-        rc = wx_sink_write(&s->out, record, key, err);
+        rc = wx_sink_write(&s->out, rec->line, rec->len, key, rec->sha256, err);
         /* a key that is not UTF-8 cannot be kept: it is reported every time */
         if (rc == 0 && key) json_object_set_new(s->seen, key, json_string(fp));
     }
@@ -136,7 +137,7 @@ static void changes_free(wx_sink *base)
     free(s);
 }
 
-static const wx_sink_ops changes_ops = {changes_seen, changes_put, changes_finish, changes_free};
+static const wx_sink_ops changes_ops = {changes_seen, changes_put, changes_finish, changes_free, 1};   /* reads status, sha256 */
 
 wx_sink *wx_changes_sink_new(const char *path, int append, const char *state_path, const char *key_field, char **err)
 {

@@ -19,6 +19,11 @@
 
 /* Write one record as one line.  Returns 0, or -1 with errno set. */
 int wx_jsonl_write(FILE *out, const json_t *record);
+/* The record's line without its newline (malloc'd, *len set), or NULL:
+ * what wx_jsonl_write writes, for callers that serialise elsewhere. */
+char *wx_jsonl_line(const json_t *record, size_t *len);
+/* Write a line made by wx_jsonl_line, and its newline. */
+int wx_jsonl_put_line(FILE *out, const char *line, size_t len);
 
 /* What --incremental knows about an input: never seen, seen with other
  * bytes (same key), or these exact bytes (by SHA-256) already stored. */
@@ -78,16 +83,16 @@ typedef struct wx_jsonl_sink {
     char *state;            /* incremental: PATH.state */
     int append;
     long long complete;     /* append: where the last complete line ends */
-    const char *key_field;  /* source field naming an input: "path" or "url" */
     wx_known *known;        /* incremental: what the file already holds */
 } wx_jsonl_sink;
 
 /* path NULL or "-" means stdout. */
 int wx_sink_open(wx_jsonl_sink *s, const char *path, int append, int incremental,
                  const char *key_field, char **err);
-/* key: the input's raw name (a path's bytes, a URL), the --incremental
- * key; NULL takes source.<key_field> from the record. */
-int wx_sink_write(wx_jsonl_sink *s, const json_t *record, const char *key, char **err);
+/* One line made by wx_jsonl_line.  key: the input's raw name (a path's
+ * bytes, a URL) and sha256 its bytes' hash, what --incremental remembers
+ * (a NULL key: only the hash). */
+int wx_sink_write(wx_jsonl_sink *s, const char *line, size_t len, const char *key, const char *sha256, char **err);
 /* WX_SEEN_* (only meaningful with incremental). */
 int wx_sink_seen(const wx_jsonl_sink *s, const char *key, const char *sha256);
 /* Flush, fsync and rename (atomic mode), write the state file atomically. */

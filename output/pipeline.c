@@ -3,12 +3,14 @@
  * --incremental, the ordered thread pool, progress and summary.
  *
  * wx_pipeline_run() loads and parses documents in `jobs` worker threads and
- * stores each result on the calling thread, in input order.  At most
- * 4 × jobs inputs are in flight (being parsed, or parsed and waiting for an
- * earlier one); a worker frees the page bytes once parsed, so only records
- * wait.  wx_parse is thread-safe; the sinks are not, so every sink call
- * (the --incremental lookup in the workers, the writes on the calling
- * thread) holds sink_mu.
+ * stores each result on the calling thread, in input order.  A worker
+ * also serialises the record to its JSON line and frees it (unless a
+ * database sink reads the object), so the calling thread only writes
+ * bytes.  At most a window of inputs is in flight (being parsed, or parsed
+ * and waiting for an earlier one); a worker frees the page bytes once
+ * parsed, so only lines wait.  wx_parse is thread-safe; the sinks are not,
+ * so with --incremental (the workers' lookup) every sink call holds
+ * sink_mu.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -157,6 +159,7 @@ struct wx_pipeline {
     struct timespec t0;
     wx_ocr_run *ocr;            /* --ocr; NULL without */
     wx_image_files *files;      /* the files behind records' images (and their OCR) */
+    int keep_objects;           /* a sink reads record objects, not only lines */
 };
 
 /* 74 beats 66 beats 65: the most serious problem decides. */
@@ -271,39 +274,43 @@ static int already_stored(wx_pipeline *pl, const wx_doc *doc, const char *key, w
     return 0;
 }
 
+/* One input on its way through: what the source gave, then what parsing
+ * gave, waiting for its turn to be stored.  The slot owns everything in
+ * it; whoever holds the slot frees it (slot_free). */
+typedef struct parse_slot {
+    wx_input in;
+    char *line;                 /* the record's JSON line; NULL when skipped or out of memory */
+    size_t len;
+    json_t *rec;                /* the record, kept only for sinks that read it */
+    char *sha256;               /* source.sha256, kept only for --incremental */
+    char *error;                /* a record with status "error": its message */
+    int loaded, skipped, parsed, failed;
+    wx_sink_mask want;
+    int ready;
+} parse_slot;
+
 /* Count a parsed record, report it when it is an error, and write it to
  * the sinks that lack it.  The only place records reach the sinks, called
- * in input order from one thread.  Takes ownership of rec (may be NULL).
- * Returns -1 when a sink failed. */
-static int store_record(wx_pipeline *pl, json_t *rec, const char *name, wx_sink_mask want)
+ * in input order from one thread.  Returns -1 when a sink failed. */
+static int store_record(wx_pipeline *pl, const parse_slot *slot)
 {
-    const char *status = rec ? json_string_value(json_object_get(rec, "status")) : "error";
+    const char *name = slot->in.name;
     pl->parsed++;
-    if (status && strcmp(status, "error") == 0) {
-        json_t *msg = rec ? json_object_get(json_object_get(rec, "error"), "message") : NULL;
-        wx_log(WX_LOG_ERROR, name, "%s", msg ? json_string_value(msg) : "cannot parse");
+    if (slot->failed) {
+        wx_log(WX_LOG_ERROR, name, "%s", slot->error ? slot->error : "cannot parse");
         wx_pipeline_note_exit(pl, WX_EXIT_DATAERR);
         pl->failed++;
     } else {
         pl->ok++;
     }
     char *err = NULL;
-    if (rec && wx_sinks_put(&pl->sinks, rec, name, want, &err) != 0) sink_failed(pl, err);
-    json_decref(rec);
+    wx_sink_rec r = {slot->line, slot->len, slot->rec, slot->sha256};
+    if (slot->parsed && !slot->line) sink_failed(pl, NULL);     /* out of memory serialising */
+    else if (slot->line && wx_sinks_put(&pl->sinks, &r, name, slot->want, &err) != 0) sink_failed(pl, err);
     if (pl->progress && pl->total) fprintf(stderr, "\rwxingest: %zu/%zu", pl->done, pl->total);
     else if (pl->progress) fprintf(stderr, "\rwxingest: %zu", pl->done);
     return pl->stop ? -1 : 0;
 }
-
-/* One input on its way through: what the source gave, then what parsing
- * gave, waiting for its turn to be stored. */
-typedef struct parse_slot {
-    wx_input in;
-    json_t *rec;                /* NULL when skipped or out of memory */
-    int loaded, skipped;
-    wx_sink_mask want;
-    int ready;
-} parse_slot;
 
 /* A stored copy is parsed as the URL it was fetched from. */
 static void take_source_of(wx_doc *doc, wx_input *in)
@@ -326,8 +333,29 @@ static const char *image_page_path(const wx_doc *doc)
     return doc->container == WX_CONTAINER_WARC ? NULL : doc->path;
 }
 
+/* Everything the calling thread needs from a record, taken in the worker
+ * that built it: its line (serialising is a fifth of a small document's
+ * time), whether it is an error and why, its sha256 for --incremental.
+ * The record itself is freed here unless a sink reads it (a database). */
+static void digest_record(wx_pipeline *pl, parse_slot *slot, json_t *rec)
+{
+    const char *status = json_string_value(json_object_get(rec, "status"));
+    if (status && strcmp(status, "error") == 0) {
+        const char *msg = json_string_value(json_object_get(json_object_get(rec, "error"), "message"));
+        slot->failed = 1;
+        slot->error = msg ? strdup(msg) : NULL;
+    }
+    const char *sha = json_string_value(json_object_get(json_object_get(rec, "source"), "sha256"));
+    if (pl->incremental && sha) slot->sha256 = strdup(sha);
+    slot->parsed = 1;
+    slot->line = wx_jsonl_line(rec, &slot->len);
+    if (pl->keep_objects && slot->line) slot->rec = rec;
+    else json_decref(rec);
+}
+
 /* Load and parse one input into slot.  With --incremental, a document the
- * sinks already have is not parsed. */
+ * sinks already have is not parsed.  sink_mu: held around sink calls
+ * (NULL when this is the only thread using the sinks). */
 static void parse_input(wx_pipeline *pl, pthread_mutex_t *sink_mu, parse_slot *slot)
 {
     wx_input *in = &slot->in;
@@ -341,9 +369,11 @@ static void parse_input(wx_pipeline *pl, pthread_mutex_t *sink_mu, parse_slot *s
     if (sink_mu) pthread_mutex_lock(sink_mu);
     slot->skipped = already_stored(pl, doc, in->name, &slot->want);
     if (sink_mu) pthread_mutex_unlock(sink_mu);
-    if (!slot->skipped) slot->rec = wx_parse(doc);
-    if (slot->rec && pl->files) wx_image_files_fill(pl->files, slot->rec, image_page_path(doc));
+    json_t *rec = slot->skipped ? NULL : wx_parse(doc);
+    if (rec && pl->files) wx_image_files_fill(pl->files, rec, image_page_path(doc));
     wx_doc_free(doc);
+    if (rec) digest_record(pl, slot, rec);
+    else if (!slot->skipped) slot->failed = 1;     /* out of memory parsing: "cannot parse" */
 }
 
 /* Free what the source handed out (whatever was not taken). */
@@ -358,8 +388,19 @@ static void input_free(wx_input *in)
     memset(in, 0, sizeof *in);
 }
 
-/* Store one parsed input, on the calling thread, in input order.  Takes
- * the slot's record.  Returns -1 when a sink failed. */
+/* Everything a slot holds, and the slot emptied for the next input. */
+static void slot_free(parse_slot *slot)
+{
+    input_free(&slot->in);
+    free(slot->line);
+    json_decref(slot->rec);
+    free(slot->sha256);
+    free(slot->error);
+    memset(slot, 0, sizeof *slot);
+}
+
+/* Store one parsed input, on the calling thread, in input order.  Returns
+ * -1 when a sink failed. */
 static int store_input(wx_pipeline *pl, pthread_mutex_t *sink_mu, parse_slot *slot)
 {
     pl->done++;
@@ -370,72 +411,104 @@ static int store_input(wx_pipeline *pl, pthread_mutex_t *sink_mu, parse_slot *sl
     }
     if (slot->skipped) return pl->stop ? -1 : 0;
     if (sink_mu) pthread_mutex_lock(sink_mu);
-    int rc = store_record(pl, slot->rec, slot->in.name, slot->want);
+    int rc = store_record(pl, slot);
     if (sink_mu) pthread_mutex_unlock(sink_mu);
-    slot->rec = NULL;
     return rc;
 }
 
+/* The ordered window.  Workers take inputs in order and park each result
+ * in its slot; the calling thread stores them in order, a run of ready
+ * slots at a time.  Nobody is woken per document: the sleeping calling
+ * thread is woken when both the next slot in order and the slot `wake_at`
+ * (a quarter window ahead, or the last input) are ready, and workers
+ * waiting for room are woken once per stored run. */
 typedef struct parse_pool {
     wx_source *src;
     wx_pipeline *pl;
     parse_slot *slots;
-    size_t window;
+    size_t window, batch;
     size_t taken, emitted;      /* inputs handed to workers; results stored */
+    size_t wake_at;             /* the slot the sleeping calling thread waits for */
     int exhausted, stop;
+    int storer_waits, workers_waiting;
     pthread_mutex_t mu;         /* guards the fields above and src */
-    pthread_mutex_t sink_mu;
-    pthread_cond_t room;        /* a slot was freed (or stop) */
-    pthread_cond_t done;        /* a slot became ready */
+    pthread_mutex_t sink_mu;    /* --incremental: the workers ask the sinks too */
+    pthread_cond_t room;        /* slots were freed (or stop) */
+    pthread_cond_t done;        /* slot wake_at became ready (or no more will) */
 } parse_pool;
 
-/* A worker takes the next input while there is room in the window,
- * parses it unlocked and parks the result in its slot. */
+/* A worker parks its last result and takes the next input in one visit to
+ * the lock, then parses unlocked. */
 static void *parse_worker(void *arg)
 {
     parse_pool *pool = arg;
+    pthread_mutex_t *sink_mu = pool->pl->incremental ? &pool->sink_mu : NULL;
+    parse_slot mine;
+    size_t at = 0;
+    int have = 0;
     pthread_mutex_lock(&pool->mu);
     for (;;) {
-        while (!pool->stop && !pool->exhausted && pool->taken >= pool->emitted + pool->window)
+        if (have) {
+            pool->slots[at % pool->window] = mine;
+            if (pool->storer_waits && pool->slots[pool->emitted % pool->window].ready &&
+                pool->slots[pool->wake_at % pool->window].ready)
+                pthread_cond_signal(&pool->done);
+            have = 0;
+        }
+        while (!pool->stop && !pool->exhausted && pool->taken >= pool->emitted + pool->window) {
+            pool->workers_waiting++;
             pthread_cond_wait(&pool->room, &pool->mu);
+            pool->workers_waiting--;
+        }
         if (pool->stop || pool->exhausted) break;
-        parse_slot mine = {0};
+        memset(&mine, 0, sizeof mine);
         if (!pool->src->next(pool->src->ctx, &mine.in)) {
             pool->exhausted = 1;
-            pthread_cond_broadcast(&pool->done);
+            pthread_cond_signal(&pool->done);
             break;
         }
-        parse_slot *slot = &pool->slots[pool->taken++ % pool->window];
+        at = pool->taken++;
         pthread_mutex_unlock(&pool->mu);
-        parse_input(pool->pl, &pool->sink_mu, &mine);
+        parse_input(pool->pl, sink_mu, &mine);
         mine.ready = 1;
+        have = 1;
         pthread_mutex_lock(&pool->mu);
-        *slot = mine;
-        pthread_cond_broadcast(&pool->done);
     }
     pthread_mutex_unlock(&pool->mu);
     return NULL;
 }
 
-/* The pool's calling thread: store results in input order until every
- * input is done, a sink fails or a signal arrives. */
-static void store_in_order(parse_pool *pool)
+/* The pool's calling thread: store results in input order, a run of ready
+ * slots per visit to the lock, until every input is done, a sink fails or
+ * a signal arrives. */
+static void store_in_order(parse_pool *pool, parse_slot *run)
 {
+    pthread_mutex_t *sink_mu = pool->pl->incremental ? &pool->sink_mu : NULL;
+    int stop = 0;
     pthread_mutex_lock(&pool->mu);
-    for (;;) {
-        parse_slot *slot = &pool->slots[pool->emitted % pool->window];
-        while (!slot->ready && !(pool->exhausted && pool->emitted == pool->taken) && !got_signal)
+    while (!stop) {
+        size_t n = 0;
+        for (parse_slot *s; n < pool->window && (s = &pool->slots[pool->emitted % pool->window])->ready; n++) {
+            run[n] = *s;
+            memset(s, 0, sizeof *s);
+            pool->emitted++;
+        }
+        if (n == 0) {
+            if ((pool->exhausted && pool->emitted == pool->taken) || got_signal) break;
+            pool->wake_at = pool->emitted + pool->batch - 1;
+            if (pool->exhausted && pool->wake_at >= pool->taken) pool->wake_at = pool->taken - 1;
+            pool->storer_waits = 1;
             pthread_cond_wait(&pool->done, &pool->mu);
-        if (!slot->ready) break;                    /* every input is done, or a signal */
-        parse_slot mine = *slot;
-        memset(slot, 0, sizeof *slot);
-        pool->emitted++;
-        pthread_cond_broadcast(&pool->room);
+            pool->storer_waits = 0;
+            continue;
+        }
+        if (pool->workers_waiting) pthread_cond_broadcast(&pool->room);
         pthread_mutex_unlock(&pool->mu);
-        int stop = store_input(pool->pl, &pool->sink_mu, &mine) != 0 || got_signal;
-        input_free(&mine.in);
+        for (size_t i = 0; i < n; i++) {
+            if (!stop) stop = store_input(pool->pl, sink_mu, &run[i]) != 0 || got_signal;
+            slot_free(&run[i]);                     /* after a stop: dropped */
+        }
         pthread_mutex_lock(&pool->mu);
-        if (stop) break;
     }
     pool->stop = 1;
     pthread_cond_broadcast(&pool->room);
@@ -449,38 +522,39 @@ static void run_serial(wx_pipeline *pl, wx_source *src)
     while (!got_signal && src->next(src->ctx, &slot.in)) {
         parse_input(pl, NULL, &slot);
         int stop = store_input(pl, NULL, &slot) != 0;
-        input_free(&slot.in);
-        memset(&slot, 0, sizeof slot);
+        slot_free(&slot);
         if (stop) break;
     }
 }
 
 /* The threads, the ordered hand-over, and the clean-up of results parsed
- * after a stop (dropped).  Returns -1 when no thread could be started. */
+ * after a stop (dropped).  The window is 32 inputs a thread (at most 256):
+ * only results wait in it, and a long one lets the calling thread store a
+ * quarter window per wake-up.  Returns -1 when no thread could be started. */
 static int run_pool(wx_pipeline *pl, wx_source *src)
 {
     int jobs = pl->jobs;
-    parse_pool pool = {.src = src, .pl = pl, .window = (size_t)jobs * 4};
+    size_t window = (size_t)jobs * 32 < 256 ? (size_t)jobs * 32 : 256;
+    parse_pool pool = {.src = src, .pl = pl, .window = window, .batch = window / 4};
     pool.slots = calloc(pool.window, sizeof *pool.slots);
+    parse_slot *run = calloc(pool.window, sizeof *run);
     pthread_t *threads = calloc((size_t)jobs, sizeof *threads);
-    if (!pool.slots || !threads) { free(pool.slots); free(threads); return -1; }
+    if (!pool.slots || !run || !threads) { free(pool.slots); free(run); free(threads); return -1; }
     pthread_mutex_init(&pool.mu, NULL);
     pthread_mutex_init(&pool.sink_mu, NULL);
     pthread_cond_init(&pool.room, NULL);
     pthread_cond_init(&pool.done, NULL);
     int started = 0;
     while (started < jobs && pthread_create(&threads[started], NULL, parse_worker, &pool) == 0) started++;
-    if (started) store_in_order(&pool);
+    if (started) store_in_order(&pool, run);
     for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
-    for (size_t i = 0; i < pool.window; i++) {
-        json_decref(pool.slots[i].rec);
-        input_free(&pool.slots[i].in);
-    }
+    for (size_t i = 0; i < pool.window; i++) slot_free(&pool.slots[i]);
     pthread_mutex_destroy(&pool.mu);
     pthread_mutex_destroy(&pool.sink_mu);
     pthread_cond_destroy(&pool.room);
     pthread_cond_destroy(&pool.done);
     free(pool.slots);
+    free(run);
     free(threads);
     return started ? 0 : -1;
 }
@@ -496,6 +570,7 @@ void wx_pipeline_run(wx_pipeline *pl, wx_source *src)
     wx_log_progress_shown(pl->progress);
     wx_parse_init();
     json_decref(json_object());                     /* jansson's hash seed, before any thread */
+    pl->keep_objects = wx_sinks_need_object(&pl->sinks);
     if (pl->jobs <= 1) run_serial(pl, src);
     else if (run_pool(pl, src) != 0) {
         wx_log(WX_LOG_ERROR, NULL, "parse: cannot start threads");

@@ -338,7 +338,6 @@ static void cut_failed_write(wx_jsonl_sink *s)
 int wx_sink_open(wx_jsonl_sink *s, const char *path, int append, int incremental, const char *key_field, char **err)
 {
     memset(s, 0, sizeof *s);
-    s->key_field = key_field;
     if (!path || strcmp(path, "-") == 0) {
         s->f = stdout;
         if (incremental) s->known = calloc(1, sizeof *s->known);
@@ -385,22 +384,18 @@ oom:
     return -1;
 }
 
-int wx_sink_write(wx_jsonl_sink *s, const json_t *record, const char *key, char **err)
+int wx_sink_write(wx_jsonl_sink *s, const char *line, size_t len, const char *key, const char *sha256, char **err)
 {
     const char *name = s->tmp ? s->tmp : s->path ? s->path : "stdout";
-    if (wx_jsonl_write(s->f, record) != 0 || (s->append && fflush(s->f) != 0)) {
+    if (wx_jsonl_put_line(s->f, line, len) != 0 || (s->append && fflush(s->f) != 0)) {
         if (s->append && s->path) cut_failed_write(s);
         wx_set_err(err, wx_strf("%s: %s", name, strerror(errno ? errno : EIO)));
         return -1;
     }
     if (s->append && s->path) s->complete = (long long)ftello(s->f);
-    if (s->known) {
-        json_t *src = json_object_get(record, "source");
-        if (!key) key = json_string_value(json_object_get(src, s->key_field));
-        if (known_add(s->known, key, json_string_value(json_object_get(src, "sha256"))) != 0) {
-            wx_set_err(err, wx_strf("out of memory"));
-            return -1;
-        }
+    if (s->known && known_add(s->known, key, sha256) != 0) {
+        wx_set_err(err, wx_strf("out of memory"));
+        return -1;
     }
     return 0;
 }

@@ -22,10 +22,10 @@ static int jsonl_seen(wx_sink *s, const char *key, const char *sha256, char **er
     return wx_sink_seen(&((jsonl_sink *)s)->out, key, sha256);
 }
 
-/* A line per record; in append mode flushed at once (runfile.c). */
-static int jsonl_put(wx_sink *s, const json_t *record, const char *key, char **err)
+/* The serialised line as it is; in append mode flushed at once (runfile.c). */
+static int jsonl_put(wx_sink *s, const wx_sink_rec *rec, const char *key, char **err)
 {
-    return wx_sink_write(&((jsonl_sink *)s)->out, record, key, err);
+    return wx_sink_write(&((jsonl_sink *)s)->out, rec->line, rec->len, key, rec->sha256, err);
 }
 
 /* A file is put in place even after a failure elsewhere: its lines and
@@ -43,7 +43,7 @@ static void jsonl_free(wx_sink *s)
     free(s);
 }
 
-static const wx_sink_ops jsonl_ops = {jsonl_seen, jsonl_put, jsonl_finish, jsonl_free};
+static const wx_sink_ops jsonl_ops = {jsonl_seen, jsonl_put, jsonl_finish, jsonl_free, 0};
 
 /* Constructors return the sink ready for records, or NULL with *err. */
 wx_sink *wx_jsonl_sink_new(const char *path, int append, int incremental, const char *key_field, char **err)
@@ -72,9 +72,9 @@ static int db_seen(wx_sink *s, const char *key, const char *sha256, char **err)
 }
 
 /* An upsert in the open batch; committed every `batch` records. */
-static int db_put(wx_sink *s, const json_t *record, const char *key, char **err)
+static int db_put(wx_sink *s, const wx_sink_rec *rec, const char *key, char **err)
 {
-    return wx_db_put(((db_sink *)s)->db, record, key, err);
+    return wx_db_put(((db_sink *)s)->db, rec->object, key, err);
 }
 
 /* After a failure the open transaction is rolled back (by close), not
@@ -91,7 +91,7 @@ static void db_free(wx_sink *s)
     free(s);
 }
 
-static const wx_sink_ops db_ops = {db_seen, db_put, db_finish, db_free};
+static const wx_sink_ops db_ops = {db_seen, db_put, db_finish, db_free, 1};
 
 wx_sink *wx_db_sink_new(const char *url, int batch, char **err)
 {
@@ -130,12 +130,20 @@ int wx_sinks_seen(wx_sinks *set, const char *key, const char *sha256, wx_sink_ma
     return 0;
 }
 
+/* Asked once per run, before the first record is parsed. */
+int wx_sinks_need_object(const wx_sinks *set)
+{
+    for (int i = 0; i < set->count; i++)
+        if (set->sink[i]->ops->needs_object) return 1;
+    return 0;
+}
+
 /* Last opened first: the JSON Lines file gets a record before the
  * database, as it always has (a database failure leaves the line written). */
-int wx_sinks_put(wx_sinks *set, const json_t *record, const char *key, wx_sink_mask want, char **err)
+int wx_sinks_put(wx_sinks *set, const wx_sink_rec *rec, const char *key, wx_sink_mask want, char **err)
 {
     for (int i = set->count - 1; i >= 0; i--)
-        if ((want >> i & 1) && set->sink[i]->ops->put(set->sink[i], record, key, err) != 0) return -1;
+        if ((want >> i & 1) && set->sink[i]->ops->put(set->sink[i], rec, key, err) != 0) return -1;
     return 0;
 }
 

@@ -15,17 +15,32 @@
 #define WX_SINK_H
 
 #include <jansson.h>
+#include <stddef.h>
 
 typedef struct wx_sink wx_sink;
+
+/* One record as the sinks get it.  line: the record as one compact JSON
+ * line (no newline), serialised once, by the worker thread that built it;
+ * sinks that write text write these bytes.  object: the record itself,
+ * for sinks that store its fields (ops->needs_object), NULL when no sink
+ * of the set asked for it.  sha256: its source.sha256 (may be NULL), what
+ * --incremental remembers.  Everything is borrowed for the call. */
+typedef struct wx_sink_rec {
+    const char *line;
+    size_t len;
+    const json_t *object;
+    const char *sha256;
+} wx_sink_rec;
 
 typedef struct wx_sink_ops {
     /* WX_SEEN_* for an input's key and bytes, or -1 with *err. */
     int (*seen)(wx_sink *s, const char *key, const char *sha256, char **err);
     /* Store one record under the input's key (may be NULL). */
-    int (*put)(wx_sink *s, const json_t *record, const char *key, char **err);
+    int (*put)(wx_sink *s, const wx_sink_rec *rec, const char *key, char **err);
     /* Make what was put durable; failed: a sink failed, keep nothing half done. */
     int (*finish)(wx_sink *s, int failed, char **err);
     void (*free)(wx_sink *s);
+    int needs_object;           /* put reads rec->object, not just the line */
 } wx_sink_ops;
 
 struct wx_sink {
@@ -56,8 +71,11 @@ int wx_sinks_add(wx_sinks *set, wx_sink *s);
 /* --incremental: the sinks lacking these bytes (0: skip the input) and,
  * in *seen, the first sink's WX_SEEN_* answer; -1 with *err on failure. */
 int wx_sinks_seen(wx_sinks *set, const char *key, const char *sha256, wx_sink_mask *want, int *seen, char **err);
+/* Whether a sink of the set reads the record object (a database): when
+ * none does, the pipeline frees each record where it was serialised. */
+int wx_sinks_need_object(const wx_sinks *set);
 /* Put a record into the sinks of want; stops at the first failure. */
-int wx_sinks_put(wx_sinks *set, const json_t *record, const char *key, wx_sink_mask want, char **err);
+int wx_sinks_put(wx_sinks *set, const wx_sink_rec *rec, const char *key, wx_sink_mask want, char **err);
 /* Finish every sink (even after a failure, so what was written stays
  * consistent); the first error is returned. */
 int wx_sinks_finish(wx_sinks *set, int failed, char **err);

@@ -55,7 +55,10 @@ json_t *wx_record_new(const wx_doc *doc)
     return rec;
 }
 
-/* A JSON string from page bytes: repaired to valid UTF-8 first. */
+/* A JSON string from page bytes: repaired to valid UTF-8 first.  What
+ * wx_utf8_clean returns is valid by jansson's rules too (utf8proc rejects
+ * the same overlong forms, surrogates and code points past U+10FFFF, and
+ * NUL is dropped), so jansson is spared checking it a second time. */
 json_t *wx_json_str(const char *s)
 {
     if (!s) return json_null();
@@ -65,7 +68,7 @@ json_t *wx_json_str(const char *s)
         return j ? j : json_null();
     }
     char *clean = wx_utf8_clean(s, len);
-    json_t *j = clean ? json_string(clean) : NULL;
+    json_t *j = clean ? json_string_nocheck(clean) : NULL;
     free(clean);
     return j ? j : json_null();
 }

@@ -195,6 +195,9 @@ static int is_blank_cp(utf8proc_int32_t cp)
 {
     if (cp == ' ' || cp == '\t' || cp == '\f' || cp == '\v' || cp == 0xA0 || cp == 0x3000)
         return 1;
+    /* No space separator lies below U+1680 (but the two above) or past
+     * U+3000: CJK text is most of what we see, and skips the table. */
+    if (cp < 0x1680 || cp > 0x3000) return 0;
     return utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
 }
 
@@ -243,10 +246,20 @@ static char *normalize(const char *s, size_t len, int cell_tabs)
     line_state l = {0, 0, 0, 0};
     size_t i = 0;
     while (i < len) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-                                              (utf8proc_ssize_t)(len - i), &cp);
-        if (n <= 0) { cp = 0xFFFD; n = 1; }
+        unsigned char c = (unsigned char)s[i];
+        if (c > 0x20 && c < 0x80) {             /* a run of visible ASCII: as it is */
+            size_t run = 1;
+            while (i + run < len && (unsigned char)s[i + run] > 0x20 && (unsigned char)s[i + run] < 0x80) run++;
+            put_visible(&out, &l, s + i, run, 0);
+            i += run;
+            continue;
+        }
+        utf8proc_int32_t cp = c;
+        utf8proc_ssize_t n = 1;                 /* ASCII blanks and controls need no decoding */
+        if (c >= 0x80) {
+            n = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+            if (n <= 0) { cp = 0xFFFD; n = 1; }
+        }
         if (cp == '\n' || cp == '\r' || cp == 0x2028 || cp == 0x2029) {
             if (l.has_text) wx_buf_putc(&out, '\n');
             memset(&l, 0, sizeof l);

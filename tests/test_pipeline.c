@@ -44,9 +44,9 @@ static int fake_seen(wx_sink *s, const char *key, const char *sha256, char **err
     return ((fake_sink *)s)->seen;
 }
 
-static int fake_put(wx_sink *s, const json_t *record, const char *key, char **err)
+static int fake_put(wx_sink *s, const wx_sink_rec *rec, const char *key, char **err)
 {
-    (void)record, (void)key;
+    (void)rec, (void)key;
     fake_sink *f = (fake_sink *)s;
     note(f, 'p');
     if (f->fail_put) { *err = strdup("put failed"); return -1; }
@@ -64,7 +64,7 @@ static int fake_finish(wx_sink *s, int failed, char **err)
 
 static void fake_free(wx_sink *s) { free(s); }
 
-static const wx_sink_ops fake_ops = {fake_seen, fake_put, fake_finish, fake_free};
+static const wx_sink_ops fake_ops = {fake_seen, fake_put, fake_finish, fake_free, 0};
 
 static wx_sink *fake(char tag, int seen, char *log)
 {
@@ -110,7 +110,8 @@ static void test_put_and_finish_order(void **state)
     wx_sinks set = {0};
     wx_sinks_add(&set, fake('d', WX_SEEN_NEW, log));
     wx_sinks_add(&set, fake('j', WX_SEEN_NEW, log));
-    json_t *rec = json_object();
+    wx_sink_rec r = {"{}", 2, NULL, NULL};
+    wx_sink_rec *rec = &r;
     char *err = NULL;
     assert_int_equal(wx_sinks_put(&set, rec, "k", wx_sinks_all(&set), &err), 0);
     assert_string_equal(log, "pjpd");
@@ -129,7 +130,6 @@ static void test_put_and_finish_order(void **state)
     assert_string_equal(log, "fdFj");
     assert_string_equal(err, "finish failed");
     free(err);
-    json_decref(rec);
     wx_sinks_free(&set);
     assert_int_equal(set.count, 0);
 }
@@ -191,11 +191,49 @@ static void test_run_and_discover_values(void **state)
     wx_discover_opts_free(&d);
 }
 
+/* The JSON Lines writer (output/jsonl.c) must give json_dumps's bytes
+ * exactly, whatever a record holds: escapes, every C0 control, non-BMP
+ * text, keys in insertion order (not sorted), empty containers, reals,
+ * big integers, embedded NULs. */
+static void test_jsonl_line_is_json_dumps(void **state)
+{
+    (void)state;
+    json_t *rec = json_object();
+    char ctl[40];
+    for (int i = 1; i < 32; i++) ctl[i - 1] = (char)i;
+    strcpy(ctl + 31, "\"\\/\x7f");
+    json_object_set_new(rec, "zeta", json_string(ctl));
+    json_object_set_new(rec, "alpha", json_string("\xe4\xb8\xad\xe6\x96\x87 \xf0\x9f\x98\x80 \xe2\x80\xa8"));
+    json_object_set_new(rec, "k\"ey\n", json_stringn("a\0b", 3));
+    json_object_set_new(rec, "nums", json_pack("[I, I, i, f, f, f]", (json_int_t)-9223372036854775807LL - 1,
+                                               (json_int_t)9007199254740993LL, 0, 0.1, 1e300, -2.0));
+    json_object_set_new(rec, "empty", json_pack("{s:{}, s:[], s:s, s:n, s:b, s:b}", "o", "a", "s", "", "n",
+                                                "t", 1, "f", 0));
+    json_object_set_new(rec, "deep", json_pack("[[[{s:[{}]}]]]", "x"));
+    char *want = json_dumps(rec, JSON_COMPACT);
+    size_t len = 0;
+    char *got = wx_jsonl_line(rec, &len);
+    assert_non_null(got);
+    assert_int_equal(len, strlen(want));
+    assert_memory_equal(got, want, len);
+    free(got);
+    free(want);
+    json_t *arr = json_pack("[s, i]", "top-level array", 1);    /* not only objects */
+    want = json_dumps(arr, JSON_COMPACT);
+    got = wx_jsonl_line(arr, &len);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    json_decref(arr);
+    json_decref(rec);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seen_mask),
         cmocka_unit_test(test_put_and_finish_order),
+        cmocka_unit_test(test_jsonl_line_is_json_dumps),
         cmocka_unit_test(test_fetch_values),
         cmocka_unit_test(test_run_and_discover_values),
     };

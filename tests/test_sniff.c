@@ -65,6 +65,23 @@ static void test_binary(void **state)
     text[60] = '\x02';
     assert_int_equal(wx_sniff_binary(text, sizeof text), 1);
 
+    /* Read a word at a time: every byte value at every position of a word
+     * and of the tail counts as the byte-by-byte rule says (NUL: binary;
+     * controls but \n \r \t \f: counted; 0x20 and up, 0x80 and up: text). */
+    for (int c = 0; c < 256; c++)
+        for (size_t at = 0; at < 19; at++) {
+            unsigned char t[19];
+            memset(t, 'a', sizeof t);
+            t[at] = (unsigned char)c;
+            int ctl = c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f';
+            assert_int_equal(wx_sniff_binary(t, sizeof t), c == 0 || ctl);   /* 1 in 19 is over 5% */
+            unsigned char u[40];
+            memset(u, 'a', sizeof u);
+            u[at] = (unsigned char)c;
+            u[at + 1] = 0x7f;
+            assert_int_equal(wx_sniff_binary(u, sizeof u), c == 0);            /* 1 in 40 is not */
+        }
+
     unsigned char *late = calloc(1, 9000);                   /* a NUL past 8 KiB is not looked at */
     assert_non_null(late);
     memset(late, 'a', 9000);

@@ -4,15 +4,19 @@
 The files are the samples (decompressed) and every page of ../shared/corpus
 when it exists.  The floor (libxml2 building the HTML DOM of each file,
 tests/bench/floor.c) and wxingest run over them repeated to BENCH_MB
-megabytes (default 200), BENCH_ROUNDS times interleaved (default 5; each
-row is its program's median round); the alternatives (readability-lxml, Mozilla
-Readability on linkedom and on jsdom) go over them BENCH_ALT_PASSES times
-(default 1: jsdom is slow), each in one process with the files read before
-its clock starts.  For each: documents/s, MB/s, peak RSS and the time per
-byte relative to the floor.  Then instructions per document from callgrind
-(machine-independent) for the floor and wxingest over the samples.
+megabytes (default 200); readability-lxml and Mozilla Readability on
+linkedom go over them BENCH_ALT_PASSES times (default 1), each in one
+process with the files read before its clock starts.  All of them run in
+the same BENCH_ROUNDS rounds (default 5), interleaved, and each row is its
+program's median round; the per-round ratios are printed too.  Readability
+on jsdom (about 1 MB/s) runs once after the rounds.  For each: documents/s,
+MB/s, peak RSS and the time per byte relative to the floor.  Then
+instructions per document from callgrind (machine-independent) for the
+floor and wxingest over the samples.  The result, as Markdown, goes to
+stdout and to BENCH_MD (default WORKDIR/bench.md), which
+readme_table.py puts into README.md.
 
-    run.py WXINGEST FLOOR WORKDIR
+    run.py WXINGEST FLOOR WORKDIR [BENCH_MD]
 """
 import glob
 import gzip
@@ -90,8 +94,26 @@ def callgrind(cmd, out_file, function=None):
     return total, inside
 
 
+def median(results):
+    """The round with the median wall time (results: docs, bytes, seconds, RSS, CPU)."""
+    return sorted(results, key=lambda r: r[2])[len(results) // 2]
+
+
+def git_head():
+    """The commit measured, and whether tracked files differed from it."""
+    try:
+        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True).stdout.strip() or "?"
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.strip()
+        return head + (" with uncommitted changes" if dirty else "")
+    except OSError:
+        return "?"
+
+
 def main():
     wx, floor, work = sys.argv[1:4]
+    md_path = sys.argv[4] if len(sys.argv) > 4 else os.path.join(work, "bench.md")
     target_mb = float(os.environ.get("BENCH_MB", "200"))
     alt_passes = int(os.environ.get("BENCH_ALT_PASSES", "1"))
     os.makedirs(work, exist_ok=True)
@@ -99,61 +121,87 @@ def main():
     size = sum(os.path.getsize(f) for f in files)
     repeat = max(1, int(-(-target_mb * 1e6 // size)))
     listing = ("\n".join(files) + "\n").encode()
-    print("bench: %d files, %.1f MB; floor and wxingest over them %d times (%.0f MB), "
-          "alternatives %d time(s)" % (len(files), size / 1e6, repeat, size * repeat / 1e6, alt_passes),
+    rounds = max(1, int(os.environ.get("BENCH_ROUNDS", "5")))
+    print("bench: %d files, %.1f MB; %d rounds: floor and wxingest over them %d times (%.0f MB), "
+          "alternatives %d time(s)" % (len(files), size / 1e6, rounds, repeat, size * repeat / 1e6, alt_passes),
           flush=True)
 
-    # The floor and wxingest run BENCH_ROUNDS times, interleaved (floor,
-    # -j 1, -j 2, floor, …), and each row is the round with its program's
-    # median wall time: on a shared machine one run can be off by 30%.
-    rounds = max(1, int(os.environ.get("BENCH_ROUNDS", "5")))
-    runs = {"floor": [], 1: [], 2: []}
-    for _ in range(rounds):
+    # Every program runs once per round, interleaved (floor, -j 1, -j 2,
+    # readability-lxml, linkedom, floor, ...), and each row is its
+    # program's median round: on a shared machine one run can be off by
+    # 30%, and a program measured in another minute than the floor is
+    # compared with another machine.  jsdom (about 1 MB/s) runs once after
+    # the rounds.
+    alts = [("readability-lxml (python3-readability)", ["/usr/bin/python3", os.path.join(HERE, "alt_readability_lxml.py")]),
+            ("Readability.js on linkedom", ["node", os.path.join(HERE, "alt_readability.mjs"), "linkedom"])]
+    once = [("Readability.js on jsdom", ["node", os.path.join(HERE, "alt_readability.mjs"), "jsdom"])]
+    if alt_passes <= 0:
+        alts, once = [], []
+    names = ["floor", "wx1", "wx2"] + [n for n, _ in alts]
+    runs = {n: [] for n in names}
+    notes = []
+    round_lines = []
+    for r in range(rounds):
         runs["floor"].append(timed_in_process([floor, "-n", str(repeat)] + files))
         for jobs in (1, 2):
             wall, rss, _, cpu = run([wx, "parse", "-j", str(jobs), "-o", "/dev/null", "--files-from", "-"],
                                     stdin=listing * repeat)
-            runs[jobs].append((len(files) * repeat, size * repeat, wall, rss, cpu))
+            runs["wx%d" % jobs].append((len(files) * repeat, size * repeat, wall, rss, cpu))
+        for name, cmd in list(alts):
+            try:
+                runs[name].append(timed_in_process(cmd + [str(alt_passes)] + files))
+            except (OSError, RuntimeError, ValueError) as e:
+                notes.append("%s not measured: %s" % (name, e))
+                print("bench: " + notes[-1], flush=True)
+                alts.remove((name, cmd))
+                names.remove(name)
+                del runs[name]
+        f, w1, w2 = runs["floor"][-1], runs["wx1"][-1], runs["wx2"][-1]
+        line = ("round %d: -j 1 vs floor %.2f×/%.2f× (time/CPU per byte), -j 2 vs -j 1 %.2f×"
+                % (r + 1, (w1[2] / w1[1]) / (f[2] / f[1]), (w1[4] / w1[1]) / (f[4] / f[1]), w1[2] / w2[2]))
+        for name, _ in alts:
+            a = runs[name][-1]
+            line += ", %s %.1f×/%.1f×" % (name.split(" (")[0], (a[2] / a[1]) / (w1[2] / w1[1]),
+                                          (a[4] / a[1]) / (w1[4] / w1[1]))
+        round_lines.append(line)
+        print(line, flush=True)
 
-    def median(results):
-        return sorted(results, key=lambda r: r[2])[len(results) // 2]
-
-    rows = []   # (name, docs, bytes, seconds, rss KiB, CPU seconds of the whole process)
-    rows.append(("floor: libxml2 htmlReadMemory + xmlFreeDoc",) + median(runs["floor"]))
-    for jobs in (1, 2):
-        rows.append(("wxingest parse -j %d (whole process)" % jobs,) + median(runs[jobs]))
-    per_round = ["%.2f×/%.2f×" % (w[2] / f[2], w[4] / f[4]) for f, w in zip(runs["floor"], runs[1])]
-    print("rounds: %d; wxingest -j 1 vs the floor per round (time/CPU): %s" % (rounds, ", ".join(per_round)),
-          flush=True)
-    alts = [("readability-lxml (python3-readability)", ["/usr/bin/python3", os.path.join(HERE, "alt_readability_lxml.py")]),
-            ("Readability.js on linkedom", ["node", os.path.join(HERE, "alt_readability.mjs"), "linkedom"]),
-            ("Readability.js on jsdom", ["node", os.path.join(HERE, "alt_readability.mjs"), "jsdom"])]
-    for name, cmd in alts if alt_passes > 0 else []:
+    labels = {"floor": "floor: libxml2 htmlReadMemory + xmlFreeDoc",
+              "wx1": "wxingest parse -j 1 (whole process)", "wx2": "wxingest parse -j 2 (whole process)"}
+    rows = [(labels.get(n, n),) + median(runs[n]) for n in names]   # name, docs, bytes, s, RSS KiB, CPU s
+    for name, cmd in once:
         try:
-            rows.append((name,) + timed_in_process(cmd + [str(alt_passes)] + files))
+            rows.append((name + " (one pass, after the rounds)",) + timed_in_process(cmd + [str(alt_passes)] + files))
         except (OSError, RuntimeError, ValueError) as e:
-            print("bench: %s not measured: %s" % (name, e), flush=True)
+            notes.append("%s not measured: %s" % (name, e))
+            print("bench: " + notes[-1], flush=True)
 
     floor_rate = rows[0][2] / rows[0][3]     # bytes/s
     floor_cpu = rows[0][5] / rows[0][2]      # CPU seconds per byte, whole process
-    print()
-    print("Time per byte relative to the floor (lower is better), from the wall clock")
-    print("(each program's own clock for the floor and the alternatives, the whole")
-    print("process for wxingest) and from CPU time (user + system, whole process,")
-    print("files read included; for the alternatives that includes interpreter start-up).")
-    print()
-    print("| program | docs/s | MB/s | peak RSS MiB | time vs floor | CPU vs floor |")
-    print("|---|---:|---:|---:|---:|---:|")
+    wx1, wx2 = rows[1], rows[2]
+    md = []
+    md.append("`make bench`, %s UTC, commit %s, %d CPUs, load average %.1f at the end: %d files, %.1f MB "
+              "(the floor and wxingest over them %d times, %.0f MB; the alternatives %d pass(es) a round); "
+              "%d rounds interleaved, each row its program's median round."
+              % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()), git_head(), os.cpu_count() or 0,
+                 os.getloadavg()[0], len(files), size / 1e6, repeat, size * repeat / 1e6, alt_passes, rounds))
+    md.append("")
+    md.append("| program | docs/s | MB/s | peak RSS MiB | time vs floor | CPU vs floor |")
+    md.append("|---|---:|---:|---:|---:|---:|")
     for name, d, b, s, r, c in rows:
-        print("| %s | %.0f | %.1f | %.0f | %.2f× | %.2f× |"
-              % (name, d / s, b / s / 1e6, r / 1024, floor_rate / (b / s), (c / b) / floor_cpu))
-    wx1 = rows[1]
-    wx2 = rows[2]
-    print()
-    print("wxingest -j 2 vs -j 1: %.2f× (wall clock; CPU time %.1f s vs %.1f s; load average %.1f)"
-          % (wx1[3] / wx2[3], wx2[5], wx1[5], os.getloadavg()[0]))
+        md.append("| %s | %.0f | %.1f | %.0f | %.2f× | %.2f× |"
+                  % (name, d / s, b / s / 1e6, r / 1024, floor_rate / (b / s), (c / b) / floor_cpu))
+    md.append("")
+    md.append("Medians: `-j 2` at %.2f× the documents/s of `-j 1` (CPU %.1f s vs %.1f s)."
+              % (wx1[3] / wx2[3], wx2[5], wx1[5]))
     for name, d, b, s, r, c in rows[3:]:
-        print("wxingest -j 1 vs %s: %.0f× the documents/s" % (name, (wx1[1] / wx1[3]) / (d / s)))
+        md.append("wxingest `-j 1` at %.1f× the documents/s of %s (CPU per byte: %.1f×)."
+                  % ((wx1[1] / wx1[3]) / (d / s), name, (c / b) / (wx1[5] / wx1[2])))
+    md.append("")
+    md.append("Per round (time/CPU per byte; an alternative's figures are its multiple of `-j 1`'s):")
+    md.append("")
+    md.extend("- " + l for l in round_lines)
+    md.extend("- " + n for n in notes)
 
     if shutil.which("valgrind") and os.environ.get("BENCH_CALLGRIND", "1") != "0":
         subset = [f for f in files if os.path.basename(f).startswith("s-")]
@@ -162,15 +210,20 @@ def main():
                                   "wx_sha256_hex")
         if ir_floor and ir_wx:
             n = len(subset)
-            print()
-            print("callgrind over the %d samples (%.1f MB):" % (n, sum(os.path.getsize(f) for f in subset) / 1e6))
-            print("  floor     %6.1f M instructions/doc" % (ir_floor / n / 1e6))
-            print("  wxingest  %6.1f M instructions/doc (%.2f× the floor)" % (ir_wx / n / 1e6, ir_wx / ir_floor))
+            md.append("")
+            md.append("Callgrind over the %d samples (%.1f MB): the floor %.1f M instructions/doc, wxingest %.1f M "
+                      "(%.2f× the floor)." % (n, sum(os.path.getsize(f) for f in subset) / 1e6, ir_floor / n / 1e6,
+                                             ir_wx / n / 1e6, ir_wx / ir_floor))
             if ir_sha:
-                print("  of which SHA-256 of the input %.1f M/doc: valgrind hides the CPU's SHA instructions,"
-                      % (ir_sha / n / 1e6))
-                print("  so OpenSSL runs its generic code; without it wxingest is %.2f× the floor"
-                      % ((ir_wx - ir_sha) / ir_floor))
+                md.append("Of that, the SHA-256 of the input is %.1f M/doc: valgrind hides the CPU's SHA "
+                          "instructions, so OpenSSL runs its generic code; without it wxingest is %.2f× the floor."
+                          % (ir_sha / n / 1e6, (ir_wx - ir_sha) / ir_floor))
+    text = "\n".join(md) + "\n"
+    print()
+    print(text, end="")
+    with open(md_path, "w") as f:
+        f.write(text)
+    print("bench: written to %s (make bench-readme puts it into README.md)" % md_path)
 
 
 if __name__ == "__main__":
