@@ -3,7 +3,7 @@
 #   make deps     install the Debian -dev packages the build needs
 #   make          build ./wxingest
 #   make check    unit tests (cmocka) + end-to-end tests, normal and ASan+UBSan builds
-#   make bench    benchmarks (tests/bench/); make bench-ocr: OCR speed, accuracy, cache
+#   make bench    benchmarks (tests/bench/), OCR's images/s and cache hit cost last; make bench-ocr: that part alone
 #   make fuzz     run each libFuzzer target FUZZ_SECONDS (default 60) under ASan+UBSan
 #   make golden   rewrite tests/golden/ from the current build (review the git diff)
 #   make case CASE=NAME   the golden and expected-record checks of one sample or case
@@ -202,10 +202,11 @@ $(B)/bench/httpd: tests/bench/httpd.c
 tests/bench/node_modules:
 	-cd tests/bench && npm ci --no-audit --no-fund
 
-bench: $(B)/wxingest $(B)/bench/floor tests/bench/node_modules
+bench: $(B)/wxingest $(B)/bench/floor tests/bench/node_modules $(B)/tests/ocr_cli
 	@/usr/bin/python3 -c 'import readability' 2>/dev/null || \
 	  echo "bench: python3-readability missing (apt-get install python3-readability)"
 	/usr/bin/python3 tests/bench/run.py $(B)/wxingest $(B)/bench/floor $(B)/bench $(B)/bench.md
+	/usr/bin/python3 tests/bench/ocr.py $(B)/wxingest $(B)/tests/ocr_cli $(B)/bench
 
 # The README's performance table from the last make bench ($(B)/bench.md).
 bench-readme:
