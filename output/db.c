@@ -592,6 +592,9 @@ struct wx_db {
     char **pend_json;       /* PostgreSQL: the batch's records, their input keys and */
     char **pend_key;        /*     source.sha256, sent at its commit (pg_flush) and */
     char **pend_sha;        /*     again after a deadlock between concurrent workers */
+    char **fl_json, **fl_key, **fl_sha;  /* PostgreSQL: the batch in flight (pg_send) */
+    int fl_n;               /*     and its records */
+    int inflight;           /*     its result is not read yet */
     int retryable;          /* the last error was a deadlock or serialization failure */
     char *where;            /* for messages: the file, or host:port of the server */
     sqlite3 *lite;
@@ -1007,15 +1010,17 @@ static int pg_open(wx_db *db, const char *url, char **err)
     return 0;
 }
 
-/* Send the open batch: pg_flush_sql in one statement, so in a transaction
- * of its own.  The records are joined into one JSON array as they are. */
-static int pg_flush(wx_db *db, char **err)
+/* Send the batch in flight (fl_*): pg_flush_sql in one statement, so in a
+ * transaction of its own, without waiting for its result (pg_wait): the
+ * server stores it while the next batch is parsed.  The records are
+ * joined into one JSON array as they are. */
+static int pg_send(wx_db *db, char **err)
 {
     size_t len = 2;
-    for (int i = 0; i < db->pending; i++) len += strlen(db->pend_json[i]) + 1;
+    for (int i = 0; i < db->fl_n; i++) len += strlen(db->fl_json[i]) + 1;
     json_t *keys = json_array();
-    for (int i = 0; keys && i < db->pending; i++)
-        if (json_array_append_new(keys, db->pend_key[i] ? json_string(db->pend_key[i]) : json_null()) != 0) {
+    for (int i = 0; keys && i < db->fl_n; i++)
+        if (json_array_append_new(keys, db->fl_key[i] ? json_string(db->fl_key[i]) : json_null()) != 0) {
             json_decref(keys);
             keys = NULL;
         }
@@ -1030,20 +1035,74 @@ static int pg_flush(wx_db *db, char **err)
         return -1;
     }
     wx_buf_putc(&recs, '[');
-    for (int i = 0; i < db->pending; i++) {
+    for (int i = 0; i < db->fl_n; i++) {
         if (i) wx_buf_putc(&recs, ',');
-        wx_buf_puts(&recs, db->pend_json[i]);
+        wx_buf_puts(&recs, db->fl_json[i]);
     }
     wx_buf_putc(&recs, ']');
     char *recs_text = wx_buf_take(&recs);
     const char *p[2] = {recs_text, keys_text};
-    db->retryable = 0;
-    PGresult *r = PQexecPrepared(db->pg, "wx_flush", 2, p, NULL, NULL, 0);
+    int sent = PQsendQueryPrepared(db->pg, "wx_flush", 2, p, NULL, NULL, 0);
     free(recs_text);
     free(keys_text);
-    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) return pg_fail(db, r, err);
-    PQclear(r);
+    if (!sent) return pg_fail(db, NULL, err);
+    db->inflight = 1;
     return 0;
+}
+
+/* The result of the batch in flight. */
+static int pg_result(wx_db *db, char **err)
+{
+    PGresult *r, *first = NULL;
+    while ((r = PQgetResult(db->pg)) != NULL) {
+        if (!first) first = r;
+        else PQclear(r);
+    }
+    db->inflight = 0;
+    if (!first || PQresultStatus(first) != PGRES_TUPLES_OK) return pg_fail(db, first, err);
+    PQclear(first);
+    return 0;
+}
+
+/* Wait until the batch in flight is stored, then forget its records.
+ * Workers sharing a database can deadlock on article rows they both
+ * write; the server then aborts one statement.  That batch is sent
+ * again, after a short random pause so the two do not collide again in
+ * step. */
+static int pg_wait(wx_db *db, char **err)
+{
+    int rc = 0;
+    for (int attempt = 1; db->inflight; attempt++) {
+        db->retryable = 0;
+        rc = pg_result(db, err);
+        if (rc == 0 || !db->retryable || attempt > 8) break;
+        if (err) { free(*err); *err = NULL; }   /* the deadlock is dealt with */
+        struct timespec pause = {0, (long)(rand() % 50 + 10) * attempt * 1000000L};
+        nanosleep(&pause, NULL);
+        if ((rc = pg_send(db, err)) != 0) break;
+    }
+    for (int i = 0; i < db->fl_n; i++) {
+        free(db->fl_json[i]);
+        free(db->fl_key[i]);
+        free(db->fl_sha[i]);
+    }
+    db->fl_n = 0;
+    return rc;
+}
+
+/* Store the open batch: it goes in flight once the one before it is
+ * stored; wait: return only once it is stored too. */
+static int pg_commit(wx_db *db, int wait, char **err)
+{
+    if (pg_wait(db, err) != 0) return -1;
+    char **t;
+    t = db->fl_json; db->fl_json = db->pend_json; db->pend_json = t;
+    t = db->fl_key; db->fl_key = db->pend_key; db->pend_key = t;
+    t = db->fl_sha; db->fl_sha = db->pend_sha; db->pend_sha = t;
+    db->fl_n = db->pending;
+    db->pending = 0;
+    if (db->fl_n && pg_send(db, err) != 0) return -1;
+    return wait ? pg_wait(db, err) : 0;
 }
 
 /* The last record of the open batch whose inputs row will be key's
@@ -1060,6 +1119,7 @@ static int pg_pending_key(const wx_db *db, const char *key)
  * the batch's own (whose rows are written only at its commit). */
 static int pg_seen(wx_db *db, const char *key, const char *sha, char **err)
 {
+    if (pg_wait(db, err) != 0) return -1;       /* the connection is needed */
     int known_key = pg_pending_key(db, key) >= 0, known_bytes = 0;
     for (int i = db->pending - 1; sha && !known_bytes && i >= 0; i--)
         known_bytes = db->pend_key[i] && db->pend_sha[i] && strcmp(db->pend_sha[i], sha) == 0 &&
@@ -1144,25 +1204,12 @@ static void tx_rollback(wx_db *db)
     db->in_tx = 0;
 }
 
-/* Store PostgreSQL's batch.  Workers sharing a database can deadlock on
- * article rows they both write; the server then aborts one statement.
- * Send that batch again, after a short random pause so the two do not
- * collide again in step. */
-static int pg_commit(wx_db *db, char **err)
+/* Commit the open transaction; PostgreSQL's batch may stay in flight
+ * unless wait (see pg_commit). */
+static int db_commit(wx_db *db, int wait, char **err)
 {
-    for (int attempt = 1;; attempt++) {
-        if (pg_flush(db, err) == 0) return 0;
-        if (!db->retryable || attempt > 8) return -1;
-        if (err) { free(*err); *err = NULL; }   /* the deadlock is dealt with */
-        struct timespec pause = {0, (long)(rand() % 50 + 10) * attempt * 1000000L};
-        nanosleep(&pause, NULL);
-    }
-}
-
-int wx_db_commit(wx_db *db, char **err)
-{
-    if (!db->in_tx) return 0;
-    int rc = db->kind == DB_PG ? pg_commit(db, err)
+    if (!db->in_tx) return db->kind == DB_PG && wait ? pg_wait(db, err) : 0;
+    int rc = db->kind == DB_PG ? pg_commit(db, wait, err)
                                : lite_fts_flush(db, err) == 0 ? lite_run(db, ST_COMMIT, 0, NULL, err) : -1;
     if (rc != 0) { wx_db_rollback(db); return -1; }
     db->in_tx = 0;
@@ -1171,10 +1218,15 @@ int wx_db_commit(wx_db *db, char **err)
     return 0;
 }
 
+int wx_db_commit(wx_db *db, char **err) { return db_commit(db, 1, err); }
+
+/* The open batch is dropped; one in flight is already committed, as far
+ * as the caller knows, and is waited for. */
 void wx_db_rollback(wx_db *db)
 {
     tx_rollback(db);
     drop_pending(db);
+    if (db->kind == DB_PG && db->pg) pg_wait(db, NULL);
 }
 
 /* The inputs table's key for an input: its name as given when that is
@@ -1205,7 +1257,13 @@ int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err
         db->pend_json = calloc((size_t)db->batch, sizeof *db->pend_json);
         db->pend_key = calloc((size_t)db->batch, sizeof *db->pend_key);
         db->pend_sha = calloc((size_t)db->batch, sizeof *db->pend_sha);
-        if (!db->pend_json || !db->pend_key || !db->pend_sha) { wx_set_err(err, wx_strf("out of memory")); return -1; }
+        db->fl_json = calloc((size_t)db->batch, sizeof *db->fl_json);
+        db->fl_key = calloc((size_t)db->batch, sizeof *db->fl_key);
+        db->fl_sha = calloc((size_t)db->batch, sizeof *db->fl_sha);
+        if (!db->pend_json || !db->pend_key || !db->pend_sha || !db->fl_json || !db->fl_key || !db->fl_sha) {
+            wx_set_err(err, wx_strf("out of memory"));
+            return -1;
+        }
     }
     const char *sha = json_string_value(json_object_get(json_object_get(record, "source"), "sha256"));
     char *json = json_dumps(record, JSON_COMPACT), *key = key_text(input_key);
@@ -1233,7 +1291,7 @@ int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err
     }
     if (rc != 0) { wx_db_rollback(db); return -1; }
     if (db->pending >= db->batch || (db->batch_seconds > 0 && now_seconds() - db->tx_started >= db->batch_seconds))
-        return wx_db_commit(db, err);
+        return db_commit(db, 0, err);
     return 0;
 }
 
@@ -1256,6 +1314,9 @@ void wx_db_close(wx_db *db)
     free(db->pend_json);
     free(db->pend_key);
     free(db->pend_sha);
+    free(db->fl_json);
+    free(db->fl_key);
+    free(db->fl_sha);
     for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(db->st[i]);
     sqlite3_finalize(db->history);
     if (db->lite) sqlite3_close(db->lite);
