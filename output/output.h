@@ -35,9 +35,12 @@ enum { WX_SEEN_NEW = 0, WX_SEEN_CHANGED = 1, WX_SEEN_UNCHANGED = 2 };
  * postgres://... / postgresql://... (libpq connection URI).  Records are
  * upserted by article id in batched transactions: wx_db_put opens a
  * transaction when none is open and commits after `batch` records;
- * wx_db_commit commits the rest.  On any error the open transaction is
- * rolled back (the caller may rerun: upserts are idempotent); a batch
- * aborted by a PostgreSQL deadlock is first replayed a few times. */
+ * wx_db_commit commits the rest.  PostgreSQL's batch is one statement,
+ * sent at that commit and stored while the next batch is put (an error in
+ * it is reported by the next call); wx_db_commit returns once all is
+ * stored.  On any error the open transaction is rolled back (the caller
+ * may rerun: upserts are idempotent); a batch aborted by a PostgreSQL
+ * deadlock is first sent again a few times. */
 typedef struct wx_db wx_db;
 
 /* batch <= 0: the default, WX_DB_BATCH records or what WX_DB_BATCH_SECONDS
