@@ -1249,6 +1249,13 @@ static char *key_text(const char *key)
 
 int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err)
 {
+    return wx_db_put_line(db, record, NULL, 0, input_key, err);
+}
+
+/* The pipeline has already serialised the record (the same bytes
+ * json_dumps would give): copying its line saves dumping it a second time. */
+int wx_db_put_line(wx_db *db, const json_t *record, const char *line, size_t len, const char *input_key, char **err)
+{
     if (!json_is_string(json_object_get(record, "id"))) {
         wx_set_err(err, wx_strf("%s: record without an id", db->where));
         return -1;
@@ -1266,7 +1273,7 @@ int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err
         }
     }
     const char *sha = json_string_value(json_object_get(json_object_get(record, "source"), "sha256"));
-    char *json = json_dumps(record, JSON_COMPACT), *key = key_text(input_key);
+    char *json = line ? strndup(line, len) : json_dumps(record, JSON_COMPACT), *key = key_text(input_key);
     char *sha_copy = db->kind == DB_PG && sha ? strdup(sha) : NULL;
     if (!json || (input_key && !key) || (db->kind == DB_PG && sha && !sha_copy)) {
         free(json);

@@ -53,6 +53,8 @@ wx_db *wx_db_open(const char *url, int batch, char **err);
 /* Store one record; input_key (path or URL, may be NULL) and the record's
  * source.sha256 are remembered for --incremental in the same transaction. */
 int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err);
+/* The same, given the record's compact JSON line already made (len bytes). */
+int wx_db_put_line(wx_db *db, const json_t *record, const char *line, size_t len, const char *input_key, char **err);
 int wx_db_commit(wx_db *db, char **err);
 void wx_db_rollback(wx_db *db);
 /* WX_SEEN_* for an input, or -1. */

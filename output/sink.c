@@ -74,7 +74,7 @@ static int db_seen(wx_sink *s, const char *key, const char *sha256, char **err)
 /* An upsert in the open batch; committed every `batch` records. */
 static int db_put(wx_sink *s, const wx_sink_rec *rec, const char *key, char **err)
 {
-    return wx_db_put(((db_sink *)s)->db, rec->object, key, err);
+    return wx_db_put_line(((db_sink *)s)->db, rec->object, rec->line, rec->len, key, err);
 }
 
 /* After a failure the open transaction is rolled back (by close), not
