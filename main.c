@@ -47,7 +47,7 @@ enum { O_RUN = 300, O_FILES_FROM, O_OCR, O_OCR_CACHE };   /* O_RUN: a run option
     {"lock", required_argument, NULL, O_RUN}, {"incremental", no_argument, NULL, O_RUN},          \
     {"append", no_argument, NULL, O_RUN}, {"quiet", no_argument, NULL, O_RUN},                    \
     {"log-format", required_argument, NULL, O_RUN}, {"shard", required_argument, NULL, O_RUN},    \
-    {"batch", required_argument, NULL, O_RUN}
+    {"batch", required_argument, NULL, O_RUN}, {"no-search-index", no_argument, NULL, O_RUN}
 
 /* A run option (by its long name; -o is "output"): 0 when set, or 64. */
 static int run_option(wx_run_opts *r, const char *name, const char *cmd)
@@ -138,6 +138,21 @@ static int cmd_schema(int argc, char **argv)
     if (!sql) return usage_error("schema", "want: wxingest schema sqlite|postgres", argc > 1 ? argv[1] : NULL);
     fputs(sql, stdout);
     return fflush(stdout) == 0 ? 0 : WX_EXIT_IOERR;
+}
+
+/* `wxingest index URL`: the search index of a database loaded with
+ * --no-search-index, built over every stored article at once (opening a
+ * database without that flag builds what is missing). */
+static int cmd_index(int argc, char **argv)
+{
+    if (argc != 2 || !wx_db_url_is_db(argv[1]))
+        return usage_error("index", "want: wxingest index sqlite:PATH|postgres://...", argc > 1 ? argv[1] : NULL);
+    char *err = NULL;
+    wx_db *db = wx_db_open(argv[1], 0, 0, &err);
+    if (!db) wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "out of memory");
+    free(err);
+    wx_db_close(db);
+    return db ? 0 : WX_EXIT_IOERR;
 }
 
 /* ---------- fetch, run and discover ---------- */
@@ -297,6 +312,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "fetch") == 0) return cmd_fetch(argc - 1, argv + 1, 0);
     if (strcmp(cmd, "run") == 0) return cmd_fetch(argc - 1, argv + 1, 1);
     if (strcmp(cmd, "schema") == 0) return cmd_schema(argc - 1, argv + 1);
+    if (strcmp(cmd, "index") == 0) return cmd_index(argc - 1, argv + 1);
     if (strcmp(cmd, "discover") == 0) return cmd_discover(argc - 1, argv + 1);
     fprintf(stderr, "wxingest: unknown command or option '%s'\n", cmd);
     fputs(wx_usage_text, stderr);

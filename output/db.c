@@ -191,6 +191,11 @@ static const char sqlite_fts[] =
     "INSERT INTO articles_fts (rowid, title, text, image_text)\n"
     "  SELECT rowid, title, text, " SQLITE_IMAGE_TEXT("record") " FROM articles;\n";
 
+/* What --no-search-index removes: the index and what keeps it in step. */
+static const char sqlite_fts_drop[] =
+    "DROP TRIGGER IF EXISTS articles_fts_insert; DROP TRIGGER IF EXISTS articles_fts_update;"
+    " DROP TRIGGER IF EXISTS articles_fts_delete; DROP TABLE IF EXISTS articles_fts;";
+
 /* PostgreSQL: the current schema in one piece, idempotent.  Dates with only
  * a year or month are stored as the first day of the period; the exact text
  * stays in dates.text and in the record. */
@@ -320,6 +325,9 @@ static const char pg_trgm[] =
     "CREATE INDEX IF NOT EXISTS articles_title_trgm ON articles USING gin (title gin_trgm_ops);\n"
     "CREATE INDEX IF NOT EXISTS articles_text_trgm ON articles USING gin (text gin_trgm_ops);\n"
     "CREATE INDEX IF NOT EXISTS images_text_trgm ON images USING gin (text gin_trgm_ops);\n";
+static const char pg_trgm_drop[] =
+    "DROP INDEX IF EXISTS articles_title_trgm; DROP INDEX IF EXISTS articles_text_trgm;"
+    " DROP INDEX IF EXISTS images_text_trgm;";
 
 /* n strings and a formatted tail in one malloc'd string (NULL: no memory). */
 static char *join_sql(const char *const *parts, int n, const char *extra, const char *tail_fmt, int version)
@@ -381,44 +389,70 @@ int wx_db_schema_version(void) { return SQLITE_VERSION_NOW; }
     " WHERE (coalesce(excluded.fetched_at, ''), coalesce(excluded.input_sha256, ''), coalesce(excluded.input_path, ''))" \
     " >= (coalesce(a.fetched_at, ''), coalesce(a.input_sha256, ''), coalesce(a.input_path, ''))"
 
+/* SQLite takes each value from the record in C and binds it: the
+ * statements below have one parameter per column and no JSON in them.
+ * Letting SQLite take the fields with ->> and json_each (as PostgreSQL
+ * does) parsed each record's JSON again in every statement, about a third
+ * of the sink's time.  A column is named by its path in the record
+ * ("source.path"); "=" before it stores the value as JSON text, as json()
+ * would; otherwise a value is stored as ->> gives it (a string as text, a
+ * number as a number, true/false as 1/0, an object or array as its JSON).
+ * "@" stands for the record's own line. */
+static const char *const lite_article_cols[] = {
+    "id", "status", "error.code", "error.message", "kind", "source.path", "source.url", "source.format",
+    "source.bytes", "source.sha256", "source.fetched_at", "url", "biz", "mid", "idx", "sn", "title",
+    "description", "author", "account.name", "account.id", "account.alias", "account.avatar", "published_at",
+    "cover", "copyright", "source_url", "text", "=warnings", "@",
+};
+#define N_ARTICLE_COLS ((int)(sizeof lite_article_cols / sizeof *lite_article_cols))
+
 static const char sqlite_upsert[] =
     "INSERT INTO articles AS a (id, status, error_code, error_message, kind, input_path, input_url,"
     " input_format, input_bytes, input_sha256, fetched_at, url, biz, mid, idx, sn, title, description,"
     " author, account_name, account_id, account_alias, account_avatar, published_at, cover, copyright,"
     " source_url, text, warnings, record)"
-    " SELECT j->>'id', j->>'status', j->'error'->>'code', j->'error'->>'message', j->>'kind',"
-    " j->'source'->>'path', j->'source'->>'url', j->'source'->>'format', j->'source'->>'bytes',"
-    " j->'source'->>'sha256', j->'source'->>'fetched_at', j->>'url', j->>'biz', j->>'mid', j->>'idx',"
-    " j->>'sn', j->>'title', j->>'description', j->>'author', j->'account'->>'name',"
-    " j->'account'->>'id', j->'account'->>'alias', j->'account'->>'avatar', j->>'published_at',"
-    " j->>'cover', j->>'copyright', j->>'source_url', j->>'text', json(j->'warnings'), json(j)"
-    " FROM (SELECT ?1 AS j) WHERE true"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+    " ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)"
     ARTICLE_UPSERT;
 
-/* ?1 article id, ?2 record: the child rows. */
-static const char *const sqlite_children[] = {
+/* ?1 article id: the child rows go before the article's new ones. */
+static const char *const sqlite_children_clear[] = {
     "DELETE FROM images WHERE article_id = ?1",
     "DELETE FROM links WHERE article_id = ?1",
     "DELETE FROM dates WHERE article_id = ?1",
     "DELETE FROM notices WHERE article_id = ?1",
-    "INSERT INTO images (article_id, pos, url, format, width, height, alt, role, local, sha256, bytes,"
-    " text, text_confidence)"
-    " SELECT ?1, key, value->>'url', value->>'format', value->>'width', value->>'height',"
-    " value->>'alt', value->>'role', value->>'local', value->>'sha256', value->>'bytes',"
-    " value->>'text', value->>'text_confidence' FROM json_each(?2, '$.images')",
-    "INSERT INTO links (article_id, pos, url, text)"
-    " SELECT ?1, key, value->>'url', value->>'text' FROM json_each(?2, '$.links')",
-    "INSERT INTO dates (article_id, pos, text, date, time, end_date, role)"
-    " SELECT ?1, key, value->>'text', value->>'date', value->>'time', value->>'end', value->>'role'"
-    " FROM json_each(?2, '$.dates')",
-    "INSERT INTO notices (article_id, pos, title, kind, doc_number, issuer, signed_on, source,"
-    " addressees, deadlines, attachments, contacts, links)"
-    " SELECT ?1, 0, n->>'title', n->>'kind', n->>'doc_number', n->>'issuer', n->>'signed_on',"
-    " n->>'source', json(n->'addressees'), json(n->'deadlines'), json(n->'attachments'),"
-    " json(n->'contacts'), json(n->'links') FROM (SELECT ?2->'notice' AS n)"
-    " WHERE json_type(n) = 'object'",
 };
-#define N_CHILDREN 8
+#define N_CHILDREN 4
+
+/* A child table's rows: one per element of the record's array `array`
+ * (NULL: one row for the record's `notice` when it is an object), ?1 the
+ * article id, ?2 the position, then `cols` from the element. */
+typedef struct lite_child {
+    const char *array;
+    const char *sql;
+    const char *const *cols;
+    int ncols;
+} lite_child;
+
+static const char *const image_cols[] = {"url", "format", "width", "height", "alt", "role", "local", "sha256",
+                                         "bytes", "text", "text_confidence"};
+static const char *const link_cols[] = {"url", "text"};
+static const char *const date_cols[] = {"text", "date", "time", "end", "role"};
+static const char *const notice_cols[] = {"title", "kind", "doc_number", "issuer", "signed_on", "source",
+                                          "=addressees", "=deadlines", "=attachments", "=contacts", "=links"};
+#define COLS(c) c, (int)(sizeof c / sizeof *c)
+
+static const lite_child lite_children[N_CHILDREN] = {
+    {"images", "INSERT INTO images (article_id, pos, url, format, width, height, alt, role, local, sha256, bytes,"
+               " text, text_confidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+     COLS(image_cols)},
+    {"links", "INSERT INTO links (article_id, pos, url, text) VALUES (?1, ?2, ?3, ?4)", COLS(link_cols)},
+    {"dates", "INSERT INTO dates (article_id, pos, text, date, time, end_date, role)"
+              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", COLS(date_cols)},
+    {NULL, "INSERT INTO notices (article_id, pos, title, kind, doc_number, issuer, signed_on, source,"
+           " addressees, deadlines, attachments, contacts, links)"
+           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", COLS(notice_cols)},
+};
 
 /* wxingest's own writes index a batch at once, at its commit (lite_put,
  * lite_fts_flush), instead of through the triggers: FTS5 writes what it
@@ -554,11 +588,10 @@ static const char pg_flush_sql[] =
  * what was seen, in the order it was seen (PostgreSQL: pg_flush_sql's h). */
 static const char sqlite_history_sql[] =
     "INSERT INTO status_history (article_id, seen_at, status, sha256, via)"
-    " SELECT j->>'id', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), j->>'status', j->'source'->>'sha256',"
-    " CASE j->'source'->>'format' WHEN 'wayback' THEN 'wayback' ELSE 'live' END"
-    " FROM (SELECT ?1 AS j) r WHERE (SELECT h.status || ' ' || coalesce(h.sha256, '')"
-    " FROM status_history h WHERE h.article_id = r.j->>'id' ORDER BY h.seq DESC LIMIT 1) IS NOT"
-    " (r.j->>'status' || ' ' || coalesce(r.j->'source'->>'sha256', ''))";
+    " SELECT ?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?2, ?3, ?4"
+    " WHERE (SELECT h.status || ' ' || coalesce(h.sha256, '')"
+    " FROM status_history h WHERE h.article_id = ?1 ORDER BY h.seq DESC LIMIT 1) IS NOT"
+    " (?2 || ' ' || coalesce(?3, ''))";
 
 /* The inputs rows of a key or of bytes: is the key known, are the bytes
  * (the records of the open batch are looked at in C, see pg_seen). */
@@ -569,7 +602,7 @@ static const char pg_seen_sql[] =
 
 enum { DB_SQLITE, DB_PG };
 enum { ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_UPSERT, ST_PUT_INPUT, ST_SEEN, ST_FTS_MARK, ST_FTS_DEL, ST_FTS_INS,
-       ST_FTS_CLEAR, ST_CHILD0, ST_COUNT = ST_CHILD0 + N_CHILDREN };
+       ST_FTS_CLEAR, ST_CLEAR0, ST_ROWS0 = ST_CLEAR0 + N_CHILDREN, ST_COUNT = ST_ROWS0 + N_CHILDREN };
 
 /* SQLite's WAL checkpoints on a thread of their own (see lite_ckpt_main). */
 typedef struct lite_ckpt {
@@ -601,6 +634,7 @@ struct wx_db {
     sqlite3_stmt *st[ST_COUNT];
     lite_ckpt ckpt;
     int fts;                /* SQLite: articles_fts is there, indexed at each commit */
+    int no_search;          /* WX_DB_NO_SEARCH: no search index (dropped if there) */
     sqlite3_stmt *history;  /* sqlite_history_sql */
     PGconn *pg;
 };
@@ -661,9 +695,11 @@ static int lite_migrate(wx_db *db, char **err)
 }
 
 /* Create the search table (sqlite_fts) when the file lacks it: a new
- * file, or one written before it existed, whose articles are indexed now.
- * A SQLite without FTS5 or its trigram tokenizer (before 3.34) is said on
- * every run, and the records are stored without the index. */
+ * file, or one written before it existed or loaded with --no-search-index,
+ * whose articles are indexed now, in one statement.  With no_search it is
+ * dropped instead, so no stale index is left to find old text.  A SQLite
+ * without FTS5 or its trigram tokenizer (before 3.34) is said on every
+ * run, and the records are stored without the index. */
 static int lite_fts(wx_db *db, char **err)
 {
     db->fts = 0;
@@ -677,6 +713,11 @@ static int lite_fts(wx_db *db, char **err)
     }
     int have = sqlite3_step(q) == SQLITE_ROW;
     sqlite3_finalize(q);
+    if (db->no_search && have && lite_exec(db, sqlite_fts_drop, err) != 0) {
+        lite_exec(db, "ROLLBACK", NULL);
+        return -1;
+    }
+    if (db->no_search) return lite_exec(db, "COMMIT", err);
     char *why = NULL;
     if (!have && lite_exec(db, "CREATE VIRTUAL TABLE temp.wx_probe USING fts5(x, tokenize = 'trigram');"
                                "DROP TABLE temp.wx_probe", &why) != 0) {
@@ -791,7 +832,10 @@ static int lite_open(wx_db *db, const char *path, char **err)
         return -1;
     const char *sql[ST_COUNT] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", sqlite_upsert, sqlite_put_input, sqlite_seen};
     for (int i = 0; db->fts && i < 4; i++) sql[ST_FTS_MARK + i] = sqlite_fts_batch[i];
-    for (int i = 0; i < N_CHILDREN; i++) sql[ST_CHILD0 + i] = sqlite_children[i];
+    for (int i = 0; i < N_CHILDREN; i++) {
+        sql[ST_CLEAR0 + i] = sqlite_children_clear[i];
+        sql[ST_ROWS0 + i] = lite_children[i].sql;
+    }
     for (int i = 0; i < ST_COUNT; i++)
         if (sql[i] && sqlite3_prepare_v2(db->lite, sql[i], -1, &db->st[i], NULL) != SQLITE_OK) return lite_fail(db, err);
     if (sqlite3_prepare_v2(db->lite, sqlite_history_sql, -1, &db->history, NULL) != SQLITE_OK) return lite_fail(db, err);
@@ -813,33 +857,110 @@ static int lite_run(wx_db *db, int which, int n, const char *const *params, char
     return 0;
 }
 
-/* The record's status_history row, when its status or bytes changed. */
-static int lite_history(wx_db *db, const char *json, char **err)
+/* The member at path ("a.b", at most one dot deep) of a record, or NULL. */
+static const json_t *json_at(const json_t *obj, const char *path)
 {
-    sqlite3_reset(db->history);
-    sqlite3_bind_text(db->history, 1, json, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(db->history);
-    sqlite3_reset(db->history);
-    sqlite3_clear_bindings(db->history);
+    const char *dot = strchr(path, '.');
+    if (!dot) return json_object_get(obj, path);
+    return json_object_get(json_object_getn(obj, path, (size_t)(dot - path)), dot + 1);
+}
+
+/* Bind parameter i to v as the column spec says (see lite_article_cols).
+ * Strings and the line are bound without a copy: they outlive the step.
+ * Returns SQLITE_OK or SQLITE_NOMEM. */
+static int lite_bind(sqlite3_stmt *s, int i, const json_t *v, int as_json)
+{
+    if (!v) return sqlite3_bind_null(s, i);
+    if (as_json || json_is_object(v) || json_is_array(v)) {
+        char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        return text ? sqlite3_bind_text(s, i, text, -1, free) : SQLITE_NOMEM;
+    }
+    switch (json_typeof(v)) {
+    case JSON_STRING: return sqlite3_bind_text(s, i, json_string_value(v), (int)json_string_length(v), SQLITE_STATIC);
+    case JSON_INTEGER: return sqlite3_bind_int64(s, i, json_integer_value(v));
+    case JSON_REAL: return sqlite3_bind_double(s, i, json_real_value(v));
+    case JSON_TRUE: return sqlite3_bind_int(s, i, 1);
+    case JSON_FALSE: return sqlite3_bind_int(s, i, 0);
+    default: return sqlite3_bind_null(s, i);
+    }
+}
+
+/* Bind cols of obj from parameter `first` on ("@" is line). */
+static int lite_bind_cols(sqlite3_stmt *s, int first, const json_t *obj, const char *const *cols, int n,
+                          const char *line, size_t len)
+{
+    for (int c = 0; c < n; c++) {
+        const char *col = cols[c];
+        int rc = col[0] == '@' ? sqlite3_bind_text(s, first + c, line, (int)len, SQLITE_STATIC)
+                               : lite_bind(s, first + c, json_at(obj, col + (col[0] == '=')), col[0] == '=');
+        if (rc != SQLITE_OK) return rc;
+    }
+    return SQLITE_OK;
+}
+
+/* Step a statement whose parameters are bound, then clear them. */
+static int lite_step(wx_db *db, sqlite3_stmt *s, int bound, char **err)
+{
+    int rc = bound == SQLITE_OK ? sqlite3_step(s) : bound;
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
     return rc == SQLITE_DONE ? 0 : lite_fail(db, err);
 }
 
-static int lite_put(wx_db *db, const char *id, const char *json, const char *key, const char *sha, char **err)
+/* The article's child rows from the record (see lite_children). */
+static int lite_child_rows(wx_db *db, const char *id, const json_t *rec, char **err)
 {
-    const char *p[3] = {json, NULL, NULL};
-    if (lite_run(db, ST_UPSERT, 1, p, err) != 0) return -1;
+    for (int t = 0; t < N_CHILDREN; t++) {
+        const lite_child *c = &lite_children[t];
+        sqlite3_stmt *s = db->st[ST_ROWS0 + t];
+        const json_t *rows = c->array ? json_object_get(rec, c->array) : json_object_get(rec, "notice");
+        size_t n = c->array ? json_array_size(rows) : json_is_object(rows) ? 1 : 0;
+        for (size_t pos = 0; pos < n; pos++) {
+            const json_t *row = c->array ? json_array_get(rows, pos) : rows;
+            int rc = sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+            if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 2, (sqlite3_int64)pos);
+            if (rc == SQLITE_OK) rc = lite_bind_cols(s, 3, row, c->cols, c->ncols, NULL, 0);
+            if (lite_step(db, s, rc, err) != 0) return -1;
+        }
+    }
+    return 0;
+}
+
+/* The record's status_history row, when its status or bytes changed. */
+static int lite_history(wx_db *db, const json_t *rec, char **err)
+{
+    const json_t *src = json_object_get(rec, "source");
+    const char *format = json_string_value(json_object_get(src, "format"));
+    sqlite3_stmt *s = db->history;
+    int rc = lite_bind(s, 1, json_object_get(rec, "id"), 0);
+    if (rc == SQLITE_OK) rc = lite_bind(s, 2, json_object_get(rec, "status"), 0);
+    if (rc == SQLITE_OK) rc = lite_bind(s, 3, json_object_get(src, "sha256"), 0);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(s, 4, format && strcmp(format, "wayback") == 0 ? "wayback" : "live", -1, SQLITE_STATIC);
+    return lite_step(db, s, rc, err);
+}
+
+/* The article row (unless the stored one is newer), its child rows, its
+ * inputs row and its history row. */
+static int lite_put(wx_db *db, const json_t *rec, const char *line, size_t len, const char *key, const char *sha,
+                    char **err)
+{
+    const char *id = json_string_value(json_object_get(rec, "id"));
+    sqlite3_stmt *up = db->st[ST_UPSERT];
+    if (lite_step(db, up, lite_bind_cols(up, 1, rec, lite_article_cols, N_ARTICLE_COLS, line, len), err) != 0)
+        return -1;
+    const char *p[3] = {id, NULL, NULL};
     if (sqlite3_changes(db->lite) > 0) {
-        p[0] = id;
-        p[1] = json;
         for (int i = 0; i < N_CHILDREN; i++)
-            if (lite_run(db, ST_CHILD0 + i, 2, p, err) != 0) return -1;
+            if (lite_run(db, ST_CLEAR0 + i, 1, p, err) != 0) return -1;
+        if (lite_child_rows(db, id, rec, err) != 0) return -1;
         if (db->fts && lite_run(db, ST_FTS_MARK, 1, p, err) != 0) return -1;
     }
     if (key && sha) {
         p[0] = key; p[1] = sha; p[2] = id;
         if (lite_run(db, ST_PUT_INPUT, 3, p, err) != 0) return -1;
     }
-    return lite_history(db, json, err);
+    return lite_history(db, rec, err);
 }
 
 /* Index the articles the open transaction wrote, before it commits. */
@@ -974,7 +1095,7 @@ static int pg_schema_setup(wx_db *db, char **err)
         snprintf(sql, sizeof sql, "DELETE FROM wxingest_schema; INSERT INTO wxingest_schema VALUES (%d)", PG_VERSION_NOW);
         if (pg_exec(db, sql, err) != 0) return -1;
     }
-    if (pg_trgm_setup(db, err) != 0) return -1;
+    if (db->no_search ? pg_exec(db, pg_trgm_drop, err) != 0 : pg_trgm_setup(db, err) != 0) return -1;
     return pg_run(db, "COMMIT", 0, NULL, NULL, err);
 }
 
@@ -1145,10 +1266,11 @@ int wx_db_url_is_db(const char *url)
            strncmp(url, "postgresql://", 13) == 0;
 }
 
-wx_db *wx_db_open(const char *url, int batch, char **err)
+wx_db *wx_db_open(const char *url, int batch, int flags, char **err)
 {
     wx_db *db = calloc(1, sizeof *db);
     if (!db) { wx_set_err(err, wx_strf("out of memory")); return NULL; }
+    db->no_search = (flags & WX_DB_NO_SEARCH) != 0;
     db->batch = batch > 0 ? batch : WX_DB_BATCH;
     db->batch_seconds = batch > 0 ? 0 : WX_DB_BATCH_SECONDS;
     int rc;
@@ -1285,9 +1407,8 @@ int wx_db_put_line(wx_db *db, const json_t *record, const char *line, size_t len
     int rc = tx_begin(db, err);
     if (db->kind == DB_SQLITE) {
         /* SQLite never aborts a batch to break a deadlock: nothing is kept */
-        const char *id = json_string_value(json_object_get(record, "id"));
         db->pending++;
-        if (rc == 0) rc = lite_put(db, id, json, key, sha, err);
+        if (rc == 0) rc = lite_put(db, record, json, strlen(json), key, sha, err);
         free(json);
         free(key);
     } else {

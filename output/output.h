@@ -48,8 +48,14 @@ typedef struct wx_db wx_db;
 #define WX_DB_BATCH 1000
 #define WX_DB_BATCH_SECONDS 1.0
 
+/* flags: WX_DB_NO_SEARCH stores without the search index (a bulk load):
+ * SQLite's articles_fts and PostgreSQL's trigram indexes are dropped if
+ * the database has them, and the next open without the flag (wxingest
+ * index) builds them again over every stored article, at once. */
+#define WX_DB_NO_SEARCH 1
+
 int wx_db_url_is_db(const char *url);
-wx_db *wx_db_open(const char *url, int batch, char **err);
+wx_db *wx_db_open(const char *url, int batch, int flags, char **err);
 /* Store one record; input_key (path or URL, may be NULL) and the record's
  * source.sha256 are remembered for --incremental in the same transaction. */
 int wx_db_put(wx_db *db, const json_t *record, const char *input_key, char **err);

@@ -116,6 +116,7 @@ const char *wx_run_opt_set(wx_run_opts *o, const char *name, const char *v)
     if (strcmp(name, "output") == 0) o->out_path = v;
     else if (strcmp(name, "lock") == 0) o->lock_path = v;
     else if (strcmp(name, "incremental") == 0) o->incremental = 1;
+    else if (strcmp(name, "no-search-index") == 0) o->no_search_index = 1;
     else if (strcmp(name, "append") == 0) o->append = 1;
     else if (strcmp(name, "quiet") == 0) o->quiet = 1;
     else if (strcmp(name, "changes") == 0) o->changes = 1;
@@ -211,7 +212,7 @@ static int open_sinks(wx_pipeline *pl, const wx_run_opts *o)
     char *err = NULL;
     wx_sink *s;
     if (o->db_url) {
-        if (!(s = wx_db_sink_new(o->db_url, o->batch, &err)) || wx_sinks_add(&pl->sinks, s) != 0) goto fail;
+        if (!(s = wx_db_sink_new(o->db_url, o->batch, o->no_search_index ? WX_DB_NO_SEARCH : 0, &err)) || wx_sinks_add(&pl->sinks, s) != 0) goto fail;
     }
     if (o->changes) {
         /* FILE.changes beside -o FILE, else the caller's place (the store) */
@@ -571,7 +572,11 @@ void wx_pipeline_run(wx_pipeline *pl, wx_source *src)
     wx_parse_init();
     json_decref(json_object());                     /* jansson's hash seed, before any thread */
     pl->keep_objects = wx_sinks_need_object(&pl->sinks);
-    if (pl->jobs <= 1) run_serial(pl, src);
+    /* A database's writes take longer than the parsing itself: even at
+     * -j 1 they get the calling thread while a worker parses ahead.  Not
+     * with --incremental, where each input is looked up only once the one
+     * before it is stored (so a copy later in the same run is known). */
+    if (pl->jobs <= 1 && (!pl->keep_objects || pl->incremental)) run_serial(pl, src);
     else if (run_pool(pl, src) != 0) {
         wx_log(WX_LOG_ERROR, NULL, "parse: cannot start threads");
         wx_pipeline_note_exit(pl, WX_EXIT_IOERR);

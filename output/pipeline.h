@@ -27,6 +27,7 @@ typedef struct wx_run_opts {
     const char *lock_path;
     const char *key_field;      /* what names an input: "path" or "url" */
     int append, incremental, quiet, json_log, batch;
+    int no_search_index;        /* --no-search-index: a database without its search index */
     int jobs;                   /* parsing threads (1: none) */
     unsigned shard_k, shard_n;  /* shard_n 0: no sharding */
     int changes;                /* run --changes: only records whose status or bytes changed */

@@ -93,12 +93,12 @@ static void db_free(wx_sink *s)
 
 static const wx_sink_ops db_ops = {db_seen, db_put, db_finish, db_free, 1};
 
-wx_sink *wx_db_sink_new(const char *url, int batch, char **err)
+wx_sink *wx_db_sink_new(const char *url, int batch, int flags, char **err)
 {
     db_sink *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->base.ops = &db_ops;
-    if (!(s->db = wx_db_open(url, batch, err))) {
+    if (!(s->db = wx_db_open(url, batch, flags, err))) {
         free(s);
         return NULL;
     }

@@ -54,7 +54,7 @@ wx_sink *wx_jsonl_sink_new(const char *path, int append, int incremental, const 
  * (state_path) remembers for the same key; the state is replaced at finish. */
 wx_sink *wx_changes_sink_new(const char *path, int append, const char *state_path, const char *key_field, char **err);
 /* sqlite:PATH or postgres://...; see wx_db in output.h. */
-wx_sink *wx_db_sink_new(const char *url, int batch, char **err);
+wx_sink *wx_db_sink_new(const char *url, int batch, int flags, char **err);
 
 enum { WX_SINKS_MAX = 4 };
 

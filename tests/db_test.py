@@ -365,6 +365,52 @@ def test_search_sqlite(versions):
           "sqlite search: wxingest's next write of the article replaces that index row")
 
 
+def lite_objects(db):
+    con = sqlite3.connect(db)
+    try:
+        return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE name LIKE 'articles_fts%'")}
+    finally:
+        con.close()
+
+
+def test_bulk_load_sqlite():
+    """--no-search-index stores the same rows without articles_fts (and
+    drops one already there); `wxingest index` builds it over everything."""
+    corpus = make_corpus(2)
+    ref, bulk = t("bulk-ref.db"), t("bulk.db")
+    wx("parse", "--db", "sqlite:" + ref, corpus)
+    code, _, err = wx("parse", "--no-search-index", "--db", "sqlite:" + bulk, corpus)
+    check(code == 65 and sqlite_rows(bulk) == sqlite_rows(ref),
+          f"sqlite --no-search-index: the same rows as a run with the index ({code}: {err[-200:]})")
+    check(not lite_objects(bulk), f"sqlite --no-search-index: no articles_fts table ({lite_objects(bulk)})")
+    word = "培训会议"
+    found = lite_search(ref, word)
+    check(found != [], f"sqlite bulk: the reference run finds {word}")
+    code, _, err = wx("index", "sqlite:" + bulk)
+    check(code == 0 and lite_search(bulk, word) == found and lite_fts_consistent(bulk),
+          f"wxingest index: builds articles_fts over every stored article, as a run keeps it ({code}: {err.strip()})")
+    con = sqlite3.connect(bulk)
+    triggers = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    con.close()
+    check({"articles_fts_insert", "articles_fts_update", "articles_fts_delete"} <= triggers,
+          f"wxingest index: the triggers that keep the index in step are back ({sorted(triggers)})")
+    # a bulk load into a file that has the index: dropped, never left stale
+    code, _, _ = wx("parse", "--no-search-index", "--db", "sqlite:" + bulk, NOTICE)
+    con = sqlite3.connect(bulk)
+    triggers = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    con.close()
+    check(code == 0 and not lite_objects(bulk) and not triggers,
+          f"sqlite --no-search-index on an indexed file drops the index and its triggers ({triggers})")
+    # a run without the flag builds it again
+    code, _, _ = wx("parse", "--db", "sqlite:" + bulk, NOTICE)
+    check(code == 0 and lite_search(bulk, word) == found and lite_fts_consistent(bulk),
+          "sqlite: the next run without --no-search-index builds the index again")
+    code, _, err = wx("index", "mysql://x")
+    check(code == 64 and "index" in err, f"wxingest index with a URL that is not a database: usage error ({code})")
+    code, _, err = wx("index", "sqlite:" + t("no-such-dir/x.db"))
+    check(code == 74 and "no-such-dir" in err, f"wxingest index on a file it cannot open: 74, naming it ({code}: {err.strip()})")
+
+
 # the columns of schema versions 2 and 3 (what an old file's rows are compared on)
 V2_COLUMNS = {"images": "article_id, pos, url, format, width, height, alt, role, local",
               "inputs": "key, sha256, article_id, stored_at"}
@@ -955,6 +1001,33 @@ def test_search_postgres(pg, versions):
           f"postgres: without pg_trgm the run stores its records and says why there are no indexes ({code}, {n}: {err.strip()})")
 
 
+def pg_trgm_indexes(pg, db):
+    return pg.sql(db, "SELECT indexname FROM pg_indexes WHERE indexname LIKE '%trgm' ORDER BY 1").split()
+
+
+def test_bulk_load_postgres(pg):
+    """--no-search-index: the trigram indexes are dropped for the load and
+    `wxingest index` creates them again over the stored rows."""
+    corpus = make_corpus(2)
+    pg.sql("postgres", "CREATE DATABASE bulk TEMPLATE template0 LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'")
+    url = pg.url("bulk")
+    ref = pg.createdb("bulkref")
+    for db in (ref, url):
+        wx("parse", "--db", db, NOTICE)
+    wx("parse", "--db", ref, corpus)
+    check(len(pg_trgm_indexes(pg, "bulk")) == 3, "postgres bulk: a run creates the three trigram indexes")
+    code, _, err = wx("parse", "--no-search-index", "--db", url, corpus)
+    check(code == 65 and pg_trgm_indexes(pg, "bulk") == [],
+          f"postgres --no-search-index drops the trigram indexes ({code}: {err[-200:]})")
+    check(pg.rows("bulk") == pg.rows("bulkref"), "postgres --no-search-index: the same rows as a run with the indexes")
+    code, _, err = wx("index", url)
+    check(code == 0 and len(pg_trgm_indexes(pg, "bulk")) == 3,
+          f"wxingest index creates the trigram indexes again ({code}: {err.strip()})")
+    word = "培训会议"
+    check(pg_search(pg, "bulk", word) == pg_search(pg, "bulkref", word) != [],
+          f"postgres bulk: {word} is found as in the reference run")
+
+
 def test_migration_old_postgres(pg):
     for v in OLD_VERSIONS:
         migrate_postgres(pg, v)
@@ -1007,6 +1080,7 @@ def main():
         timed("migration from versions 2 and 3", test_migration_old_sqlite)
         versions = ocr_versions()
         timed("sqlite search", test_search_sqlite, versions)
+        timed("sqlite bulk load", test_bulk_load_sqlite)
         timed("atomic", test_atomic_output)
         timed("special outputs", test_special_outputs)
         timed("append", test_append)
@@ -1028,6 +1102,7 @@ def main():
                 try:
                     timed("postgres", test_postgres, pg)
                     timed("postgres search", test_search_postgres, pg, versions)
+                    timed("postgres bulk load", test_bulk_load_postgres, pg)
                     timed("postgres migration from versions 2 and 3", test_migration_old_postgres, pg)
                 finally:
                     pg.stop()

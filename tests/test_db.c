@@ -121,7 +121,7 @@ static void test_open_creates_schema(void **state)
 {
     (void)state;
     char *path = tmp_db(), *url = url_of(path), *err = NULL;
-    wx_db *db = wx_db_open(url, 0, &err);
+    wx_db *db = wx_db_open(url, 0, 0, &err);
     assert_non_null(db);
     assert_null(err);
     wx_db_close(db);
@@ -144,7 +144,7 @@ static void test_rows_from_record(void **state)
     (void)state;
     char *path = tmp_db(), *url = url_of(path), *err = NULL;
     json_t *rec = real_record();
-    wx_db *db = wx_db_open(url, 0, &err);
+    wx_db *db = wx_db_open(url, 0, 0, &err);
     assert_non_null(db);
     assert_int_equal(wx_db_put(db, rec, CASE, &err), 0);
     assert_int_equal(wx_db_commit(db, &err), 0);
@@ -185,7 +185,7 @@ static void test_upsert_idempotent_and_newer_replaces(void **state)
     (void)state;
     char *path = tmp_db(), *url = url_of(path), *err = NULL;
     json_t *rec = real_record();
-    wx_db *db = wx_db_open(url, 0, &err);
+    wx_db *db = wx_db_open(url, 0, 0, &err);
     assert_int_equal(wx_db_put(db, rec, CASE, &err), 0);
     assert_int_equal(wx_db_commit(db, &err), 0);
     char *once = all_rows(path);
@@ -232,7 +232,7 @@ static void test_batches_and_rollback(void **state)
     (void)state;
     char *path = tmp_db(), *url = url_of(path), *err = NULL;
     json_t *rec = real_record();
-    wx_db *db = wx_db_open(url, 2, &err);
+    wx_db *db = wx_db_open(url, 2, 0, &err);
     json_t *a = json_deep_copy(rec), *b = json_deep_copy(rec), *c = json_deep_copy(rec);
     json_object_set_new(a, "id", json_string("a:1:1"));
     json_object_set_new(b, "id", json_string("b:1:1"));
@@ -261,7 +261,7 @@ static void test_seen(void **state)
     char *path = tmp_db(), *url = url_of(path), *err = NULL;
     json_t *rec = real_record();
     const char *sha = json_string_value(json_object_get(json_object_get(rec, "source"), "sha256"));
-    wx_db *db = wx_db_open(url, 0, &err);
+    wx_db *db = wx_db_open(url, 0, 0, &err);
     assert_int_equal(wx_db_seen(db, CASE, sha, &err), WX_SEEN_NEW);
     assert_int_equal(wx_db_put(db, rec, CASE, &err), 0);
     assert_int_equal(wx_db_seen(db, CASE, sha, &err), WX_SEEN_UNCHANGED);
@@ -291,7 +291,7 @@ static void test_migrates_old_file(void **state)
     sqlite3_close(raw);
     free(v1);
 
-    wx_db *db = wx_db_open(url, 0, &err);
+    wx_db *db = wx_db_open(url, 0, 0, &err);
     assert_non_null(db);
     json_t *rec = real_record();
     assert_int_equal(wx_db_put(db, rec, CASE, &err), 0);
@@ -307,7 +307,7 @@ static void test_migrates_old_file(void **state)
     assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
     assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 42", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(raw);
-    assert_null(wx_db_open(url, 0, &err));
+    assert_null(wx_db_open(url, 0, 0, &err));
     assert_non_null(err);
     assert_non_null(strstr(err, "newer"));
     free(err);
@@ -320,11 +320,11 @@ static void test_bad_urls(void **state)
 {
     (void)state;
     char *err = NULL;
-    assert_null(wx_db_open("mysql://x", 0, &err));
+    assert_null(wx_db_open("mysql://x", 0, 0, &err));
     assert_non_null(strstr(err, "sqlite:PATH"));
     free(err);
     err = NULL;
-    assert_null(wx_db_open("sqlite:/nonexistent-dir/x.db", 0, &err));
+    assert_null(wx_db_open("sqlite:/nonexistent-dir/x.db", 0, 0, &err));
     assert_non_null(strstr(err, "/nonexistent-dir/x.db"));
     free(err);
     assert_true(wx_db_url_is_db("postgresql://h/db"));
