@@ -12,34 +12,27 @@
 #include <strings.h>
 
 /* Pages escape '&' once or several times ("&amp;amp;", "\x26amp;"): undo
- * every layer so query parsing sees plain '&'. */
+ * every layer so query parsing sees plain '&'.  One pass does it: a
+ * decoded '&' can only begin another escape, never end one, so a page of
+ * deeply nested escapes costs linear time (repeating passes until nothing
+ * changed was quadratic: 400 KB of "amp;" ran for minutes). */
 static char *unescape_amps(const char *url)
 {
     char *s = strdup(url);
     if (!s) return NULL;
-    for (;;) {
-        char *w = s, *r = s;
-        int changed = 0;
-        while (*r) {
-            if (strncmp(r, "\\x26", 4) == 0 || strncmp(r, "\\u0026", 6) == 0) {
-                *w++ = '&';
-                r += (r[1] == 'x') ? 4 : 6;
-                changed = 1;
-            } else if (strncasecmp(r, "&amp;", 5) == 0) {
-                *w++ = '&';
-                r += 5;
-                changed = 1;
-            } else if (strncmp(r, "&#38;", 5) == 0) {
-                *w++ = '&';
-                r += 5;
-                changed = 1;
-            } else {
-                *w++ = *r++;
-            }
-        }
-        *w = '\0';
-        if (!changed) break;
+    char *w = s;
+    const char *r = s;
+    while (*r) {
+        if (*r == '\\' && strncmp(r, "\\x26", 4) == 0) r += 4;
+        else if (*r == '\\' && strncmp(r, "\\u0026", 6) == 0) r += 6;
+        else if (*r == '&') r++;
+        else { *w++ = *r++; continue; }
+        /* an '&' (decoded or not) followed by "amp;" or "#38;" is an
+         * escaped '&' again: "&amp;amp;" is one '&' */
+        while (strncasecmp(r, "amp;", 4) == 0 || strncmp(r, "#38;", 4) == 0) r += 4;
+        *w++ = '&';
     }
+    *w = '\0';
     return s;
 }
 
@@ -71,7 +64,9 @@ char *wx_url_clean(const char *url)
     size_t n = strlen(s);
     while (n && isspace((unsigned char)s[n - 1])) s[--n] = '\0';
     size_t wb;
-    while ((wb = wx_wayback_prefix_len(s)) > 0) memmove(s, s + wb, strlen(s + wb) + 1);
+    size_t skip = 0;
+    while ((wb = wx_wayback_prefix_len(s + skip)) > 0) skip += wb;     /* one move, however many */
+    if (skip) memmove(s, s + skip, n - skip + 1);
     if (!*s || strncasecmp(s, "data:", 5) == 0 || strncasecmp(s, "javascript:", 11) == 0 ||
         strncasecmp(s, "about:", 6) == 0 || s[0] == '#') {
         free(s);

@@ -96,6 +96,12 @@ HOSTILE = {
                              ".html", links_count),
     "markdown links": (lambda n: b"# Title\n\n" + b"".join(b"[l](http://x.cn/%d)\n" % i for i in range(n)), ".md",
                        links_count),
+    "'&' escaped n times over (&amp;amp;...)": (
+        lambda n: html(b'<a href="http://x.cn/?a=1&' + b"amp;" * n + b'b=2">l</a>'), ".html",
+        lambda rec, n: [l["url"] for l in rec["links"]] == ["http://x.cn/?a=1&b=2"]),
+    "a Wayback prefix n times on a link": (
+        lambda n: html(b'<a href="' + b"/web/20200101000000/" * n + b'http://x.cn/a">l</a>'), ".html",
+        lambda rec, n: [l["url"] for l in rec["links"]] == ["http://x.cn/a"]),
     "Wayback toolbar markers without END": (
         lambda n: b"<html><body>" + b"<!-- BEGIN WAYBACK TOOLBAR INSERT -->" * n, ".html",
         lambda rec, n: rec["status"] != "error"),
