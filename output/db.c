@@ -463,10 +463,11 @@ static const char sqlite_seen[] =
  *    later of two equal records wrote last), sorted by id, which also
  *    takes the row locks in the same order in every worker;
  *  - a: the article upsert, RETURNING the ids it wrote; a record equal
- *    (as jsonb) to the stored one is not written again, every column and
- *    child row being derived from it: a rerun over the same inputs then
- *    writes no heap row, TOAST value or trigram index entry for it (the
- *    row is still locked, so workers still take locks in id order);
+ *    to the stored one (as text: jsonb's = takes 1.0 for 1.00, its text
+ *    does not) is not written again, every column and child row being
+ *    derived from it: a rerun over the same inputs then writes no heap
+ *    row, TOAST value or trigram index entry for it (the row is still
+ *    locked, so workers still take locks in id order);
  *  - the child rows of those articles upserted by position with the
  *    surplus positions deleted (disjoint rows, so one statement can do
  *    both); a row equal to the stored one is left as it is (a refetch
@@ -511,7 +512,7 @@ static const char pg_flush_sql[] =
     " j->>'cover', j->>'copyright', j->>'source_url', j->>'text', j->'warnings', j"
     " FROM w"
     ARTICLE_UPSERT
-    " AND a.record IS DISTINCT FROM excluded.record"
+    " AND a.record::text IS DISTINCT FROM excluded.record::text"
     " RETURNING id),"
     " aw AS MATERIALIZED (SELECT a.id, w.j FROM a JOIN w ON w.j->>'id' = a.id),"
     PG_CHILD("images", "url, format, width, height, alt, role, local, sha256, bytes, text, text_confidence",
@@ -544,10 +545,10 @@ static const char pg_flush_sql[] =
     " source = excluded.source, addressees = excluded.addressees, deadlines = excluded.deadlines,"
     " attachments = excluded.attachments, contacts = excluded.contacts, links = excluded.links"
     " WHERE (notices.title, notices.kind, notices.doc_number, notices.issuer, notices.signed_on, notices.source,"
-    " notices.addressees, notices.deadlines, notices.attachments, notices.contacts, notices.links)"
-    " IS DISTINCT FROM (excluded.title, excluded.kind, excluded.doc_number, excluded.issuer, excluded.signed_on,"
-    " excluded.source, excluded.addressees, excluded.deadlines, excluded.attachments, excluded.contacts,"
-    " excluded.links)),"
+    " notices.addressees::text, notices.deadlines::text, notices.attachments::text, notices.contacts::text,"
+    " notices.links::text) IS DISTINCT FROM (excluded.title, excluded.kind, excluded.doc_number, excluded.issuer,"
+    " excluded.signed_on, excluded.source, excluded.addressees::text, excluded.deadlines::text,"
+    " excluded.attachments::text, excluded.contacts::text, excluded.links::text)),"
     " d_notices AS (DELETE FROM notices d USING aw WHERE d.article_id = aw.id"
     " AND jsonb_typeof(aw.j->'notice') IS DISTINCT FROM 'object'),"
     " h AS (INSERT INTO status_history (article_id, seen_at, status, sha256, via)"
