@@ -496,20 +496,27 @@ static const char sqlite_seen[] =
  *    order (fetched_at, sha256, path; a later arrival wins a tie, as the
  *    later of two equal records wrote last), sorted by id, which also
  *    takes the row locks in the same order in every worker;
- *  - a: the article upsert, RETURNING the ids it wrote;
+ *  - a: the article upsert, RETURNING the ids it wrote; a record equal
+ *    to the stored one (as text: jsonb's = takes 1.0 for 1.00, its text
+ *    does not) is not written again, every column and child row being
+ *    derived from it: a rerun over the same inputs then writes no heap
+ *    row, TOAST value or trigram index entry for it (the row is still
+ *    locked, so workers still take locks in id order);
  *  - the child rows of those articles upserted by position with the
  *    surplus positions deleted (disjoint rows, so one statement can do
- *    both);
+ *    both); a row equal to the stored one is left as it is (a refetch
+ *    whose page did not change rewrites the article, not its children);
  *  - status_history: each record against the record of its article just
  *    before it in the batch, the first against the article's last row;
  *  - inputs: the last record of each key.
  * Values are taken from the parsed records held in r (materialised in
  * memory), never from a stored jsonb that would be read from TOAST again
  * for every field. */
-#define PG_CHILD(table, cols, vals, set, elems)                                                    \
+#define PG_CHILD(table, cols, vals, set, same, elems)                                              \
     " i_" table " AS (INSERT INTO " table " (article_id, pos, " cols ")"                         \
     " SELECT aw.id, t.o - 1, " vals " FROM aw, jsonb_array_elements(aw.j->'" elems "')"          \
-    " WITH ORDINALITY t(e, o) ON CONFLICT (article_id, pos) DO UPDATE SET " set "),"              \
+    " WITH ORDINALITY t(e, o) ON CONFLICT (article_id, pos) DO UPDATE SET " set                  \
+    " WHERE " same "),"                                                                           \
     " d_" table " AS (DELETE FROM " table " d USING aw WHERE d.article_id = aw.id"                \
     " AND d.pos >= jsonb_array_length(aw.j->'" elems "')),"
 
@@ -539,6 +546,7 @@ static const char pg_flush_sql[] =
     " j->>'cover', j->>'copyright', j->>'source_url', j->>'text', j->'warnings', j"
     " FROM w"
     ARTICLE_UPSERT
+    " AND a.record::text IS DISTINCT FROM excluded.record::text"
     " RETURNING id),"
     " aw AS MATERIALIZED (SELECT a.id, w.j FROM a JOIN w ON w.j->>'id' = a.id),"
     PG_CHILD("images", "url, format, width, height, alt, role, local, sha256, bytes, text, text_confidence",
@@ -548,12 +556,19 @@ static const char pg_flush_sql[] =
              "url = excluded.url, format = excluded.format, width = excluded.width, height = excluded.height,"
              " alt = excluded.alt, role = excluded.role, local = excluded.local, sha256 = excluded.sha256,"
              " bytes = excluded.bytes, text = excluded.text, text_confidence = excluded.text_confidence",
+             "(images.url, images.format, images.width, images.height, images.alt, images.role, images.local,"
+             " images.sha256, images.bytes, images.text, images.text_confidence) IS DISTINCT FROM"
+             " (excluded.url, excluded.format, excluded.width, excluded.height, excluded.alt, excluded.role,"
+             " excluded.local, excluded.sha256, excluded.bytes, excluded.text, excluded.text_confidence)",
              "images")
-    PG_CHILD("links", "url, text", "e->>'url', e->>'text'", "url = excluded.url, text = excluded.text", "links")
+    PG_CHILD("links", "url, text", "e->>'url', e->>'text'", "url = excluded.url, text = excluded.text",
+             "(links.url, links.text) IS DISTINCT FROM (excluded.url, excluded.text)", "links")
     PG_CHILD("dates", "text, date, time, end_date, role",
              "e->>'text', " PG_DATE("e->>'date'") ", e->>'time', " PG_DATE("e->>'end'") ", e->>'role'",
              "text = excluded.text, date = excluded.date, time = excluded.time, end_date = excluded.end_date,"
-             " role = excluded.role", "dates")
+             " role = excluded.role",
+             "(dates.text, dates.date, dates.time, dates.end_date, dates.role) IS DISTINCT FROM"
+             " (excluded.text, excluded.date, excluded.time, excluded.end_date, excluded.role)", "dates")
     " i_notices AS (INSERT INTO notices (article_id, pos, title, kind, doc_number, issuer, signed_on, source,"
     " addressees, deadlines, attachments, contacts, links)"
     " SELECT t.id, 0, n->>'title', n->>'kind', n->>'doc_number', n->>'issuer', " PG_DATE("n->>'signed_on'")
@@ -562,7 +577,12 @@ static const char pg_flush_sql[] =
     " ON CONFLICT (article_id, pos) DO UPDATE SET title = excluded.title, kind = excluded.kind,"
     " doc_number = excluded.doc_number, issuer = excluded.issuer, signed_on = excluded.signed_on,"
     " source = excluded.source, addressees = excluded.addressees, deadlines = excluded.deadlines,"
-    " attachments = excluded.attachments, contacts = excluded.contacts, links = excluded.links),"
+    " attachments = excluded.attachments, contacts = excluded.contacts, links = excluded.links"
+    " WHERE (notices.title, notices.kind, notices.doc_number, notices.issuer, notices.signed_on, notices.source,"
+    " notices.addressees::text, notices.deadlines::text, notices.attachments::text, notices.contacts::text,"
+    " notices.links::text) IS DISTINCT FROM (excluded.title, excluded.kind, excluded.doc_number, excluded.issuer,"
+    " excluded.signed_on, excluded.source, excluded.addressees::text, excluded.deadlines::text,"
+    " excluded.attachments::text, excluded.contacts::text, excluded.links::text)),"
     " d_notices AS (DELETE FROM notices d USING aw WHERE d.article_id = aw.id"
     " AND jsonb_typeof(aw.j->'notice') IS DISTINCT FROM 'object'),"
     " h AS (INSERT INTO status_history (article_id, seen_at, status, sha256, via)"

@@ -742,6 +742,43 @@ class Postgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def pg_row_versions(pg, db, tables=("articles", "images", "links", "dates", "notices")):
+    """Each table's row versions (xmin and place): a row written again,
+    even with the same values, gets a new one."""
+    return {k: pg.sql(db, f"SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY ctid) FROM {k}")
+            for k in tables}
+
+
+def test_pg_same_children(pg):
+    """The same bytes under a later input path replace the article (the
+    greater path wins a tie) but leave its equal child rows unwritten;
+    the rows end as SQLite's."""
+    os.makedirs(t("same-a"))
+    shutil.copy(NOTICE, t("same-a/notice.html"))
+    shutil.copytree(t("same-a"), t("same-b"))
+    url = pg.createdb("samechildren")
+    lite = t("samechildren.db")
+    wx("parse", "--db", url, t("same-a"))
+    wx("parse", "--db", "sqlite:" + lite, t("same-a"))
+    kids = ("images", "links", "dates", "notices")
+    before = pg_row_versions(pg, "samechildren", kids)
+    art = pg_row_versions(pg, "samechildren", ("articles",))
+    code, _, err = wx("parse", "--db", url, t("same-b"))
+    wx("parse", "--db", "sqlite:" + lite, t("same-b"))
+    path = pg.sql("samechildren", "SELECT input_path FROM articles").strip()
+    check(code == 0 and path == t("same-b/notice.html") and pg_row_versions(pg, "samechildren", ("articles",)) != art,
+          f"postgres: the same bytes under a greater path replace the article ({code}, {path}: {err[-200:]})")
+    check(pg_row_versions(pg, "samechildren", kids) == before and all(before[k] for k in ("links", "dates", "notices")),
+          "postgres: child rows equal to the stored ones are not written again")
+    con = sqlite3.connect(lite)
+    lite_kids = [[r[0] for r in con.execute(f"SELECT pos FROM {k} ORDER BY pos")] for k in kids]
+    lite_rec = json.loads(con.execute("SELECT record FROM articles").fetchone()[0])
+    con.close()
+    pg_kids = [[int(x) for x in pg.sql("samechildren", f"SELECT pos FROM {k} ORDER BY pos").split()] for k in kids]
+    check(pg_kids == lite_kids and json.loads(pg.sql("samechildren", "SELECT record FROM articles")) == lite_rec,
+          "postgres: after both runs the record and child rows are those SQLite keeps")
+
+
 def test_postgres(pg):
     code, ddl, _ = wx("schema", "postgres")
     pg.sql("postgres", "CREATE DATABASE ddl")
@@ -760,8 +797,11 @@ def test_postgres(pg):
     first = pg.rows("basic")
     counts = {k: int(pg.sql("basic", f"SELECT count(*) FROM {k}")) for k in SQLITE_TABLES}
     check(counts == {k: len(v) for k, v in ref.items()}, f"postgres: the same row counts as SQLite ({counts})")
+    before = pg_row_versions(pg, "basic")
     wx("parse", "--db", url, SAMPLES, NOTICE, BAD)
     check(pg.rows("basic") == first, "postgres: running twice leaves the same rows")
+    check(pg_row_versions(pg, "basic") == before,
+          "postgres: running twice writes no article or child row again (each record equals the stored one)")
     typ = pg.sql("basic", "SELECT pg_typeof(record)::text, pg_typeof(published_at)::text FROM articles LIMIT 1")
     check(typ.strip() == "jsonb|timestamp with time zone", f"postgres: record is jsonb, published_at timestamptz ({typ})")
     d = pg.sql("basic", "SELECT count(*) FROM dates WHERE date IS NOT NULL")
@@ -1101,6 +1141,7 @@ def main():
             else:
                 try:
                     timed("postgres", test_postgres, pg)
+                    timed("postgres equal child rows", test_pg_same_children, pg)
                     timed("postgres search", test_search_postgres, pg, versions)
                     timed("postgres bulk load", test_bulk_load_postgres, pg)
                     timed("postgres migration from versions 2 and 3", test_migration_old_postgres, pg)

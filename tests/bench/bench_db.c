@@ -46,6 +46,7 @@ static double pass(wx_sink *s, json_t *recs, int round, char **err)
         snprintf(id, sizeof id, "bench:%ld:%d:%d:%zu", (long)getpid(), measurement, round, i);
         json_object_set_new(r, "id", json_string(id));
         rs[i].object = r;
+        rs[i].sha256 = json_string_value(json_object_get(json_object_get(r, "source"), "sha256"));
         if (!(rs[i].line = wx_jsonl_line(r, &rs[i].len))) goto out;
     }
     double t0 = now();
