@@ -148,7 +148,9 @@ notices: $(B)/wxingest
 
 # Every sink in one run: JSON Lines, then each of BENCH_DB (space-separated
 # URLs), over the full pages of samples/ and the 5,000 markdown archives of
-# ../shared/archive-sample when they are there.
+# ../shared/archive-sample when they are there; then whole runs over the
+# archives into each database against -o /dev/null (tests/bench/db_runs.py,
+# which empties each database first: give it scratch ones).
 BENCH_ARCHIVES ?= ../shared/archive-sample/picker-5000.tar.gz
 .PHONY: bench-db
 bench-db: $(B)/wxingest $(B)/tests/bench_db
@@ -157,7 +159,8 @@ bench-db: $(B)/wxingest $(B)/tests/bench_db
 	@if [ -f $(BENCH_ARCHIVES) ]; then \
 	  rm -rf $(B)/bench-archives && mkdir -p $(B)/bench-archives && tar xzf $(BENCH_ARCHIVES) -C $(B)/bench-archives && \
 	  $(B)/wxingest parse -o $(B)/bench-archives.jsonl $(B)/bench-archives && \
-	  $(B)/tests/bench_db $(B)/bench-archives.jsonl 1 $(BENCH_DB); \
+	  $(B)/tests/bench_db $(B)/bench-archives.jsonl 1 $(BENCH_DB) && \
+	  /usr/bin/python3 tests/bench/db_runs.py $(B)/wxingest $(B)/bench-archives 3 $(BENCH_DB); \
 	else echo "bench-db: $(BENCH_ARCHIVES) absent: archives not measured"; fi
 
 clean:
