@@ -413,7 +413,10 @@ static const char sqlite_upsert[] =
     " source_url, text, warnings, record)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
     " ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)"
-    ARTICLE_UPSERT;
+    ARTICLE_UPSERT
+    /* the same record again (a rerun) writes nothing: every column and
+     * child row comes from it, so they would be written as they are */
+    " AND a.record IS NOT excluded.record";
 
 /* ?1 article id: the child rows go before the article's new ones. */
 static const char *const sqlite_children_clear[] = {

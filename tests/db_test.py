@@ -360,7 +360,14 @@ def test_search_sqlite(versions):
     con.close()
     check(lite_search(one, "网络安全标准实践指南") == [rid] and lite_fts_consistent(one),
           "sqlite search: an UPDATE by another program is indexed by the triggers")
+    # the same record again writes nothing (a rerun); the same bytes under
+    # a greater path are a newer record and replace the row and its index row
     wx("parse", *ocr_args(), "--db", "sqlite:" + one, p2)
+    check(lite_search(one, "网络安全标准实践指南") == [rid] and lite_fts_consistent(one),
+          "sqlite: the same record stored again writes nothing, not even over another program's edit")
+    again = p2 + ".again.html"
+    shutil.copyfile(p2, again)
+    wx("parse", *ocr_args(), "--db", "sqlite:" + one, again)
     check(lite_search(one, "网络安全标准实践指南") == [] and lite_search(one, w2) == [rid] and lite_fts_consistent(one),
           "sqlite search: wxingest's next write of the article replaces that index row")
 
