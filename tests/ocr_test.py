@@ -181,10 +181,13 @@ def end_to_end(wx):
         check(n3.get("read") == 1 and n3.get("cached") == 0, "corrupt cache: counts %s" % n3)
         check(recs3 == recs, "corrupt cache: same record")
 
-        # threads: -j 2 over two copies of the page gives -j 1's records
+        # threads: -j 2 over two copies of the page gives -j 1's records.
+        # The -j 1 reference reads the cache (a cached record equals an
+        # OCRed one, checked above), so the image is OCRed only by -j 2.
         shutil.copytree(root, os.path.join(tmp, "pages2"), symlinks=True)
         both = [page, os.path.join(tmp, "pages2", "page.html")]
-        _, r1, _ = parse(wx, ["--ocr", "-j", "1"] + both)
+        _, r1, n1 = parse(wx, ["--ocr", "--ocr-cache", cache, "-j", "1"] + both)
+        check(n1.get("read") == 0 and n1.get("cached") == 6, "-j 1 reference from the cache: counts %s" % n1)
         _, r2, n4 = parse(wx, ["--ocr", "-j", "2"] + both)
         check(len(r1) == 2 and r1 == r2, "-j 2 == -j 1 with --ocr")
         check(n4.get("read") == 2, "-j 2 without cache reads both: %s" % n4)
