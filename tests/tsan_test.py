@@ -14,6 +14,7 @@ Usage: tsan_test.py build-tsan/wxingest     ends "tsan: N passed, N failed"
 """
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -44,6 +45,26 @@ def check_set(binary, name, paths, compare, extra=()):
     if compare:
         code1, out1, _ = run(binary, 1, paths, extra)
         check(out == out1 and code == code1, f"{name}: -j 4 output differs from -j 1")
+
+
+def check_db(binary):
+    """A database sink stores on the calling thread while workers parse,
+    at -j 1 too (one worker), beside SQLite's checkpoint thread: no race,
+    and the same rows at -j 1 and -j 4."""
+    paths = [os.path.join(ROOT, "samples"), os.path.join(ROOT, "tests", "cases")]
+    with tempfile.TemporaryDirectory() as tmp:
+        dumps = []
+        for jobs in (1, 4):
+            db = os.path.join(tmp, f"j{jobs}.db")
+            code, _, err = run(binary, jobs, paths, ("--db", "sqlite:" + db))
+            races = err.count("WARNING: ThreadSanitizer")
+            check(races == 0 and code in (0, 65), f"parse -j {jobs} --db sqlite: under TSan: {races} reports (exit {code})",
+                  [line for line in err.splitlines() if "ThreadSanitizer" in line or line.startswith("    #")][:20])
+            con = sqlite3.connect(db)
+            dumps.append([con.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+                          for t in ("articles", "images", "links", "dates", "notices")])
+            con.close()
+        check(dumps[0] == dumps[1] and dumps[0][0], "parse --db sqlite: the same rows at -j 1 and -j 4")
 
 
 def check_run(binary):
@@ -103,6 +124,7 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     check_run(binary)
     check_ocr(binary)
+    check_db(binary)
     check_set(binary, "samples+cases", [os.path.join(ROOT, "samples"), os.path.join(ROOT, "tests", "cases")], True)
     check_set(binary, "tests/warc", [os.path.join(ROOT, "tests", "warc")], True)
     shared = [os.path.join(SHARED, d) for d in ("corpus", "notices", "dates", "seeds")]
