@@ -757,12 +757,19 @@ static int lite_fts(wx_db *db, char **err)
     return lite_exec(db, "COMMIT", err);
 }
 
+/* WAL frames (pages) past which the checkpoint thread makes the writer
+ * wait for a RESTART checkpoint: 16384 pages of 4 KB, 64 MB. */
+#define WAL_RESTART_FRAMES 16384
+
 /* The checkpoint thread: after commits (or every half second) it copies
  * the WAL's committed pages into the database file with a PASSIVE
  * checkpoint, which never blocks the writer, so the writer's thread never
  * pays for the copy and its fsync (the writer's own automatic checkpoints
- * are off).  The WAL is reused from its start once a checkpoint has caught
- * up, so it stays about a second of writes long. */
+ * are off).  A busy writer commits again before a checkpoint catches up,
+ * so the WAL would never start over and grow with the whole run (a
+ * million records: tens of GB); past WAL_RESTART_FRAMES a RESTART
+ * checkpoint holds the writer back for the last frames, and the next
+ * transaction writes the WAL from its start. */
 static void *lite_ckpt_main(void *arg)
 {
     lite_ckpt *c = arg;
@@ -778,7 +785,10 @@ static void *lite_ckpt_main(void *arg)
         }
         c->commits = 0;
         pthread_mutex_unlock(&c->mu);
-        sqlite3_wal_checkpoint_v2(c->conn, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        int frames = 0, copied = 0;
+        sqlite3_wal_checkpoint_v2(c->conn, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+        if (frames >= WAL_RESTART_FRAMES)
+            sqlite3_wal_checkpoint_v2(c->conn, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
         pthread_mutex_lock(&c->mu);
     }
     pthread_mutex_unlock(&c->mu);
@@ -790,7 +800,13 @@ static void *lite_ckpt_main(void *arg)
 static void lite_ckpt_start(wx_db *db, const char *path)
 {
     lite_ckpt *c = &db->ckpt;
-    if (sqlite3_open_v2(path, &c->conn, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+    /* The connection must have read the file once: until then it does not
+     * know the file is in WAL mode, and every checkpoint it is asked for
+     * does nothing and says so only by its frame counts (-1), which left
+     * the whole WAL to the writer's close (119 MB for the archives). */
+    if (sqlite3_open_v2(path, &c->conn, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_exec(c->conn, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_busy_timeout(c->conn, 60000) != SQLITE_OK) {
         sqlite3_close(c->conn);
         c->conn = NULL;
         return;

@@ -255,6 +255,50 @@ static void test_batches_and_rollback(void **state)
     rm_db(path);
 }
 
+/* The bytes of a file, 0 when it is absent. */
+static long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+/* Committed pages reach the database file while the writer is still
+ * open: the checkpoint thread copies them out of the WAL (it once asked
+ * for checkpoints on a connection that had not read the file and so did
+ * nothing until the writer's close). */
+static void test_checkpoints_while_open(void **state)
+{
+    (void)state;
+    char *path = tmp_db(), *url = url_of(path), *err = NULL;
+    json_t *rec = real_record();
+    wx_db *db = wx_db_open(url, 50, 0, &err);
+    assert_non_null(db);
+    long before = file_size(path);
+    for (int i = 0; i < 200; i++) {
+        json_t *r = json_deep_copy(rec);
+        char id[32];
+        snprintf(id, sizeof id, "ck:%d:1", i);
+        json_object_set_new(r, "id", json_string(id));
+        assert_int_equal(wx_db_put(db, r, NULL, &err), 0);
+        json_decref(r);
+    }
+    assert_int_equal(wx_db_commit(db, &err), 0);
+    long after = before;
+    for (int waited = 0; waited < 50 && after <= before + 100 * 1024; waited++) {
+        usleep(100000);
+        after = file_size(path);
+    }
+    assert_true(after > before + 100 * 1024);            /* 200 records' pages, well over 100 KB */
+    wx_db_close(db);
+    json_decref(rec);
+    free(url);
+    rm_db(path);
+}
+
 static void test_seen(void **state)
 {
     (void)state;
@@ -338,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_rows_from_record),
         cmocka_unit_test(test_upsert_idempotent_and_newer_replaces),
         cmocka_unit_test(test_batches_and_rollback),
+        cmocka_unit_test(test_checkpoints_while_open),
         cmocka_unit_test(test_seen),
         cmocka_unit_test(test_migrates_old_file),
         cmocka_unit_test(test_bad_urls),
