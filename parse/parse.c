@@ -771,6 +771,12 @@ static void parse_page(parse_ctx *c)
         return;
     }
     if (c->page.charset_converted) wx_record_warn(c->rec, "page converted to UTF-8 from its declared charset");
+    if (c->page.attrs_dropped) {
+        char *msg = wx_strf("%zu attributes not kept: an element keeps its first %d", c->page.attrs_dropped,
+                            WX_MAX_ATTRS);
+        if (msg) wx_record_warn(c->rec, msg);
+        free(msg);
+    }
     for (size_t i = 0; i < c->page.nscripts; i++)
         wx_jsvars_scan(&c->vars, c->page.scripts[i].s, c->page.scripts[i].n);
     char stopped[256];
