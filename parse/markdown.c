@@ -634,8 +634,9 @@ static void render_body(md *m, const lines *ls, size_t from, size_t to)
         free(out.data);
         if (plain) wx_buf_puts(&b->text, plain);
         wx_buf_putc(&b->text, '\n');
+        size_t plain_len = plain ? strlen(plain) : 0;     /* once: a paragraph may hold 100,000 images */
         for (size_t k = first_image; k < b->nimages; k++)
-            if (plain && *plain && strlen(plain) < 400 && !b->images[k].near) b->images[k].near = strdup(plain);
+            if (plain_len > 0 && plain_len < 400 && !b->images[k].near) b->images[k].near = strdup(plain);
         free(plain);
         i = j - 1;
     }

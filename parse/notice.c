@@ -621,8 +621,11 @@ static int addressee_like(const char *s, int strict)
  * 点击下载：<a>…</a>); a link inside running text is the page's, not the notice's. */
 static void add_links(json_t *out, wx_strmap *seen, const char *s, json_t *record_links)
 {
-    for (const char *p = strstr(s, "http"); p; p = strstr(p, "http")) {
-        if (strncmp(p, "http://", 7) && strncmp(p, "https://", 8)) { p += 4; continue; }
+    /* memchr, not strstr: a sanitizer's strstr measures the rest of s on
+     * every call (quadratic on a line of URLs) */
+    const char *end = s + strlen(s);
+    for (const char *p = s; (p = memchr(p, 'h', (size_t)(end - p))) != NULL;) {
+        if (strncmp(p, "http://", 7) && strncmp(p, "https://", 8)) { p++; continue; }
         size_t k = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'*+,;=%");
         while (k > 8 && strchr(".,;:!?')", p[k - 1])) k--;
         char *u = strndup(p, k);

@@ -113,6 +113,9 @@ HOSTILE = {
     "markdown: an intra-word run of 4n '_'": (
         lambda n: b"# Title\n\na" + b"_" * (4 * n) + b"b\n", ".md",
         lambda rec, n: "a" + "_" * (4 * n) + "b" in rec["text"]),
+    "markdown: 8n linked images in one paragraph": (
+        lambda n: b"# Title\n\n" + b"[![a](http://x.cn/a.png)](http://x.cn/b) " * (8 * n) + b"\n", ".md",
+        lambda rec, n: len(rec["images"]) > 5000),
     "a notice with n URLs in its text": (
         lambda n: html(("<p>关于开展年度检查工作的通知</p><p>各有关单位：</p><p>现将有关事项通知如下。</p><p>" +
                         "".join("http://x.cn/%d " % i for i in range(n)) +
