@@ -121,6 +121,14 @@ HOSTILE = {
                         "".join("http://x.cn/%d " % i for i in range(n)) +
                         "</p><p>全国某某委员会秘书处</p><p>2024年5月8日</p>").encode()), ".html",
         lambda rec, n: rec["notice"] is not None and len(rec["notice"]["links"]) == n),
+    "n elements and n getElementById(..).innerHTML = '..' for an id not there": (
+        lambda n: html(b"<p>x</p>" * n + b"<script>" +
+                       b'document.getElementById("nope").innerHTML = "y";\n' * n + b"</script>"), ".html",
+        lambda rec, n: rec["text"].split() == ["x"] * n),
+    "n innerHTML = ' ' to one empty element, then text": (
+        lambda n: html(b"<p id=e></p><p>x</p><script>" + b'document.getElementById("e").innerHTML = " ";\n' * n +
+                       b'document.getElementById("e").innerHTML = "y";</script>'), ".html",
+        lambda rec, n: rec["text"].split() == ["y", "x"]),
     "Wayback toolbar markers without END": (
         lambda n: b"<html><body>" + b"<!-- BEGIN WAYBACK TOOLBAR INSERT -->" * n, ".html",
         lambda rec, n: rec["status"] != "error"),
