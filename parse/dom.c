@@ -160,18 +160,20 @@ int wx_dom_has_class(xmlNodePtr n, const char *cls)
     return 0;
 }
 
-/* Depth-first search in document order; iterative so that deeply nested
- * markup cannot exhaust the stack. */
+/* The node after n in a depth-first walk of root in document order, or
+ * NULL; iterative so that deeply nested markup cannot exhaust the stack. */
+static xmlNodePtr next_in_order(xmlNodePtr n, xmlNodePtr root)
+{
+    if (n->children && (n->type == XML_ELEMENT_NODE || n == root)) return n->children;
+    while (n && n != root && !n->next) n = n->parent;
+    return !n || n == root ? NULL : n->next;
+}
+
+/* The first element under root, in document order, that match accepts. */
 static xmlNodePtr find_first(xmlNodePtr root, int (*match)(xmlNodePtr, const char *), const char *arg)
 {
-    xmlNodePtr n = root;
-    while (n) {
+    for (xmlNodePtr n = root; n; n = next_in_order(n, root))
         if (n->type == XML_ELEMENT_NODE && match(n, arg)) return n;
-        if (n->children && (n->type == XML_ELEMENT_NODE || n == root)) { n = n->children; continue; }
-        while (n && n != root && !n->next) n = n->parent;
-        if (!n || n == root) break;
-        n = n->next;
-    }
     return NULL;
 }
 
@@ -188,6 +190,42 @@ static int match_tag(xmlNodePtr n, const char *tag) { return name_is(n, tag); }
 xmlNodePtr wx_dom_by_id(xmlNodePtr root, const char *id) { return find_first(root, match_id, id); }
 
 xmlNodePtr wx_dom_by_class(xmlNodePtr root, const char *cls) { return find_first(root, match_class, cls); }
+
+int wx_dom_ids_build(wx_dom_ids *ix, xmlNodePtr root)
+{
+    memset(ix, 0, sizeof *ix);
+    for (xmlNodePtr n = root; n; n = next_in_order(n, root)) {
+        const char *id = n->type == XML_ELEMENT_NODE ? wx_dom_attr(n, "id") : NULL;
+        if (!id) continue;
+        int added;
+        size_t *slot = wx_strmap_put(&ix->map, id, &added);
+        if (!slot) return -1;
+        if (!added) continue;                          /* the first element with the id is the one */
+        if (ix->n == ix->cap) {
+            size_t cap = ix->cap ? 2 * ix->cap : 64;
+            xmlNodePtr *v = realloc(ix->nodes, cap * sizeof *v);
+            if (!v) return -1;
+            ix->nodes = v;
+            ix->cap = cap;
+        }
+        *slot = ix->n;
+        ix->nodes[ix->n++] = n;
+    }
+    return 0;
+}
+
+xmlNodePtr wx_dom_ids_get(const wx_dom_ids *ix, const char *id)
+{
+    size_t *at = wx_strmap_get(&ix->map, id);
+    return at ? ix->nodes[*at] : NULL;
+}
+
+void wx_dom_ids_free(wx_dom_ids *ix)
+{
+    wx_strmap_free(&ix->map);
+    free(ix->nodes);
+    memset(ix, 0, sizeof *ix);
+}
 
 xmlNodePtr wx_dom_by_tag(xmlNodePtr root, const char *tag) { return find_first(root, match_tag, tag); }
 

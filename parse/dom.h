@@ -8,6 +8,7 @@
 #include <libxml/HTMLparser.h>
 #include <stddef.h>
 #include "text.h"
+#include "../ingest/strmap.h"
 
 typedef struct wx_image {
     char *url, *local, *alt, *near;    /* near: text of the enclosing small block */
@@ -33,6 +34,14 @@ htmlDocPtr wx_dom_parse_checked(const char *html, size_t len, char *stopped, siz
 const char *wx_dom_attr(xmlNodePtr n, const char *name);
 int wx_dom_has_class(xmlNodePtr n, const char *cls);
 xmlNodePtr wx_dom_by_id(xmlNodePtr root, const char *id);
+/* Every id under root to the element wx_dom_by_id finds for it, for code
+ * that looks up ids a page names (one walk of the tree per lookup is
+ * quadratic).  Keys point into the tree: it must outlive the index and
+ * keep its id attributes.  wx_dom_ids_build returns -1 out of memory. */
+typedef struct wx_dom_ids { wx_strmap map; xmlNodePtr *nodes; size_t n, cap; } wx_dom_ids;
+int wx_dom_ids_build(wx_dom_ids *ix, xmlNodePtr root);
+xmlNodePtr wx_dom_ids_get(const wx_dom_ids *ix, const char *id);
+void wx_dom_ids_free(wx_dom_ids *ix);
 xmlNodePtr wx_dom_by_class(xmlNodePtr root, const char *cls);
 xmlNodePtr wx_dom_by_tag(xmlNodePtr root, const char *tag);
 const char *wx_dom_meta(xmlNodePtr root, const char *key);

@@ -342,12 +342,18 @@ static void inline_image(md *m, span alt, const char *dest, const char *link_url
 
 /* Emphasis markers (* _ ~) are dropped when they open or close a span:
  * next to text on one side and not on the other, so 2*3*4 and snake_case
- * keep theirs. */
-static size_t emphasis_run(const char *s, size_t n, size_t i)
+ * keep theirs.  *end is where the run holding s[i] ends, measured once per
+ * run: a run kept as text is asked again at each of its characters, and
+ * measuring it each time was quadratic (a_____…b). */
+static size_t emphasis_run(const char *s, size_t n, size_t i, size_t *end)
 {
     char c = s[i];
-    size_t k = i;
-    while (k < n && s[k] == c) k++;
+    if (*end <= i) {
+        size_t e = i;
+        while (e < n && s[e] == c) e++;
+        *end = e;
+    }
+    size_t k = *end;
     size_t run = k - i;
     if (c == '~' && run < 2) return 0;
     int before_space = i == 0 || isspace((unsigned char)s[i - 1]);
@@ -371,7 +377,7 @@ static size_t html_tag(const char *s, size_t n)
 
 static void render_inline(md *m, const char *s, size_t n, wx_buf *out, const char *link_url)
 {
-    size_t t;
+    size_t t, run_end = 0;         /* the end of the last * _ ~ run measured */
     if (m->depth == 0) m->budget = 16 * n + 65536;
     for (size_t i = 0; i < n;) {
         char c = s[i];
@@ -433,8 +439,8 @@ static void render_inline(md *m, const char *s, size_t n, wx_buf *out, const cha
             if (t >= 4 && strncasecmp(s + i + 1, "br", 2) == 0 && !isalpha((unsigned char)s[i + 3]))
                 wx_buf_putc(out, '\n');
             i += t;
-        } else if ((c == '*' || c == '_' || c == '~') && emphasis_run(s, n, i)) {
-            i += emphasis_run(s, n, i);
+        } else if ((c == '*' || c == '_' || c == '~') && (t = emphasis_run(s, n, i, &run_end)) != 0) {
+            i += t;
         } else {
             wx_buf_putc(out, c);
             i++;
@@ -628,8 +634,9 @@ static void render_body(md *m, const lines *ls, size_t from, size_t to)
         free(out.data);
         if (plain) wx_buf_puts(&b->text, plain);
         wx_buf_putc(&b->text, '\n');
+        size_t plain_len = plain ? strlen(plain) : 0;     /* once: a paragraph may hold 100,000 images */
         for (size_t k = first_image; k < b->nimages; k++)
-            if (plain && *plain && strlen(plain) < 400 && !b->images[k].near) b->images[k].near = strdup(plain);
+            if (plain_len > 0 && plain_len < 400 && !b->images[k].near) b->images[k].near = strdup(plain);
         free(plain);
         i = j - 1;
     }

@@ -23,6 +23,7 @@
 #include "text.h"
 #include "record.h"
 #include "notice.h"
+#include "../ingest/strmap.h"
 
 #include <pcre2.h>
 #include <pthread.h>
@@ -425,14 +426,23 @@ static char *item_name(const char *s)
 }
 
 /* Lists hold each name once: the same link or attachment is often written
- * twice (in the text and as the link). */
-static void push_unique(json_t *arr, const char *s)
+ * twice (in the text and as the link).  seen holds the names arr has, so a
+ * long list is not scanned per name (40,000 URLs in a notice took 11 s);
+ * NULL scans arr, for a list added to once. */
+static void push_unique(json_t *arr, wx_strmap *seen, const char *s)
 {
     if (!s || !*s) return;
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v) if (strcmp(json_string_value(v), s) == 0) return;
-    json_array_append_new(arr, wx_json_str(s));
+    if (seen) {
+        if (wx_strmap_get(seen, s)) return;
+    } else {
+        size_t i;
+        json_t *v;
+        json_array_foreach(arr, i, v) if (strcmp(json_string_value(v), s) == 0) return;
+    }
+    json_t *v = wx_json_str(s);
+    if (json_array_append_new(arr, v) != 0 || !seen) return;
+    int added;
+    wx_strmap_put(seen, json_string_value(v), &added);   /* the array keeps the key alive */
 }
 
 /* Whether s contains any of the NULL-terminated words. */
@@ -609,14 +619,17 @@ static int addressee_like(const char *s, int strict)
 
 /* URLs written in s, and the links of the record whose text ends s (附件：<a>…</a>,
  * 点击下载：<a>…</a>); a link inside running text is the page's, not the notice's. */
-static void add_links(json_t *out, const char *s, json_t *record_links)
+static void add_links(json_t *out, wx_strmap *seen, const char *s, json_t *record_links)
 {
-    for (const char *p = strstr(s, "http"); p; p = strstr(p, "http")) {
-        if (strncmp(p, "http://", 7) && strncmp(p, "https://", 8)) { p += 4; continue; }
+    /* memchr, not strstr: a sanitizer's strstr measures the rest of s on
+     * every call (quadratic on a line of URLs) */
+    const char *end = s + strlen(s);
+    for (const char *p = s; (p = memchr(p, 'h', (size_t)(end - p))) != NULL;) {
+        if (strncmp(p, "http://", 7) && strncmp(p, "https://", 8)) { p++; continue; }
         size_t k = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'*+,;=%");
         while (k > 8 && strchr(".,;:!?')", p[k - 1])) k--;
         char *u = strndup(p, k);
-        push_unique(out, u);
+        push_unique(out, seen, u);
         free(u);
         p += k;
     }
@@ -628,11 +641,11 @@ static void add_links(json_t *out, const char *s, json_t *record_links)
         const char *url = json_string_value(json_object_get(l, "url"));
         if (!text || !url || strncmp(url, "http", 4) || chars(text) < 4) continue;
         if (!strchr(text, '*')) {
-            if (ends_with(s, text)) push_unique(out, url);
+            if (ends_with(s, text)) push_unique(out, seen, url);
             continue;
         }
         char *t = line_copy((line){text, strlen(text)});   /* **bold** link text */
-        if (t && *t && ends_with(s, t)) push_unique(out, url);
+        if (t && *t && ends_with(s, t)) push_unique(out, seen, url);
         free(t);
     }
 }
@@ -686,8 +699,9 @@ static void add_deadlines(json_t *out, notice_src *src, size_t from, size_t to, 
 }
 
 /* Attachments (附件：X, then numbered lines), contacts and links in the
- * notice's lines [from, to). */
-static void read_body(json_t *n, notice_src *src, size_t from, size_t to)
+ * notice's lines [from, to); the two maps hold the names each list has. */
+static void read_body(json_t *n, notice_src *src, size_t from, size_t to, wx_strmap *seen_attachments,
+                      wx_strmap *seen_links)
 {
     json_t *attachments = json_object_get(n, "attachments"), *contacts = json_object_get(n, "contacts");
     json_t *links = json_object_get(n, "links");
@@ -700,12 +714,12 @@ static void read_body(json_t *n, notice_src *src, size_t from, size_t to)
         if (v) {
             in_attachments = 1;
             char *item = item_name(v);
-            push_unique(attachments, item);
+            push_unique(attachments, seen_attachments, item);
             free(item);
             free(v);
         } else if (in_attachments && len < 300 && ((s[0] >= '0' && s[0] <= '9') || starts_with(s, "《"))) {
             char *item = item_name(s);
-            push_unique(attachments, item);
+            push_unique(attachments, seen_attachments, item);
             free(item);
         } else {
             in_attachments = 0;
@@ -716,7 +730,7 @@ static void read_body(json_t *n, notice_src *src, size_t from, size_t to)
             json_t *c = contact_from(s);
             if (c) json_array_append_new(contacts, c);
         }
-        add_links(links, s, src->links);
+        add_links(links, seen_links, s, src->links);
     }
 }
 
@@ -807,7 +821,8 @@ static json_t *notice_at(notice_src *src, size_t lo, size_t top, size_t sig, con
     set_str(n, "signed_on", signed_on);
     /* where the notice's own text starts */
     size_t body = t >= 0 ? (size_t)t : a >= 0 ? (size_t)a : body_start(src, lo, top, headline);
-    read_body(n, src, a >= 0 ? (size_t)a : body, sig);
+    wx_strmap seen_attachments = {0}, seen_links = {0};
+    read_body(n, src, a >= 0 ? (size_t)a : body, sig, &seen_attachments, &seen_links);
     add_deadlines(json_object_get(n, "deadlines"), src, body, sig, signed_on);
     for (size_t i = sig + 1; i < src->count && i <= sig + WX_SOURCE_LINES; i++) {
         const char *s = ln(src, i);
@@ -819,9 +834,11 @@ static json_t *notice_at(notice_src *src, size_t lo, size_t top, size_t sig, con
         free(v);
         /* download links placed between the signature and the source line */
         if (i <= sig + 12)
-            for (size_t k = sig + 1; k < i; k++) add_links(json_object_get(n, "links"), ln(src, k), src->links);
+            for (size_t k = sig + 1; k < i; k++) add_links(json_object_get(n, "links"), &seen_links, ln(src, k), src->links);
         break;
     }
+    wx_strmap_free(&seen_attachments);
+    wx_strmap_free(&seen_links);
     return n;
 }
 
@@ -836,7 +853,7 @@ static void title_attachment(json_t *n, const char *article_title)
     if (!close || close - att <= 3 || close - att >= 40) return;
     char *what = strndup(att + 3, (size_t)(close - att - 3));
     static const char *const not_named[] = {"下载", "全文", "原文", "解读", "链接", NULL};
-    if (what && *what && !has_any(what, not_named)) push_unique(json_object_get(n, "attachments"), what);
+    if (what && *what && !has_any(what, not_named)) push_unique(json_object_get(n, "attachments"), NULL, what);
     free(what);
 }
 

@@ -376,7 +376,7 @@ static int lean_style_value_droppable(const char *v, size_t n)
     return n > 0 && !wx_style_hides(v, n);
 }
 
-typedef struct { char *m; size_t n, r, w; } lean_cursor;   /* read at r, write at w (w <= r) */
+typedef struct { char *m; size_t n, r, w, dropped; } lean_cursor;   /* read at r, write at w (w <= r) */
 
 static void lean_copy(lean_cursor *c, size_t upto)
 {
@@ -401,11 +401,13 @@ static size_t lean_name_end(const lean_cursor *c, size_t i)
     return i - s >= 100 ? 0 : i;
 }
 
-/* One start tag from c->r (at '<' + letter): copy it with droppable style
- * values emptied.  Returns 1 when the tag opens raw content (script,
- * style) and sets *raw to its name; -1 to give up; else 0. */
-static int lean_start_tag(lean_cursor *c, const char **raw)
+/* One start tag from c->r (at '<' + letter): copy it with attributes past
+ * WX_MAX_ATTRS dropped and, when styles is set, droppable style values
+ * emptied.  Returns 1 when the tag opens raw content (script, style) and
+ * sets *raw to its name; -1 to give up; else 0. */
+static int lean_start_tag(lean_cursor *c, const char **raw, int styles)
 {
+    size_t nattrs = 0;
     size_t i = c->r + 1, name_end = lean_name_end(c, i);
     if (!name_end) return -1;
     size_t nlen = name_end - i;
@@ -422,7 +424,8 @@ static int lean_start_tag(lean_cursor *c, const char **raw)
         }
         size_t a = i, a_end = lean_name_end(c, i);
         if (!a_end) return -1;
-        int is_style = a_end - a == 5 && strncasecmp(c->m + a, "style", 5) == 0;
+        int dropped = ++nattrs > WX_MAX_ATTRS;
+        int is_style = styles && !dropped && a_end - a == 5 && strncasecmp(c->m + a, "style", 5) == 0;
         i = lean_skip_blanks(c, a_end);
         if (i < c->n && c->m[i] == '=') {
             i = lean_skip_blanks(c, i + 1);
@@ -438,6 +441,11 @@ static int lean_start_tag(lean_cursor *c, const char **raw)
             } else {                                              /* unquoted: to a blank or '>' */
                 while (i < c->n && !lean_blank((unsigned char)c->m[i]) && c->m[i] != '>') i++;
             }
+        }
+        if (dropped) {
+            lean_copy(c, a);
+            c->r = i;
+            c->dropped++;
         }
         i = lean_skip_blanks(c, i);
     }
@@ -475,50 +483,79 @@ static size_t lean_plain_doctype(const lean_cursor *c, size_t i)
     return k < c->n && c->m[k] == '>' ? k + 1 : 0;
 }
 
-/* Empty the droppable style values of pg->html in place. */
-static void lean_markup(wx_page *pg)
+/* Empty the droppable style values from c->r on, and drop attributes past
+ * WX_MAX_ATTRS; stops where this scanner could disagree with libxml2. */
+static void lean_styles(lean_cursor *c)
 {
-    lean_cursor c = {pg->html, pg->html_len, 0, 0};
-    if (!strict_utf8(c.m, c.n)) return;
     int prolog = 1;                      /* only blanks and comments so far: a DOCTYPE may come */
-    while (c.r < c.n) {
-        const char *lt = memchr(c.m + c.r, '<', c.n - c.r);
+    while (c->r < c->n) {
+        const char *lt = memchr(c->m + c->r, '<', c->n - c->r);
         if (!lt) break;
-        size_t i = (size_t)(lt - c.m);
-        if (lean_skip_blanks(&c, c.r) < i) prolog = 0;
-        lean_copy(&c, i);
-        unsigned char next = i + 1 < c.n ? (unsigned char)c.m[i + 1] : 0;
-        int comment = next == '!' && c.n - i >= 7 && memcmp(c.m + i, "<!---->", 7) == 0;
-        int doctype = !comment && next == '!' && c.n - i >= 9 && strncasecmp(c.m + i + 2, "doctype", 7) == 0;
+        size_t i = (size_t)(lt - c->m);
+        if (lean_skip_blanks(c, c->r) < i) prolog = 0;
+        lean_copy(c, i);
+        unsigned char next = i + 1 < c->n ? (unsigned char)c->m[i + 1] : 0;
+        int comment = next == '!' && c->n - i >= 7 && memcmp(c->m + i, "<!---->", 7) == 0;
+        int doctype = !comment && next == '!' && c->n - i >= 9 && strncasecmp(c->m + i + 2, "doctype", 7) == 0;
         /* A DOCTYPE later in the document makes libxml2 read the next
          * construct differently ("</x" becomes text): give up there. */
         if (doctype && !prolog) break;
         if (!comment) prolog = 0;
         if (lean_letter(next)) {
             const char *raw = NULL;
-            int rc = lean_start_tag(&c, &raw);
+            int rc = lean_start_tag(c, &raw, 1);
             if (rc < 0) break;
-            if (rc > 0 && lean_raw_text(&c, raw) < 0) break;
+            if (rc > 0 && lean_raw_text(c, raw) < 0) break;
         } else if (next == '/') {
-            if (i + 2 < c.n && lean_name_start((unsigned char)c.m[i + 2])) {   /* end tag: to its '>' */
-                const char *gt = memchr(c.m + i, '>', c.n - i);
-                lean_copy(&c, gt ? (size_t)(gt - c.m) + 1 : c.n);
+            if (i + 2 < c->n && lean_name_start((unsigned char)c->m[i + 2])) {   /* end tag: to its '>' */
+                const char *gt = memchr(c->m + i, '>', c->n - i);
+                lean_copy(c, gt ? (size_t)(gt - c->m) + 1 : c->n);
             } else {
-                lean_copy(&c, i + 2);
+                lean_copy(c, i + 2);
             }
         } else if (comment) {
-            lean_copy(&c, i + 7);                                 /* split_markup's empty comment */
+            lean_copy(c, i + 7);                                 /* split_markup's empty comment */
         } else if (doctype) {
-            size_t end = lean_plain_doctype(&c, i);
+            size_t end = lean_plain_doctype(c, i);
             if (!end) break;
-            lean_copy(&c, end);
+            lean_copy(c, end);
         } else if (next == '!' || next == '?') {
             break;                                                /* other constructs: leave the rest */
         } else {
-            lean_copy(&c, i + 1);                                 /* a '<' that is text */
+            lean_copy(c, i + 1);                                 /* a '<' that is text */
         }
     }
+}
+
+/* Drop attributes past WX_MAX_ATTRS in every start tag from c->r on,
+ * where lean_styles gave up: the scanner may disagree with libxml2 there,
+ * but a page with fewer attributes per tag is copied unchanged anyway. */
+static void lean_attributes(lean_cursor *c)
+{
+    while (c->r < c->n) {
+        const char *lt = memchr(c->m + c->r, '<', c->n - c->r);
+        if (!lt) break;
+        size_t i = (size_t)(lt - c->m);
+        lean_copy(c, i);
+        const char *raw = NULL;
+        int rc = i + 1 < c->n && lean_letter((unsigned char)c->m[i + 1]) ? lean_start_tag(c, &raw, 0) : -1;
+        if (rc < 0 && c->r == i) lean_copy(c, i + 1);
+        if (rc > 0) {
+            const char *close = find_ci(c->m + c->r, c->n - c->r, raw);
+            lean_copy(c, close ? (size_t)(close - c->m) : c->n);
+        }
+    }
+}
+
+/* Empty the droppable style values of pg->html in place, and drop the
+ * attributes past WX_MAX_ATTRS of each start tag. */
+static void lean_markup(wx_page *pg)
+{
+    lean_cursor c = {pg->html, pg->html_len, 0, 0, 0};
+    if (strict_utf8(c.m, c.n)) lean_styles(&c);
+    lean_attributes(&c);
     lean_copy(&c, c.n);
+    pg->attrs_dropped = c.dropped;
     pg->html_len = c.w;
     pg->html[c.w] = '\0';
 }

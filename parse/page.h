@@ -16,10 +16,15 @@ typedef struct wx_page {
     wx_span content_tpl;               /* <script id="content_tpl" type="text/html"> body */
     char *converted;                   /* UTF-8 copy of a page in another charset */
     int charset_converted;
+    size_t attrs_dropped;              /* attributes past WX_MAX_ATTRS of a start tag, not parsed */
     int wayback;                       /* a Wayback Machine capture */
     char wayback_ts[15];               /* its 14-digit timestamp, or "" */
     char *wayback_url;                 /* the original URL, when the capture names it */
 } wx_page;
+/* Attributes a start tag keeps: libxml2 2.9 compares each attribute's name
+ * with every one before it in the tag, so 40,000 attributes on one element
+ * took 4.7 s (quadratic); no real element has anywhere near this many. */
+#define WX_MAX_ATTRS 256
 int wx_page_split(wx_page *pg, const char *buf, size_t len);
 void wx_page_free(wx_page *pg);
 /* Bytes in charset (an iconv name; GB2312/GBK read as GB18030) as UTF-8,

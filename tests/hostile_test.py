@@ -107,6 +107,33 @@ HOSTILE = {
     "a Wayback prefix n times on a link": (
         lambda n: html(b'<a href="' + b"/web/20200101000000/" * n + b'http://x.cn/a">l</a>'), ".html",
         lambda rec, n: [l["url"] for l in rec["links"]] == ["http://x.cn/a"]),
+    "n attributes on one element": (
+        lambda n: html(b'<img src="http://x.cn/y.png" ' + b"".join(b'a%d="v" ' % i for i in range(n)) + b">x"),
+        ".html", lambda rec, n: rec["text"] == "x" and [i["url"] for i in rec["images"]] == ["http://x.cn/y.png"]
+        and warned(rec, "%d attributes not kept" % (n + 1 - 256))),
+    "n attributes on one element after a <?pi?>": (
+        lambda n: html(b'<?x?><img src="http://x.cn/y.png" ' + b"".join(b"a%d " % i for i in range(n)) + b">x"),
+        ".html", lambda rec, n: rec["text"] == "x" and [i["url"] for i in rec["images"]] == ["http://x.cn/y.png"]
+        and warned(rec, "%d attributes not kept" % (n + 1 - 256))),
+    "markdown: an intra-word run of 4n '_'": (
+        lambda n: b"# Title\n\na" + b"_" * (4 * n) + b"b\n", ".md",
+        lambda rec, n: "a" + "_" * (4 * n) + "b" in rec["text"]),
+    "markdown: 8n linked images in one paragraph": (
+        lambda n: b"# Title\n\n" + b"[![a](http://x.cn/a.png)](http://x.cn/b) " * (8 * n) + b"\n", ".md",
+        lambda rec, n: len(rec["images"]) > 5000),
+    "a notice with n URLs in its text": (
+        lambda n: html(("<p>关于开展年度检查工作的通知</p><p>各有关单位：</p><p>现将有关事项通知如下。</p><p>" +
+                        "".join("http://x.cn/%d " % i for i in range(n)) +
+                        "</p><p>全国某某委员会秘书处</p><p>2024年5月8日</p>").encode()), ".html",
+        lambda rec, n: rec["notice"] is not None and len(rec["notice"]["links"]) == n),
+    "n elements and n getElementById(..).innerHTML = '..' for an id not there": (
+        lambda n: html(b"<p>x</p>" * n + b"<script>" +
+                       b'document.getElementById("nope").innerHTML = "y";\n' * n + b"</script>"), ".html",
+        lambda rec, n: rec["text"].split() == ["x"] * n),
+    "n innerHTML = ' ' to one empty element, then text": (
+        lambda n: html(b"<p id=e></p><p>x</p><script>" + b'document.getElementById("e").innerHTML = " ";\n' * n +
+                       b'document.getElementById("e").innerHTML = "y";</script>'), ".html",
+        lambda rec, n: rec["text"].split() == ["y", "x"]),
     "Wayback toolbar markers without END": (
         lambda n: b"<html><body>" + b"<!-- BEGIN WAYBACK TOOLBAR INSERT -->" * n, ".html",
         lambda rec, n: rec["status"] != "error"),
