@@ -414,8 +414,14 @@ def test_bulk_load_sqlite():
           "sqlite: the next run without --no-search-index builds the index again")
     code, _, err = wx("index", "mysql://x")
     check(code == 64 and "index" in err, f"wxingest index with a URL that is not a database: usage error ({code})")
-    code, _, err = wx("index", "sqlite:" + t("no-such-dir/x.db"))
-    check(code == 74 and "no-such-dir" in err, f"wxingest index on a file it cannot open: 74, naming it ({code}: {err.strip()})")
+    code, _, err = wx("index", "sqlite:" + t("no-such.db"))
+    check(code == 66 and "no-such.db" in err and not os.path.exists(t("no-such.db")),
+          f"wxingest index on a file that is not there: 66, naming it, and no file made ({code}: {err.strip()})")
+    notdb = t("not-a-db.db")
+    with open(notdb, "wb") as f:
+        f.write(b"this is not an SQLite file\n" * 200)
+    code, _, err = wx("index", "sqlite:" + notdb)
+    check(code == 74 and "not-a-db.db" in err, f"wxingest index on a file that is not a database: 74, naming it ({code}: {err.strip()})")
 
 
 # the columns of schema versions 2 and 3 (what an old file's rows are compared on)
