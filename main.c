@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ingest/fetch.h"
 #include "output/discover.h"
@@ -148,13 +147,8 @@ static int cmd_index(int argc, char **argv)
 {
     if (argc != 2 || !wx_db_url_is_db(argv[1]))
         return usage_error("index", "want: wxingest index sqlite:PATH|postgres://...", argc > 1 ? argv[1] : NULL);
-    const char *file = strncmp(argv[1], "sqlite:", 7) == 0 ? argv[1] + 7 + 2 * (strncmp(argv[1] + 7, "//", 2) == 0) : NULL;
-    if (file && access(file, F_OK) != 0) {         /* indexing is no reason to make a new file */
-        wx_log(WX_LOG_ERROR, file, "no such database file");
-        return WX_EXIT_NOINPUT;
-    }
     char *err = NULL;
-    wx_db *db = wx_db_open(argv[1], 0, 0, &err);
+    wx_db *db = wx_db_open(argv[1], 0, WX_DB_EXISTING, &err);     /* indexing is no reason to make a file */
     if (!db) wx_log(WX_LOG_ERROR, NULL, "%s", err ? err : "out of memory");
     free(err);
     wx_db_close(db);

@@ -658,7 +658,7 @@ struct wx_db {
     sqlite3_stmt *st[ST_COUNT];
     lite_ckpt ckpt;
     int fts;                /* SQLite: articles_fts is there, indexed at each commit */
-    int no_search;          /* WX_DB_NO_SEARCH: no search index (dropped if there) */
+    int flags;              /* WX_DB_NO_SEARCH, WX_DB_EXISTING (wx_db_open) */
     sqlite3_stmt *history;  /* sqlite_history_sql */
     PGconn *pg;
 };
@@ -737,11 +737,12 @@ static int lite_fts(wx_db *db, char **err)
     }
     int have = sqlite3_step(q) == SQLITE_ROW;
     sqlite3_finalize(q);
-    if (db->no_search && have && lite_exec(db, sqlite_fts_drop, err) != 0) {
+    int no_search = db->flags & WX_DB_NO_SEARCH;
+    if (no_search && have && lite_exec(db, sqlite_fts_drop, err) != 0) {
         lite_exec(db, "ROLLBACK", NULL);
         return -1;
     }
-    if (db->no_search) return lite_exec(db, "COMMIT", err);
+    if (no_search) return lite_exec(db, "COMMIT", err);
     char *why = NULL;
     if (!have && lite_exec(db, "CREATE VIRTUAL TABLE temp.wx_probe USING fts5(x, tokenize = 'trigram');"
                                "DROP TABLE temp.wx_probe", &why) != 0) {
@@ -867,7 +868,8 @@ static int lite_open(wx_db *db, const char *path, char **err)
 {
     db->where = strdup(path);
     if (!db->where) return -1;
-    if (sqlite3_open_v2(path, &db->lite, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+    int create = db->flags & WX_DB_EXISTING ? 0 : SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &db->lite, SQLITE_OPEN_READWRITE | create, NULL) != SQLITE_OK)
         return lite_fail(db, err);
     sqlite3_busy_timeout(db->lite, 60000);
     /* A 64 MB page cache instead of 2 MB: the FTS5 trigram index merges
@@ -1147,7 +1149,7 @@ static int pg_schema_setup(wx_db *db, char **err)
         snprintf(sql, sizeof sql, "DELETE FROM wxingest_schema; INSERT INTO wxingest_schema VALUES (%d)", PG_VERSION_NOW);
         if (pg_exec(db, sql, err) != 0) return -1;
     }
-    if (db->no_search ? pg_exec(db, pg_trgm_drop, err) != 0 : pg_trgm_setup(db, err) != 0) return -1;
+    if (db->flags & WX_DB_NO_SEARCH ? pg_exec(db, pg_trgm_drop, err) != 0 : pg_trgm_setup(db, err) != 0) return -1;
     return pg_run(db, "COMMIT", 0, NULL, NULL, err);
 }
 
@@ -1322,7 +1324,7 @@ wx_db *wx_db_open(const char *url, int batch, int flags, char **err)
 {
     wx_db *db = calloc(1, sizeof *db);
     if (!db) { wx_set_err(err, wx_strf("out of memory")); return NULL; }
-    db->no_search = (flags & WX_DB_NO_SEARCH) != 0;
+    db->flags = flags;
     db->batch = batch > 0 ? batch : WX_DB_BATCH;
     db->batch_seconds = batch > 0 ? 0 : WX_DB_BATCH_SECONDS;
     int rc;
@@ -1447,28 +1449,30 @@ int wx_db_put_line(wx_db *db, const json_t *record, const char *line, size_t len
         }
     }
     const char *sha = json_string_value(json_object_get(json_object_get(record, "source"), "sha256"));
-    char *json = line ? strndup(line, len) : json_dumps(record, JSON_COMPACT), *key = key_text(input_key);
+    char *dumped = line ? NULL : json_dumps(record, JSON_COMPACT), *key = key_text(input_key);
+    const char *text = line ? line : dumped;
+    size_t n = line ? len : dumped ? strlen(dumped) : 0;
+    /* PostgreSQL keeps the batch's records until it is stored; SQLite
+     * binds the line as it is (it copies what it stores) */
+    char *json = db->kind == DB_PG && text ? strndup(text, n) : NULL;
     char *sha_copy = db->kind == DB_PG && sha ? strdup(sha) : NULL;
-    if (!json || (input_key && !key) || (db->kind == DB_PG && sha && !sha_copy)) {
-        free(json);
-        free(key);
-        free(sha_copy);
+    int rc = -1;
+    if (!text || (input_key && !key) || (db->kind == DB_PG && (!json || (sha && !sha_copy))))
         wx_set_err(err, wx_strf("out of memory"));
-        return -1;
-    }
-    int rc = tx_begin(db, err);
-    if (db->kind == DB_SQLITE) {
-        /* SQLite never aborts a batch to break a deadlock: nothing is kept */
-        db->pending++;
-        if (rc == 0) rc = lite_put(db, record, json, strlen(json), key, sha, err);
-        free(json);
-        free(key);
-    } else {
-        int i = db->pending++;     /* sent at the commit */
+    else if ((rc = tx_begin(db, err)) == 0 && db->kind == DB_SQLITE) {
+        db->pending++;      /* SQLite never aborts a batch to break a deadlock: nothing is kept */
+        rc = lite_put(db, record, text, n, key, sha, err);
+    } else if (rc == 0) {
+        int i = db->pending++;     /* sent at the commit; the batch owns them now */
         db->pend_json[i] = json;
         db->pend_key[i] = key;
         db->pend_sha[i] = sha_copy;
+        json = key = sha_copy = NULL;
     }
+    free(dumped);
+    free(json);
+    free(key);
+    free(sha_copy);
     if (rc != 0) { wx_db_rollback(db); return -1; }
     if (db->pending >= db->batch || (db->batch_seconds > 0 && now_seconds() - db->tx_started >= db->batch_seconds))
         return db_commit(db, 0, err);

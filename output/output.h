@@ -53,6 +53,9 @@ typedef struct wx_db wx_db;
  * the database has them, and the next open without the flag (wxingest
  * index) builds them again over every stored article, at once. */
 #define WX_DB_NO_SEARCH 1
+/* WX_DB_EXISTING: a sqlite: file that is not there is an error, not a
+ * new database (wxingest index). */
+#define WX_DB_EXISTING 2
 
 int wx_db_url_is_db(const char *url);
 wx_db *wx_db_open(const char *url, int batch, int flags, char **err);

@@ -212,7 +212,8 @@ static int open_sinks(wx_pipeline *pl, const wx_run_opts *o)
     char *err = NULL;
     wx_sink *s;
     if (o->db_url) {
-        if (!(s = wx_db_sink_new(o->db_url, o->batch, o->no_search_index ? WX_DB_NO_SEARCH : 0, &err)) || wx_sinks_add(&pl->sinks, s) != 0) goto fail;
+        int flags = o->no_search_index ? WX_DB_NO_SEARCH : 0;
+        if (!(s = wx_db_sink_new(o->db_url, o->batch, flags, &err)) || wx_sinks_add(&pl->sinks, s) != 0) goto fail;
     }
     if (o->changes) {
         /* FILE.changes beside -o FILE, else the caller's place (the store) */

@@ -415,8 +415,8 @@ def test_bulk_load_sqlite():
     code, _, err = wx("index", "mysql://x")
     check(code == 64 and "index" in err, f"wxingest index with a URL that is not a database: usage error ({code})")
     code, _, err = wx("index", "sqlite:" + t("no-such.db"))
-    check(code == 66 and "no-such.db" in err and not os.path.exists(t("no-such.db")),
-          f"wxingest index on a file that is not there: 66, naming it, and no file made ({code}: {err.strip()})")
+    check(code == 74 and "no-such.db" in err and not os.path.exists(t("no-such.db")),
+          f"wxingest index on a file that is not there: 74, naming it, and no file made ({code}: {err.strip()})")
     notdb = t("not-a-db.db")
     with open(notdb, "wb") as f:
         f.write(b"this is not an SQLite file\n" * 200)
