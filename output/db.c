@@ -21,6 +21,8 @@
  *
  * PostgreSQL's batch is kept in memory and sent at its commit, so a batch
  * that the server aborts to break a deadlock between workers is sent again.
+ * Two batches are in flight at once, each on a connection of its own
+ * (pg_flight), so the server stores one while it stores the next.
  *
  * Search over title, body text and the text inside images (--ocr): SQLite
  * keeps an FTS5 trigram table in step by triggers on articles, PostgreSQL
@@ -648,6 +650,22 @@ typedef struct lite_ckpt {
     int wal_frames;         /* the WAL's frames after the writer's last commit */
 } lite_ckpt;
 
+/* PostgreSQL: a batch sent on a connection of its own, its result not
+ * read yet, with the records it holds until then (pg_send, pg_wait_one). */
+typedef struct pg_flight {
+    PGconn *conn;           /* fl[0]'s is db->pg; the others opened when first needed */
+    char **json, **key, **sha;
+    int n;                  /* records */
+    int inflight;
+} pg_flight;
+
+/* Batches in flight at once: while the server stores one, the next is
+ * stored on a second connection, so a second core of the server (or of
+ * this machine) works instead of the batches queueing on one backend.
+ * Their order does not change the rows (the upsert's rules, as between
+ * shard workers); a deadlock between them is retried like any other. */
+#define PG_FLIGHTS 2
+
 struct wx_db {
     int kind;
     int in_tx;              /* a transaction is open */
@@ -658,9 +676,10 @@ struct wx_db {
     char **pend_json;       /* PostgreSQL: the batch's records, their input keys and */
     char **pend_key;        /*     source.sha256, sent at its commit (pg_flush) and */
     char **pend_sha;        /*     again after a deadlock between concurrent workers */
-    char **fl_json, **fl_key, **fl_sha;  /* PostgreSQL: the batch in flight (pg_send) */
-    int fl_n;               /*     and its records */
-    int inflight;           /*     its result is not read yet */
+    pg_flight fl[PG_FLIGHTS];   /* PostgreSQL: batches in flight, one per connection */
+    int fl_next;            /*     the one the next commit uses */
+    int fl_count;           /*     connections in use: PG_FLIGHTS, or 1 when a second fails */
+    char *url;              /*     for the connections opened when first needed */
     int retryable;          /* the last error was a deadlock or serialization failure */
     char *where;            /* for messages: the file, or host:port of the server */
     sqlite3 *lite;
@@ -1059,10 +1078,10 @@ static char *pg_where(PGconn *c)
                d && *d ? ", database " : "", d ? d : "");
 }
 
-static int pg_fail(wx_db *db, PGresult *r, char **err)
+static int pg_fail_on(wx_db *db, PGconn *conn, PGresult *r, char **err)
 {
     const char *m = r ? PQresultErrorMessage(r) : "";
-    if (!m || !*m) m = PQerrorMessage(db->pg);
+    if (!m || !*m) m = PQerrorMessage(conn);
     size_t n = strlen(m);
     while (n && (m[n - 1] == '\n' || m[n - 1] == ' ')) n--;
     wx_set_err(err, wx_strf("%s: %.*s", db->where, (int)n, m));
@@ -1071,6 +1090,8 @@ static int pg_fail(wx_db *db, PGresult *r, char **err)
     PQclear(r);
     return -1;
 }
+
+static int pg_fail(wx_db *db, PGresult *r, char **err) { return pg_fail_on(db, db->pg, r, err); }
 
 /* Statements without parameters, several allowed (the schema). */
 static int pg_exec(wx_db *db, const char *sql, char **err)
@@ -1162,57 +1183,79 @@ static int pg_schema_setup(wx_db *db, char **err)
     return pg_run(db, "COMMIT", 0, NULL, NULL, err);
 }
 
-static int pg_open(wx_db *db, const char *url, char **err)
+/* A new connection to url, or NULL with *err saying why.  It is named
+ * wxingest in pg_stat_activity unless the URL names it. */
+static PGconn *pg_connect(wx_db *db, const char *url, char **err)
 {
-    db->pg = PQconnectdb(url);
-    if (!db->pg) { wx_set_err(err, wx_strf("cannot connect to PostgreSQL: out of memory")); return -1; }
-    db->where = pg_where(db->pg);
-    if (PQstatus(db->pg) != CONNECTION_OK) {
-        const char *m = PQerrorMessage(db->pg);
+    static const char *const keys[] = {"dbname", "fallback_application_name", NULL};
+    const char *const values[] = {url, "wxingest", NULL};
+    PGconn *c = PQconnectdbParams(keys, values, 1);
+    if (!c) { wx_set_err(err, wx_strf("cannot connect to PostgreSQL: out of memory")); return NULL; }
+    if (!db->where) db->where = pg_where(c);
+    if (PQstatus(c) != CONNECTION_OK) {
+        const char *m = PQerrorMessage(c);
         size_t n = strlen(m);
         while (n && m[n - 1] == '\n') n--;
-        wx_set_err(err, wx_strf("cannot connect to %s: %.*s", db->where, (int)n, m));
-        return -1;
+        wx_set_err(err, wx_strf("cannot connect to %s: %.*s", db->where ? db->where : "PostgreSQL", (int)n, m));
+        PQfinish(c);
+        return NULL;
     }
-    if (pg_run(db, "SET client_min_messages = warning", 0, NULL, NULL, err) != 0 || pg_schema_setup(db, err) != 0)
-        return -1;
-    /* A batch's records are held in memory by the flush (r, w, aw):
-     * room for them there instead of in temporary files.  The trigram
-     * GIN indexes take new entries into their pending list (fastupdate)
-     * and merge it into the index when it outgrows the limit, in one pass
-     * sorted in work_mem: a 64 MB list instead of the default 4 MB merges
-     * a few times per 5,000 archives instead of about every batch, which
-     * cut the run's time by half (README, Database sinks).  Entries in the
-     * pending list are found by every search; what is left in it at the
-     * end is merged by the next run or autovacuum. */
-    if (pg_run(db, "SET work_mem = '64MB'", 0, NULL, NULL, err) != 0 ||
-        pg_run(db, "SET gin_pending_list_limit = '64MB'", 0, NULL, NULL, err) != 0)
-        return -1;
+    return c;
+}
+
+/* What every connection that stores batches is set to, and the prepared
+ * flush.  A batch's records are held in memory by the flush (r, w, aw):
+ * room for them there instead of in temporary files.  The trigram GIN
+ * indexes take new entries into their pending list (fastupdate) and merge
+ * it into the index when it outgrows the limit, in one pass sorted in
+ * work_mem: a 64 MB list instead of the default 4 MB merges a few times per
+ * 5,000 archives instead of about every batch, which cut the run's time by
+ * half (README, Database sinks).  Entries in the pending list are found by
+ * every search; what is left in it at the end is merged by the next run or
+ * autovacuum. */
+static int pg_session(wx_db *db, PGconn *c, char **err)
+{
+    static const char *const settings[] = {"SET client_min_messages = warning", "SET work_mem = '64MB'",
+                                           "SET gin_pending_list_limit = '64MB'"};
+    for (size_t i = 0; i < sizeof settings / sizeof *settings; i++) {
+        PGresult *r = PQexec(c, settings[i]);
+        if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) return pg_fail_on(db, c, r, err);
+        PQclear(r);
+    }
     /* The TOASTed values (each article's record and text) compressed
      * with LZ4 instead of pglz: pglz_compress was a fifth of the
      * server's time in a bulk load, LZ4 a twentieth, and the table is
      * as large.  A session setting, so the schema does not change and
      * both kinds of value read back alike; a server without LZ4 (built
      * without it, or before PostgreSQL 14) refuses it and keeps pglz. */
-    PGresult *lz4 = PQexec(db->pg, "SET default_toast_compression = 'lz4'");
-    PQclear(lz4);
-    PGresult *prep = PQprepare(db->pg, "wx_flush", pg_flush_sql, 0, NULL);
-    if (!prep || PQresultStatus(prep) != PGRES_COMMAND_OK) return pg_fail(db, prep, err);
+    PQclear(PQexec(c, "SET default_toast_compression = 'lz4'"));
+    PGresult *prep = PQprepare(c, "wx_flush", pg_flush_sql, 0, NULL);
+    if (!prep || PQresultStatus(prep) != PGRES_COMMAND_OK) return pg_fail_on(db, c, prep, err);
     PQclear(prep);
     return 0;
 }
 
-/* Send the batch in flight (fl_*): pg_flush_sql in one statement, so in a
- * transaction of its own, without waiting for its result (pg_wait): the
- * server stores it while the next batch is parsed.  The records are
+static int pg_open(wx_db *db, const char *url, char **err)
+{
+    db->fl_count = PG_FLIGHTS;
+    if (!(db->url = strdup(url))) { wx_set_err(err, wx_strf("out of memory")); return -1; }
+    if (!(db->pg = db->fl[0].conn = pg_connect(db, url, err))) return -1;
+    if (pg_run(db, "SET client_min_messages = warning", 0, NULL, NULL, err) != 0 || pg_schema_setup(db, err) != 0)
+        return -1;
+    return pg_session(db, db->pg, err);
+}
+
+/* Send flight f's batch: pg_flush_sql in one statement, so in a
+ * transaction of its own, without waiting for its result (pg_wait_one):
+ * the server stores it while the next batch is parsed.  The records are
  * joined into one JSON array as they are. */
-static int pg_send(wx_db *db, char **err)
+static int pg_send(wx_db *db, pg_flight *f, char **err)
 {
     size_t len = 2;
-    for (int i = 0; i < db->fl_n; i++) len += strlen(db->fl_json[i]) + 1;
+    for (int i = 0; i < f->n; i++) len += strlen(f->json[i]) + 1;
     json_t *keys = json_array();
-    for (int i = 0; keys && i < db->fl_n; i++)
-        if (json_array_append_new(keys, db->fl_key[i] ? json_string(db->fl_key[i]) : json_null()) != 0) {
+    for (int i = 0; keys && i < f->n; i++)
+        if (json_array_append_new(keys, f->key[i] ? json_string(f->key[i]) : json_null()) != 0) {
             json_decref(keys);
             keys = NULL;
         }
@@ -1227,73 +1270,101 @@ static int pg_send(wx_db *db, char **err)
         return -1;
     }
     wx_buf_putc(&recs, '[');
-    for (int i = 0; i < db->fl_n; i++) {
+    for (int i = 0; i < f->n; i++) {
         if (i) wx_buf_putc(&recs, ',');
-        wx_buf_puts(&recs, db->fl_json[i]);
+        wx_buf_puts(&recs, f->json[i]);
     }
     wx_buf_putc(&recs, ']');
     char *recs_text = wx_buf_take(&recs);
     const char *p[2] = {recs_text, keys_text};
-    int sent = PQsendQueryPrepared(db->pg, "wx_flush", 2, p, NULL, NULL, 0);
+    int sent = PQsendQueryPrepared(f->conn, "wx_flush", 2, p, NULL, NULL, 0);
     free(recs_text);
     free(keys_text);
-    if (!sent) return pg_fail(db, NULL, err);
-    db->inflight = 1;
+    if (!sent) return pg_fail_on(db, f->conn, NULL, err);
+    f->inflight = 1;
     return 0;
 }
 
-/* The result of the batch in flight. */
-static int pg_result(wx_db *db, char **err)
+/* The result of flight f's batch. */
+static int pg_result(wx_db *db, pg_flight *f, char **err)
 {
     PGresult *r, *first = NULL;
-    while ((r = PQgetResult(db->pg)) != NULL) {
+    while ((r = PQgetResult(f->conn)) != NULL) {
         if (!first) first = r;
         else PQclear(r);
     }
-    db->inflight = 0;
-    if (!first || PQresultStatus(first) != PGRES_TUPLES_OK) return pg_fail(db, first, err);
+    f->inflight = 0;
+    if (!first || PQresultStatus(first) != PGRES_TUPLES_OK) return pg_fail_on(db, f->conn, first, err);
     PQclear(first);
     return 0;
 }
 
-/* Wait until the batch in flight is stored, then forget its records.
- * Workers sharing a database can deadlock on article rows they both
- * write; the server then aborts one statement.  That batch is sent
- * again, after a short random pause so the two do not collide again in
- * step. */
-static int pg_wait(wx_db *db, char **err)
+/* Wait until flight f's batch is stored, then forget its records.
+ * Workers sharing a database (or two flights of one) can deadlock on
+ * article rows they both write; the server then aborts one statement.
+ * That batch is sent again, after a short random pause so the two do not
+ * collide again in step. */
+static int pg_wait_one(wx_db *db, pg_flight *f, char **err)
 {
     int rc = 0;
-    for (int attempt = 1; db->inflight; attempt++) {
+    for (int attempt = 1; f->inflight; attempt++) {
         db->retryable = 0;
-        rc = pg_result(db, err);
+        rc = pg_result(db, f, err);
         if (rc == 0 || !db->retryable || attempt > 8) break;
         if (err) { free(*err); *err = NULL; }   /* the deadlock is dealt with */
         struct timespec pause = {0, (long)(rand() % 50 + 10) * attempt * 1000000L};
         nanosleep(&pause, NULL);
-        if ((rc = pg_send(db, err)) != 0) break;
+        if ((rc = pg_send(db, f, err)) != 0) break;
     }
-    for (int i = 0; i < db->fl_n; i++) {
-        free(db->fl_json[i]);
-        free(db->fl_key[i]);
-        free(db->fl_sha[i]);
+    for (int i = 0; i < f->n; i++) {
+        free(f->json[i]);
+        free(f->key[i]);
+        free(f->sha[i]);
     }
-    db->fl_n = 0;
+    f->n = 0;
     return rc;
 }
 
-/* Store the open batch: it goes in flight once the one before it is
- * stored; wait: return only once it is stored too. */
+/* Wait for every batch in flight; the first error is the one told. */
+static int pg_wait(wx_db *db, char **err)
+{
+    int rc = 0;
+    for (int i = 0; i < PG_FLIGHTS; i++)
+        if (pg_wait_one(db, &db->fl[i], rc ? NULL : err) != 0) rc = -1;
+    return rc;
+}
+
+/* The flight for the next batch, its connection opened when first
+ * needed (set up as the first was); a server that refuses a second
+ * connection leaves one flight, with no message: nothing is lost. */
+static pg_flight *pg_next_flight(wx_db *db)
+{
+    pg_flight *f = &db->fl[db->fl_next];
+    if (!f->conn) {
+        char *ignored = NULL;
+        f->conn = pg_connect(db, db->url, &ignored);
+        if (f->conn && pg_session(db, f->conn, &ignored) != 0) { PQfinish(f->conn); f->conn = NULL; }
+        free(ignored);
+        if (!f->conn) { db->fl_count = 1; f = &db->fl[db->fl_next = 0]; }
+    }
+    db->fl_next = (db->fl_next + 1) % db->fl_count;
+    return f;
+}
+
+/* Store the open batch: it goes in flight on the next connection once
+ * that connection's batch before it is stored; wait: return only once
+ * every batch is stored. */
 static int pg_commit(wx_db *db, int wait, char **err)
 {
-    if (pg_wait(db, err) != 0) return -1;
+    pg_flight *f = pg_next_flight(db);
+    if (pg_wait_one(db, f, err) != 0) return -1;
     char **t;
-    t = db->fl_json; db->fl_json = db->pend_json; db->pend_json = t;
-    t = db->fl_key; db->fl_key = db->pend_key; db->pend_key = t;
-    t = db->fl_sha; db->fl_sha = db->pend_sha; db->pend_sha = t;
-    db->fl_n = db->pending;
+    t = f->json; f->json = db->pend_json; db->pend_json = t;
+    t = f->key; f->key = db->pend_key; db->pend_key = t;
+    t = f->sha; f->sha = db->pend_sha; db->pend_sha = t;
+    f->n = db->pending;
     db->pending = 0;
-    if (db->fl_n && pg_send(db, err) != 0) return -1;
+    if (f->n && pg_send(db, f, err) != 0) return -1;
     return wait ? pg_wait(db, err) : 0;
 }
 
@@ -1457,10 +1528,15 @@ int wx_db_put_line(wx_db *db, const json_t *record, const char *line, size_t len
         db->pend_json = calloc((size_t)db->batch, sizeof *db->pend_json);
         db->pend_key = calloc((size_t)db->batch, sizeof *db->pend_key);
         db->pend_sha = calloc((size_t)db->batch, sizeof *db->pend_sha);
-        db->fl_json = calloc((size_t)db->batch, sizeof *db->fl_json);
-        db->fl_key = calloc((size_t)db->batch, sizeof *db->fl_key);
-        db->fl_sha = calloc((size_t)db->batch, sizeof *db->fl_sha);
-        if (!db->pend_json || !db->pend_key || !db->pend_sha || !db->fl_json || !db->fl_key || !db->fl_sha) {
+        int ok = db->pend_json && db->pend_key && db->pend_sha;
+        for (int i = 0; i < PG_FLIGHTS; i++) {
+            pg_flight *f = &db->fl[i];
+            f->json = calloc((size_t)db->batch, sizeof *f->json);
+            f->key = calloc((size_t)db->batch, sizeof *f->key);
+            f->sha = calloc((size_t)db->batch, sizeof *f->sha);
+            ok = ok && f->json && f->key && f->sha;
+        }
+        if (!ok) {
             wx_set_err(err, wx_strf("out of memory"));
             return -1;
         }
@@ -1515,9 +1591,13 @@ void wx_db_close(wx_db *db)
     free(db->pend_json);
     free(db->pend_key);
     free(db->pend_sha);
-    free(db->fl_json);
-    free(db->fl_key);
-    free(db->fl_sha);
+    for (int i = 0; i < PG_FLIGHTS; i++) {
+        free(db->fl[i].json);
+        free(db->fl[i].key);
+        free(db->fl[i].sha);
+        if (i > 0 && db->fl[i].conn) PQfinish(db->fl[i].conn);
+    }
+    free(db->url);
     for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(db->st[i]);
     sqlite3_finalize(db->history);
     if (db->lite) sqlite3_close(db->lite);

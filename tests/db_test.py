@@ -792,6 +792,50 @@ def test_pg_same_children(pg):
           "postgres: after both runs the record and child rows are those SQLite keeps")
 
 
+def test_pg_two_flights(pg):
+    """A batch is stored on a second connection while the one before it
+    waits for a row lock on the first: the second article is in the
+    database before the first batch is (with one connection it could not
+    be); both end stored, exit 0.  Then a role allowed one connection
+    gets one flight, and every record is stored as with two."""
+    x, y = os.path.join(SAMPLES, "article-01.html.gz"), os.path.join(SAMPLES, "article-02.html.gz")
+    ids = [json.loads(line)["id"] for line in wx("parse", x, y)[1].splitlines()]
+    url = pg.createdb("flights")
+    wx("parse", "--db", url, x)
+    other = subprocess.Popen([os.path.join(pg.bin, "psql"), "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", url],
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    other.stdin.write(f"BEGIN; UPDATE articles SET title = title WHERE id = '{ids[0]}';\n")
+    other.stdin.flush()
+    wait_for(lambda: pg.sql("postgres", "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+                            " WHERE d.datname = 'flights' AND l.mode = 'RowExclusiveLock'").strip() != "0", 30)
+    p = subprocess.Popen([BIN, "parse", "--batch", "1", "--db", url, x, y],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def second_stored():
+        return pg.sql("flights", f"SELECT count(*) FROM articles WHERE id = '{ids[1]}'").strip() == "1"
+    early = wait_for(second_stored, 60)
+    waiting = pg.sql("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = 'flights'"
+                     " AND application_name = 'wxingest' AND wait_event_type = 'Lock'").strip()
+    other.stdin.write("COMMIT;\n")
+    other.stdin.close()
+    other.wait()
+    err = p.communicate()[1].decode()
+    sanitizer_clean(err)
+    check(early and waiting == "1" and p.returncode == 0 and pg.sql("flights", "SELECT count(*) FROM articles").strip() == "2",
+          f"postgres: the next batch is stored on a second connection while the first waits "
+          f"({early}, {waiting} waiting, exit {p.returncode}: {err[-200:]})")
+
+    corpus = make_corpus(1)
+    ref = pg.createdb("flights_ref")
+    wx("parse", "--db", ref, corpus)
+    pg.sql("postgres", "CREATE ROLE wxone LOGIN CONNECTION LIMIT 1")
+    pg.sql("postgres", "CREATE DATABASE flights_one OWNER wxone")
+    one = pg.url("flights_one").replace("postgres@", "wxone@")
+    code, _, err = wx("parse", "--batch", "2", "--db", one, corpus)
+    check(code in (0, 65) and "connect" not in err and pg.rows("flights_one") == pg.rows("flights_ref"),
+          f"postgres: one connection allowed: one flight, the same rows ({code}: {err[-300:]})")
+
+
 def test_postgres(pg):
     code, ddl, _ = wx("schema", "postgres")
     pg.sql("postgres", "CREATE DATABASE ddl")
@@ -1162,6 +1206,7 @@ def main():
                 try:
                     timed("postgres", test_postgres, pg)
                     timed("postgres equal child rows", test_pg_same_children, pg)
+                    timed("postgres two batches in flight", test_pg_two_flights, pg)
                     timed("postgres search", test_search_postgres, pg, versions)
                     timed("postgres bulk load", test_bulk_load_postgres, pg)
                     timed("postgres migration from versions 2 and 3", test_migration_old_postgres, pg)
