@@ -644,6 +644,7 @@ typedef struct script_index {
     size_t object[OBJECT_SEEN_MAX], nobject;   /* starts of object_re's names before an '=' */
     int object_more;                      /* more than OBJECT_SEEN_MAX: search past the last */
     int notice_possible;                  /* notice_re can match */
+    int inner_html;                       /* some '=' follows ").innerHTML" and blanks */
 } script_index;
 
 /* Is script[q..q+n) one of object_re's names? */
@@ -709,6 +710,9 @@ static void index_script(script_index *ix, const char *script, size_t len)
                 else ix->object_more = 1;
             }
             if (n == 9 && !ix->notice_possible && ends_notice_assign(script, eq)) ix->notice_possible = 1;
+            if (n == 9 && name >= 2 && script[name - 1] == '.' && script[name - 2] == ')' &&
+                memcmp(script + name, "innerHTML", 9) == 0)
+                ix->inner_html = 1;
         }
     }
     size_t which;
@@ -861,9 +865,10 @@ static int object_match(const char *script, size_t len, size_t from, pcre2_match
 }
 
 /* Scan one inline script for the assignments of interest. */
-void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
+int wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
 {
-    if (wx_jsvars_compile() != 0 || len == 0) return;
+    if (len == 0) return 0;
+    if (wx_jsvars_compile() != 0) return 1;
     script_index ix;
     index_script(&ix, script, len);
     scan_assignments(v, script, len, &ix);
@@ -905,4 +910,5 @@ void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len)
     }
     pcre2_match_data_free(md);
     index_free(&ix);
+    return ix.inner_html;
 }

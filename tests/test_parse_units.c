@@ -357,6 +357,33 @@ static void test_jsvars_chains(void **state)
     free(big);
 }
 
+/* wx_jsvars_scan's answer to "may this script set an innerHTML after a
+ * call?", which lets parse.c pass by scripts without one: yes wherever
+ * getElementById('…').innerHTML = can be, blanks (a newline too) before
+ * the '=' and a "==" included; no when ").innerHTML" is not followed by
+ * blanks and '=', or the innerHTML does not follow a call. */
+static void test_jsvars_inner_html(void **state)
+{
+    (void)state;
+    static const struct { const char *script; int want; } cases[] = {
+        {"document.getElementById('js_video_desc').innerHTML = \"text\";", 1},
+        {"x(); document.getElementById(\"a\").innerHTML\n\t= 'b'", 1},
+        {"if (document.getElementById('a').innerHTML == '') {}", 1},
+        {"var a = 1; b.innerHTML = 'c';", 0},
+        {"var a = document.getElementById('a').innerHTML;", 0},
+        {"e().innerHTMLx = 1; e().xinnerHTML = 2", 0},
+        {"", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        wx_jsvars v;
+        wx_jsvars_init(&v);
+        int got = wx_jsvars_scan(&v, cases[i].script, strlen(cases[i].script));
+        if (got != cases[i].want) print_error("case %zu: %s\n", i, cases[i].script);
+        assert_int_equal(got, cases[i].want);
+        wx_jsvars_free(&v);
+    }
+}
+
 static void test_text_normalize(void **state)
 {
     (void)state;
@@ -393,7 +420,7 @@ int main(void)
         cmocka_unit_test(test_url_canonical), cmocka_unit_test(test_url_ids),
         cmocka_unit_test(test_url_clean),     cmocka_unit_test(test_image_format),
         cmocka_unit_test(test_image_role),    cmocka_unit_test(test_jsvars),
-        cmocka_unit_test(test_jsvars_chains),
+        cmocka_unit_test(test_jsvars_chains), cmocka_unit_test(test_jsvars_inner_html),
         cmocka_unit_test(test_text_normalize),
     };
     return cmocka_run_group_tests_name("parse units", tests, NULL, NULL);
