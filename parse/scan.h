@@ -1,7 +1,8 @@
 /*
  * scan: finding a few literals, or one frequent byte, in megabytes of page
- * or script with 16-byte vector compares (inline; used by page.c,
- * jsvars.c and text.c).
+ * or script, or runs of bytes none of which needs a closer look, with
+ * 16-byte vector compares (inline; used by page.c, jsvars.c, text.c,
+ * dom.c and output/jsonl.c).
  */
 #ifndef WX_PARSE_SCAN_H
 #define WX_PARSE_SCAN_H
