@@ -163,8 +163,23 @@ static uint32_t fold(uint32_t c)
 
 /* One letter of s[i..len): its code point in *c (U+FFFD for a byte that
  * is not UTF-8) and its length in bytes. */
-static size_t next_letter(const char *s, size_t i, size_t len, uint32_t *c)
+static inline size_t next_letter(const char *s, size_t i, size_t len, uint32_t *c)
 {
+    /* ASCII and the well-formed 3-byte characters of CJK text (lead E1..EF
+     * but ED, which holds the surrogates) are decoded here, the rest by
+     * utf8proc_iterate, a call per letter of every text searched for
+     * dates (letters_decode over the bench pages 31.8 M -> 21.9 M
+     * instructions, wx_dates_find 54.9 M -> 44.6 M) */
+    const unsigned char *u = (const unsigned char *)s + i;
+    if (u[0] < 0x80) {
+        *c = u[0];
+        return 1;
+    }
+    if (u[0] >= 0xE1 && u[0] <= 0xEF && u[0] != 0xED && len - i >= 3 && (u[1] & 0xC0) == 0x80 &&
+        (u[2] & 0xC0) == 0x80) {
+        *c = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (uint32_t)(u[2] & 0x3F);
+        return 3;
+    }
     utf8proc_int32_t cp;
     utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
     if (k <= 0) {

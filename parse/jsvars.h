@@ -21,7 +21,12 @@ typedef struct wx_jsvars {
 int wx_jsvars_compile(void);
 void wx_jsvars_init(wx_jsvars *v);
 void wx_jsvars_free(wx_jsvars *v);
-void wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len);
+/* Scan one inline script into v.  Returns 1 when the script may assign to
+ * an innerHTML after a call, `…).innerHTML =` (blanks allowed before the
+ * '='), which the scan sees on its way over every '='; 0 when it surely
+ * does not, so that a caller looking for such assignments (parse.c's
+ * getElementById('…').innerHTML) can pass the script by. */
+int wx_jsvars_scan(wx_jsvars *v, const char *script, size_t len);
 const char *wx_jsvars_get(const wx_jsvars *v, const char *key);  /* NULL when absent or "" */
 int wx_jsvars_has(const wx_jsvars *v, const char *key);
 

@@ -1,7 +1,8 @@
 /*
  * scan: finding a few literals, or one frequent byte, in megabytes of page
- * or script with 16-byte vector compares (inline; used by page.c and
- * jsvars.c).
+ * or script, or runs of bytes none of which needs a closer look, with
+ * 16-byte vector compares (inline; used by page.c, jsvars.c, text.c,
+ * dom.c and output/jsonl.c).
  */
 #ifndef WX_PARSE_SCAN_H
 #define WX_PARSE_SCAN_H
@@ -44,6 +45,36 @@ static inline unsigned wx_lane_bits(const void *hit16)
 #endif
 }
 
+/* Whether the 16 bytes at p (all readable) are all printable ASCII
+ * (0x20..0x7F): one signed compare, as bytes from 0x80 up are negative. */
+static inline int wx_printable16(const char *p)
+{
+    typedef signed char s16 __attribute__((vector_size(16)));
+    s16 x, space;
+    memcpy(&x, p, 16);
+    memset(&space, 0x1F, 16);
+    s16 ok = (s16)(x > space);
+    return wx_lane_bits(&ok) == 0xFFFF;
+}
+
+/* Bit i set where p[i], of the 16 bytes at p (all readable), is a C0
+ * control (below 0x20) or one of the four bytes of set: a run of bytes
+ * that are none of those is passed 16 at a time. */
+static inline unsigned wx_ctl_or4_lanes(const char *p, const char set[4])
+{
+    typedef unsigned char v16 __attribute__((vector_size(16)));
+    typedef signed char m16 __attribute__((vector_size(16)));
+    v16 x, space, s0, s1, s2, s3;
+    memcpy(&x, p, 16);
+    memset(&space, 0x20, 16);
+    memset(&s0, set[0], 16);
+    memset(&s1, set[1], 16);
+    memset(&s2, set[2], 16);
+    memset(&s3, set[3], 16);
+    m16 hit = (m16)((x < space) | (x == s0) | (x == s1) | (x == s2) | (x == s3));
+    return wx_lane_bits(&hit);
+}
+
 /* Bit i set where p[i] == c, for the 64 bytes at p (all readable): a
  * frequent byte (the '=' of scripts, one in ~100) is cheaper to walk this
  * way than by restarting memchr after each. */
@@ -62,6 +93,30 @@ static inline uint64_t wx_byte_mask64(const char *p, char c)
         bits |= (uint64_t)wx_lane_bits(&hit) << (16 * b);
     }
     return bits;
+}
+
+/* The first byte at or after p that is a, b or c, or end if none is: a
+ * string literal's body is skipped this way up to its quote, escape or
+ * line end, 16 bytes per compare instead of three tests a byte (scripts
+ * carry whole articles as string literals). */
+static inline const char *wx_byte3_next(const char *p, const char *end, char a, char b, char c)
+{
+    typedef unsigned char v16 __attribute__((vector_size(16)));
+    typedef signed char m16 __attribute__((vector_size(16)));
+    v16 va, vb, vc;
+    memset(&va, a, 16);
+    memset(&vb, b, 16);
+    memset(&vc, c, 16);
+    for (; end - p >= 16; p += 16) {
+        v16 x;
+        memcpy(&x, p, 16);
+        m16 hit = (m16)((x == va) | (x == vb) | (x == vc));
+        unsigned bits = wx_lane_bits(&hit);
+        if (bits) return p + __builtin_ctz(bits);
+    }
+    for (; p < end; p++)
+        if (*p == a || *p == b || *p == c) return p;
+    return end;
 }
 
 /* The first position at or after p where one of lits[0..n) (n <= 4)

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "../parse/text.h"
 #include "../parse/url.h"
@@ -44,6 +45,58 @@ static void test_js_unescape(void **state)
         assert_non_null(got);
         if (strcmp(got, cases[i].out) != 0) print_error("case %zu: %s\n", i, cases[i].in);
         assert_string_equal(got, cases[i].out);
+        free(got);
+    }
+}
+
+/* wx_utf8_clean as it was written before its fast paths: a character at a
+ * time through utf8proc_iterate.  The reference for the test below. */
+static char *utf8_clean_reference(const char *s, size_t len)
+{
+    char *out = malloc(len * 3 + 1);
+    size_t o = 0, i = 0;
+    while (i < len) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (n <= 0) { memcpy(out + o, "\xEF\xBF\xBD", 3); o += 3; i++; continue; }
+        if (cp == '\n' || cp == '\t' || cp >= 0x20) { memcpy(out + o, s + i, (size_t)n); o += (size_t)n; }
+        else if (cp == '\r') out[o++] = '\n';
+        i += (size_t)n;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* wx_utf8_clean and wx_utf8_is_clean (which take 2- and 3-byte sequences
+ * and runs of ASCII without utf8proc) agree with the per-character
+ * reference on random bytes drawn mostly from the edges: lead bytes
+ * C0..F5 (E0 and ED with their narrower second bytes), continuation
+ * bytes, controls, NUL, and sequences cut short at the end. */
+static void test_utf8_clean_matches_reference(void **state)
+{
+    (void)state;
+    static const unsigned char pool[] = {
+        'a', ' ', '~', 0x7F, '\n', '\t', '\r', 0x00, 0x01, 0x1F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+        0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xE3, 0xE9, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF,
+    };
+    uint32_t seed = 12345;
+    char buf[64];
+    for (int round = 0; round < 20000; round++) {
+        size_t len = (size_t)(round % 40);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = seed >> 16;
+            /* one byte in four a run of printable ASCII, so the 16-byte path runs too */
+            buf[i] = (char)((r & 3) == 0 ? 'a' + (char)(r % 26) : (char)pool[r % sizeof pool]);
+        }
+        if (round % 7 == 0 && len >= 20) memset(buf + 1, 'x', 18);
+        char *want = utf8_clean_reference(buf, len);
+        char *got = wx_utf8_clean(buf, len);
+        assert_non_null(got);
+        if (strcmp(got, want) != 0) print_error("round %d differs\n", round);
+        assert_string_equal(got, want);
+        assert_int_equal(wx_utf8_is_clean(buf, len), strlen(want) == len && memcmp(want, buf, len) == 0);
+        free(want);
         free(got);
     }
 }
@@ -304,6 +357,33 @@ static void test_jsvars_chains(void **state)
     free(big);
 }
 
+/* wx_jsvars_scan's answer to "may this script set an innerHTML after a
+ * call?", which lets parse.c pass by scripts without one: yes wherever
+ * getElementById('…').innerHTML = can be, blanks (a newline too) before
+ * the '=' and a "==" included; no when ").innerHTML" is not followed by
+ * blanks and '=', or the innerHTML does not follow a call. */
+static void test_jsvars_inner_html(void **state)
+{
+    (void)state;
+    static const struct { const char *script; int want; } cases[] = {
+        {"document.getElementById('js_video_desc').innerHTML = \"text\";", 1},
+        {"x(); document.getElementById(\"a\").innerHTML\n\t= 'b'", 1},
+        {"if (document.getElementById('a').innerHTML == '') {}", 1},
+        {"var a = 1; b.innerHTML = 'c';", 0},
+        {"var a = document.getElementById('a').innerHTML;", 0},
+        {"e().innerHTMLx = 1; e().xinnerHTML = 2", 0},
+        {"", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        wx_jsvars v;
+        wx_jsvars_init(&v);
+        int got = wx_jsvars_scan(&v, cases[i].script, strlen(cases[i].script));
+        if (got != cases[i].want) print_error("case %zu: %s\n", i, cases[i].script);
+        assert_int_equal(got, cases[i].want);
+        wx_jsvars_free(&v);
+    }
+}
+
 static void test_text_normalize(void **state)
 {
     (void)state;
@@ -314,6 +394,16 @@ static void test_text_normalize(void **state)
         {"z\xE2\x80\x8Bw\xEF\xBB\xBF", "zw"},                /* zero-width chars removed */
         {"\n\n\n", ""},
         {"a\r\nb", "a\nb"},
+        /* runs of CJK characters are copied whole, up to the ones that are not plain */
+        {"\xE4\xB8\xAD\xE6\x96\x87 \xE4\xB8\xAD", "\xE4\xB8\xAD\xE6\x96\x87 \xE4\xB8\xAD"},
+        {"\xE4\xB8\xAD\xE3\x80\x80\xE3\x80\x81", "\xE4\xB8\xAD \xE3\x80\x81"},   /* U+3000 blank, U+3001 kept */
+        {"\xE4\xB8\xAD\xEF\xBB\xBF\xEF\xBC\x8C", "\xE4\xB8\xAD\xEF\xBC\x8C"},   /* U+FEFF gone, U+FF0C kept */
+        {"\xE4\xB8\xAD\xE2\x80\xA8\xE6\x96\x87", "\xE4\xB8\xAD\n\xE6\x96\x87"}, /* U+2028 ends the line */
+        {"\xE4\xB8\xAD\xE2\x80\x83x", "\xE4\xB8\xAD x"},                         /* U+2003 em space */
+        {"\xED\x95\x9C\xE4\xB8\xAD", "\xED\x95\x9C\xE4\xB8\xAD"},               /* U+D55C (ED lead) */
+        {"\xED\xA0\x80x", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDx"},             /* a surrogate: 3 bad bytes */
+        {"\xE4\xB8\xAD\xE4\xB8", "\xE4\xB8\xAD\xEF\xBF\xBD\xEF\xBF\xBD"},     /* cut short at the end */
+        {"\xE4\xB8\xAD\xE4x", "\xE4\xB8\xAD\xEF\xBF\xBDx"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *got = wx_text_normalize(cases[i].in, strlen(cases[i].in));
@@ -325,11 +415,12 @@ static void test_text_normalize(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_js_unescape),   cmocka_unit_test(test_html_unescape),
+        cmocka_unit_test(test_js_unescape),   cmocka_unit_test(test_utf8_clean_matches_reference),
+        cmocka_unit_test(test_html_unescape),
         cmocka_unit_test(test_url_canonical), cmocka_unit_test(test_url_ids),
         cmocka_unit_test(test_url_clean),     cmocka_unit_test(test_image_format),
         cmocka_unit_test(test_image_role),    cmocka_unit_test(test_jsvars),
-        cmocka_unit_test(test_jsvars_chains),
+        cmocka_unit_test(test_jsvars_chains), cmocka_unit_test(test_jsvars_inner_html),
         cmocka_unit_test(test_text_normalize),
     };
     return cmocka_run_group_tests_name("parse units", tests, NULL, NULL);

@@ -226,6 +226,24 @@ static void test_jsonl_line_is_json_dumps(void **state)
     free(want);
     json_decref(arr);
     json_decref(rec);
+    /* one byte to escape at every offset of a long string, past the runs
+     * lw_string passes 16 bytes at a time */
+    static const char special[] = {'"', '\\', '\n', '\x01', '\x1f', '\x7f', ' '};
+    for (size_t k = 0; k < sizeof special; k++)
+        for (size_t at = 0; at < 48; at++) {
+            char text[49];
+            memset(text, 'x', 48);
+            text[48] = '\0';
+            text[at] = special[k];
+            json_t *s = json_string(text);
+            want = json_dumps(s, JSON_COMPACT | JSON_ENCODE_ANY);
+            got = wx_jsonl_line(s, &len);
+            assert_non_null(got);
+            assert_string_equal(got, want);
+            free(got);
+            free(want);
+            json_decref(s);
+        }
 }
 
 int main(void)
