@@ -901,8 +901,15 @@ static int lite_open(wx_db *db, const char *path, char **err)
         return lite_fail(db, err);
     sqlite3_busy_timeout(db->lite, 60000);
     /* A 64 MB page cache instead of 2 MB: the FTS5 trigram index merges
-     * its segments through it (14.6 -> 9.2 s for the 5,000 archives). */
-    if (lite_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+     * its segments through it (14.6 -> 9.2 s for the 5,000 archives).
+     * A new file gets 16 KB pages instead of 4 KB (an existing one keeps
+     * its own): an article row (its text and record, ~15 KB) then fits a
+     * page or two instead of a chain of four, and the WAL is written in a
+     * quarter of the frames, two write calls each.  The 5,000 archives:
+     * 2.05 -> 1.86 s as a bulk load, 7.15 -> 5.75 s with the search index
+     * (medians of 5 and 3 interleaved runs), the file 4.6% larger. */
+    if (lite_exec(db, "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                      " PRAGMA foreign_keys = ON;"
                       " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536", err) != 0 ||
         lite_migrate(db, err) != 0 || lite_fts(db, err) != 0)
         return -1;

@@ -167,10 +167,12 @@ def test_sqlite_basic():
     check(len(first["notices"]) == sum(1 for r in ref if r["notice"]) and first["notices"], "a notices row per notice")
     con = sqlite3.connect(db)
     mode = con.execute("PRAGMA journal_mode").fetchone()[0]
+    page = con.execute("PRAGMA page_size").fetchone()[0]
     recs = {r[0]: json.loads(r[1]) for r in con.execute("SELECT id, record FROM articles")}
     title = dict(con.execute("SELECT id, title FROM articles").fetchall())
     con.close()
     check(mode == "wal", f"the SQLite file is in WAL mode ({mode})")
+    check(page == 16384, f"a new SQLite file has 16 KB pages ({page})")
     byid = {r["id"]: r for r in ref}
     check(all(recs[i] == byid[i] for i in byid), "articles.record holds the full record")
     check(all(title[i] == byid[i]["title"] for i in byid), "articles.title is the record's title")
@@ -180,6 +182,20 @@ def test_sqlite_basic():
     check(code == 0 and len(out.splitlines()) == 1, "--db with -o - also writes JSON Lines to stdout")
     code, out, _ = wx("parse", "--db", "sqlite:" + db, NOTICE)
     check(code == 0 and out == "", "--db alone writes no JSON Lines")
+    # a file made with SQLite's default 4 KB pages keeps them, and its rows
+    # are those of a new file
+    small = t("basic-4k.db")
+    con = sqlite3.connect(small)
+    con.execute("PRAGMA page_size = 4096")
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("CREATE TABLE unrelated (x)")
+    con.close()
+    code, _, err = wx("parse", "--db", "sqlite:" + small, SAMPLES, NOTICE, BAD)
+    con = sqlite3.connect(small)
+    page, ok = con.execute("PRAGMA page_size").fetchone()[0], con.execute("PRAGMA integrity_check").fetchone()[0]
+    con.close()
+    check(code == 65 and page == 4096 and ok == "ok" and sqlite_rows(small) == first,
+          f"an existing file keeps its 4 KB pages and gets the same rows ({code}, {page}, {ok}: {err[-200:]})")
 
 
 def test_incremental_sqlite():
