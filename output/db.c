@@ -30,6 +30,7 @@
  * or server without it is told on stderr and the records are stored.
  */
 #include "output.h"
+#include "../ingest/strmap.h"
 #include "../ingest/util.h"
 
 #include <errno.h>
@@ -650,11 +651,20 @@ typedef struct lite_ckpt {
     int wal_frames;         /* the WAL's frames after the writer's last commit */
 } lite_ckpt;
 
+/* PostgreSQL: a record of a batch, kept until the batch is stored (it is
+ * sent again after a deadlock between concurrent workers). */
+typedef struct pg_rec {
+    char *json;             /* the record's line */
+    char *key;              /* its input's key in the inputs table, or NULL */
+    char *sha;              /* its source.sha256, or NULL */
+    char *id;               /* its article id */
+} pg_rec;
+
 /* PostgreSQL: a batch sent on a connection of its own, its result not
  * read yet, with the records it holds until then (pg_send, pg_wait_one). */
 typedef struct pg_flight {
     PGconn *conn;           /* fl[0]'s is db->pg; the others opened when first needed */
-    char **json, **key, **sha;
+    pg_rec *recs;
     int n;                  /* records */
     int inflight;
 } pg_flight;
@@ -673,9 +683,7 @@ struct wx_db {
     double batch_seconds;   /* ... or fewer, when the transaction is this old (0: no limit) */
     double tx_started;      /* when the open transaction began */
     int pending;            /* records in the open transaction */
-    char **pend_json;       /* PostgreSQL: the batch's records, their input keys and */
-    char **pend_key;        /*     source.sha256, sent at its commit (pg_flush) and */
-    char **pend_sha;        /*     again after a deadlock between concurrent workers */
+    pg_rec *pend;           /* PostgreSQL: the batch's records, sent at its commit */
     pg_flight fl[PG_FLIGHTS];   /* PostgreSQL: batches in flight, one per connection */
     int fl_next;            /*     the one the next commit uses */
     int fl_count;           /*     connections in use: PG_FLIGHTS, or 1 when a second fails */
@@ -1191,6 +1199,14 @@ static int pg_schema_setup(wx_db *db, char **err)
     return pg_run(db, "COMMIT", 0, NULL, NULL, err);
 }
 
+static void pg_rec_free(pg_rec *r)
+{
+    free(r->json);
+    free(r->key);
+    free(r->sha);
+    free(r->id);
+}
+
 /* A new connection to url, or NULL with *err saying why.  It is named
  * wxingest in pg_stat_activity unless the URL names it. */
 static PGconn *pg_connect(wx_db *db, const char *url, char **err)
@@ -1260,10 +1276,10 @@ static int pg_open(wx_db *db, const char *url, char **err)
 static int pg_send(wx_db *db, pg_flight *f, char **err)
 {
     size_t len = 2;
-    for (int i = 0; i < f->n; i++) len += strlen(f->json[i]) + 1;
+    for (int i = 0; i < f->n; i++) len += strlen(f->recs[i].json) + 1;
     json_t *keys = json_array();
     for (int i = 0; keys && i < f->n; i++)
-        if (json_array_append_new(keys, f->key[i] ? json_string(f->key[i]) : json_null()) != 0) {
+        if (json_array_append_new(keys, f->recs[i].key ? json_string(f->recs[i].key) : json_null()) != 0) {
             json_decref(keys);
             keys = NULL;
         }
@@ -1280,7 +1296,7 @@ static int pg_send(wx_db *db, pg_flight *f, char **err)
     wx_buf_putc(&recs, '[');
     for (int i = 0; i < f->n; i++) {
         if (i) wx_buf_putc(&recs, ',');
-        wx_buf_puts(&recs, f->json[i]);
+        wx_buf_puts(&recs, f->recs[i].json);
     }
     wx_buf_putc(&recs, ']');
     char *recs_text = wx_buf_take(&recs);
@@ -1324,11 +1340,7 @@ static int pg_wait_one(wx_db *db, pg_flight *f, char **err)
         nanosleep(&pause, NULL);
         if ((rc = pg_send(db, f, err)) != 0) break;
     }
-    for (int i = 0; i < f->n; i++) {
-        free(f->json[i]);
-        free(f->key[i]);
-        free(f->sha[i]);
-    }
+    for (int i = 0; i < f->n; i++) pg_rec_free(&f->recs[i]);
     f->n = 0;
     return rc;
 }
@@ -1359,17 +1371,39 @@ static pg_flight *pg_next_flight(wx_db *db)
     return f;
 }
 
+/* Whether batch o, in flight, has a record of an article or an input key
+ * that the open batch has too.  status_history compares each record with
+ * the last row of its article, and inputs keeps the last record of a key:
+ * two such batches must be stored one after the other, as one connection
+ * would, not side by side (the second would compare with rows the first
+ * has not committed yet).  Out of memory counts as sharing. */
+static int pg_shares(const wx_db *db, const pg_flight *o)
+{
+    wx_strmap ids = {0}, keys = {0};
+    int shared = 0, added;
+    for (int i = 0; !shared && i < db->pending; i++)
+        shared = !wx_strmap_put(&ids, db->pend[i].id, &added) ||
+                 (db->pend[i].key && !wx_strmap_put(&keys, db->pend[i].key, &added));
+    for (int i = 0; !shared && i < o->n; i++)
+        shared = wx_strmap_get(&ids, o->recs[i].id) || (o->recs[i].key && wx_strmap_get(&keys, o->recs[i].key));
+    wx_strmap_free(&ids);
+    wx_strmap_free(&keys);
+    return shared;
+}
+
 /* Store the open batch: it goes in flight on the next connection once
- * that connection's batch before it is stored; wait: return only once
- * every batch is stored. */
+ * that connection's batch before it is stored, and once any other batch
+ * in flight that shares an article or input with it is (pg_shares);
+ * wait: return only once every batch is stored. */
 static int pg_commit(wx_db *db, int wait, char **err)
 {
     pg_flight *f = pg_next_flight(db);
     if (pg_wait_one(db, f, err) != 0) return -1;
-    char **t;
-    t = f->json; f->json = db->pend_json; db->pend_json = t;
-    t = f->key; f->key = db->pend_key; db->pend_key = t;
-    t = f->sha; f->sha = db->pend_sha; db->pend_sha = t;
+    for (int i = 0; i < PG_FLIGHTS; i++)
+        if (db->fl[i].inflight && pg_shares(db, &db->fl[i]) && pg_wait_one(db, &db->fl[i], err) != 0) return -1;
+    pg_rec *t = f->recs;
+    f->recs = db->pend;
+    db->pend = t;
     f->n = db->pending;
     db->pending = 0;
     if (f->n && pg_send(db, f, err) != 0) return -1;
@@ -1381,7 +1415,7 @@ static int pg_commit(wx_db *db, int wait, char **err)
 static int pg_pending_key(const wx_db *db, const char *key)
 {
     for (int i = db->pending - 1; key && i >= 0; i--)
-        if (db->pend_key[i] && db->pend_sha[i] && strcmp(db->pend_key[i], key) == 0) return i;
+        if (db->pend[i].key && db->pend[i].sha && strcmp(db->pend[i].key, key) == 0) return i;
     return -1;
 }
 
@@ -1393,8 +1427,8 @@ static int pg_seen(wx_db *db, const char *key, const char *sha, char **err)
     if (pg_wait(db, err) != 0) return -1;       /* the connection is needed */
     int known_key = pg_pending_key(db, key) >= 0, known_bytes = 0;
     for (int i = db->pending - 1; sha && !known_bytes && i >= 0; i--)
-        known_bytes = db->pend_key[i] && db->pend_sha[i] && strcmp(db->pend_sha[i], sha) == 0 &&
-                      pg_pending_key(db, db->pend_key[i]) == i;
+        known_bytes = db->pend[i].key && db->pend[i].sha && strcmp(db->pend[i].sha, sha) == 0 &&
+                      pg_pending_key(db, db->pend[i].key) == i;
     if (known_bytes) return WX_SEEN_UNCHANGED;
     PGresult *r = NULL;
     const char *p[2] = {key, sha};
@@ -1461,11 +1495,7 @@ static int tx_begin(wx_db *db, char **err)
 /* Forget the records of the batch (committed or abandoned). */
 static void drop_pending(wx_db *db)
 {
-    for (int i = 0; db->pend_json && i < db->pending; i++) {
-        free(db->pend_json[i]);
-        free(db->pend_key[i]);
-        free(db->pend_sha[i]);
-    }
+    for (int i = 0; db->pend && i < db->pending; i++) pg_rec_free(&db->pend[i]);
     db->pending = 0;
 }
 
@@ -1532,18 +1562,10 @@ int wx_db_put_line(wx_db *db, const json_t *record, const char *line, size_t len
         wx_set_err(err, wx_strf("%s: record without an id", db->where));
         return -1;
     }
-    if (!db->pend_json && db->kind == DB_PG) {
-        db->pend_json = calloc((size_t)db->batch, sizeof *db->pend_json);
-        db->pend_key = calloc((size_t)db->batch, sizeof *db->pend_key);
-        db->pend_sha = calloc((size_t)db->batch, sizeof *db->pend_sha);
-        int ok = db->pend_json && db->pend_key && db->pend_sha;
-        for (int i = 0; i < PG_FLIGHTS; i++) {
-            pg_flight *f = &db->fl[i];
-            f->json = calloc((size_t)db->batch, sizeof *f->json);
-            f->key = calloc((size_t)db->batch, sizeof *f->key);
-            f->sha = calloc((size_t)db->batch, sizeof *f->sha);
-            ok = ok && f->json && f->key && f->sha;
-        }
+    if (!db->pend && db->kind == DB_PG) {
+        int ok = (db->pend = calloc((size_t)db->batch, sizeof *db->pend)) != NULL;
+        for (int i = 0; i < PG_FLIGHTS; i++)
+            ok = (db->fl[i].recs = calloc((size_t)db->batch, sizeof *db->fl[i].recs)) != NULL && ok;
         if (!ok) {
             wx_set_err(err, wx_strf("out of memory"));
             return -1;
@@ -1557,23 +1579,23 @@ int wx_db_put_line(wx_db *db, const json_t *record, const char *line, size_t len
      * binds the line as it is (it copies what it stores) */
     char *json = db->kind == DB_PG && text ? strndup(text, n) : NULL;
     char *sha_copy = db->kind == DB_PG && sha ? strdup(sha) : NULL;
+    char *id = db->kind == DB_PG ? strdup(json_string_value(json_object_get(record, "id"))) : NULL;
     int rc = -1;
-    if (!text || (input_key && !key) || (db->kind == DB_PG && (!json || (sha && !sha_copy))))
+    if (!text || (input_key && !key) || (db->kind == DB_PG && (!json || !id || (sha && !sha_copy))))
         wx_set_err(err, wx_strf("out of memory"));
     else if ((rc = tx_begin(db, err)) == 0 && db->kind == DB_SQLITE) {
         db->pending++;      /* SQLite never aborts a batch to break a deadlock: nothing is kept */
         rc = lite_put(db, record, text, n, key, sha, err);
     } else if (rc == 0) {
         int i = db->pending++;     /* sent at the commit; the batch owns them now */
-        db->pend_json[i] = json;
-        db->pend_key[i] = key;
-        db->pend_sha[i] = sha_copy;
-        json = key = sha_copy = NULL;
+        db->pend[i] = (pg_rec){json, key, sha_copy, id};
+        json = key = sha_copy = id = NULL;
     }
     free(dumped);
     free(json);
     free(key);
     free(sha_copy);
+    free(id);
     if (rc != 0) { wx_db_rollback(db); return -1; }
     if (db->pending >= db->batch || (db->batch_seconds > 0 && now_seconds() - db->tx_started >= db->batch_seconds))
         return db_commit(db, 0, err);
@@ -1596,13 +1618,9 @@ void wx_db_close(wx_db *db)
     if (!db) return;
     wx_db_rollback(db);
     lite_ckpt_stop(db);
-    free(db->pend_json);
-    free(db->pend_key);
-    free(db->pend_sha);
+    free(db->pend);
     for (int i = 0; i < PG_FLIGHTS; i++) {
-        free(db->fl[i].json);
-        free(db->fl[i].key);
-        free(db->fl[i].sha);
+        free(db->fl[i].recs);
         if (i > 0 && db->fl[i].conn) PQfinish(db->fl[i].conn);
     }
     free(db->url);

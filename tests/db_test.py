@@ -841,6 +841,52 @@ def test_pg_two_flights(pg):
           f"postgres: the next batch is stored on a second connection while the first waits "
           f"({early}, {waiting} waiting, exit {p.returncode}: {err[-200:]})")
 
+    # batches with the same article are stored one after the other: the
+    # article row is locked, the first batch waits on it, and the second
+    # (the same article) is not sent meanwhile; its status_history row
+    # compares with the first's, as with one connection (and as SQLite)
+    os.makedirs(t("order"))
+    changed, again = t("order/a-changed.html"), t("order/b-again.html.gz")
+    with open(changed, "wb") as f:
+        f.write(gzip.open(x).read() + b"<!-- edited -->")
+    shutil.copy(x, again)
+    url = pg.createdb("flightorder")
+    lite = t("flightorder.db")
+    for db in (url, "sqlite:" + lite):
+        wx("parse", "--db", db, x)
+    other = subprocess.Popen([os.path.join(pg.bin, "psql"), "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", url],
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    other.stdin.write(f"BEGIN; UPDATE articles SET title = title WHERE id = '{ids[0]}';\n")
+    other.stdin.flush()
+    wait_for(lambda: pg.sql("postgres", "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+                            " WHERE d.datname = 'flightorder' AND l.mode = 'RowExclusiveLock'").strip() != "0", 30)
+    p = subprocess.Popen([BIN, "parse", "--batch", "1", "--db", url, changed, again],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def lock_waiters():
+        return int(pg.sql("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = 'flightorder'"
+                                      " AND application_name = 'wxingest' AND wait_event_type = 'Lock'"))
+    first_waits = wait_for(lambda: lock_waiters() == 1, 60)
+    most = 0
+    for _ in range(60):         # 3 s: without the wait the second batch is sent at once
+        most = max(most, lock_waiters())
+        time.sleep(0.05)
+    other.stdin.write("COMMIT;\n")
+    other.stdin.close()
+    other.wait()
+    err = p.communicate()[1].decode()
+    sanitizer_clean(err)
+    wx("parse", "--batch", "1", "--db", "sqlite:" + lite, changed, again)
+    history = "SELECT status || ' ' || sha256 FROM status_history WHERE article_id = '%s' ORDER BY seq" % ids[0]
+    pg_hist = pg.sql("flightorder", history).split("\n")[:-1]
+    con = sqlite3.connect(lite)
+    lite_hist = [r[0] for r in con.execute(history)]
+    con.close()
+    check(first_waits and most == 1 and p.returncode == 0 and len(pg_hist) == 3 and pg_hist == lite_hist,
+          f"postgres: a batch with the article of the one in flight waits for it; status_history as SQLite's "
+          f"({first_waits}, at most {most} waiting, exit {p.returncode}, {len(pg_hist)} rows, "
+          f"same as SQLite: {pg_hist == lite_hist}: {err[-200:]})")
+
     corpus = make_corpus(1)
     ref = pg.createdb("flights_ref")
     wx("parse", "--db", ref, corpus)
