@@ -1566,7 +1566,13 @@ int wx_db_put_line(wx_db *db, const json_t *record, const char *line, size_t len
         int ok = (db->pend = calloc((size_t)db->batch, sizeof *db->pend)) != NULL;
         for (int i = 0; i < PG_FLIGHTS; i++)
             ok = (db->fl[i].recs = calloc((size_t)db->batch, sizeof *db->fl[i].recs)) != NULL && ok;
-        if (!ok) {
+        if (!ok) {              /* all or none, so that the next put tries again */
+            free(db->pend);
+            db->pend = NULL;
+            for (int i = 0; i < PG_FLIGHTS; i++) {
+                free(db->fl[i].recs);
+                db->fl[i].recs = NULL;
+            }
             wx_set_err(err, wx_strf("out of memory"));
             return -1;
         }
