@@ -808,6 +808,24 @@ def test_pg_same_children(pg):
           "postgres: after both runs the record and child rows are those SQLite keeps")
 
 
+def hold_row_lock(pg, db, article_id):
+    """A psql session holding the row lock of an article (an open UPDATE),
+    once the server has it."""
+    other = subprocess.Popen([os.path.join(pg.bin, "psql"), "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", pg.url(db)],
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    other.stdin.write(f"BEGIN; UPDATE articles SET title = title WHERE id = '{article_id}';\n")
+    other.stdin.flush()
+    wait_for(lambda: pg.sql("postgres", "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+                            f" WHERE d.datname = '{db}' AND l.mode = 'RowExclusiveLock'").strip() != "0", 30)
+    return other
+
+
+def release_row_lock(other):
+    other.stdin.write("COMMIT;\n")
+    other.stdin.close()
+    other.wait()
+
+
 def test_pg_two_flights(pg):
     """A batch is stored on a second connection while the one before it
     waits for a row lock on the first: the second article is in the
@@ -818,12 +836,7 @@ def test_pg_two_flights(pg):
     ids = [json.loads(line)["id"] for line in wx("parse", x, y)[1].splitlines()]
     url = pg.createdb("flights")
     wx("parse", "--db", url, x)
-    other = subprocess.Popen([os.path.join(pg.bin, "psql"), "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", url],
-                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
-    other.stdin.write(f"BEGIN; UPDATE articles SET title = title WHERE id = '{ids[0]}';\n")
-    other.stdin.flush()
-    wait_for(lambda: pg.sql("postgres", "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
-                            " WHERE d.datname = 'flights' AND l.mode = 'RowExclusiveLock'").strip() != "0", 30)
+    other = hold_row_lock(pg, "flights", ids[0])
     p = subprocess.Popen([BIN, "parse", "--batch", "1", "--db", url, x, y],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -832,9 +845,7 @@ def test_pg_two_flights(pg):
     early = wait_for(second_stored, 60)
     waiting = pg.sql("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = 'flights'"
                      " AND application_name = 'wxingest' AND wait_event_type = 'Lock'").strip()
-    other.stdin.write("COMMIT;\n")
-    other.stdin.close()
-    other.wait()
+    release_row_lock(other)
     err = p.communicate()[1].decode()
     sanitizer_clean(err)
     check(early and waiting == "1" and p.returncode == 0 and pg.sql("flights", "SELECT count(*) FROM articles").strip() == "2",
@@ -854,12 +865,7 @@ def test_pg_two_flights(pg):
     lite = t("flightorder.db")
     for db in (url, "sqlite:" + lite):
         wx("parse", "--db", db, x)
-    other = subprocess.Popen([os.path.join(pg.bin, "psql"), "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", url],
-                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
-    other.stdin.write(f"BEGIN; UPDATE articles SET title = title WHERE id = '{ids[0]}';\n")
-    other.stdin.flush()
-    wait_for(lambda: pg.sql("postgres", "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
-                            " WHERE d.datname = 'flightorder' AND l.mode = 'RowExclusiveLock'").strip() != "0", 30)
+    other = hold_row_lock(pg, "flightorder", ids[0])
     p = subprocess.Popen([BIN, "parse", "--batch", "1", "--db", url, changed, again],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -871,9 +877,7 @@ def test_pg_two_flights(pg):
     for _ in range(60):         # 3 s: without the wait the second batch is sent at once
         most = max(most, lock_waiters())
         time.sleep(0.05)
-    other.stdin.write("COMMIT;\n")
-    other.stdin.close()
-    other.wait()
+    release_row_lock(other)
     err = p.communicate()[1].decode()
     sanitizer_clean(err)
     wx("parse", "--batch", "1", "--db", "sqlite:" + lite, changed, again)
